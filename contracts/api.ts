@@ -1,0 +1,221 @@
+import { z } from 'zod';
+import { BillingInterval, Plan, SubscriptionStatus, Usage, UsageKind } from './plan';
+import { DeviceId, Jwks } from './tokens';
+
+// ---------- shared pieces ----------
+
+export const Email = z
+  .string()
+  .trim()
+  .max(254)
+  .pipe(z.email({ message: 'a valid email address' }))
+  .transform((e) => e.toLowerCase());
+export const Password = z.string().min(10, 'at least 10 characters').max(128, 'at most 128 characters');
+/** Opaque value the app invents per checkout and finds again in the deep link. */
+export const CheckoutState = z
+  .string()
+  .min(16)
+  .max(128)
+  .regex(/^[A-Za-z0-9_-]+$/, 'state: letters, digits, - and _ only');
+export const IdempotencyKey = z
+  .string()
+  .min(8)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, 'idempotency key: printable ASCII without spaces');
+const isoTime = z.iso.datetime();
+
+export const PublicUser = z.object({
+  id: z.string().min(1),
+  email: z.string(),
+  plan: Plan,
+  createdAt: isoTime,
+});
+export type PublicUser = z.infer<typeof PublicUser>;
+
+// ---------- accounts ----------
+
+export const Credentials = z.object({ email: Email, password: Password });
+export type Credentials = z.input<typeof Credentials>;
+/** Login accepts any non-empty password so that a too-short one is just "wrong", not a hint. */
+export const LoginRequest = z.object({ email: Email, password: z.string().min(1).max(128) });
+export const AuthResponse = z.object({
+  user: PublicUser,
+  accessToken: z.string().min(1),
+  refreshToken: z.string().min(1),
+  /** ISO time the access token stops working. */
+  accessTokenExpiresAt: isoTime,
+});
+export type AuthResponse = z.infer<typeof AuthResponse>;
+export const RefreshRequest = z.object({ refreshToken: z.string().min(1).max(512) });
+export const LogoutRequest = z.object({ refreshToken: z.string().min(1).max(512).optional() });
+export const OkResponse = z.object({ ok: z.literal(true) });
+export const MeResponse = z.object({ user: PublicUser });
+
+// ---------- billing ----------
+
+export const PlanPrice = z.object({
+  id: z.string().min(1),
+  interval: BillingInterval,
+  /** In the currency's smallest unit (cents). */
+  unitAmount: z.number().int().min(0),
+  currency: z.string().length(3),
+  productName: z.string(),
+});
+export type PlanPrice = z.infer<typeof PlanPrice>;
+export const PlansResponse = z.object({ prices: z.array(PlanPrice) });
+export type PlansResponse = z.infer<typeof PlansResponse>;
+
+export const BillingMeResponse = z.object({
+  plan: Plan,
+  status: SubscriptionStatus.nullable(),
+  interval: BillingInterval.nullable(),
+  currentPeriodEnd: isoTime.nullable(),
+  cancelAtPeriodEnd: z.boolean(),
+  exportsUsed: z.number().int().min(0),
+  exportsLimit: z.number().int().min(0),
+  mastersUsed: z.number().int().min(0),
+  mastersLimit: z.number().int().min(0),
+  quotaResetAt: isoTime,
+});
+export type BillingMeResponse = z.infer<typeof BillingMeResponse>;
+
+export const CheckoutRequest = z.object({ priceId: z.string().min(1).max(255), state: CheckoutState });
+export type CheckoutRequest = z.infer<typeof CheckoutRequest>;
+export const UrlResponse = z.object({ url: z.url() });
+export type UrlResponse = z.infer<typeof UrlResponse>;
+
+// ---------- entitlements and usage ----------
+
+export const EntitlementTokenRequest = z.object({ deviceId: DeviceId });
+export const EntitlementTokenResponse = z.object({ token: z.string().min(1) });
+
+export const UsageGrantRequest = z.object({
+  kind: UsageKind,
+  idempotencyKey: IdempotencyKey,
+  deviceId: DeviceId,
+});
+export type UsageGrantRequest = z.infer<typeof UsageGrantRequest>;
+export const UsageGrantResponse = z.object({ grant: z.string().min(1), usage: Usage });
+export type UsageGrantResponse = z.infer<typeof UsageGrantResponse>;
+
+export const OfflineUse = z.object({
+  /** Made by the app once per use; the server counts each id once. */
+  id: IdempotencyKey,
+  kind: UsageKind,
+  at: isoTime,
+  deviceId: DeviceId,
+});
+export type OfflineUse = z.infer<typeof OfflineUse>;
+export const OfflineUsageRequest = z.object({ uses: z.array(OfflineUse).min(1).max(1000) });
+export const OfflineUsageResponse = z.object({
+  accepted: z.array(z.string()),
+  refused: z.array(
+    z.object({
+      id: z.string(),
+      reason: z.enum(['offline_allowance_exceeded', 'upgrade_required', 'invalid']),
+    }),
+  ),
+  usage: Usage,
+});
+export type OfflineUsageResponse = z.infer<typeof OfflineUsageResponse>;
+
+// ---------- health ----------
+
+export const HealthResponse = z.object({ status: z.literal('ok') });
+export const ReadyResponse = z.object({ status: z.enum(['ready', 'unavailable']), database: z.boolean() });
+
+// ---------- the route table ----------
+
+type Route = {
+  method: 'GET' | 'POST';
+  path: string;
+  auth: boolean;
+  request: z.ZodType | null;
+  response: z.ZodType;
+};
+
+/** Every HTTP route of the companion server. Paths are relative to the server's base URL. */
+export const api = {
+  healthz: { method: 'GET', path: '/healthz', auth: false, request: null, response: HealthResponse },
+  readyz: { method: 'GET', path: '/readyz', auth: false, request: null, response: ReadyResponse },
+  jwks: { method: 'GET', path: '/.well-known/jwks.json', auth: false, request: null, response: Jwks },
+  register: {
+    method: 'POST',
+    path: '/api/auth/register',
+    auth: false,
+    request: Credentials,
+    response: AuthResponse,
+  },
+  login: {
+    method: 'POST',
+    path: '/api/auth/login',
+    auth: false,
+    request: LoginRequest,
+    response: AuthResponse,
+  },
+  refresh: {
+    method: 'POST',
+    path: '/api/auth/refresh',
+    auth: false,
+    request: RefreshRequest,
+    response: AuthResponse,
+  },
+  logout: {
+    method: 'POST',
+    path: '/api/auth/logout',
+    auth: true,
+    request: LogoutRequest,
+    response: OkResponse,
+  },
+  me: { method: 'GET', path: '/api/me', auth: true, request: null, response: MeResponse },
+  plans: { method: 'GET', path: '/api/billing/plans', auth: false, request: null, response: PlansResponse },
+  billingMe: {
+    method: 'GET',
+    path: '/api/billing/me',
+    auth: true,
+    request: null,
+    response: BillingMeResponse,
+  },
+  checkout: {
+    method: 'POST',
+    path: '/api/billing/checkout',
+    auth: true,
+    request: CheckoutRequest,
+    response: UrlResponse,
+  },
+  portal: { method: 'POST', path: '/api/billing/portal', auth: true, request: null, response: UrlResponse },
+  entitlementToken: {
+    method: 'POST',
+    path: '/api/entitlements/token',
+    auth: true,
+    request: EntitlementTokenRequest,
+    response: EntitlementTokenResponse,
+  },
+  usageGrant: {
+    method: 'POST',
+    path: '/api/usage/grants',
+    auth: true,
+    request: UsageGrantRequest,
+    response: UsageGrantResponse,
+  },
+  usageOffline: {
+    method: 'POST',
+    path: '/api/usage/offline',
+    auth: true,
+    request: OfflineUsageRequest,
+    response: OfflineUsageResponse,
+  },
+} as const satisfies Record<string, Route>;
+export type Api = typeof api;
+export type RouteName = keyof Api;
+export type RouteRequest<R extends RouteName> = Api[R]['request'] extends z.ZodType
+  ? z.input<Api[R]['request']>
+  : undefined;
+export type RouteResponse<R extends RouteName> = z.infer<Api[R]['response']>;
+
+/** Pages and endpoints that are not JSON API routes. */
+export const paths = {
+  webhook: '/api/webhooks/stripe',
+  checkoutReturn: '/checkout/return',
+  portalReturn: '/portal/return',
+} as const;

@@ -1,0 +1,188 @@
+import { z } from 'zod';
+import { Credentials, PlanPrice, PublicUser } from './api';
+import { ErrorCode } from './errors';
+import { Feature, Plan, RefusalReason, SubscriptionStatus, BillingInterval, UsageKind } from './plan';
+import { ProjectFile } from './project';
+
+/**
+ * The bridge API the preload exposes to the renderer as `window.siberia`, and the events main
+ * pushes to it. One table: the preload, main's IPC registration and the test host all derive from
+ * it, so a channel cannot be spelled two ways.
+ */
+
+export const Locale = z.enum(['en', 'fr']);
+export type Locale = z.infer<typeof Locale>;
+
+/** Every call answers a result; errors cross IPC as data, never as thrown exceptions. */
+export const BridgeError = z.object({
+  code: z.union([ErrorCode, z.literal('cancelled')]),
+  message: z.string(),
+});
+export type BridgeError = z.infer<typeof BridgeError>;
+function result<T extends z.ZodType>(value: T) {
+  return z.discriminatedUnion('ok', [
+    z.object({ ok: z.literal(true), value }),
+    z.object({ ok: z.literal(false), error: BridgeError }),
+  ]);
+}
+
+export const AppInfo = z.object({
+  version: z.string(),
+  platform: z.string(),
+  serverUrl: z.string(),
+  locale: Locale,
+  deviceId: z.string(),
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+export const AccountState = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('signed_out') }),
+  z.object({ status: z.literal('signed_in'), user: PublicUser }),
+]);
+export type AccountState = z.infer<typeof AccountState>;
+
+const Counter = z.object({ used: z.number().int().min(0), limit: z.number().int().min(0) });
+
+/** What main believes, after verifying the entitlement token. */
+export const EntitlementState = z.object({
+  plan: Plan,
+  features: z.array(Feature),
+  /** Where the belief comes from: a token verified now, a cached verified token, or nothing. */
+  source: z.enum(['server', 'cache', 'none']),
+  status: SubscriptionStatus.nullable(),
+  interval: BillingInterval.nullable(),
+  periodEnd: z.iso.datetime().nullable(),
+  cancelAtPeriodEnd: z.boolean(),
+  usage: z
+    .object({ period: z.string(), exports: Counter, masters: Counter, resetAt: z.iso.datetime() })
+    .nullable(),
+  offline: z
+    .object({ until: z.iso.datetime(), exportsLeft: z.number().int(), mastersLeft: z.number().int() })
+    .nullable(),
+  /** Whether the server answered the last time main asked. */
+  online: z.boolean(),
+});
+export type EntitlementState = z.infer<typeof EntitlementState>;
+
+export const CheckoutPhase = z.enum(['idle', 'pending', 'success', 'cancelled', 'unconfirmed', 'expired']);
+export const CheckoutStatus = z.object({
+  phase: CheckoutPhase,
+  priceId: z.string().nullable(),
+  startedAt: z.iso.datetime().nullable(),
+});
+export type CheckoutStatus = z.infer<typeof CheckoutStatus>;
+
+export const Grant = z.object({
+  id: z.string().min(1),
+  kind: UsageKind,
+  expiresAt: z.iso.datetime(),
+  offline: z.boolean(),
+});
+export type Grant = z.infer<typeof Grant>;
+
+export const AuthorizeResult = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), grant: Grant }),
+  z.object({
+    ok: z.literal(false),
+    reason: RefusalReason,
+    message: z.string(),
+    usage: z
+      .object({ used: z.number().int(), limit: z.number().int(), resetAt: z.iso.datetime() })
+      .nullable(),
+  }),
+]);
+export type AuthorizeResult = z.infer<typeof AuthorizeResult>;
+
+export const SaveRenderInput = z.object({
+  grantId: z.string().min(1),
+  data: z.instanceof(Uint8Array),
+  suggestedName: z.string().min(1).max(255),
+});
+export const SavedFile = z.object({ path: z.string() });
+
+export const ProjectSaveInput = z.object({ project: ProjectFile, saveAs: z.boolean() });
+export const OpenedProject = z.object({ path: z.string(), project: ProjectFile });
+/** The desk's state as autosaved for everyone: free users lose no work either. */
+export const Autosave = z.object({ savedAt: z.iso.datetime(), project: ProjectFile });
+export type Autosave = z.infer<typeof Autosave>;
+
+const none = z.undefined();
+function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
+  return { input, output: result(output) };
+}
+
+export const bridgeMethods = {
+  'app.getInfo': method(none, AppInfo),
+  'app.setLocale': method(z.object({ locale: Locale }), AppInfo),
+  'account.getState': method(none, AccountState),
+  'account.signUp': method(Credentials, AccountState),
+  'account.signIn': method(
+    z.object({ email: z.string().max(254), password: z.string().max(128) }),
+    AccountState,
+  ),
+  'account.signOut': method(none, AccountState),
+  'billing.getPlans': method(none, z.object({ prices: z.array(PlanPrice) })),
+  'billing.startCheckout': method(z.object({ priceId: z.string().min(1).max(255) }), CheckoutStatus),
+  'billing.reopenCheckout': method(none, CheckoutStatus),
+  'billing.cancelCheckout': method(none, CheckoutStatus),
+  'billing.getCheckout': method(none, CheckoutStatus),
+  'billing.openPortal': method(none, z.object({ opened: z.boolean() })),
+  'entitlements.get': method(none, EntitlementState),
+  'entitlements.refresh': method(none, EntitlementState),
+  'gate.authorize': method(z.object({ kind: UsageKind }), AuthorizeResult),
+  'gate.saveRender': method(SaveRenderInput, SavedFile),
+  'project.save': method(ProjectSaveInput, SavedFile),
+  'project.open': method(none, OpenedProject),
+  'project.autosave': method(z.object({ project: ProjectFile }), z.object({ savedAt: z.iso.datetime() })),
+  'project.restoreAutosave': method(none, Autosave.nullable()),
+} as const;
+export type BridgeMethods = typeof bridgeMethods;
+export type BridgeMethodName = keyof BridgeMethods;
+export type BridgeInput<M extends BridgeMethodName> = z.input<BridgeMethods[M]['input']>;
+export type BridgeOutput<M extends BridgeMethodName> = z.output<BridgeMethods[M]['output']>;
+
+export const bridgeEvents = {
+  'account.changed': AccountState,
+  'entitlements.changed': EntitlementState,
+  'checkout.changed': CheckoutStatus,
+  /** A plain message main wants the user to see (e.g. credentials kept only for this session). */
+  notice: z.object({ level: z.enum(['info', 'warning', 'error']), code: z.string(), message: z.string() }),
+} as const;
+export type BridgeEvents = typeof bridgeEvents;
+export type BridgeEventName = keyof BridgeEvents;
+export type BridgeEventPayload<E extends BridgeEventName> = z.output<BridgeEvents[E]>;
+
+/** IPC channel of a method or event: one prefix so main can tell ours from anything else. */
+export const ipcChannel = (name: BridgeMethodName | BridgeEventName): string => `siberia:${name}`;
+
+type Namespaces = BridgeMethodName extends `${infer NS}.${string}` ? NS : never;
+type Call<M extends BridgeMethodName> =
+  BridgeInput<M> extends undefined
+    ? () => Promise<BridgeOutput<M>>
+    : (input: BridgeInput<M>) => Promise<BridgeOutput<M>>;
+
+/** `window.siberia`: `siberia.account.signIn({...})`, `siberia.on('checkout.changed', cb)`. */
+export type SiberiaBridge = {
+  [NS in Namespaces]: {
+    [M in BridgeMethodName as M extends `${NS}.${infer Name}` ? Name : never]: Call<M>;
+  };
+} & {
+  on<E extends BridgeEventName>(event: E, listener: (payload: BridgeEventPayload<E>) => void): () => void;
+};
+
+/** Builds the nested `window.siberia` object from one generic `invoke`, for the preload and the test host. */
+export function buildBridge(
+  invoke: (name: BridgeMethodName, input: unknown) => Promise<unknown>,
+  subscribe: (event: BridgeEventName, listener: (payload: unknown) => void) => () => void,
+): SiberiaBridge {
+  const tree: Record<string, Record<string, (input?: unknown) => Promise<unknown>>> = {};
+  for (const name of Object.keys(bridgeMethods) as BridgeMethodName[]) {
+    const [ns, fn] = name.split('.') as [string, string];
+    tree[ns] ??= {};
+    tree[ns][fn] = (input?: unknown) => invoke(name, input);
+  }
+  return {
+    ...tree,
+    on: (event: BridgeEventName, listener: (payload: unknown) => void) => subscribe(event, listener),
+  } as unknown as SiberiaBridge;
+}

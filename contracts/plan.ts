@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+export const Plan = z.enum(['free', 'pro', 'studio']);
+export type Plan = z.infer<typeof Plan>;
+
+export const Feature = z.enum(['export', 'master', 'project_save']);
+export type Feature = z.infer<typeof Feature>;
+
+export const UsageKind = z.enum(['export', 'master']);
+export type UsageKind = z.infer<typeof UsageKind>;
+
+export const BillingInterval = z.enum(['month', 'year']);
+export type BillingInterval = z.infer<typeof BillingInterval>;
+
+/** Stripe subscription statuses, as the SDK names them. */
+export const SubscriptionStatus = z.enum([
+  'incomplete',
+  'incomplete_expired',
+  'trialing',
+  'active',
+  'past_due',
+  'canceled',
+  'unpaid',
+  'paused',
+]);
+export type SubscriptionStatus = z.infer<typeof SubscriptionStatus>;
+
+/** Features each plan unlocks; free mixes and listens only. */
+export const PLAN_FEATURES: Record<Plan, readonly Feature[]> = {
+  free: [],
+  pro: ['export', 'master', 'project_save'],
+  studio: ['export', 'master', 'project_save'],
+};
+
+/** Why the gate refuses an export or a master. */
+export const RefusalReason = z.enum(['signed_out', 'upgrade_required', 'quota_exceeded', 'offline_expired']);
+export type RefusalReason = z.infer<typeof RefusalReason>;
+
+const Counter = z.object({ used: z.number().int().min(0), limit: z.number().int().min(0) });
+
+/** This calendar month's usage (UTC), as the server counts it. */
+export const Usage = z.object({
+  /** `YYYY-MM`, UTC. */
+  period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
+  exports: Counter,
+  masters: Counter,
+  /** ISO time at which the counters go back to zero (start of next UTC month). */
+  resetAt: z.iso.datetime(),
+});
+export type Usage = z.infer<typeof Usage>;

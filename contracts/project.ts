@@ -1,0 +1,136 @@
+import { z } from 'zod';
+
+export const PROJECT_FORMAT = 'siberia-mix-project';
+export const PROJECT_VERSION = 1;
+
+const db = (min: number, max: number) => z.number().finite().min(min).max(max);
+const hz = z.number().finite().min(10).max(22000);
+
+export const EqSettings = z.object({
+  low: z.object({ gainDb: db(-24, 24), freqHz: hz }),
+  mid: z.object({ gainDb: db(-24, 24), freqHz: hz, q: z.number().finite().min(0.1).max(18) }),
+  high: z.object({ gainDb: db(-24, 24), freqHz: hz }),
+});
+export type EqSettings = z.infer<typeof EqSettings>;
+
+export const CompressorSettings = z.object({
+  enabled: z.boolean(),
+  thresholdDb: db(-60, 0),
+  ratio: z.number().finite().min(1).max(20),
+  attackMs: z.number().finite().min(0.1).max(200),
+  releaseMs: z.number().finite().min(5).max(2000),
+  makeupDb: db(0, 24),
+});
+export type CompressorSettings = z.infer<typeof CompressorSettings>;
+
+export const DEFAULT_EQ: EqSettings = {
+  low: { gainDb: 0, freqHz: 120 },
+  mid: { gainDb: 0, freqHz: 1000, q: 0.7 },
+  high: { gainDb: 0, freqHz: 8000 },
+};
+export const DEFAULT_COMPRESSOR: CompressorSettings = {
+  enabled: false,
+  thresholdDb: -18,
+  ratio: 3,
+  attackMs: 10,
+  releaseMs: 120,
+  makeupDb: 0,
+};
+
+export const Track = z.object({
+  id: z.string().min(1).max(64),
+  name: z.string().max(200),
+  /** Path of the source audio file, relative to the project file (or absolute). */
+  source: z.object({ path: z.string().min(1).max(4096) }),
+  gainDb: db(-96, 12),
+  /** −1 (left) … +1 (right), constant-power law. */
+  pan: z.number().finite().min(-1).max(1),
+  mute: z.boolean(),
+  solo: z.boolean(),
+  /** Where the source starts on the timeline, in seconds. */
+  startOffsetSec: z
+    .number()
+    .finite()
+    .min(0)
+    .max(24 * 3600),
+  eq: EqSettings,
+  compressor: CompressorSettings,
+});
+export type Track = z.infer<typeof Track>;
+
+export const Tilt = z.enum(['neutral', 'warmer', 'brighter']);
+export type Tilt = z.infer<typeof Tilt>;
+
+export const MasterSettings = z.object({
+  gainDb: db(-96, 12),
+  /** Integrated loudness target of the one-click master. */
+  targetLufs: db(-23, -9),
+  /** True-peak ceiling of the limiter. */
+  ceilingDbtp: db(-9, 0),
+  glue: z.boolean(),
+  tilt: Tilt,
+});
+export type MasterSettings = z.infer<typeof MasterSettings>;
+export const DEFAULT_MASTER: MasterSettings = {
+  gainDb: 0,
+  targetLufs: -14,
+  ceilingDbtp: -1,
+  glue: false,
+  tilt: 'neutral',
+};
+
+export const SampleRate = z.union([z.literal(44100), z.literal(48000)]);
+export type SampleRate = z.infer<typeof SampleRate>;
+
+export const ProjectFile = z.object({
+  format: z.literal(PROJECT_FORMAT),
+  version: z.literal(PROJECT_VERSION),
+  name: z.string().max(200),
+  sampleRate: SampleRate,
+  tracks: z.array(Track).max(256),
+  master: MasterSettings,
+});
+export type ProjectFile = z.infer<typeof ProjectFile>;
+
+export type ProjectParseResult = { ok: true; project: ProjectFile } | { ok: false; message: string };
+
+/**
+ * Reads a project file's JSON. Versions newer than this build are refused with a plain message
+ * (rather than half-read); older versions would be migrated here, one step at a time.
+ */
+export function parseProjectFile(json: unknown): ProjectParseResult {
+  if (typeof json !== 'object' || json === null)
+    return { ok: false, message: 'This is not a Siberia Mix project.' };
+  const head = json as { format?: unknown; version?: unknown };
+  if (head.format !== PROJECT_FORMAT) return { ok: false, message: 'This is not a Siberia Mix project.' };
+  if (typeof head.version === 'number' && head.version > PROJECT_VERSION) {
+    return {
+      ok: false,
+      message: `This project was saved by a newer Siberia Mix (format ${head.version}); please update.`,
+    };
+  }
+  const parsed = ProjectFile.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return {
+      ok: false,
+      message: `The project file is damaged (${issue?.path.join('.') || 'root'}: ${issue?.message}).`,
+    };
+  }
+  return { ok: true, project: parsed.data };
+}
+
+export function newTrack(id: string, name: string, path: string): Track {
+  return {
+    id,
+    name,
+    source: { path },
+    gainDb: 0,
+    pan: 0,
+    mute: false,
+    solo: false,
+    startOffsetSec: 0,
+    eq: { low: { ...DEFAULT_EQ.low }, mid: { ...DEFAULT_EQ.mid }, high: { ...DEFAULT_EQ.high } },
+    compressor: { ...DEFAULT_COMPRESSOR },
+  };
+}

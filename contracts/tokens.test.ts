@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { PLAN_FEATURES, Usage } from './plan';
+import { EntitlementClaims, GrantClaims, Jwks, TOKEN_AUDIENCE, TOKEN_ISSUER } from './tokens';
+
+const now = 1_795_000_000;
+const claims = {
+  iss: TOKEN_ISSUER,
+  aud: TOKEN_AUDIENCE,
+  sub: 'usr_1',
+  plan: 'pro',
+  features: PLAN_FEATURES.pro,
+  device: 'dev_12345678',
+  periodEnd: now + 30 * 86400,
+  quota: {
+    period: '2026-11',
+    exports: { used: 1, limit: 500 },
+    masters: { used: 0, limit: 200 },
+    resetAt: now + 86400,
+  },
+  offline: { until: now + 7 * 86400, exports: 20, masters: 10 },
+  iat: now,
+  exp: now + 7 * 86400,
+};
+
+describe('entitlement claims', () => {
+  it('accepts the claims the server signs', () => {
+    expect(EntitlementClaims.parse(claims)).toEqual(claims);
+    expect(
+      EntitlementClaims.safeParse({ ...claims, periodEnd: null, plan: 'free', features: [] }).success,
+    ).toBe(true);
+  });
+  it('refuses a foreign audience, an unknown feature or plan, a bad period', () => {
+    expect(EntitlementClaims.safeParse({ ...claims, aud: 'someone-else' }).success).toBe(false);
+    expect(EntitlementClaims.safeParse({ ...claims, features: ['export', 'teleport'] }).success).toBe(false);
+    expect(EntitlementClaims.safeParse({ ...claims, plan: 'enterprise' }).success).toBe(false);
+    expect(
+      EntitlementClaims.safeParse({ ...claims, quota: { ...claims.quota, period: '2026-13' } }).success,
+    ).toBe(false);
+    expect(EntitlementClaims.safeParse({ ...claims, exp: 1.5 }).success).toBe(false);
+  });
+});
+
+describe('grant claims', () => {
+  const grant = {
+    iss: TOKEN_ISSUER,
+    aud: TOKEN_AUDIENCE,
+    jti: 'grant_0123456',
+    sub: 'usr_1',
+    kind: 'export',
+    device: 'dev_12345678',
+    iat: now,
+    exp: now + 900,
+  };
+  it('accepts a grant and refuses a wrong kind or missing jti', () => {
+    expect(GrantClaims.safeParse(grant).success).toBe(true);
+    expect(GrantClaims.safeParse({ ...grant, kind: 'project_save' }).success).toBe(false);
+    expect(GrantClaims.safeParse({ ...grant, jti: undefined }).success).toBe(false);
+  });
+});
+
+describe('JWKS and usage', () => {
+  it('accepts Ed25519 keys only', () => {
+    expect(
+      Jwks.safeParse({ keys: [{ kty: 'OKP', crv: 'Ed25519', x: 'abc', kid: 'k1', alg: 'EdDSA' }] }).success,
+    ).toBe(true);
+    expect(Jwks.safeParse({ keys: [{ kty: 'RSA', n: 'x', e: 'AQAB', kid: 'k1' }] }).success).toBe(false);
+  });
+  it('free has no features; pro and studio have all three', () => {
+    expect(PLAN_FEATURES.free).toEqual([]);
+    expect([...PLAN_FEATURES.pro].sort()).toEqual(['export', 'master', 'project_save']);
+    expect(PLAN_FEATURES.studio).toEqual(PLAN_FEATURES.pro);
+  });
+  it('shapes usage', () => {
+    const usage = {
+      period: '2026-11',
+      exports: { used: 3, limit: 500 },
+      masters: { used: 0, limit: 200 },
+      resetAt: '2026-12-01T00:00:00.000Z',
+    };
+    expect(Usage.safeParse(usage).success).toBe(true);
+    expect(Usage.safeParse({ ...usage, resetAt: 'soon' }).success).toBe(false);
+  });
+});

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { Feature, Plan, UsageKind } from './plan';
+
+export const ENTITLEMENT_TYP = 'siberia-entitlement+jwt';
+export const GRANT_TYP = 'siberia-grant+jwt';
+export const TOKEN_AUDIENCE = 'siberia-mix-desktop';
+export const TOKEN_ISSUER = 'siberia-mix-server';
+
+const epochSeconds = z.number().int().min(0);
+export const DeviceId = z
+  .string()
+  .min(8)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'device id: letters, digits, - and _ only');
+export type DeviceId = z.infer<typeof DeviceId>;
+
+const Counter = z.object({ used: z.number().int().min(0), limit: z.number().int().min(0) });
+
+/** Claims of the entitlement token (JWT, EdDSA/Ed25519, header typ ENTITLEMENT_TYP and a kid). */
+export const EntitlementClaims = z.object({
+  iss: z.literal(TOKEN_ISSUER),
+  aud: z.literal(TOKEN_AUDIENCE),
+  sub: z.string().min(1),
+  plan: Plan,
+  features: z.array(Feature),
+  device: DeviceId,
+  /** End of the paid period (epoch seconds), or null without a subscription. */
+  periodEnd: epochSeconds.nullable(),
+  quota: z.object({
+    period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
+    exports: Counter,
+    masters: Counter,
+    /** Epoch seconds of the next UTC month's start. */
+    resetAt: epochSeconds,
+  }),
+  /** What the app may do while the server cannot be reached. */
+  offline: z.object({
+    until: epochSeconds,
+    exports: z.number().int().min(0),
+    masters: z.number().int().min(0),
+  }),
+  iat: epochSeconds,
+  exp: epochSeconds,
+});
+export type EntitlementClaims = z.infer<typeof EntitlementClaims>;
+
+/** Claims of a usage grant: short-lived, single use (jti), for one kind, user and device. */
+export const GrantClaims = z.object({
+  iss: z.literal(TOKEN_ISSUER),
+  aud: z.literal(TOKEN_AUDIENCE),
+  jti: z.string().min(8),
+  sub: z.string().min(1),
+  kind: UsageKind,
+  device: DeviceId,
+  iat: epochSeconds,
+  exp: epochSeconds,
+});
+export type GrantClaims = z.infer<typeof GrantClaims>;
+
+/** JWKS as served at /.well-known/jwks.json (OKP / Ed25519 public keys only). */
+export const Jwk = z.object({
+  kty: z.literal('OKP'),
+  crv: z.literal('Ed25519'),
+  x: z.string().min(1),
+  kid: z.string().min(1),
+  alg: z.literal('EdDSA').optional(),
+  use: z.literal('sig').optional(),
+});
+export const Jwks = z.object({ keys: z.array(Jwk) });
+export type Jwks = z.infer<typeof Jwks>;
