@@ -1,0 +1,25 @@
+/** Planar audio: one Float32Array per channel, all the same length, nominally in [-1, 1]. */
+export type AudioData = { sampleRate: number; channels: Float32Array[] };
+
+export type AudioFormatErrorCode =
+  | 'truncated'
+  | 'bad_chunk'
+  | 'unsupported_format'
+  | 'zero_channels'
+  | 'bad_rate'
+  | 'too_large'
+  | 'not_audio';
+
+/** A file the engine cannot read, with a message a musician can act on. */
+export class AudioFormatError extends Error {
+  readonly code: AudioFormatErrorCode;
+  constructor(code: AudioFormatErrorCode, message: string) {
+    super(message);
+    this.name = 'AudioFormatError';
+    this.code = code;
+  }
+}
+
+export function frameCount(audio: AudioData): number {
+  return audio.channels[0]?.length ?? 0;
+}

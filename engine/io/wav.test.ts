@@ -1,0 +1,192 @@
+import { describe, expect, it } from 'vitest';
+import { AudioFormatError } from '../audio-data';
+import { mulberry32 } from '../dsp/random';
+import { decodeAudioFile } from './decode';
+import { decodeWav, encodeWav } from './wav';
+
+function quantised(bits: 16 | 24, frames: number, channels: number, seed = 3) {
+  const rng = mulberry32(seed);
+  const scale = bits === 16 ? 32768 : 8388608;
+  return {
+    sampleRate: 48000,
+    channels: Array.from({ length: channels }, () =>
+      Float32Array.from({ length: frames }, () => Math.round((rng() * 2 - 1) * (scale - 1)) / scale),
+    ),
+  };
+}
+
+function header(fields: {
+  format?: number;
+  channels?: number;
+  rate?: number;
+  bits?: number;
+  dataSize?: number;
+  extraChunk?: boolean;
+}) {
+  const channels = fields.channels ?? 2;
+  const bits = fields.bits ?? 16;
+  const dataSize = fields.dataSize ?? 0;
+  const extra = fields.extraChunk ? 8 + 5 + 1 : 0;
+  const buf = new Uint8Array(44 + extra + dataSize);
+  const v = new DataView(buf.buffer);
+  const tag = (o: number, s: string) => {
+    for (let i = 0; i < s.length; i++) v.setUint8(o + i, s.charCodeAt(i));
+  };
+  tag(0, 'RIFF');
+  v.setUint32(4, buf.length - 8, true);
+  tag(8, 'WAVE');
+  tag(12, 'fmt ');
+  v.setUint32(16, 16, true);
+  v.setUint16(20, fields.format ?? 1, true);
+  v.setUint16(22, channels, true);
+  v.setUint32(24, fields.rate ?? 48000, true);
+  v.setUint32(28, (fields.rate ?? 48000) * channels * (bits / 8), true);
+  v.setUint16(32, channels * (bits / 8), true);
+  v.setUint16(34, bits, true);
+  let o = 36;
+  if (fields.extraChunk) {
+    tag(o, 'LIST');
+    v.setUint32(o + 4, 5, true); // odd size: followed by a pad byte
+    o += 8 + 5 + 1;
+  }
+  tag(o, 'data');
+  v.setUint32(o + 4, dataSize, true);
+  return buf;
+}
+
+describe('WAV', () => {
+  it('round-trips 24-bit bit-exactly, any channel count', () => {
+    for (const channels of [1, 2, 6]) {
+      const audio = quantised(24, 1000, channels);
+      const back = decodeWav(encodeWav(audio, { format: 'wav24' }));
+      expect(back.sampleRate).toBe(48000);
+      expect(back.channels).toEqual(audio.channels);
+    }
+  });
+
+  it('round-trips 16-bit bit-exactly for values already on the grid (dither stays below the rounding step)', () => {
+    const audio = quantised(16, 2000, 2);
+    // TPDF dither adds up to ±1 LSB; samples exactly on the grid may move by one step at most.
+    const back = decodeWav(encodeWav(audio, { format: 'wav16', ditherSeed: 1 }));
+    for (let c = 0; c < 2; c++) {
+      for (let i = 0; i < 2000; i++)
+        expect(Math.abs((back.channels[c]?.[i] ?? 0) - (audio.channels[c]?.[i] ?? 0))).toBeLessThanOrEqual(
+          1 / 32768 + 1e-9,
+        );
+    }
+  });
+
+  it('round-trips 32-bit float exactly', () => {
+    const audio = { sampleRate: 44100, channels: [Float32Array.from([0, 0.5, -1, 1.5, 1e-7])] };
+    expect(decodeWav(encodeWav(audio, { format: 'wav32f' })).channels[0]).toEqual(audio.channels[0]);
+  });
+
+  it('dither is seedable, independent per channel and zero-mean', () => {
+    const frames = 48000;
+    const silence = { sampleRate: 48000, channels: [new Float32Array(frames), new Float32Array(frames)] };
+    const a = decodeWav(encodeWav(silence, { format: 'wav16', ditherSeed: 42 }));
+    const b = decodeWav(encodeWav(silence, { format: 'wav16', ditherSeed: 42 }));
+    expect(a.channels).toEqual(b.channels);
+    const [l, r] = a.channels as [Float32Array, Float32Array];
+    let mean = 0;
+    let corr = 0;
+    for (let i = 0; i < frames; i++) {
+      mean += l[i] as number;
+      corr += (l[i] as number) * (r[i] as number);
+    }
+    const lsb = 1 / 32768;
+    expect(Math.abs(mean / frames / lsb)).toBeLessThan(0.02);
+    // Silence plus TPDF (±1 LSB) rounds to ±1 with probability 1/4: a variance of 0.25 LSB².
+    // The two channels do not move together.
+    const variance = l.reduce((s, x) => s + x * x, 0) / frames / (lsb * lsb);
+    expect(variance).toBeGreaterThan(0.23);
+    expect(variance).toBeLessThan(0.27);
+    expect(Math.abs(corr / frames / (lsb * lsb))).toBeLessThan(0.03);
+  });
+
+  it('reads float64, 32-bit int, extensible and skips odd-sized unknown chunks', () => {
+    const buf = header({ format: 3, channels: 1, bits: 64, dataSize: 16, extraChunk: true });
+    const v = new DataView(buf.buffer);
+    v.setFloat64(buf.length - 16, 0.25, true);
+    v.setFloat64(buf.length - 8, -0.5, true);
+    expect([...(decodeWav(buf).channels[0] ?? [])]).toEqual([0.25, -0.5]);
+
+    const int32 = header({ channels: 1, bits: 32, dataSize: 4 });
+    new DataView(int32.buffer).setInt32(44, -1073741824, true);
+    expect(decodeWav(int32).channels[0]?.[0]).toBe(-0.5);
+  });
+
+  it('reads WAVE_FORMAT_EXTENSIBLE', () => {
+    const buf = new Uint8Array(12 + 8 + 40 + 8 + 4);
+    const v = new DataView(buf.buffer);
+    const tag = (o: number, s: string) => {
+      for (let i = 0; i < s.length; i++) v.setUint8(o + i, s.charCodeAt(i));
+    };
+    tag(0, 'RIFF');
+    v.setUint32(4, buf.length - 8, true);
+    tag(8, 'WAVE');
+    tag(12, 'fmt ');
+    v.setUint32(16, 40, true);
+    v.setUint16(20, 0xfffe, true);
+    v.setUint16(22, 1, true);
+    v.setUint32(24, 48000, true);
+    v.setUint32(28, 48000 * 4, true);
+    v.setUint16(32, 4, true);
+    v.setUint16(34, 32, true);
+    v.setUint16(36, 22, true);
+    v.setUint16(44, 3, true); // sub-format: IEEE float
+    tag(60, 'data');
+    v.setUint32(64, 4, true);
+    v.setFloat32(68, 0.75, true);
+    expect(decodeWav(buf).channels[0]?.[0]).toBe(0.75);
+  });
+
+  it.each([
+    ['not a WAV', new TextEncoder().encode('ID3 this is an mp3 file'), 'not_audio'],
+    ['zero channels', header({ channels: 0, dataSize: 4 }), 'zero_channels'],
+    ['absurd rate', header({ rate: 5, dataSize: 4 }), 'bad_rate'],
+    ['unsupported codec (ADPCM)', header({ format: 2, bits: 4, dataSize: 4 }), 'unsupported_format'],
+    ['no data', header({}).subarray(0, 36), 'truncated'],
+    ['cut inside fmt', header({}).subarray(0, 30), 'truncated'],
+  ])('refuses %s with a typed error', (_name, bytes, code) => {
+    let error: unknown;
+    try {
+      decodeAudioFile(bytes);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(AudioFormatError);
+    expect((error as AudioFormatError).code).toBe(code);
+    expect((error as AudioFormatError).message.length).toBeGreaterThan(10);
+  });
+
+  it('reads a data chunk that lies about its size only as far as the file goes', () => {
+    const buf = header({ channels: 1, dataSize: 8 });
+    new DataView(buf.buffer).setUint32(40, 0x7ffffff0, true);
+    expect(decodeWav(buf).channels[0]?.length).toBe(4);
+  });
+
+  it('survives 10,000 mutated files: a typed error or audio, never a crash or a huge allocation', () => {
+    const seed = encodeWav(quantised(16, 64, 2), { format: 'wav24' });
+    const rng = mulberry32(7);
+    let decoded = 0;
+    let refused = 0;
+    for (let n = 0; n < 10_000; n++) {
+      const bytes = seed.slice(0, rng() < 0.2 ? Math.floor(rng() * seed.length) : seed.length);
+      const flips = 1 + Math.floor(rng() * 4);
+      for (let k = 0; k < flips; k++)
+        bytes[Math.floor(rng() * Math.min(60, bytes.length))] = Math.floor(rng() * 256);
+      try {
+        const audio = decodeAudioFile(bytes);
+        // What decodes never exceeds what the file holds.
+        expect(audio.channels.length * (audio.channels[0]?.length ?? 0)).toBeLessThanOrEqual(bytes.length);
+        decoded++;
+      } catch (e) {
+        if (!(e instanceof AudioFormatError)) throw e;
+        refused++;
+      }
+    }
+    expect(decoded + refused).toBe(10_000);
+    expect(refused).toBeGreaterThan(100);
+  });
+});

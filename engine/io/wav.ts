@@ -1,0 +1,190 @@
+import { type AudioData, AudioFormatError } from '../audio-data';
+import { mulberry32 } from '../dsp/random';
+
+const WAVE_FORMAT_PCM = 0x0001;
+const WAVE_FORMAT_IEEE_FLOAT = 0x0003;
+const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
+export const MAX_CHANNELS = 64;
+export const MIN_RATE = 1000;
+export const MAX_RATE = 768000;
+
+type Fmt = {
+  format: number;
+  channels: number;
+  sampleRate: number;
+  bitsPerSample: number;
+  blockAlign: number;
+};
+
+function ascii(view: DataView, offset: number): string {
+  return String.fromCharCode(
+    view.getUint8(offset),
+    view.getUint8(offset + 1),
+    view.getUint8(offset + 2),
+    view.getUint8(offset + 3),
+  );
+}
+
+function readFmt(view: DataView, offset: number, size: number): Fmt {
+  if (size < 16) throw new AudioFormatError('bad_chunk', 'The WAV format chunk is too short.');
+  let format = view.getUint16(offset, true);
+  const channels = view.getUint16(offset + 2, true);
+  const sampleRate = view.getUint32(offset + 4, true);
+  const blockAlign = view.getUint16(offset + 12, true);
+  const bitsPerSample = view.getUint16(offset + 14, true);
+  if (format === WAVE_FORMAT_EXTENSIBLE) {
+    if (size < 40) throw new AudioFormatError('bad_chunk', 'The WAV extensible format chunk is too short.');
+    // The sub-format GUID starts with the plain format tag.
+    format = view.getUint16(offset + 24, true);
+  }
+  return { format, channels, sampleRate, bitsPerSample, blockAlign };
+}
+
+function checkFmt(fmt: Fmt): void {
+  if (fmt.channels === 0)
+    throw new AudioFormatError('zero_channels', 'The WAV file says it has no channels.');
+  if (fmt.channels > MAX_CHANNELS)
+    throw new AudioFormatError(
+      'unsupported_format',
+      `The WAV file has ${fmt.channels} channels; at most ${MAX_CHANNELS} are supported.`,
+    );
+  if (fmt.sampleRate < MIN_RATE || fmt.sampleRate > MAX_RATE) {
+    throw new AudioFormatError(
+      'bad_rate',
+      `The WAV file's sample rate (${fmt.sampleRate} Hz) is not a real audio rate.`,
+    );
+  }
+  const pcmOk = fmt.format === WAVE_FORMAT_PCM && [8, 16, 24, 32].includes(fmt.bitsPerSample);
+  const floatOk = fmt.format === WAVE_FORMAT_IEEE_FLOAT && [32, 64].includes(fmt.bitsPerSample);
+  if (!pcmOk && !floatOk) {
+    throw new AudioFormatError(
+      'unsupported_format',
+      `This WAV encoding (format ${fmt.format}, ${fmt.bitsPerSample}-bit) is not supported; use PCM 16/24/32-bit or 32/64-bit float.`,
+    );
+  }
+  if (fmt.blockAlign !== (fmt.bitsPerSample / 8) * fmt.channels)
+    throw new AudioFormatError(
+      'bad_chunk',
+      'The WAV block alignment does not match its channels and bit depth.',
+    );
+}
+
+/** Reads a RIFF/WAVE file: PCM 8/16/24/32-bit, float 32/64-bit, WAVE_FORMAT_EXTENSIBLE, any channel count. */
+export function decodeWav(bytes: Uint8Array): AudioData {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.byteLength < 12 || ascii(view, 0) !== 'RIFF' || ascii(view, 8) !== 'WAVE') {
+    throw new AudioFormatError('not_audio', 'This is not a WAV file.');
+  }
+  let fmt: Fmt | null = null;
+  let data: { offset: number; size: number } | null = null;
+  let offset = 12;
+  while (offset + 8 <= bytes.byteLength) {
+    const id = ascii(view, offset);
+    const declared = view.getUint32(offset + 4, true);
+    const body = offset + 8;
+    // Never trust a size beyond the file: a data chunk cut short is read as far as it goes.
+    const available = Math.min(declared, bytes.byteLength - body);
+    if (id === 'fmt ') {
+      if (declared > available)
+        throw new AudioFormatError('truncated', 'The WAV file ends inside its format chunk.');
+      fmt = readFmt(view, body, declared);
+    } else if (id === 'data') {
+      data = { offset: body, size: available };
+      if (fmt) break;
+    }
+    // Chunks are word-aligned: an odd size is followed by a pad byte.
+    offset = body + declared + (declared & 1);
+  }
+  if (!fmt) throw new AudioFormatError('bad_chunk', 'The WAV file has no format chunk.');
+  if (!data) throw new AudioFormatError('truncated', 'The WAV file has no audio data.');
+  checkFmt(fmt);
+  const frames = Math.floor(data.size / fmt.blockAlign);
+  const channels = Array.from({ length: fmt.channels }, () => new Float32Array(frames));
+  const bytesPer = fmt.bitsPerSample / 8;
+  let p = data.offset;
+  for (let i = 0; i < frames; i++) {
+    for (let c = 0; c < fmt.channels; c++) {
+      (channels[c] as Float32Array)[i] = readSample(view, p, fmt);
+      p += bytesPer;
+    }
+  }
+  return { sampleRate: fmt.sampleRate, channels };
+}
+
+function readSample(view: DataView, p: number, fmt: Fmt): number {
+  if (fmt.format === WAVE_FORMAT_IEEE_FLOAT)
+    return fmt.bitsPerSample === 32 ? view.getFloat32(p, true) : view.getFloat64(p, true);
+  switch (fmt.bitsPerSample) {
+    case 8:
+      return (view.getUint8(p) - 128) / 128;
+    case 16:
+      return view.getInt16(p, true) / 32768;
+    case 24: {
+      const v = view.getUint8(p) | (view.getUint8(p + 1) << 8) | (view.getInt8(p + 2) << 16);
+      return v / 8388608;
+    }
+    default:
+      return view.getInt32(p, true) / 2147483648;
+  }
+}
+
+export type WavFormat = 'wav16' | 'wav24' | 'wav32f';
+
+/**
+ * Writes a WAV file. 16-bit gets TPDF dither (two uniform variables, ±1 LSB peak), independent per
+ * channel and seedable so tests are reproducible; 24-bit is rounded; 32-bit float is stored as is.
+ */
+export function encodeWav(audio: AudioData, opts: { format: WavFormat; ditherSeed?: number }): Uint8Array {
+  const channelCount = audio.channels.length;
+  if (channelCount === 0)
+    throw new AudioFormatError('zero_channels', 'Nothing to write: the audio has no channels.');
+  const frames = audio.channels[0]?.length ?? 0;
+  const isFloat = opts.format === 'wav32f';
+  const bits = opts.format === 'wav16' ? 16 : opts.format === 'wav24' ? 24 : 32;
+  const bytesPer = bits / 8;
+  const dataSize = frames * channelCount * bytesPer;
+  const out = new Uint8Array(44 + dataSize + (dataSize & 1));
+  const view = new DataView(out.buffer);
+  const tag = (o: number, s: string) => {
+    for (let i = 0; i < 4; i++) view.setUint8(o + i, s.charCodeAt(i));
+  };
+  tag(0, 'RIFF');
+  view.setUint32(4, out.byteLength - 8, true);
+  tag(8, 'WAVE');
+  tag(12, 'fmt ');
+  view.setUint32(16, 16, true);
+  view.setUint16(20, isFloat ? WAVE_FORMAT_IEEE_FLOAT : WAVE_FORMAT_PCM, true);
+  view.setUint16(22, channelCount, true);
+  view.setUint32(24, audio.sampleRate, true);
+  view.setUint32(28, audio.sampleRate * channelCount * bytesPer, true);
+  view.setUint16(32, channelCount * bytesPer, true);
+  view.setUint16(34, bits, true);
+  tag(36, 'data');
+  view.setUint32(40, dataSize, true);
+  const rngs = Array.from({ length: channelCount }, (_, c) =>
+    mulberry32((opts.ditherSeed ?? Date.now()) * 31 + c * 7919),
+  );
+  let p = 44;
+  for (let i = 0; i < frames; i++) {
+    for (let c = 0; c < channelCount; c++) {
+      const x = (audio.channels[c] as Float32Array)[i] as number;
+      if (isFloat) view.setFloat32(p, x, true);
+      else if (bits === 16) {
+        const rng = rngs[c] as () => number;
+        const dithered = x * 32768 + (rng() - rng());
+        view.setInt16(p, clampInt(Math.round(dithered), 32767), true);
+      } else {
+        const v = clampInt(Math.round(x * 8388608), 8388607);
+        view.setUint8(p, v & 0xff);
+        view.setUint8(p + 1, (v >> 8) & 0xff);
+        view.setInt8(p + 2, v >> 16);
+      }
+      p += bytesPer;
+    }
+  }
+  return out;
+}
+
+function clampInt(v: number, max: number): number {
+  return v > max ? max : v < -max - 1 ? -max - 1 : v;
+}
