@@ -1,16 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LoudnessReport } from '../../contracts/audio';
-import { encodeWav } from '../io/wav';
-import { sineSegments } from '../test-support/signals';
+import { LoudnessReport, MasterReport } from '../../contracts/audio';
+import { DEFAULT_MASTER, newTrack, PROJECT_FORMAT, PROJECT_VERSION } from '../../contracts/project';
+import { decodeWav, encodeWav } from '../io/wav';
+import { noiseSong, sineSegments } from '../test-support/signals';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'siberia-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const cli = (...args: string[]) =>
-  spawnSync('npx', ['--no-install', 'tsx', 'engine/cli/main.ts', ...args], { encoding: 'utf8' });
+  spawnSync('node_modules/.bin/tsx', ['engine/cli/main.ts', ...args], { encoding: 'utf8' });
 
 describe('audio CLI', () => {
   it('loudness prints one JSON report', () => {
@@ -23,6 +24,45 @@ describe('audio CLI', () => {
     expect(report).toMatchObject({ sampleRate: 48000, channels: 2, durationSec: 5 });
   });
 
+  it('mix renders a project file with sources relative to it, and master lands on target', () => {
+    const stems = path.join(dir, 'stems');
+    mkdirSync(stems, { recursive: true });
+    writeFileSync(path.join(stems, 'a.wav'), encodeWav(noiseSong(6, 48000, 2), { format: 'wav24' }));
+    writeFileSync(
+      path.join(stems, 'b.wav'),
+      encodeWav(sineSegments([[-20, 6]], { channels: 1 }), { format: 'wav16', ditherSeed: 1 }),
+    );
+    const project = {
+      format: PROJECT_FORMAT,
+      version: PROJECT_VERSION,
+      name: 'cli',
+      sampleRate: 48000,
+      tracks: [
+        newTrack('a', 'A', 'stems/a.wav'),
+        { ...newTrack('b', 'B', 'stems/b.wav'), pan: -0.5, gainDb: -3 },
+      ],
+      master: DEFAULT_MASTER,
+    };
+    const projectFile = path.join(dir, 'song.json');
+    writeFileSync(projectFile, JSON.stringify(project));
+    const mixFile = path.join(dir, 'mix.wav');
+    const mixed = cli('mix', projectFile, '-o', mixFile, '--bits', '16');
+    expect(mixed.stderr).toBe('');
+    expect(mixed.status).toBe(0);
+    const mix = decodeWav(readFileSync(mixFile));
+    expect(mix.channels.length).toBe(2);
+    expect(mix.channels[0]?.length).toBe(6 * 48000);
+
+    const masterFile = path.join(dir, 'master.wav');
+    const mastered = cli('master', mixFile, '-o', masterFile, '--target', '-16', '--ceiling', '-1.5');
+    expect(mastered.status).toBe(0);
+    const report = MasterReport.parse(JSON.parse(mastered.stdout));
+    expect(Math.abs((report.after.integratedLufs as number) + 16)).toBeLessThanOrEqual(0.5);
+    expect(report.after.truePeakDbtp as number).toBeLessThanOrEqual(-1.5);
+    const check = LoudnessReport.parse(JSON.parse(cli('loudness', masterFile).stdout));
+    expect(Math.abs((check.integratedLufs as number) + 16)).toBeLessThanOrEqual(0.5);
+  });
+
   it('says plainly what is wrong, on stderr, with a non-zero exit', () => {
     const broken = path.join(dir, 'broken.wav');
     writeFileSync(broken, 'RIFF\u0000\u0000\u0000\u0000WAVEjunk');
@@ -31,6 +71,14 @@ describe('audio CLI', () => {
       [['loudness', broken], /Cannot read this audio/],
       [['frobnicate'], /Unknown command/],
       [[], /Usage/],
+      [['master', broken], /Cannot read this audio/],
+      [
+        ['master', path.join(dir, 'tone.wav'), '-o', path.join(dir, 'x.wav'), '--target', '-3'],
+        /--target must be a number from -23 to -9/,
+      ],
+      [['master', path.join(dir, 'tone.wav')], /-o <out.wav>/],
+      [['mix', path.join(dir, 'tone.wav'), '-o', path.join(dir, 'x.wav')], /not valid JSON/],
+      [['mix', path.join(dir, 'nope.json'), '-o', path.join(dir, 'x.wav')], /No such file/],
     ];
     for (const [args, message] of cases) {
       const run = cli(...args);

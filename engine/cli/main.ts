@@ -1,10 +1,26 @@
 // `npm run --silent audio -- <command>`: the engine on the command line. Results go to stdout as
 // JSON; errors to stderr, in words a musician can act on, with a non-zero exit.
-import { readFileSync } from 'node:fs';
-import { AudioFormatError, decodeAudioFile, measureLoudness } from '../index';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseProjectFile } from '../../contracts/project';
+import {
+  AudioFormatError,
+  decodeAudioFile,
+  encodeWav,
+  masterAudio,
+  measureLoudness,
+  renderMix,
+  resample,
+  type WavFormat,
+} from '../index';
 
 const USAGE = `Usage:
-  npm run --silent audio -- loudness <file.wav>     loudness report as JSON (EBU R128)`;
+  npm run --silent audio -- loudness <file.wav>
+      loudness report as JSON (EBU R128)
+  npm run --silent audio -- mix <project.json> -o <out.wav> [--bits 16|24|32f] [--rate 44100|48000]
+      renders a project file (source paths relative to it)
+  npm run --silent audio -- master <in.wav> -o <out.wav> [--target -14] [--ceiling -1]
+      one-click master; prints the before/after report as JSON`;
 
 class UsageError extends Error {}
 
@@ -21,12 +37,100 @@ function readAudio(file: string) {
   return decodeAudioFile(bytes);
 }
 
+function options(args: string[], allowed: string[]): { positional: string[]; flags: Record<string, string> } {
+  const positional: string[] = [];
+  const flags: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg.startsWith('-')) {
+      if (!allowed.includes(arg)) throw new UsageError(`Unknown option ${arg}.\n${USAGE}`);
+      const value = args[++i];
+      if (value === undefined) throw new UsageError(`${arg} needs a value.`);
+      flags[arg] = value;
+    } else positional.push(arg);
+  }
+  return { positional, flags };
+}
+
+function numberFlag(
+  flags: Record<string, string>,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (!(name in flags)) return fallback;
+  const value = Number(flags[name]);
+  if (!Number.isFinite(value) || value < min || value > max)
+    throw new UsageError(`${name} must be a number from ${min} to ${max}.`);
+  return value;
+}
+
+function writeOut(file: string | undefined, bytes: Uint8Array): void {
+  if (!file) throw new UsageError('Say where to write the result with -o <out.wav>.');
+  writeFileSync(file, bytes);
+}
+
 export function run(argv: string[]): { stdout: string } {
   const [command, ...rest] = argv;
   switch (command) {
     case 'loudness': {
       if (rest.length !== 1 || !rest[0]) throw new UsageError(`loudness takes one file.\n${USAGE}`);
       return { stdout: JSON.stringify(measureLoudness(readAudio(rest[0]))) };
+    }
+    case 'mix': {
+      const { positional, flags } = options(rest, ['-o', '--bits', '--rate']);
+      if (positional.length !== 1 || !positional[0])
+        throw new UsageError(`mix takes one project file.\n${USAGE}`);
+      const projectPath = positional[0];
+      let json: unknown;
+      try {
+        json = JSON.parse(readFileSync(projectPath, 'utf8'));
+      } catch (e) {
+        throw new UsageError(
+          (e as NodeJS.ErrnoException).code === 'ENOENT'
+            ? `No such file: ${projectPath}`
+            : `${projectPath} is not valid JSON.`,
+        );
+      }
+      const parsed = parseProjectFile(json);
+      if (!parsed.ok) throw new UsageError(parsed.message);
+      const bits = flags['--bits'] ?? '24';
+      const formats: Record<string, WavFormat> = { '16': 'wav16', '24': 'wav24', '32f': 'wav32f' };
+      const format = formats[bits];
+      if (!format) throw new UsageError('--bits must be 16, 24 or 32f.');
+      const rate = Number(flags['--rate'] ?? parsed.project.sampleRate);
+      if (rate !== 44100 && rate !== 48000) throw new UsageError('--rate must be 44100 or 48000.');
+      const base = path.dirname(path.resolve(projectPath));
+      const sources = parsed.project.tracks.map((t) => ({
+        trackId: t.id,
+        audio: readAudio(path.resolve(base, t.source.path)),
+      }));
+      const mix = renderMix({
+        tracks: parsed.project.tracks,
+        master: parsed.project.master,
+        sampleRate: rate,
+        sources,
+      });
+      writeOut(flags['-o'], encodeWav(mix, { format }));
+      return { stdout: JSON.stringify(measureLoudness(mix)) };
+    }
+    case 'master': {
+      const { positional, flags } = options(rest, ['-o', '--target', '--ceiling']);
+      if (positional.length !== 1 || !positional[0])
+        throw new UsageError(`master takes one input file.\n${USAGE}`);
+      const targetLufs = numberFlag(flags, '--target', -14, -23, -9);
+      const ceilingDbtp = numberFlag(flags, '--ceiling', -1, -9, 0);
+      const input = readAudio(positional[0]);
+      const audio = input.sampleRate === 44100 || input.sampleRate === 48000 ? input : resample(input, 48000);
+      const { audio: mastered, report } = masterAudio(audio, {
+        targetLufs,
+        ceilingDbtp,
+        glue: false,
+        tilt: 'neutral',
+      });
+      writeOut(flags['-o'], encodeWav(mastered, { format: 'wav24' }));
+      return { stdout: JSON.stringify(report) };
     }
     case undefined:
     case '--help':

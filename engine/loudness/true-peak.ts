@@ -85,3 +85,40 @@ export class TruePeakDetector {
     this.peak = 0;
   }
 }
+
+/**
+ * Per-sample oversampled peak of one channel: entry i is the largest magnitude of the interpolated
+ * signal near sample i (the interpolator's delay of half its length is taken out), never less than
+ * |x[i]|. The limiter reads these to know what each sample needs.
+ */
+export function oversampledPeaks(samples: Float32Array, sampleRate: number): Float32Array {
+  const phases = designPhases(oversamplingFactor(sampleRate));
+  const n = samples.length;
+  const out = new Float32Array(n);
+  const history = new Float64Array(TAPS_PER_PHASE);
+  const delay = TAPS_PER_PHASE / 2;
+  let pos = 0;
+  for (let i = 0; i < n + delay; i++) {
+    history[pos] = i < n ? (samples[i] as number) : 0;
+    pos = (pos + 1) % TAPS_PER_PHASE;
+    let m = 0;
+    if (phases.length > 1) {
+      for (const taps of phases) {
+        let acc = 0;
+        let idx = pos;
+        for (let k = TAPS_PER_PHASE - 1; k >= 0; k--) {
+          acc += (taps[k] as number) * (history[idx] as number);
+          idx = idx + 1 === TAPS_PER_PHASE ? 0 : idx + 1;
+        }
+        const a = acc < 0 ? -acc : acc;
+        if (a > m) m = a;
+      }
+    }
+    const at = i - delay;
+    if (at >= 0) {
+      const x = Math.abs(samples[at] as number);
+      out[at] = m > x ? m : x;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,39 @@
+import type { CompressorSettings } from '../../contracts/project';
+
+/**
+ * Feed-forward compressor, stereo-linked on the louder channel, hard knee, attack and release
+ * smoothing of the gain reduction in dB. State carries across blocks.
+ */
+export class Compressor {
+  private reductionDb = 0;
+  private readonly attack: number;
+  private readonly release: number;
+  constructor(
+    private readonly settings: Omit<CompressorSettings, 'enabled'>,
+    sampleRate: number,
+  ) {
+    this.attack = Math.exp(-1 / ((settings.attackMs / 1000) * sampleRate));
+    this.release = Math.exp(-1 / ((settings.releaseMs / 1000) * sampleRate));
+  }
+  /** Processes the channels in place over [start, end). */
+  process(channels: Float32Array[], start: number, end: number): void {
+    const { thresholdDb, ratio, makeupDb } = this.settings;
+    const slope = 1 - 1 / ratio;
+    const makeup = 10 ** (makeupDb / 20);
+    let r = this.reductionDb;
+    for (let i = start; i < end; i++) {
+      let peak = 0;
+      for (const ch of channels) {
+        const a = Math.abs(ch[i] as number);
+        if (a > peak) peak = a;
+      }
+      const levelDb = peak > 1e-9 ? 20 * Math.log10(peak) : -180;
+      const target = levelDb > thresholdDb ? (levelDb - thresholdDb) * slope : 0;
+      const coeff = target > r ? this.attack : this.release;
+      r = target + coeff * (r - target);
+      const gain = 10 ** (-r / 20) * makeup;
+      for (const ch of channels) ch[i] = (ch[i] as number) * gain;
+    }
+    this.reductionDb = r;
+  }
+}
