@@ -32,9 +32,11 @@ function eqStages(track: Track, rate: number): Biquad[] {
   const { low, mid, high } = track.eq;
   const stages: Biquad[] = [];
   // A band at 0 dB is the identity; skipping it saves work without changing the sound.
-  if (low.gainDb !== 0) stages.push(biquadCoefficients('lowshelf', low.freqHz, low.gainDb, Math.SQRT1_2, rate));
+  if (low.gainDb !== 0)
+    stages.push(biquadCoefficients('lowshelf', low.freqHz, low.gainDb, Math.SQRT1_2, rate));
   if (mid.gainDb !== 0) stages.push(biquadCoefficients('peaking', mid.freqHz, mid.gainDb, mid.q, rate));
-  if (high.gainDb !== 0) stages.push(biquadCoefficients('highshelf', high.freqHz, high.gainDb, Math.SQRT1_2, rate));
+  if (high.gainDb !== 0)
+    stages.push(biquadCoefficients('highshelf', high.freqHz, high.gainDb, Math.SQRT1_2, rate));
   return stages;
 }
 
