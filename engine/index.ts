@@ -13,3 +13,5 @@ export { oversampledPeaks } from './loudness/true-peak';
 export { limitTruePeak } from './master/limiter';
 export { type MasterChoice, masterAudio } from './master/master';
 export { type MixSource, mixLength, RenderCancelledError, type RenderOptions, renderMix } from './mix/render';
+export { computePeaks } from './dsp/peaks';
+export { decodeAiff } from './io/aiff';
