@@ -69,6 +69,8 @@ export class LoudnessMeter {
   constructor(
     readonly sampleRate: number,
     readonly channelCount: number,
+    /** True peak costs more than the rest together; a caller that only needs loudness can skip it. */
+    private readonly withTruePeak = true,
   ) {
     const [shelf, highPass] = kWeightingStages(sampleRate);
     this.filters = Array.from({ length: channelCount }, () => [
@@ -85,7 +87,7 @@ export class LoudnessMeter {
     for (let c = 0; c < this.channelCount; c++) {
       const samples = block[c];
       if (!samples) continue;
-      (this.peaks[c] as TruePeakDetector).push(samples);
+      if (this.withTruePeak) (this.peaks[c] as TruePeakDetector).push(samples);
       for (let i = 0; i < samples.length; i++) {
         const a = Math.abs(samples[i] as number);
         if (a > this.samplePeak) this.samplePeak = a;
@@ -187,8 +189,12 @@ export class LoudnessMeter {
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 /** Measures a whole piece of audio; silence reads null (−∞). */
-export function measureLoudness(audio: AudioData, blockSize = 4096): LoudnessReport {
-  const meter = new LoudnessMeter(audio.sampleRate, audio.channels.length);
+export function measureLoudness(
+  audio: AudioData,
+  opts: { blockSize?: number; truePeak?: boolean } = {},
+): LoudnessReport {
+  const blockSize = opts.blockSize ?? 4096;
+  const meter = new LoudnessMeter(audio.sampleRate, audio.channels.length, opts.truePeak ?? true);
   const frames = frameCount(audio);
   for (let start = 0; start < frames; start += blockSize) {
     meter.push(audio.channels.map((ch) => ch.subarray(start, Math.min(frames, start + blockSize))));

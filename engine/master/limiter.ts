@@ -10,8 +10,16 @@ import { oversampledPeaks } from '../loudness/true-peak';
 export function limitTruePeak(
   audio: AudioData,
   ceilingDb: number,
-  opts: { lookaheadMs?: number; releaseMs?: number } = {},
+  opts: {
+    lookaheadMs?: number;
+    releaseMs?: number;
+    /** Gain to apply before limiting (the limiter then sees audio × inputGain). */
+    inputGain?: number;
+    /** Oversampled peaks of `audio` at unity gain, when the caller already has them (they scale with the gain). */
+    peaks?: readonly Float32Array[];
+  } = {},
 ): AudioData {
+  const inputGain = opts.inputGain ?? 1;
   const rate = audio.sampleRate;
   const frames = audio.channels[0]?.length ?? 0;
   const window = Math.max(1, Math.round(((opts.lookaheadMs ?? 5) / 1000) * rate));
@@ -21,10 +29,12 @@ export function limitTruePeak(
   // What each sample needs: its oversampled peak and its neighbours' (the interpolator's alignment
   // is known to within a sample).
   const required = new Float32Array(frames).fill(1);
-  for (const channel of audio.channels) {
-    const peaks = oversampledPeaks(channel, rate);
+  const allPeaks = opts.peaks ?? audio.channels.map((channel) => oversampledPeaks(channel, rate));
+  for (const peaks of allPeaks) {
     for (let i = 0; i < frames; i++) {
-      const peak = Math.max(peaks[i] as number, (peaks[i - 1] ?? 0) as number, (peaks[i + 1] ?? 0) as number);
+      const peak =
+        inputGain *
+        Math.max(peaks[i] as number, (peaks[i - 1] ?? 0) as number, (peaks[i + 1] ?? 0) as number);
       if (peak > ceiling) required[i] = Math.min(required[i] as number, ceiling / peak);
     }
   }
@@ -61,6 +71,6 @@ export function limitTruePeak(
   // so gain[i] ≤ required[i].
   return {
     sampleRate: rate,
-    channels: audio.channels.map((ch) => ch.map((x, i) => x * (gain[i] as number))),
+    channels: audio.channels.map((ch) => ch.map((x, i) => x * inputGain * (gain[i] as number))),
   };
 }

@@ -6,6 +6,7 @@ import { Compressor } from '../dsp/compressor';
 import { dbToGain } from '../dsp/laws';
 import { measureLoudness } from '../loudness/meter';
 import { RenderCancelledError, type RenderOptions } from '../mix/render';
+import { oversampledPeaks } from '../loudness/true-peak';
 import { limitTruePeak } from './limiter';
 
 export type MasterChoice = Pick<MasterSettings, 'targetLufs' | 'ceilingDbtp' | 'glue' | 'tilt'>;
@@ -63,7 +64,8 @@ export function masterAudio(
   if (settings.glue) shaped = applyGlue(shaped);
   check();
   opts.onProgress?.(0.2);
-  const start = measureLoudness(shaped).integratedLufs;
+  const start =
+    shaped === audio ? before.integratedLufs : measureLoudness(shaped, { truePeak: false }).integratedLufs;
   if (start === null) {
     // Silence: nothing to raise; the master is the input, unchanged.
     opts.onProgress?.(1);
@@ -85,10 +87,15 @@ export function masterAudio(
   let result = shaped;
   let after = before;
   let previous: { gain: number; loudness: number } | null = null;
+  // Oversampled peaks scale with the gain: computed once, reused by every pass.
+  const peaks = shaped.channels.map((channel) => oversampledPeaks(channel, shaped.sampleRate));
   for (let pass = 0; pass < 6; pass++) {
     check();
-    result = limitTruePeak(scale(shaped, dbToGain(gainDb)), settings.ceilingDbtp - CEILING_MARGIN_DB);
-    after = measureLoudness(result);
+    result = limitTruePeak(shaped, settings.ceilingDbtp - CEILING_MARGIN_DB, {
+      inputGain: dbToGain(gainDb),
+      peaks,
+    });
+    after = measureLoudness(result, { truePeak: false });
     opts.onProgress?.(0.3 + 0.1 * (pass + 1));
     const loudness = after.integratedLufs ?? settings.targetLufs;
     const miss = settings.targetLufs - loudness;
@@ -99,6 +106,7 @@ export function masterAudio(
     // A flat slope would ask for absurd gain; never more than 3× the miss in one step.
     gainDb += Math.sign(miss) * Math.min(Math.abs(miss) / Math.max(slope, 0.05), Math.abs(miss) * 3);
   }
+  after = measureLoudness(result);
   // Never above the ceiling, whatever the material: a final trim if the limiter's output crept over.
   if ((after.truePeakDbtp ?? Number.NEGATIVE_INFINITY) > settings.ceilingDbtp - 0.05) {
     const trim = settings.ceilingDbtp - 0.05 - (after.truePeakDbtp as number);
