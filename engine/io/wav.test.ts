@@ -104,6 +104,29 @@ describe('WAV', () => {
     expect(Math.abs(corr / frames / (lsb * lsb))).toBeLessThan(0.03);
   });
 
+  it('dither error is uncorrelated with the signal (no distortion, only noise)', () => {
+    const frames = 96000;
+    // A sine of a few LSB, where plain rounding would make harmonic distortion.
+    const x = Float32Array.from(
+      { length: frames },
+      (_, i) => (3.3 / 32768) * Math.sin((2 * Math.PI * 997 * i) / 48000),
+    );
+    const back = decodeWav(
+      encodeWav({ sampleRate: 48000, channels: [x] }, { format: 'wav16', ditherSeed: 9 }),
+    ).channels[0] as Float32Array;
+    let cross = 0;
+    let power = 0;
+    let errMean = 0;
+    for (let i = 0; i < frames; i++) {
+      const err = (back[i] as number) - (x[i] as number);
+      cross += err * (x[i] as number);
+      power += (x[i] as number) ** 2;
+      errMean += err;
+    }
+    expect(Math.abs(cross / power)).toBeLessThan(0.02);
+    expect(Math.abs(errMean / frames) * 32768).toBeLessThan(0.02);
+  });
+
   it('reads float64, 32-bit int, extensible and skips odd-sized unknown chunks', () => {
     const buf = header({ format: 3, channels: 1, bits: 64, dataSize: 16, extraChunk: true });
     const v = new DataView(buf.buffer);

@@ -49,14 +49,20 @@ const scale = (audio: AudioData, gain: number): AudioData => ({
 /**
  * One-click master: optional tilt and glue, gain to the loudness target, lookahead true-peak limiter
  * at the ceiling, then measure again. The limiter takes a little loudness away on dense material, so
- * the gain is corrected until the result lands within 0.2 LU of the target.
+ * the gain is corrected until the result lands on the target.
  */
 export function masterAudio(
   audio: AudioData,
   settings: MasterChoice,
   opts: RenderOptions = {},
 ): { audio: AudioData; report: MasterReport } {
-  const before = measureLoudness(audio);
+  // The input's true peak comes from the same oversampled peaks the limiter needs: computed once.
+  const inputPeaks = audio.channels.map((channel) => oversampledPeaks(channel, audio.sampleRate));
+  const inputTruePeak = inputPeaks.reduce((m, peaks) => peaks.reduce((a, x) => (x > a ? x : a), m), 0);
+  const before = {
+    ...measureLoudness(audio, { truePeak: false }),
+    truePeakDbtp: inputTruePeak > 0 ? 20 * Math.log10(inputTruePeak) : null,
+  };
   const check = () => {
     if (opts.signal?.aborted) throw new RenderCancelledError();
   };
@@ -82,13 +88,16 @@ export function masterAudio(
     };
   }
   // Loudness after the limiter grows less than the gain on dense material: a secant search on the
-  // gain (at most six passes) lands within 0.2 LU.
+  // gain (at most six passes) lands within 0.05 LU before the final ceiling check.
   let gainDb = settings.targetLufs - start;
   let result = shaped;
   let after = before;
   let previous: { gain: number; loudness: number } | null = null;
   // Oversampled peaks scale with the gain: computed once, reused by every pass.
-  const peaks = shaped.channels.map((channel) => oversampledPeaks(channel, shaped.sampleRate));
+  const peaks =
+    shaped === audio
+      ? inputPeaks
+      : shaped.channels.map((channel) => oversampledPeaks(channel, shaped.sampleRate));
   for (let pass = 0; pass < 6; pass++) {
     check();
     result = limitTruePeak(shaped, settings.ceilingDbtp - CEILING_MARGIN_DB, {
@@ -99,7 +108,7 @@ export function masterAudio(
     opts.onProgress?.(0.3 + 0.1 * (pass + 1));
     const loudness = after.integratedLufs ?? settings.targetLufs;
     const miss = settings.targetLufs - loudness;
-    if (Math.abs(miss) <= 0.2) break;
+    if (Math.abs(miss) <= 0.05) break;
     const slope =
       previous && gainDb !== previous.gain ? (loudness - previous.loudness) / (gainDb - previous.gain) : 1;
     previous = { gain: gainDb, loudness };
