@@ -164,6 +164,9 @@ export function encodeWav(audio: AudioData, opts: { format: WavFormat; ditherSee
   const rngs = Array.from({ length: channelCount }, (_, c) =>
     mulberry32((opts.ditherSeed ?? Date.now()) * 31 + c * 7919),
   );
+  // Audio already on the 16-bit grid (a 16-bit source passed through) needs no requantisation, so no
+  // dither: integer round trips stay bit-exact.
+  const dither = bits === 16 && !onGrid(audio.channels, 32768);
   let p = 44;
   for (let i = 0; i < frames; i++) {
     for (let c = 0; c < channelCount; c++) {
@@ -171,7 +174,7 @@ export function encodeWav(audio: AudioData, opts: { format: WavFormat; ditherSee
       if (isFloat) view.setFloat32(p, x, true);
       else if (bits === 16) {
         const rng = rngs[c] as () => number;
-        const dithered = x * 32768 + (rng() - rng());
+        const dithered = x * 32768 + (dither ? rng() - rng() : 0);
         view.setInt16(p, clampInt(Math.round(dithered), 32767), true);
       } else {
         const v = clampInt(Math.round(x * 8388608), 8388607);
@@ -183,6 +186,12 @@ export function encodeWav(audio: AudioData, opts: { format: WavFormat; ditherSee
     }
   }
   return out;
+}
+
+function onGrid(channels: readonly Float32Array[], scale: number): boolean {
+  for (const ch of channels)
+    for (let i = 0; i < ch.length; i++) if (!Number.isInteger((ch[i] as number) * scale)) return false;
+  return true;
 }
 
 function clampInt(v: number, max: number): number {
