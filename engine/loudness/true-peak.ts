@@ -38,41 +38,67 @@ export function oversamplingFactor(sampleRate: number): number {
   return sampleRate < 96000 ? 4 : sampleRate <= 192000 ? 2 : 1;
 }
 
-/** Streaming true-peak meter for one channel: keeps the last taps between blocks. */
-export class TruePeakDetector {
-  private readonly phases: Float64Array[];
-  private readonly history = new Float64Array(TAPS_PER_PHASE);
+/**
+ * The interpolator over a sliding window. History is kept twice over (at pos and pos + TAPS) so the
+ * last TAPS samples are always contiguous; taps are stored reversed to read oldest → newest. `bound`
+ * is the largest gain any phase can give: a window whose largest sample times `bound` cannot beat a
+ * level is skipped without the 4 × 12 multiplications.
+ */
+class Interpolator {
+  private readonly taps: Float64Array[];
+  private readonly history = new Float64Array(2 * TAPS_PER_PHASE);
   private pos = 0;
+  readonly bound: number;
+  constructor(sampleRate: number) {
+    const phases = designPhases(oversamplingFactor(sampleRate));
+    this.taps = phases.length > 1 ? phases.map((p) => Float64Array.from(p).reverse()) : [];
+    this.bound = Math.max(1, ...phases.map((p) => p.reduce((a, x) => a + Math.abs(x), 0)));
+  }
+  /** Adds a sample; returns the largest interpolated magnitude of the window, or 0 when it cannot exceed `skipBelow`. */
+  push(x: number, skipBelow: number): number {
+    const h = this.history;
+    const pos = this.pos;
+    h[pos] = x;
+    h[pos + TAPS_PER_PHASE] = x;
+    this.pos = pos + 1 === TAPS_PER_PHASE ? 0 : pos + 1;
+    const start = pos + 1;
+    let local = 0;
+    for (let k = 0; k < TAPS_PER_PHASE; k++) {
+      const a = Math.abs(h[start + k] as number);
+      if (a > local) local = a;
+    }
+    if (local * this.bound <= skipBelow) return 0;
+    let m = 0;
+    for (const taps of this.taps) {
+      let acc = 0;
+      for (let k = 0; k < TAPS_PER_PHASE; k++) acc += (taps[k] as number) * (h[start + k] as number);
+      const a = acc < 0 ? -acc : acc;
+      if (a > m) m = a;
+    }
+    return m;
+  }
+  reset(): void {
+    this.history.fill(0);
+    this.pos = 0;
+  }
+}
+
+/** Streaming true-peak meter for one channel (only the maximum matters, so most windows are skipped). */
+export class TruePeakDetector {
+  private readonly interpolator: Interpolator;
   private peak = 0;
   constructor(sampleRate: number) {
-    this.phases = designPhases(oversamplingFactor(sampleRate));
+    this.interpolator = new Interpolator(sampleRate);
   }
   push(samples: Float32Array): void {
-    const h = this.history;
-    const phases = this.phases;
-    const factor = phases.length;
     let peak = this.peak;
-    let pos = this.pos;
     for (let i = 0; i < samples.length; i++) {
       const x = samples[i] as number;
-      h[pos] = x;
-      pos = (pos + 1) % TAPS_PER_PHASE;
       const ax = x < 0 ? -x : x;
       if (ax > peak) peak = ax;
-      if (factor === 1) continue;
-      for (let p = 0; p < factor; p++) {
-        const taps = phases[p] as Float64Array;
-        let acc = 0;
-        let idx = pos;
-        for (let k = TAPS_PER_PHASE - 1; k >= 0; k--) {
-          acc += (taps[k] as number) * (h[idx] as number);
-          idx = idx + 1 === TAPS_PER_PHASE ? 0 : idx + 1;
-        }
-        const a = acc < 0 ? -acc : acc;
-        if (a > peak) peak = a;
-      }
+      const m = this.interpolator.push(x, peak);
+      if (m > peak) peak = m;
     }
-    this.pos = pos;
     this.peak = peak;
   }
   /** Linear peak so far. */
@@ -80,8 +106,7 @@ export class TruePeakDetector {
     return this.peak;
   }
   reset(): void {
-    this.history.fill(0);
-    this.pos = 0;
+    this.interpolator.reset();
     this.peak = 0;
   }
 }
@@ -89,31 +114,16 @@ export class TruePeakDetector {
 /**
  * Per-sample oversampled peak of one channel: entry i is the largest magnitude of the interpolated
  * signal near sample i (the interpolator's delay of half its length is taken out), never less than
- * |x[i]|. The limiter reads these to know what each sample needs.
+ * |x[i]|. Where the interpolation provably stays under `floor`, entry i is just |x[i]|: the limiter
+ * passes a floor below which nothing it does depends on the exact value.
  */
-export function oversampledPeaks(samples: Float32Array, sampleRate: number): Float32Array {
-  const phases = designPhases(oversamplingFactor(sampleRate));
+export function oversampledPeaks(samples: Float32Array, sampleRate: number, floor = 0): Float32Array {
+  const interpolator = new Interpolator(sampleRate);
   const n = samples.length;
   const out = new Float32Array(n);
-  const history = new Float64Array(TAPS_PER_PHASE);
   const delay = TAPS_PER_PHASE / 2;
-  let pos = 0;
   for (let i = 0; i < n + delay; i++) {
-    history[pos] = i < n ? (samples[i] as number) : 0;
-    pos = (pos + 1) % TAPS_PER_PHASE;
-    let m = 0;
-    if (phases.length > 1) {
-      for (const taps of phases) {
-        let acc = 0;
-        let idx = pos;
-        for (let k = TAPS_PER_PHASE - 1; k >= 0; k--) {
-          acc += (taps[k] as number) * (history[idx] as number);
-          idx = idx + 1 === TAPS_PER_PHASE ? 0 : idx + 1;
-        }
-        const a = acc < 0 ? -acc : acc;
-        if (a > m) m = a;
-      }
-    }
+    const m = interpolator.push(i < n ? (samples[i] as number) : 0, floor);
     const at = i - delay;
     if (at >= 0) {
       const x = Math.abs(samples[at] as number);

@@ -56,13 +56,16 @@ export function masterAudio(
   settings: MasterChoice,
   opts: RenderOptions = {},
 ): { audio: AudioData; report: MasterReport } {
-  // The input's true peak comes from the same oversampled peaks the limiter needs: computed once.
-  const inputPeaks = audio.channels.map((channel) => oversampledPeaks(channel, audio.sampleRate));
-  const inputTruePeak = inputPeaks.reduce((m, peaks) => peaks.reduce((a, x) => (x > a ? x : a), m), 0);
-  const before = {
-    ...measureLoudness(audio, { truePeak: false }),
-    truePeakDbtp: inputTruePeak > 0 ? 20 * Math.log10(inputTruePeak) : null,
-  };
+  // The limiter needs each sample's oversampled peak only where, raised by the largest gain a pass
+  // may try (first guess + 12 dB), it could reach the ceiling: below that floor the interpolation is
+  // skipped. The same peaks give the input's true peak.
+  const plain = measureLoudness(audio, { truePeak: false });
+  const firstGainDb = plain.integratedLufs === null ? 0 : settings.targetLufs - plain.integratedLufs;
+  const floor = dbToGain(settings.ceilingDbtp - CEILING_MARGIN_DB - firstGainDb - 12);
+  const inputPeaks = audio.channels.map((channel) => oversampledPeaks(channel, audio.sampleRate, floor));
+  let inputTruePeak = inputPeaks.reduce((m, peaks) => peaks.reduce((a, x) => (x > a ? x : a), m), 0);
+  if (inputTruePeak <= floor) inputTruePeak = 10 ** ((measureLoudness(audio).truePeakDbtp ?? -400) / 20);
+  const before = { ...plain, truePeakDbtp: inputTruePeak > 0 ? 20 * Math.log10(inputTruePeak) : null };
   const check = () => {
     if (opts.signal?.aborted) throw new RenderCancelledError();
   };
@@ -97,7 +100,7 @@ export function masterAudio(
   const peaks =
     shaped === audio
       ? inputPeaks
-      : shaped.channels.map((channel) => oversampledPeaks(channel, shaped.sampleRate));
+      : shaped.channels.map((channel) => oversampledPeaks(channel, shaped.sampleRate, floor));
   for (let pass = 0; pass < 6; pass++) {
     check();
     result = limitTruePeak(shaped, settings.ceilingDbtp - CEILING_MARGIN_DB, {
