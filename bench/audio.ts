@@ -13,6 +13,7 @@ import {
   type ProjectFile,
   type Track,
 } from '../contracts/project';
+import { ffmpegEbur128 } from '../tests/support/ffmpeg';
 import { decodeAudioFile, encodeWav, masterAudio, mulberry32, renderMix } from '../engine/index';
 
 const RATE = 48000;
@@ -103,15 +104,6 @@ function ffmpeg(args: string[]): { ms: number; stderr: string } {
   });
   if (run.status !== 0) throw new Error(`ffmpeg failed: ${run.stderr.slice(-2000)}`);
   return { ms: performance.now() - started, stderr: run.stderr };
-}
-
-function measure(file: string): { integrated: number; truePeak: number } {
-  const { stderr } = ffmpeg(['-i', file, '-af', 'ebur128=peak=true', '-f', 'null', '-']);
-  const summary = stderr.slice(stderr.lastIndexOf('Summary:'));
-  return {
-    integrated: Number(/I:\s+(-?[\d.]+) LUFS/.exec(summary)?.[1]),
-    truePeak: Number(/Peak:\s+(-?[\d.]+) dBFS/.exec(summary)?.[1]),
-  };
 }
 
 function engineJob(
@@ -208,8 +200,8 @@ try {
     path.join(dir, 'ffmpeg-master.wav'),
   ]);
   const ffMasterMs = pass1.ms + pass2.ms;
-  const engineResult = measure(path.join(dir, 'engine-master.wav'));
-  const ffResult = measure(path.join(dir, 'ffmpeg-master.wav'));
+  const engineResult = ffmpegEbur128(path.join(dir, 'engine-master.wav'));
+  const ffResult = ffmpegEbur128(path.join(dir, 'ffmpeg-master.wav'));
 
   const summary = {
     audioSeconds: SECONDS,

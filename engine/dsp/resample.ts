@@ -1,17 +1,8 @@
+import { besselI0 } from './kaiser';
 import type { AudioData } from '../audio-data';
 
 const ZERO_CROSSINGS = 32;
 const KAISER_BETA = 9;
-
-function besselI0(x: number): number {
-  let sum = 1;
-  let term = 1;
-  for (let k = 1; k < 40; k++) {
-    term *= (x / (2 * k)) ** 2;
-    sum += term;
-  }
-  return sum;
-}
 
 const TABLE_STEPS = 512;
 

@@ -1,14 +1,6 @@
 import { type AudioData, AudioFormatError } from '../audio-data';
+import { fourCC } from './bytes';
 import { MAX_CHANNELS, MAX_RATE, MIN_RATE } from './wav';
-
-function ascii(view: DataView, offset: number): string {
-  return String.fromCharCode(
-    view.getUint8(offset),
-    view.getUint8(offset + 1),
-    view.getUint8(offset + 2),
-    view.getUint8(offset + 3),
-  );
-}
 
 /** IEEE 754 80-bit extended (the AIFF sample rate field). */
 function readExtended(view: DataView, offset: number): number {
@@ -25,16 +17,16 @@ type Comm = { channels: number; frames: number; bits: number; sampleRate: number
 /** Reads AIFF and AIFF-C ('NONE' big-endian PCM, 'sowt' little-endian PCM, 'fl32' float). */
 export function decodeAiff(bytes: Uint8Array): AudioData {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.byteLength < 12 || ascii(view, 0) !== 'FORM')
+  if (bytes.byteLength < 12 || fourCC(view, 0) !== 'FORM')
     throw new AudioFormatError('not_audio', 'This is not an AIFF file.');
-  const kind = ascii(view, 8);
+  const kind = fourCC(view, 8);
   if (kind !== 'AIFF' && kind !== 'AIFC')
     throw new AudioFormatError('not_audio', 'This is not an AIFF file.');
   let comm: Comm | null = null;
   let ssnd: { offset: number; size: number } | null = null;
   let offset = 12;
   while (offset + 8 <= bytes.byteLength) {
-    const id = ascii(view, offset);
+    const id = fourCC(view, offset);
     const declared = view.getUint32(offset + 4);
     const body = offset + 8;
     const available = Math.min(declared, bytes.byteLength - body);
@@ -44,7 +36,7 @@ export function decodeAiff(bytes: Uint8Array): AudioData {
       let compression = 'NONE';
       if (kind === 'AIFC') {
         if (available < 22) throw new AudioFormatError('truncated', 'The AIFF-C COMM chunk is too short.');
-        compression = ascii(view, body + 18);
+        compression = fourCC(view, body + 18);
       }
       comm = {
         channels: view.getInt16(body),

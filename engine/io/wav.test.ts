@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AudioFormatError } from '../audio-data';
 import { mulberry32 } from '../dsp/random';
+import { writeFourCC } from './bytes';
 import { decodeAudioFile } from './decode';
 import { decodeWav, encodeWav } from './wav';
 
@@ -29,13 +30,10 @@ function header(fields: {
   const extra = fields.extraChunk ? 8 + 5 + 1 : 0;
   const buf = new Uint8Array(44 + extra + dataSize);
   const v = new DataView(buf.buffer);
-  const tag = (o: number, s: string) => {
-    for (let i = 0; i < s.length; i++) v.setUint8(o + i, s.charCodeAt(i));
-  };
-  tag(0, 'RIFF');
+  writeFourCC(v, 0, 'RIFF');
   v.setUint32(4, buf.length - 8, true);
-  tag(8, 'WAVE');
-  tag(12, 'fmt ');
+  writeFourCC(v, 8, 'WAVE');
+  writeFourCC(v, 12, 'fmt ');
   v.setUint32(16, 16, true);
   v.setUint16(20, fields.format ?? 1, true);
   v.setUint16(22, channels, true);
@@ -45,11 +43,11 @@ function header(fields: {
   v.setUint16(34, bits, true);
   let o = 36;
   if (fields.extraChunk) {
-    tag(o, 'LIST');
+    writeFourCC(v, o, 'LIST');
     v.setUint32(o + 4, 5, true); // odd size: followed by a pad byte
     o += 8 + 5 + 1;
   }
-  tag(o, 'data');
+  writeFourCC(v, o, 'data');
   v.setUint32(o + 4, dataSize, true);
   return buf;
 }
@@ -141,13 +139,10 @@ describe('WAV', () => {
   it('reads WAVE_FORMAT_EXTENSIBLE', () => {
     const buf = new Uint8Array(12 + 8 + 40 + 8 + 4);
     const v = new DataView(buf.buffer);
-    const tag = (o: number, s: string) => {
-      for (let i = 0; i < s.length; i++) v.setUint8(o + i, s.charCodeAt(i));
-    };
-    tag(0, 'RIFF');
+    writeFourCC(v, 0, 'RIFF');
     v.setUint32(4, buf.length - 8, true);
-    tag(8, 'WAVE');
-    tag(12, 'fmt ');
+    writeFourCC(v, 8, 'WAVE');
+    writeFourCC(v, 12, 'fmt ');
     v.setUint32(16, 40, true);
     v.setUint16(20, 0xfffe, true);
     v.setUint16(22, 1, true);
@@ -157,7 +152,7 @@ describe('WAV', () => {
     v.setUint16(34, 32, true);
     v.setUint16(36, 22, true);
     v.setUint16(44, 3, true); // sub-format: IEEE float
-    tag(60, 'data');
+    writeFourCC(v, 60, 'data');
     v.setUint32(64, 4, true);
     v.setFloat32(68, 0.75, true);
     expect(decodeWav(buf).channels[0]?.[0]).toBe(0.75);

@@ -1,4 +1,5 @@
 import { type AudioData, AudioFormatError } from '../audio-data';
+import { fourCC, writeFourCC } from './bytes';
 import { mulberry32 } from '../dsp/random';
 
 const WAVE_FORMAT_PCM = 0x0001;
@@ -15,15 +16,6 @@ type Fmt = {
   bitsPerSample: number;
   blockAlign: number;
 };
-
-function ascii(view: DataView, offset: number): string {
-  return String.fromCharCode(
-    view.getUint8(offset),
-    view.getUint8(offset + 1),
-    view.getUint8(offset + 2),
-    view.getUint8(offset + 3),
-  );
-}
 
 function readFmt(view: DataView, offset: number, size: number): Fmt {
   if (size < 16) throw new AudioFormatError('bad_chunk', 'The WAV format chunk is too short.');
@@ -72,14 +64,14 @@ function checkFmt(fmt: Fmt): void {
 /** Reads a RIFF/WAVE file: PCM 8/16/24/32-bit, float 32/64-bit, WAVE_FORMAT_EXTENSIBLE, any channel count. */
 export function decodeWav(bytes: Uint8Array): AudioData {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.byteLength < 12 || ascii(view, 0) !== 'RIFF' || ascii(view, 8) !== 'WAVE') {
+  if (bytes.byteLength < 12 || fourCC(view, 0) !== 'RIFF' || fourCC(view, 8) !== 'WAVE') {
     throw new AudioFormatError('not_audio', 'This is not a WAV file.');
   }
   let fmt: Fmt | null = null;
   let data: { offset: number; size: number } | null = null;
   let offset = 12;
   while (offset + 8 <= bytes.byteLength) {
-    const id = ascii(view, offset);
+    const id = fourCC(view, offset);
     const declared = view.getUint32(offset + 4, true);
     const body = offset + 8;
     // Never trust a size beyond the file: a data chunk cut short is read as far as it goes.
@@ -145,13 +137,10 @@ export function encodeWav(audio: AudioData, opts: { format: WavFormat; ditherSee
   const dataSize = frames * channelCount * bytesPer;
   const out = new Uint8Array(44 + dataSize + (dataSize & 1));
   const view = new DataView(out.buffer);
-  const tag = (o: number, s: string) => {
-    for (let i = 0; i < 4; i++) view.setUint8(o + i, s.charCodeAt(i));
-  };
-  tag(0, 'RIFF');
+  writeFourCC(view, 0, 'RIFF');
   view.setUint32(4, out.byteLength - 8, true);
-  tag(8, 'WAVE');
-  tag(12, 'fmt ');
+  writeFourCC(view, 8, 'WAVE');
+  writeFourCC(view, 12, 'fmt ');
   view.setUint32(16, 16, true);
   view.setUint16(20, isFloat ? WAVE_FORMAT_IEEE_FLOAT : WAVE_FORMAT_PCM, true);
   view.setUint16(22, channelCount, true);
@@ -159,7 +148,7 @@ export function encodeWav(audio: AudioData, opts: { format: WavFormat; ditherSee
   view.setUint32(28, audio.sampleRate * channelCount * bytesPer, true);
   view.setUint16(32, channelCount * bytesPer, true);
   view.setUint16(34, bits, true);
-  tag(36, 'data');
+  writeFourCC(view, 36, 'data');
   view.setUint32(40, dataSize, true);
   const rngs = Array.from({ length: channelCount }, (_, c) =>
     mulberry32((opts.ditherSeed ?? Date.now()) * 31 + c * 7919),

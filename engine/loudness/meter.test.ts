@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { biquadCoefficients, biquadMagnitude } from '../dsp/biquad';
 import { encodeWav } from '../io/wav';
+import { ffmpegEbur128 } from '../../tests/support/ffmpeg';
 import { noiseSong, sineSegments } from '../test-support/signals';
 import { LoudnessMeter, measureLoudness } from './meter';
 
@@ -123,23 +123,6 @@ describe('true peak and silence', () => {
     expect(report.loudnessRangeLu).toBe(0);
   });
 });
-
-/** ffmpeg's own EBU R128 measurement of a file (it prints its summary on stderr). */
-function ffmpegEbur128(file: string): { integrated: number; lra: number; truePeak: number } {
-  const run = spawnSync(
-    'ffmpeg',
-    ['-hide_banner', '-nostats', '-i', file, '-af', 'ebur128=peak=true', '-f', 'null', '-'],
-    { encoding: 'utf8' },
-  );
-  if (run.status !== 0) throw new Error(`ffmpeg failed: ${run.stderr}`);
-  const summary = run.stderr.slice(run.stderr.lastIndexOf('Summary:'));
-  const num = (re: RegExp) => Number(re.exec(summary)?.[1]);
-  return {
-    integrated: num(/I:\s+(-?[\d.]+) LUFS/),
-    lra: num(/LRA:\s+(-?[\d.]+) LU/),
-    truePeak: num(/Peak:\s+(-?[\d.]+) dBFS/),
-  };
-}
 
 describe('against ffmpeg ebur128 (the reference)', () => {
   it('agrees on a music-like signal: integrated ±0.2 LU, range ±1 LU, true peak ±0.3 dB', () => {

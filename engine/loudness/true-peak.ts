@@ -1,18 +1,9 @@
+import { besselI0 } from '../dsp/kaiser';
 /**
  * True-peak detection by polyphase oversampling (BS.1770-4 Annex 2): 4× below 96 kHz, 2× up to
  * 192 kHz, 1× above. The interpolator is a Kaiser-windowed sinc of 12 taps per phase.
  */
 const TAPS_PER_PHASE = 12;
-
-function besselI0(x: number): number {
-  let sum = 1;
-  let term = 1;
-  for (let k = 1; k < 30; k++) {
-    term *= (x / (2 * k)) ** 2;
-    sum += term;
-  }
-  return sum;
-}
 
 function designPhases(factor: number): Float64Array[] {
   const length = TAPS_PER_PHASE * factor;

@@ -1,33 +1,17 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { AudioData } from '../audio-data';
 import { encodeWav } from '../io/wav';
 import { measureLoudness } from '../loudness/meter';
 import { RenderCancelledError } from '../mix/render';
+import { ffmpegEbur128 } from '../../tests/support/ffmpeg';
 import { noiseSong } from '../test-support/signals';
 import { limitTruePeak } from './limiter';
 import { masterAudio } from './master';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'siberia-master-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function ffmpegMeasure(audio: AudioData): { integrated: number; truePeak: number } {
-  const file = path.join(dir, `m-${Math.random().toString(36).slice(2)}.wav`);
-  writeFileSync(file, encodeWav(audio, { format: 'wav32f' }));
-  const run = spawnSync(
-    'ffmpeg',
-    ['-hide_banner', '-nostats', '-i', file, '-af', 'ebur128=peak=true', '-f', 'null', '-'],
-    { encoding: 'utf8' },
-  );
-  const summary = run.stderr.slice(run.stderr.lastIndexOf('Summary:'));
-  return {
-    integrated: Number(/I:\s+(-?[\d.]+) LUFS/.exec(summary)?.[1]),
-    truePeak: Number(/Peak:\s+(-?[\d.]+) dBFS/.exec(summary)?.[1]),
-  };
-}
 
 const quietSong = () => {
   const song = noiseSong(20, 48000, 11);
@@ -50,7 +34,9 @@ describe('one-click master', () => {
     expect(report.after.truePeakDbtp as number).toBeLessThanOrEqual(ceiling);
     expect(report.before.integratedLufs as number).toBeLessThan(-25);
     expect(report.gainAppliedDb).toBeGreaterThan(0);
-    const ref = ffmpegMeasure(audio);
+    const file = path.join(dir, `master-${target}.wav`);
+    writeFileSync(file, encodeWav(audio, { format: 'wav32f' }));
+    const ref = ffmpegEbur128(file);
     expect(Math.abs(ref.integrated - target)).toBeLessThanOrEqual(0.5);
     expect(ref.truePeak).toBeLessThanOrEqual(ceiling);
   });
