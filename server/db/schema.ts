@@ -1,0 +1,64 @@
+// Times are ISO-8601 UTC strings (they sort as text on both databases); flags are 0/1 integers,
+// which SQLite and PostgreSQL store alike.
+
+export type UsersTable = {
+  id: string;
+  email: string;
+  password_hash: string;
+  plan: 'free' | 'pro' | 'studio';
+  stripe_customer_id: string | null;
+  stripe_subscription_id: string | null;
+  subscription_status: string | null;
+  price_id: string | null;
+  current_period_end: string | null;
+  cancel_at_period_end: number;
+  created_at: string;
+  updated_at: string;
+};
+
+export type UsageEventsTable = {
+  /** Made by the server (a random id), so both databases store it alike. */
+  id: string;
+  user_id: string;
+  kind: 'export' | 'master';
+  idempotency_key: string;
+  device_id: string;
+  source: 'online' | 'offline';
+  grant_id: string | null;
+  occurred_at: string;
+  created_at: string;
+};
+
+export type StripeEventsTable = {
+  event_id: string;
+  type: string;
+  received_at: string;
+  processed_at: string | null;
+  outcome: string | null;
+};
+
+export type RefreshTokensTable = {
+  token_hash: string;
+  user_id: string;
+  family_id: string;
+  device_id: string | null;
+  created_at: string;
+  expires_at: string;
+  rotated_at: string | null;
+  revoked_at: string | null;
+};
+
+export type DevicesTable = {
+  user_id: string;
+  device_id: string;
+  first_seen_at: string;
+  last_seen_at: string;
+};
+
+export type Database = {
+  users: UsersTable;
+  usage_events: UsageEventsTable;
+  stripe_events: StripeEventsTable;
+  refresh_tokens: RefreshTokensTable;
+  devices: DevicesTable;
+};
