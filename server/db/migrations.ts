@@ -72,6 +72,28 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_login_failures': {
+    // Failed logins live in the database so that throttling holds across server processes.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('login_failures')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('address', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('login_failures_email')
+        .on('login_failures')
+        .columns(['email', 'at'])
+        .execute();
+      await db.schema
+        .createIndex('login_failures_address')
+        .on('login_failures')
+        .columns(['address', 'at'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -55,7 +55,15 @@ export type DevicesTable = {
   last_seen_at: string;
 };
 
+export type LoginFailuresTable = {
+  id: string;
+  email: string;
+  address: string;
+  at: string;
+};
+
 export type Database = {
+  login_failures: LoginFailuresTable;
   users: UsersTable;
   usage_events: UsageEventsTable;
   stripe_events: StripeEventsTable;

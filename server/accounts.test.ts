@@ -1,0 +1,174 @@
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuthResponse, MeResponse } from '../contracts/api';
+import { ErrorBody } from '../contracts/errors';
+import { databaseKinds, freshDatabase, type TestDatabase } from '../tests/support/databases';
+import { loadConfig } from './config';
+import { type RunningServer, startServer } from './index';
+
+describe.each(databaseKinds)('accounts over HTTP on %s', (kind) => {
+  let t: TestDatabase;
+  let server: RunningServer;
+  let clock = new Date('2026-11-24T10:00:00Z');
+  const call = async (method: string, path: string, body?: unknown, token?: string, raw?: string) => {
+    const res = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+    });
+    return { status: res.status, headers: res.headers, body: (await res.json()) as unknown };
+  };
+
+  beforeAll(async () => {
+    t = await freshDatabase(kind);
+    const config = loadConfig({ PORT: '0', AUTH_SECRET: 'a'.repeat(40), LOG_LEVEL: 'silent' });
+    server = await startServer(config, { db: t.db, logger: pino({ level: 'silent' }), now: () => clock });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await t?.dispose();
+  });
+
+  it('answers health and readiness', async () => {
+    expect(await call('GET', '/healthz')).toMatchObject({ status: 200, body: { status: 'ok' } });
+    expect(await call('GET', '/readyz')).toMatchObject({
+      status: 200,
+      body: { status: 'ready', database: true },
+    });
+  });
+
+  it('registers, signs in, reads /api/me, refuses a duplicate email', async () => {
+    const reg = await call('POST', '/api/auth/register', {
+      email: ' Ada@Example.com ',
+      password: 'correct horse battery',
+    });
+    expect(reg.status).toBe(201);
+    const session = AuthResponse.parse(reg.body);
+    expect(session.user).toMatchObject({ email: 'ada@example.com', plan: 'free' });
+    const me = await call('GET', '/api/me', undefined, session.accessToken);
+    expect(MeResponse.parse(me.body).user.id).toBe(session.user.id);
+    const again = await call('POST', '/api/auth/register', {
+      email: 'ada@example.com',
+      password: 'another password',
+    });
+    expect(again.status).toBe(409);
+    expect(ErrorBody.parse(again.body).error.code).toBe('email_taken');
+    const login = await call('POST', '/api/auth/login', {
+      email: 'ADA@example.com',
+      password: 'correct horse battery',
+    });
+    expect(login.status).toBe(200);
+    expect(AuthResponse.parse(login.body).user.id).toBe(session.user.id);
+  });
+
+  it('says the same for a wrong password and an unknown email', async () => {
+    const wrong = await call('POST', '/api/auth/login', {
+      email: 'ada@example.com',
+      password: 'wrong password!',
+    });
+    const unknown = await call('POST', '/api/auth/login', {
+      email: 'nobody@example.com',
+      password: 'wrong password!',
+    });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(wrong.body).toEqual(unknown.body);
+  });
+
+  it('throttles the sixth failed login for one email within 15 minutes, with Retry-After', async () => {
+    const email = 'throttle@example.com';
+    await call('POST', '/api/auth/register', { email, password: 'right password' });
+    for (let i = 0; i < 5; i++)
+      expect((await call('POST', '/api/auth/login', { email, password: 'nope nope' })).status).toBe(401);
+    const blocked = await call('POST', '/api/auth/login', { email, password: 'right password' });
+    expect(blocked.status).toBe(429);
+    expect(ErrorBody.parse(blocked.body).error.code).toBe('rate_limited');
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    clock = new Date(clock.getTime() + 16 * 60_000);
+    expect((await call('POST', '/api/auth/login', { email, password: 'right password' })).status).toBe(200);
+  });
+
+  it('rotates refresh tokens and revokes the family when one is replayed', async () => {
+    const first = AuthResponse.parse(
+      (await call('POST', '/api/auth/register', { email: 'rot@example.com', password: 'rotate me please' }))
+        .body,
+    );
+    const second = AuthResponse.parse(
+      (await call('POST', '/api/auth/refresh', { refreshToken: first.refreshToken })).body,
+    );
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    const replay = await call('POST', '/api/auth/refresh', { refreshToken: first.refreshToken });
+    expect(replay.status).toBe(401);
+    expect(ErrorBody.parse(replay.body).error.code).toBe('refresh_token_reused');
+    // The whole family is gone, including the token the thief or the owner got.
+    const afterReplay = await call('POST', '/api/auth/refresh', { refreshToken: second.refreshToken });
+    expect(ErrorBody.parse(afterReplay.body).error.code).toBe('invalid_refresh_token');
+  });
+
+  it('signs out: the refresh token stops working', async () => {
+    const s = AuthResponse.parse(
+      (await call('POST', '/api/auth/register', { email: 'out@example.com', password: 'sign me out now' }))
+        .body,
+    );
+    expect(
+      (await call('POST', '/api/auth/logout', { refreshToken: s.refreshToken }, s.accessToken)).status,
+    ).toBe(200);
+    expect((await call('POST', '/api/auth/refresh', { refreshToken: s.refreshToken })).status).toBe(401);
+  });
+
+  it('refuses bad input with the one error shape and changes nothing', async () => {
+    const cases: Array<[string, string, unknown, string | undefined, number, string]> = [
+      [
+        'POST',
+        '/api/auth/register',
+        { email: 'not-an-email', password: 'long enough pw' },
+        undefined,
+        400,
+        'validation_error',
+      ],
+      [
+        'POST',
+        '/api/auth/register',
+        { email: 'short@example.com', password: 'short' },
+        undefined,
+        400,
+        'validation_error',
+      ],
+      ['GET', '/api/me', undefined, 'forged.token.here', 401, 'unauthorized'],
+      ['GET', '/api/me', undefined, undefined, 401, 'unauthorized'],
+      ['GET', '/api/nowhere', undefined, undefined, 404, 'not_found'],
+    ];
+    for (const [method, path, body, token, status, code] of cases) {
+      const res = await call(method, path, body, token);
+      expect(res.status).toBe(status);
+      expect(ErrorBody.parse(res.body).error.code).toBe(code);
+    }
+    const malformed = await call('POST', '/api/auth/login', undefined, undefined, '{"email": ');
+    expect(malformed.status).toBe(400);
+    expect(ErrorBody.parse(malformed.body).error.code).toBe('malformed_json');
+    const huge = await call(
+      'POST',
+      '/api/auth/login',
+      undefined,
+      undefined,
+      JSON.stringify({ email: 'a@b.co', password: 'x'.repeat(200_000) }),
+    );
+    expect(huge.status).toBe(413);
+    expect(
+      await t.db
+        .selectFrom('users')
+        .select('email')
+        .where('email', 'in', ['not-an-email', 'short@example.com'])
+        .execute(),
+    ).toEqual([]);
+  });
+
+  it('expires access tokens after 15 minutes', async () => {
+    const s = AuthResponse.parse(
+      (await call('POST', '/api/auth/register', { email: 'exp@example.com', password: 'expiring token' }))
+        .body,
+    );
+    clock = new Date(clock.getTime() + 16 * 60_000);
+    expect((await call('GET', '/api/me', undefined, s.accessToken)).status).toBe(401);
+  });
+});

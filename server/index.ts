@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import pino, { type Logger } from 'pino';
+import { createApp } from './app';
+import type { ServerConfig } from './config';
+import { type Db, migrate, openDatabase } from './db/connect';
+import { AccessTokens } from './security/access-tokens';
+import { LoginThrottle } from './security/login-throttle';
+import { RefreshTokens } from './security/refresh-tokens';
+import { Accounts } from './services/accounts';
+
+export { createApp } from './app';
+export { ConfigError, loadConfig, type ServerConfig } from './config';
+
+/** AUTH_SECRET, or (for a local server) one generated once and kept in DATA_DIR with mode 0600. */
+function authSecret(config: ServerConfig): string {
+  if (config.authSecret) return config.authSecret;
+  const file = path.join(config.dataDir, 'auth-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(config.dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+export type RunningServer = { url: string; port: number; config: ServerConfig; close(): Promise<void> };
+
+/** Opens and migrates the database, builds the app and listens (PORT=0: a random free port). */
+export async function startServer(
+  config: ServerConfig,
+  /** `db`: a database the caller owns (tests); otherwise the configured one is opened and closed here. */
+  opts: { logger?: Logger; now?: () => Date; db?: Db } = {},
+): Promise<RunningServer> {
+  const logger =
+    opts.logger ??
+    pino({
+      level: config.logLevel,
+      redact: ['req.headers.authorization', '*.password', '*.refreshToken', '*.accessToken'],
+    });
+  const now = opts.now ?? (() => new Date());
+  const db = opts.db ?? openDatabase(config.database);
+  await migrate(db);
+  const access = new AccessTokens(authSecret(config), now);
+  const accounts = new Accounts({
+    db,
+    access,
+    refresh: new RefreshTokens(db, now),
+    throttle: new LoginThrottle(db, now),
+    now,
+  });
+  const app = createApp({ db, accounts, access, logger });
+  const server = app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = config.publicUrl ?? `http://${config.host}:${port}`;
+  logger.info({ url, database: config.database.kind }, 'Siberia Mix server listening');
+  return {
+    url,
+    port,
+    config: { ...config, publicUrl: url },
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Idle keep-alive connections would hold close() open.
+        server.closeAllConnections();
+      });
+      if (!opts.db) await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import type { AuthResponse, PublicUser } from '../../contracts/api';
+import type { Db } from '../db/connect';
+import type { UsersTable } from '../db/schema';
+import { HttpError } from '../http/errors';
+import type { AccessTokens } from '../security/access-tokens';
+import type { LoginThrottle } from '../security/login-throttle';
+import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from '../security/passwords';
+import type { RefreshTokens } from '../security/refresh-tokens';
+
+export function publicUser(row: Pick<UsersTable, 'id' | 'email' | 'plan' | 'created_at'>): PublicUser {
+  return { id: row.id, email: row.email, plan: row.plan, createdAt: row.created_at };
+}
+
+const isUniqueViolation = (e: unknown) =>
+  /unique|duplicate/i.test(e instanceof Error ? e.message : String(e));
+
+/** Sign-up, sign-in, refresh and sign-out. Emails arrive normalised by the contract. */
+export class Accounts {
+  constructor(
+    private readonly deps: {
+      db: Db;
+      access: AccessTokens;
+      refresh: RefreshTokens;
+      throttle: LoginThrottle;
+      now: () => Date;
+    },
+  ) {}
+
+  private async session(
+    row: Pick<UsersTable, 'id' | 'email' | 'plan' | 'created_at'>,
+    refreshToken?: string,
+  ): Promise<AuthResponse> {
+    const access = await this.deps.access.issue(row.id);
+    return {
+      user: publicUser(row),
+      accessToken: access.token,
+      refreshToken: refreshToken ?? (await this.deps.refresh.issue(row.id)),
+      accessTokenExpiresAt: access.expiresAt.toISOString(),
+    };
+  }
+
+  async register(email: string, password: string): Promise<AuthResponse> {
+    const now = this.deps.now().toISOString();
+    const row = {
+      id: `usr_${randomUUID().replaceAll('-', '')}`,
+      email,
+      password_hash: await hashPassword(password),
+      plan: 'free' as const,
+      stripe_customer_id: null,
+      stripe_subscription_id: null,
+      subscription_status: null,
+      price_id: null,
+      current_period_end: null,
+      cancel_at_period_end: 0,
+      created_at: now,
+      updated_at: now,
+    };
+    try {
+      await this.deps.db.insertInto('users').values(row).execute();
+    } catch (e) {
+      if (isUniqueViolation(e))
+        throw new HttpError(
+          409,
+          'email_taken',
+          'An account with this email already exists. Sign in instead.',
+        );
+      throw e;
+    }
+    return this.session(row);
+  }
+
+  /** A failed login says the same whether or not the email exists, and takes the same time. */
+  async login(email: string, password: string, address: string): Promise<AuthResponse> {
+    const wait = await this.deps.throttle.retryAfter(email, address);
+    if (wait > 0) {
+      throw new HttpError(
+        429,
+        'rate_limited',
+        `Too many failed sign-ins. Try again in ${Math.ceil(wait / 60)} minutes.`,
+        { retryAfterSeconds: wait },
+        {
+          'Retry-After': String(wait),
+        },
+      );
+    }
+    const row = await this.deps.db
+      .selectFrom('users')
+      .selectAll()
+      .where('email', '=', email)
+      .executeTakeFirst();
+    const ok = await verifyPassword(password, row?.password_hash ?? (await DUMMY_HASH_PROMISE));
+    if (!row || !ok) {
+      await this.deps.throttle.recordFailure(email, address);
+      throw new HttpError(401, 'invalid_credentials', 'Wrong email or password.');
+    }
+    return this.session(row);
+  }
+
+  async refresh(refreshToken: string): Promise<AuthResponse> {
+    const rotated = await this.deps.refresh.rotate(refreshToken);
+    const row = await this.deps.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', rotated.userId)
+      .executeTakeFirst();
+    if (!row) throw new HttpError(401, 'invalid_refresh_token', 'Please sign in again.');
+    return this.session(row, rotated.token);
+  }
+
+  async logout(refreshToken: string | undefined): Promise<void> {
+    if (refreshToken) await this.deps.refresh.revoke(refreshToken);
+  }
+
+  async me(userId: string): Promise<PublicUser> {
+    const row = await this.deps.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    if (!row) throw new HttpError(401, 'unauthorized', 'Please sign in again.');
+    return publicUser(row);
+  }
+}
