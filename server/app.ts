@@ -2,16 +2,35 @@ import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { api, LoginRequest, Credentials, LogoutRequest, RefreshRequest } from '../contracts/api';
+import {
+  api,
+  Credentials,
+  EntitlementTokenRequest,
+  LoginRequest,
+  LogoutRequest,
+  RefreshRequest,
+  UsageGrantRequest,
+} from '../contracts/api';
 import { errorBody } from '../contracts/errors';
 import { sql } from 'kysely';
 import type { Db } from './db/connect';
 import { HttpError } from './http/errors';
 import { parseBody } from './http/validate';
 import type { AccessTokens } from './security/access-tokens';
+import { jwks, type SigningKey } from './security/signing-keys';
+import type { Entitlements } from './services/entitlements';
+import type { UsageService } from './services/usage';
 import type { Accounts } from './services/accounts';
 
-export type AppDeps = { db: Db; accounts: Accounts; access: AccessTokens; logger: Logger };
+export type AppDeps = {
+  db: Db;
+  accounts: Accounts;
+  access: AccessTokens;
+  entitlements: Entitlements;
+  usage: UsageService;
+  signingKeys: SigningKey[];
+  logger: Logger;
+};
 
 type Handler = (req: Request, res: Response) => Promise<unknown>;
 /** Express 5 passes rejected promises to the error handler; this keeps handlers one line each. */
@@ -98,6 +117,31 @@ export function createApp(deps: AppDeps): express.Express {
   app.get(
     api.me.path,
     json(200, async (req) => ({ user: await deps.accounts.me(await auth(req)) })),
+  );
+
+  app.get(api.jwks.path, (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=300').json(jwks(deps.signingKeys));
+  });
+  app.post(
+    api.entitlementToken.path,
+    json(200, async (req) => {
+      const userId = await auth(req);
+      return {
+        token: await deps.entitlements.token(userId, parseBody(EntitlementTokenRequest, req.body).deviceId),
+      };
+    }),
+  );
+  app.post(
+    api.usageGrant.path,
+    json(200, async (req) => {
+      const userId = await auth(req);
+      const { kind, idempotencyKey, deviceId } = parseBody(UsageGrantRequest, req.body);
+      return deps.usage.grant(userId, kind, idempotencyKey, deviceId);
+    }),
+  );
+  app.get(
+    api.billingMe.path,
+    json(200, async (req) => deps.entitlements.billingMe(await auth(req))),
   );
 
   app.use((req, _res, next) => next(new HttpError(404, 'not_found', `No route ${req.method} ${req.path}.`)));

@@ -9,7 +9,10 @@ import { type Db, migrate, openDatabase } from './db/connect';
 import { AccessTokens } from './security/access-tokens';
 import { LoginThrottle } from './security/login-throttle';
 import { RefreshTokens } from './security/refresh-tokens';
+import { loadSigningKey } from './security/signing-keys';
 import { Accounts } from './services/accounts';
+import { Entitlements } from './services/entitlements';
+import { UsageService } from './services/usage';
 
 export { createApp } from './app';
 export { ConfigError, loadConfig, type ServerConfig } from './config';
@@ -50,7 +53,22 @@ export async function startServer(
     throttle: new LoginThrottle(db, now),
     now,
   });
-  const app = createApp({ db, accounts, access, logger });
+  const key = await loadSigningKey(config.entitlementPrivateKey, config.dataDir);
+  const usage = new UsageService({
+    db,
+    key,
+    quotas: config.quotas,
+    now,
+  });
+  const entitlements = new Entitlements({
+    db,
+    key,
+    usage,
+    offlineGraceDays: config.offlineGraceDays,
+    prices: config.stripe.prices,
+    now,
+  });
+  const app = createApp({ db, accounts, access, entitlements, usage, signingKeys: [key], logger });
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

@@ -1,0 +1,102 @@
+import { SignJWT } from 'jose';
+import type { BillingMeResponse } from '../../contracts/api';
+import { PLAN_FEATURES, type SubscriptionStatus } from '../../contracts/plan';
+import {
+  ENTITLEMENT_TYP,
+  type EntitlementClaims,
+  TOKEN_AUDIENCE,
+  TOKEN_ISSUER,
+} from '../../contracts/tokens';
+import type { Db } from '../db/connect';
+import { HttpError } from '../http/errors';
+import type { SigningKey } from '../security/signing-keys';
+import type { UsageService } from './usage';
+
+const DAY = 86400;
+
+/** Signs the entitlement token the desktop app verifies, offline too, before it writes a file. */
+export class Entitlements {
+  constructor(
+    private readonly deps: {
+      db: Db;
+      key: SigningKey;
+      usage: UsageService;
+      offlineGraceDays: number;
+      prices: { monthly: string | null; annual: string | null };
+      now: () => Date;
+    },
+  ) {}
+
+  private async user(userId: string) {
+    const row = await this.deps.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    if (!row) throw new HttpError(401, 'unauthorized', 'Please sign in again.');
+    return row;
+  }
+
+  async token(userId: string, deviceId: string): Promise<string> {
+    const row = await this.user(userId);
+    const usage = await this.deps.usage.usage(userId, row.plan);
+    const iat = Math.floor(this.deps.now().getTime() / 1000);
+    const grace = this.deps.offlineGraceDays * DAY;
+    const periodEnd = row.current_period_end
+      ? Math.floor(new Date(row.current_period_end).getTime() / 1000)
+      : null;
+    // At most the grace ahead, and never past the paid period plus that grace (a minute at least).
+    const exp = Math.max(
+      iat + 60,
+      Math.min(iat + grace, periodEnd !== null && row.plan === 'pro' ? periodEnd + grace : iat + grace),
+    );
+    const claims: Omit<EntitlementClaims, 'iss' | 'aud' | 'sub' | 'iat' | 'exp'> = {
+      plan: row.plan,
+      features: [...PLAN_FEATURES[row.plan]],
+      device: deviceId,
+      periodEnd,
+      quota: {
+        period: usage.period,
+        exports: usage.exports,
+        masters: usage.masters,
+        resetAt: Math.floor(new Date(usage.resetAt).getTime() / 1000),
+      },
+      offline: {
+        until: exp,
+        exports: Math.max(0, usage.exports.limit - usage.exports.used),
+        masters: Math.max(0, usage.masters.limit - usage.masters.used),
+      },
+    };
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: 'EdDSA', kid: this.deps.key.kid, typ: ENTITLEMENT_TYP })
+      .setIssuer(TOKEN_ISSUER)
+      .setAudience(TOKEN_AUDIENCE)
+      .setSubject(userId)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .sign(this.deps.key.privateKey);
+  }
+
+  async billingMe(userId: string): Promise<BillingMeResponse> {
+    const row = await this.user(userId);
+    const usage = await this.deps.usage.usage(userId, row.plan);
+    const interval =
+      row.price_id === this.deps.prices.monthly
+        ? 'month'
+        : row.price_id === this.deps.prices.annual
+          ? 'year'
+          : null;
+    return {
+      plan: row.plan,
+      status: (row.subscription_status as SubscriptionStatus | null) ?? null,
+      interval: row.price_id ? interval : null,
+      currentPeriodEnd: row.current_period_end,
+      cancelAtPeriodEnd: row.cancel_at_period_end === 1,
+      exportsUsed: usage.exports.used,
+      exportsLimit: usage.exports.limit,
+      mastersUsed: usage.masters.used,
+      mastersLimit: usage.masters.limit,
+      quotaResetAt: usage.resetAt,
+    };
+  }
+}

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
+import { SignJWT } from 'jose';
+import type { Plan, Usage, UsageKind } from '../../contracts/plan';
+import { GRANT_TYP, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../contracts/tokens';
+import type { Db } from '../db/connect';
+import type { Database } from '../db/schema';
+import { buildUsage, decideGrant, usagePeriod } from '../domain/quota';
+import { HttpError } from '../http/errors';
+import type { SigningKey } from '../security/signing-keys';
+
+export const GRANT_SECONDS = 15 * 60;
+type Quotas = { exportsPerMonth: number; mastersPerMonth: number };
+
+/** This month's counts (UTC), derived from the usage events. */
+export async function usedThisMonth(
+  db: Kysely<Database>,
+  userId: string,
+  now: Date,
+): Promise<Record<UsageKind, number>> {
+  const { start, resetAt } = usagePeriod(now);
+  const rows = await db
+    .selectFrom('usage_events')
+    .select(['kind', sql<number>`count(*)`.as('n')])
+    .where('user_id', '=', userId)
+    .where('occurred_at', '>=', start.toISOString())
+    .where('occurred_at', '<', resetAt.toISOString())
+    .groupBy('kind')
+    .execute();
+  const used = { export: 0, master: 0 };
+  for (const row of rows) used[row.kind] = Number(row.n);
+  return used;
+}
+
+/**
+ * Usage grants: each idempotency key counts once (a retry gets the same grant back), and concurrent
+ * requests never push usage past the limit: the user's row is locked for the count-and-insert
+ * (PostgreSQL: FOR UPDATE; SQLite: one writer at a time).
+ */
+export class UsageService {
+  constructor(private readonly deps: { db: Db; key: SigningKey; quotas: Quotas; now: () => Date }) {}
+
+  /** Row locks exist on PostgreSQL; SQLite already admits one writer at a time. */
+  private readonly lockRows = (): boolean => this.deps.db.getExecutor().adapter instanceof PostgresAdapter;
+
+  async usage(userId: string, plan: Plan): Promise<Usage> {
+    const now = this.deps.now();
+    return buildUsage(now, plan, await usedThisMonth(this.deps.db, userId, now), this.deps.quotas);
+  }
+
+  private async signGrant(
+    grantId: string,
+    userId: string,
+    kind: UsageKind,
+    deviceId: string,
+    issuedAt: Date,
+  ): Promise<string> {
+    const iat = Math.floor(issuedAt.getTime() / 1000);
+    // Ed25519 signatures are deterministic: the same claims give the same grant on a retry.
+    return new SignJWT({ kind, device: deviceId })
+      .setProtectedHeader({ alg: 'EdDSA', kid: this.deps.key.kid, typ: GRANT_TYP })
+      .setIssuer(TOKEN_ISSUER)
+      .setAudience(TOKEN_AUDIENCE)
+      .setSubject(userId)
+      .setJti(grantId)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + GRANT_SECONDS)
+      .sign(this.deps.key.privateKey);
+  }
+
+  async grant(
+    userId: string,
+    kind: UsageKind,
+    idempotencyKey: string,
+    deviceId: string,
+  ): Promise<{ grant: string; usage: Usage }> {
+    const now = this.deps.now();
+    const outcome = await this.deps.db.transaction().execute(async (trx) => {
+      let lock = trx.selectFrom('users').select(['id', 'plan']).where('id', '=', userId);
+      if (this.lockRows()) lock = lock.forUpdate();
+      const user = await lock.executeTakeFirst();
+      if (!user) throw new HttpError(401, 'unauthorized', 'Please sign in again.');
+      const existing = await trx
+        .selectFrom('usage_events')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .where('idempotency_key', '=', idempotencyKey)
+        .executeTakeFirst();
+      if (existing) {
+        if (existing.kind !== kind || existing.device_id !== deviceId || !existing.grant_id) {
+          throw new HttpError(
+            400,
+            'validation_error',
+            'This idempotency key was already used for another request.',
+          );
+        }
+        return {
+          plan: user.plan,
+          grantId: existing.grant_id,
+          kind: existing.kind,
+          issuedAt: new Date(existing.created_at),
+        };
+      }
+      const usage = buildUsage(now, user.plan, await usedThisMonth(trx, userId, now), this.deps.quotas);
+      const decision = decideGrant(user.plan, kind, usage);
+      if (!decision.ok) {
+        const message =
+          decision.reason === 'upgrade_required'
+            ? 'Exports and masters are for Pro subscribers.'
+            : 'Monthly quota reached.';
+        throw new HttpError(402, decision.reason, message, { usage });
+      }
+      const grantId = `grant_${randomUUID().replaceAll('-', '')}`;
+      await trx
+        .insertInto('usage_events')
+        .values({
+          id: randomUUID(),
+          user_id: userId,
+          kind,
+          idempotency_key: idempotencyKey,
+          device_id: deviceId,
+          source: 'online',
+          grant_id: grantId,
+          occurred_at: now.toISOString(),
+          created_at: now.toISOString(),
+        })
+        .execute();
+      return { plan: user.plan, grantId, kind, issuedAt: now };
+    });
+    return {
+      grant: await this.signGrant(outcome.grantId, userId, outcome.kind, deviceId, outcome.issuedAt),
+      usage: await this.usage(userId, outcome.plan),
+    };
+  }
+}
