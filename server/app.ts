@@ -8,6 +8,7 @@ import {
   EntitlementTokenRequest,
   LoginRequest,
   LogoutRequest,
+  OfflineUsageRequest,
   RefreshRequest,
   UsageGrantRequest,
 } from '../contracts/api';
@@ -137,6 +138,13 @@ export function createApp(deps: AppDeps): express.Express {
       const userId = await auth(req);
       const { kind, idempotencyKey, deviceId } = parseBody(UsageGrantRequest, req.body);
       return deps.usage.grant(userId, kind, idempotencyKey, deviceId);
+    }),
+  );
+  app.post(
+    api.usageOffline.path,
+    json(200, async (req) => {
+      const userId = await auth(req);
+      return deps.usage.reportOffline(userId, parseBody(OfflineUsageRequest, req.body).uses);
     }),
   );
   app.get(

@@ -1,7 +1,7 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthResponse, BillingMeResponse, UsageGrantResponse } from '../contracts/api';
+import { AuthResponse, BillingMeResponse, OfflineUsageResponse, UsageGrantResponse } from '../contracts/api';
 import { ErrorBody } from '../contracts/errors';
 import {
   EntitlementClaims,
@@ -203,6 +203,69 @@ describe.each(databaseKinds)('entitlements and usage grants on %s', (kind) => {
       .where('user_id', '=', s.user.id)
       .execute();
     expect(rows).toHaveLength(3);
+  });
+
+  it('counts offline uses once each, within the allowance of the device’s last token', async () => {
+    const s = await signUp('offline@example.com');
+    await makePro(s.user.id);
+    // The token gives this device 3 exports and 1 master offline (the whole month's quota here).
+    expect((await call('POST', '/api/entitlements/token', { deviceId: DEVICE }, s.accessToken)).status).toBe(
+      200,
+    );
+    const at = clock.toISOString();
+    const use = (id: string, kind = 'export', deviceId = DEVICE, when = at) => ({
+      id,
+      kind,
+      at: when,
+      deviceId,
+    });
+    const report = async (uses: unknown[]) => {
+      const res = await call('POST', '/api/usage/offline', { uses }, s.accessToken);
+      expect(res.status).toBe(200);
+      return OfflineUsageResponse.parse(res.body);
+    };
+    const first = await report([use('off-00000001'), use('off-00000002')]);
+    expect(first.accepted).toEqual(['off-00000001', 'off-00000002']);
+    // Sent again (the app could not tell it arrived): accepted, not counted twice.
+    const again = await report([use('off-00000001'), use('off-00000002')]);
+    expect(again.accepted).toHaveLength(2);
+    expect(again.usage.exports.used).toBe(2);
+    const more = await report([
+      use('off-00000003'),
+      use('off-00000004'),
+      use('off-master-01', 'master'),
+      use('off-00000005', 'export', 'dev_other_0001'),
+    ]);
+    expect(more.accepted).toEqual(['off-00000003', 'off-master-01']);
+    expect(more.refused).toEqual([
+      { id: 'off-00000004', reason: 'offline_allowance_exceeded' },
+      { id: 'off-00000005', reason: 'offline_allowance_exceeded' },
+    ]);
+    const early = await report([use('off-00000006', 'export', DEVICE, '2026-11-01T00:00:00.000Z')]);
+    expect(early.refused).toEqual([{ id: 'off-00000006', reason: 'invalid' }]);
+    expect(early.usage).toMatchObject({ exports: { used: 3, limit: 3 }, masters: { used: 1, limit: 1 } });
+    const malformed = await call(
+      'POST',
+      '/api/usage/offline',
+      { uses: [{ id: 'x', kind: 'export' }] },
+      s.accessToken,
+    );
+    expect(malformed.status).toBe(400);
+  });
+
+  it('refuses offline uses of a free account with upgrade_required', async () => {
+    const s = await signUp('offline-free@example.com');
+    await call('POST', '/api/entitlements/token', { deviceId: DEVICE }, s.accessToken);
+    const res = await call(
+      'POST',
+      '/api/usage/offline',
+      { uses: [{ id: 'free-off-0001', kind: 'export', at: clock.toISOString(), deviceId: DEVICE }] },
+      s.accessToken,
+    );
+    expect(OfflineUsageResponse.parse(res.body)).toMatchObject({
+      accepted: [],
+      refused: [{ id: 'free-off-0001', reason: 'upgrade_required' }],
+    });
   });
 
   it('refuses grants and tokens without a valid sign-in or with a malformed device', async () => {

@@ -94,6 +94,22 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003_device_offline_allowance': {
+    // The offline allowance of the last entitlement token each device received: offline uses
+    // reported later are counted against it.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('devices').addColumn('allowance_issued_at', 'text').execute();
+      await db.schema.alterTable('devices').addColumn('allowance_until', 'text').execute();
+      await db.schema
+        .alterTable('devices')
+        .addColumn('allowance_exports', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .alterTable('devices')
+        .addColumn('allowance_masters', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

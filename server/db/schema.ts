@@ -53,6 +53,10 @@ export type DevicesTable = {
   device_id: string;
   first_seen_at: string;
   last_seen_at: string;
+  allowance_issued_at: string | null;
+  allowance_until: string | null;
+  allowance_exports: number;
+  allowance_masters: number;
 };
 
 export type LoginFailuresTable = {

@@ -67,6 +67,7 @@ export class Entitlements {
         masters: Math.max(0, usage.masters.limit - usage.masters.used),
       },
     };
+    await this.recordAllowance(userId, deviceId, iat, claims.offline);
     return new SignJWT(claims)
       .setProtectedHeader({ alg: 'EdDSA', kid: this.deps.key.kid, typ: ENTITLEMENT_TYP })
       .setIssuer(TOKEN_ISSUER)
@@ -75,6 +76,28 @@ export class Entitlements {
       .setIssuedAt(iat)
       .setExpirationTime(exp)
       .sign(this.deps.key.privateKey);
+  }
+
+  /** Remembers what this device may do offline until its next token. */
+  private async recordAllowance(
+    userId: string,
+    deviceId: string,
+    iat: number,
+    offline: EntitlementClaims['offline'],
+  ): Promise<void> {
+    const now = new Date(iat * 1000).toISOString();
+    const allowance = {
+      last_seen_at: now,
+      allowance_issued_at: now,
+      allowance_until: new Date(offline.until * 1000).toISOString(),
+      allowance_exports: offline.exports,
+      allowance_masters: offline.masters,
+    };
+    await this.deps.db
+      .insertInto('devices')
+      .values({ user_id: userId, device_id: deviceId, first_seen_at: now, ...allowance })
+      .onConflict((oc) => oc.columns(['user_id', 'device_id']).doUpdateSet(allowance))
+      .execute();
   }
 
   async billingMe(userId: string): Promise<BillingMeResponse> {

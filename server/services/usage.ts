@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import { SignJWT } from 'jose';
+import type { OfflineUse, OfflineUsageResponse } from '../../contracts/api';
 import type { Plan, Usage, UsageKind } from '../../contracts/plan';
 import { GRANT_TYP, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../contracts/tokens';
 import type { Db } from '../db/connect';
@@ -66,6 +67,86 @@ export class UsageService {
       .setIssuedAt(iat)
       .setExpirationTime(iat + GRANT_SECONDS)
       .sign(this.deps.key.privateKey);
+  }
+
+  /**
+   * Uses made offline, reported once the server answers again. Each id counts once (a re-sent report
+   * is accepted again without a second count); a use beyond the allowance of the device's last token,
+   * or outside that allowance's time, is refused with a reason.
+   */
+  async reportOffline(userId: string, uses: readonly OfflineUse[]): Promise<OfflineUsageResponse> {
+    const accepted: string[] = [];
+    const refused: OfflineUsageResponse['refused'] = [];
+    const plan = await this.deps.db.transaction().execute(async (trx) => {
+      let lock = trx.selectFrom('users').select(['id', 'plan']).where('id', '=', userId);
+      if (this.lockRows()) lock = lock.forUpdate();
+      const user = await lock.executeTakeFirst();
+      if (!user) throw new HttpError(401, 'unauthorized', 'Please sign in again.');
+      for (const use of [...uses].sort((a, b) => a.at.localeCompare(b.at))) {
+        const known = await trx
+          .selectFrom('usage_events')
+          .select('id')
+          .where('user_id', '=', userId)
+          .where('idempotency_key', '=', use.id)
+          .executeTakeFirst();
+        if (known) {
+          accepted.push(use.id);
+          continue;
+        }
+        const device = await trx
+          .selectFrom('devices')
+          .selectAll()
+          .where('user_id', '=', userId)
+          .where('device_id', '=', use.deviceId)
+          .executeTakeFirst();
+        const allowance = use.kind === 'export' ? device?.allowance_exports : device?.allowance_masters;
+        if (!device?.allowance_issued_at || !device.allowance_until || !allowance) {
+          refused.push({
+            id: use.id,
+            reason: user.plan === 'free' ? 'upgrade_required' : 'offline_allowance_exceeded',
+          });
+          continue;
+        }
+        if (
+          use.at < device.allowance_issued_at ||
+          use.at > device.allowance_until ||
+          use.at > this.deps.now().toISOString()
+        ) {
+          refused.push({ id: use.id, reason: 'invalid' });
+          continue;
+        }
+        const { n } = await trx
+          .selectFrom('usage_events')
+          .select(sql<number>`count(*)`.as('n'))
+          .where('user_id', '=', userId)
+          .where('device_id', '=', use.deviceId)
+          .where('kind', '=', use.kind)
+          .where('source', '=', 'offline')
+          .where('occurred_at', '>=', device.allowance_issued_at)
+          .executeTakeFirstOrThrow();
+        if (Number(n) >= allowance) {
+          refused.push({ id: use.id, reason: 'offline_allowance_exceeded' });
+          continue;
+        }
+        await trx
+          .insertInto('usage_events')
+          .values({
+            id: randomUUID(),
+            user_id: userId,
+            kind: use.kind,
+            idempotency_key: use.id,
+            device_id: use.deviceId,
+            source: 'offline',
+            grant_id: null,
+            occurred_at: use.at,
+            created_at: this.deps.now().toISOString(),
+          })
+          .execute();
+        accepted.push(use.id);
+      }
+      return user.plan;
+    });
+    return { accepted, refused, usage: await this.usage(userId, plan) };
   }
 
   async grant(
