@@ -1,23 +1,11 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds, freshDatabase, type TestDatabase } from '../../tests/support/databases';
+import { newUserRow } from '../services/users';
 import { migrate } from './connect';
 
 const now = '2026-11-24T10:00:00.000Z';
-const user = (id: string, email: string) => ({
-  id,
-  email,
-  password_hash: 'scrypt$…',
-  plan: 'free' as const,
-  stripe_customer_id: null,
-  stripe_subscription_id: null,
-  subscription_status: null,
-  price_id: null,
-  current_period_end: null,
-  cancel_at_period_end: 0,
-  created_at: now,
-  updated_at: now,
-});
+const user = (id: string, email: string) => newUserRow(email, 'scrypt$…', now, id);
 
 describe.each(databaseKinds)('database on %s', (kind) => {
   let t: TestDatabase;

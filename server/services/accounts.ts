@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { AuthResponse, PublicUser } from '../../contracts/api';
 import type { Db } from '../db/connect';
 import type { UsersTable } from '../db/schema';
@@ -7,6 +6,7 @@ import type { AccessTokens } from '../security/access-tokens';
 import type { LoginThrottle } from '../security/login-throttle';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from '../security/passwords';
 import type { RefreshTokens } from '../security/refresh-tokens';
+import { newUserRow, requireUser } from './users';
 
 export function publicUser(row: Pick<UsersTable, 'id' | 'email' | 'plan' | 'created_at'>): PublicUser {
   return { id: row.id, email: row.email, plan: row.plan, createdAt: row.created_at };
@@ -42,20 +42,7 @@ export class Accounts {
 
   async register(email: string, password: string): Promise<AuthResponse> {
     const now = this.deps.now().toISOString();
-    const row = {
-      id: `usr_${randomUUID().replaceAll('-', '')}`,
-      email,
-      password_hash: await hashPassword(password),
-      plan: 'free' as const,
-      stripe_customer_id: null,
-      stripe_subscription_id: null,
-      subscription_status: null,
-      price_id: null,
-      current_period_end: null,
-      cancel_at_period_end: 0,
-      created_at: now,
-      updated_at: now,
-    };
+    const row = newUserRow(email, await hashPassword(password), now);
     try {
       await this.deps.db.insertInto('users').values(row).execute();
     } catch (e) {
@@ -113,12 +100,6 @@ export class Accounts {
   }
 
   async me(userId: string): Promise<PublicUser> {
-    const row = await this.deps.db
-      .selectFrom('users')
-      .selectAll()
-      .where('id', '=', userId)
-      .executeTakeFirst();
-    if (!row) throw new HttpError(401, 'unauthorized', 'Please sign in again.');
-    return publicUser(row);
+    return publicUser(await requireUser(this.deps.db, userId));
   }
 }

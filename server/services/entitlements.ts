@@ -8,9 +8,9 @@ import {
   TOKEN_ISSUER,
 } from '../../contracts/tokens';
 import type { Db } from '../db/connect';
-import { HttpError } from '../http/errors';
 import type { SigningKey } from '../security/signing-keys';
 import type { UsageService } from './usage';
+import { requireUser } from './users';
 
 const DAY = 86400;
 
@@ -27,14 +27,8 @@ export class Entitlements {
     },
   ) {}
 
-  private async user(userId: string) {
-    const row = await this.deps.db
-      .selectFrom('users')
-      .selectAll()
-      .where('id', '=', userId)
-      .executeTakeFirst();
-    if (!row) throw new HttpError(401, 'unauthorized', 'Please sign in again.');
-    return row;
+  private user(userId: string) {
+    return requireUser(this.deps.db, userId);
   }
 
   async token(userId: string, deviceId: string): Promise<string> {
