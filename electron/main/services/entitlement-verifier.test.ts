@@ -5,7 +5,7 @@ import { generateKeyPair, importPKCS8, type JWTPayload, SignJWT } from 'jose';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthResponse } from '../../../contracts/api';
-import { ENTITLEMENT_TYP, Jwks, TOKEN_AUDIENCE } from '../../../contracts/tokens';
+import { ENTITLEMENT_TYP, Jwks } from '../../../contracts/tokens';
 import { loadConfig } from '../../../server/config';
 import { type RunningServer, startServer } from '../../../server/index';
 import { freshDatabase, type TestDatabase } from '../../../tests/support/databases';
