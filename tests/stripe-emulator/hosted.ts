@@ -1,0 +1,159 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { runDueWork } from './billing';
+import type { Core } from './core';
+import { StripeApiError } from './errors';
+import { checkoutPage, messagePage, portalPage } from './pages';
+import { payCheckoutSession } from './resources/checkout';
+import { setCancelAtPeriodEnd, switchPrice } from './resources/subscriptions';
+import { readBody } from './server';
+import { render, type StripeObject } from './store';
+
+function html(res: ServerResponse, status: number, text: string): true {
+  res.writeHead(status, {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-security-policy':
+      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:; base-uri 'none'",
+  });
+  res.end(text);
+  return true;
+}
+
+function priceFacts(core: Core, priceId: string) {
+  const price = core.find('price', priceId);
+  const product = core.store.get(price.product as string);
+  const recurring = price.recurring as { interval: string } | null;
+  return {
+    productName: (product?.name as string) ?? 'Subscription',
+    amount: price.unit_amount as number,
+    currency: price.currency as string,
+    interval: recurring?.interval ?? 'one-time',
+  };
+}
+
+function checkoutView(core: Core, session: StripeObject, extra: { error?: string; card?: string } = {}) {
+  const items = session._line_items as Array<{ price: string }>;
+  const customer = session.customer ? core.store.get(session.customer as string) : undefined;
+  return checkoutPage({
+    session,
+    ...priceFacts(core, (items[0] as { price: string }).price),
+    email: (session.customer_email as string | null) ?? (customer?.email as string | null) ?? null,
+    ...extra,
+  });
+}
+
+function activeSubscription(core: Core, customerId: string): StripeObject | null {
+  return (
+    core.store
+      .all('subscription')
+      .find(
+        (s) => s.customer === customerId && !['canceled', 'incomplete_expired'].includes(s.status as string),
+      ) ?? null
+  );
+}
+
+function portalView(core: Core, session: StripeObject, message?: string) {
+  const customer = core.find('customer', session.customer as string);
+  const sub = activeSubscription(core, customer.id);
+  const item = sub ? (sub.items as { data: Array<Record<string, unknown>> }).data[0] : undefined;
+  const price = item?.price as Record<string, unknown> | undefined;
+  const facts = price
+    ? priceFacts(core, price.id as string)
+    : { productName: '', amount: 0, currency: 'eur', interval: '' };
+  // The other recurring price of the same product: the monthly ↔ annual switch.
+  const other = price
+    ? core.store
+        .all('price')
+        .find((p) => p.product === price.product && p.id !== price.id && p.active && p.recurring)
+    : undefined;
+  return portalPage({
+    sessionId: session.id,
+    returnUrl: session.return_url as string | null,
+    email: customer.email as string | null,
+    subscription: sub ? render(sub) : null,
+    ...facts,
+    periodEnd: (item?.current_period_end as number) ?? 0,
+    otherPrice: other
+      ? {
+          id: other.id,
+          amount: other.unit_amount as number,
+          currency: other.currency as string,
+          interval: (other.recurring as { interval: string }).interval,
+        }
+      : null,
+    ...(message ? { message } : {}),
+  });
+}
+
+/** The pages a browser sees: Checkout at /c/pay/:id and the customer portal at /p/session/:id. */
+export async function handleHosted(
+  core: Core,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<boolean> {
+  const checkout = /^\/c\/pay\/([^/]+)$/.exec(url.pathname);
+  const portal = /^\/p\/session\/([^/]+)$/.exec(url.pathname);
+  if (!checkout && !portal) return false;
+  try {
+    runDueWork(core);
+    const form = req.method === 'POST' ? new URLSearchParams(await readBody(req)) : new URLSearchParams();
+    if (checkout) {
+      const session = core.find(
+        'checkout.session',
+        decodeURIComponent(checkout[1] as string),
+        'checkout.session',
+      );
+      if (req.method !== 'POST') return html(res, 200, checkoutView(core, session));
+      if (session.status !== 'open') return html(res, 409, checkoutView(core, session));
+      const outcome = payCheckoutSession(core, session.id, {
+        email: form.get('email') ?? undefined,
+        card: form.get('card') ?? undefined,
+      });
+      core.store.save();
+      if (!outcome.ok) {
+        html(res, 402, checkoutView(core, session, { error: outcome.message, card: form.get('card') ?? '' }));
+        return true;
+      }
+      res.writeHead(303, { location: outcome.redirect, 'cache-control': 'no-store' });
+      res.end();
+      return true;
+    }
+    const session = core.find(
+      'billing_portal.session',
+      decodeURIComponent((portal as RegExpExecArray)[1] as string),
+      'billing portal session',
+    );
+    if (req.method !== 'POST') return html(res, 200, portalView(core, session));
+    const sub = activeSubscription(core, session.customer as string);
+    if (!sub) return html(res, 409, portalView(core, session, 'There is no active subscription to change.'));
+    const action = form.get('action');
+    let message: string;
+    let previous: Record<string, unknown>;
+    if (action === 'cancel') {
+      previous = setCancelAtPeriodEnd(core, sub, true);
+      message = 'Your subscription will be canceled at the end of the period.';
+    } else if (action === 'resume') {
+      previous = setCancelAtPeriodEnd(core, sub, false);
+      message = 'Your subscription will renew.';
+    } else if (action === 'switch' && form.get('price')) {
+      previous = { items: render(sub.items) };
+      switchPrice(core, sub, form.get('price') as string);
+      message = 'Your plan was changed.';
+    } else {
+      return html(res, 400, portalView(core, session, 'Unknown action.'));
+    }
+    core.emit('customer.subscription.updated', sub, previous);
+    core.store.save();
+    html(res, 200, portalView(core, session, message));
+    return true;
+  } catch (err) {
+    const status = err instanceof StripeApiError ? err.status : 500;
+    html(
+      res,
+      status,
+      messagePage('Not available', err instanceof Error ? err.message : 'Something went wrong.'),
+    );
+    return true;
+  }
+}

@@ -1,0 +1,173 @@
+import { badParam } from '../errors';
+import {
+  allow,
+  bool,
+  expandObject,
+  expandOf,
+  int,
+  listPage,
+  metadata,
+  obj,
+  type Route,
+  required,
+  str,
+  strArray,
+} from '../params';
+import { render } from '../store';
+
+export const catalogRoutes: Route[] = [
+  {
+    method: 'POST',
+    path: '/v1/products',
+    handler: (core, { body }) => {
+      allow(body, ['name', 'description', 'metadata', 'active', 'id']);
+      const product = core.store.insert({
+        ...core.base('product'),
+        ...(str(body, 'id') ? { id: str(body, 'id') as string } : {}),
+        active: bool(body, 'active') ?? true,
+        default_price: null,
+        description: str(body, 'description') ?? null,
+        images: [],
+        marketing_features: [],
+        metadata: metadata(body),
+        name: required(body, 'name'),
+        package_dimensions: null,
+        shippable: null,
+        statement_descriptor: null,
+        tax_code: null,
+        type: 'service',
+        unit_label: null,
+        updated: core.now(),
+        url: null,
+      });
+      core.emit('product.created', product);
+      return render(product);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/products/:id',
+    handler: (core, { params, body }) => {
+      allow(body, []);
+      return render(core.find('product', params.id as string));
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/products',
+    handler: (core, { body }) => {
+      allow(body, ['active', 'limit', 'starting_after', 'ending_before', 'ids']);
+      const active = bool(body, 'active');
+      const ids = strArray(body, 'ids');
+      const items = core.store
+        .all('product')
+        .filter((p) => active === undefined || p.active === active)
+        .filter((p) => !ids || ids.includes(p.id));
+      return listPage(core, items, body, '/v1/products');
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/prices',
+    handler: (core, { body }) => {
+      allow(body, [
+        'product',
+        'currency',
+        'unit_amount',
+        'recurring',
+        'lookup_key',
+        'metadata',
+        'nickname',
+        'active',
+        'transfer_lookup_key',
+      ]);
+      const productId = required(body, 'product');
+      core.find('product', productId);
+      const currency = required(body, 'currency').toLowerCase();
+      if (!/^[a-z]{3}$/.test(currency))
+        throw badParam('currency', `Invalid currency: ${currency.slice(0, 10)}`);
+      const unitAmount = int(body, 'unit_amount', 0, 99_999_999);
+      if (unitAmount === undefined) throw badParam('unit_amount', 'Missing required param: unit_amount.');
+      const recurringIn = obj(body, 'recurring');
+      let recurring: Record<string, unknown> | null = null;
+      if (recurringIn) {
+        allow(recurringIn, ['interval', 'interval_count']);
+        const interval = recurringIn.interval;
+        if (!['day', 'week', 'month', 'year'].includes(interval as string))
+          throw badParam(
+            'recurring[interval]',
+            'Invalid recurring[interval]: must be one of day, week, month, or year',
+          );
+        recurring = {
+          interval,
+          interval_count: int(recurringIn, 'interval_count', 1, 365) ?? 1,
+          meter: null,
+          usage_type: 'licensed',
+        };
+      }
+      const lookupKey = str(body, 'lookup_key');
+      if (lookupKey) {
+        const taken = core.store.all('price').find((p) => p.lookup_key === lookupKey && p.active);
+        if (taken) {
+          if (bool(body, 'transfer_lookup_key')) taken.lookup_key = null;
+          else throw badParam('lookup_key', `A price (\`${taken.id}\`) already uses that lookup key.`);
+        }
+      }
+      const price = core.store.insert({
+        ...core.base('price'),
+        active: bool(body, 'active') ?? true,
+        billing_scheme: 'per_unit',
+        currency,
+        custom_unit_amount: null,
+        lookup_key: lookupKey ?? null,
+        metadata: metadata(body),
+        nickname: str(body, 'nickname') ?? null,
+        product: productId,
+        recurring,
+        tax_behavior: 'unspecified',
+        tiers_mode: null,
+        transform_quantity: null,
+        type: recurring ? 'recurring' : 'one_time',
+        unit_amount: unitAmount,
+        unit_amount_decimal: String(unitAmount),
+      });
+      core.emit('price.created', price);
+      return expandObject(core, render(price), expandOf(body));
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/prices/:id',
+    handler: (core, { params, body }) => {
+      allow(body, []);
+      return expandObject(core, render(core.find('price', params.id as string)), expandOf(body));
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/prices',
+    handler: (core, { body }) => {
+      allow(body, [
+        'active',
+        'product',
+        'lookup_keys',
+        'type',
+        'currency',
+        'limit',
+        'starting_after',
+        'ending_before',
+      ]);
+      const active = bool(body, 'active');
+      const product = str(body, 'product');
+      const keys = strArray(body, 'lookup_keys');
+      const type = str(body, 'type');
+      const items = core.store
+        .all('price')
+        .filter((p) => active === undefined || p.active === active)
+        .filter((p) => product === undefined || p.product === product)
+        .filter((p) => !keys || keys.includes(p.lookup_key as string))
+        .filter((p) => type === undefined || p.type === type);
+      return listPage(core, items, body, '/v1/prices');
+    },
+  },
+];
