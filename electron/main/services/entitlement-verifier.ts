@@ -3,6 +3,9 @@ import {
   ENTITLEMENT_TYP,
   type EntitlementClaims,
   EntitlementClaims as EntitlementClaimsSchema,
+  GRANT_TYP,
+  type GrantClaims,
+  GrantClaims as GrantClaimsSchema,
   Jwks,
   TOKEN_AUDIENCE,
   TOKEN_ISSUER,
@@ -17,9 +20,11 @@ export type VerifyRefusal =
   | 'expired'
   | 'not_yet_valid'
   | 'foreign_device'
-  | 'keys_unavailable';
+  | 'keys_unavailable'
+  | 'wrong_kind';
 
 export type VerifyResult = { ok: true; claims: EntitlementClaims } | { ok: false; reason: VerifyRefusal };
+export type GrantVerifyResult = { ok: true; claims: GrantClaims } | { ok: false; reason: VerifyRefusal };
 
 /** The ports this service needs: the server's JWKS, the clock, and somewhere to keep the clock's high-water mark. */
 export type VerifierPorts = {
@@ -62,6 +67,29 @@ export class EntitlementVerifier {
   }
 
   async verify(token: string): Promise<VerifyResult> {
+    const checked = await this.check(token, ENTITLEMENT_TYP);
+    if (!checked.ok) return checked;
+    const claims = EntitlementClaimsSchema.safeParse(checked.payload);
+    if (!claims.success) return { ok: false, reason: 'malformed' };
+    if (claims.data.device !== this.deviceId) return { ok: false, reason: 'foreign_device' };
+    return { ok: true, claims: claims.data };
+  }
+
+  /** A usage grant: same keys and checks, its own typ, and the kind it was asked for. */
+  async verifyGrant(token: string, kind: GrantClaims['kind']): Promise<GrantVerifyResult> {
+    const checked = await this.check(token, GRANT_TYP);
+    if (!checked.ok) return checked;
+    const claims = GrantClaimsSchema.safeParse(checked.payload);
+    if (!claims.success) return { ok: false, reason: 'malformed' };
+    if (claims.data.device !== this.deviceId) return { ok: false, reason: 'foreign_device' };
+    if (claims.data.kind !== kind) return { ok: false, reason: 'wrong_kind' };
+    return { ok: true, claims: claims.data };
+  }
+
+  private async check(
+    token: string,
+    typ: string,
+  ): Promise<{ ok: true; payload: unknown } | { ok: false; reason: VerifyRefusal }> {
     let kid: string | undefined;
     try {
       const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()) as {
@@ -81,16 +109,13 @@ export class EntitlementVerifier {
     try {
       const { payload } = await jwtVerify(token, this.keys, {
         algorithms: ['EdDSA'],
-        typ: ENTITLEMENT_TYP,
+        typ,
         issuer: TOKEN_ISSUER,
         audience: TOKEN_AUDIENCE,
         currentDate: new Date(this.now()),
         clockTolerance: this.toleranceSec,
       });
-      const claims = EntitlementClaimsSchema.safeParse(payload);
-      if (!claims.success) return { ok: false, reason: 'malformed' };
-      if (claims.data.device !== this.deviceId) return { ok: false, reason: 'foreign_device' };
-      return { ok: true, claims: claims.data };
+      return { ok: true, payload };
     } catch (e) {
       return { ok: false, reason: refusalOf(e) };
     }

@@ -1,0 +1,58 @@
+import type { BridgeEventName, BridgeEventPayload } from '../../contracts/bridge';
+
+/**
+ * The small interfaces services take instead of Electron objects, so every service runs under Node.
+ * index.ts backs them with Electron; the test host and the tests back them with Node or fakes.
+ */
+
+/** A persistent key-value store: electron-store in the app, `conf` in tests (same API underneath). */
+export type KeyValueStore = {
+  get(key: string): unknown;
+  set(key: string, value: unknown): void;
+  delete(key: string): void;
+};
+
+export type Clock = { nowMs(): number };
+export const systemClock: Clock = { nowMs: () => Date.now() };
+
+/** Timers behind a port so tests can fire "in an hour" without waiting an hour. */
+export type Scheduler = {
+  after(ms: number, run: () => void): () => void;
+  every(ms: number, run: () => void): () => void;
+};
+export const systemScheduler: Scheduler = {
+  after(ms, run) {
+    const t = setTimeout(run, ms);
+    t.unref?.();
+    return () => clearTimeout(t);
+  },
+  every(ms, run) {
+    const t = setInterval(run, ms);
+    t.unref?.();
+    return () => clearInterval(t);
+  },
+};
+
+export type Logger = {
+  info(msg: string, data?: Record<string, unknown>): void;
+  warn(msg: string, data?: Record<string, unknown>): void;
+  error(msg: string, data?: Record<string, unknown>): void;
+};
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+/** Pushes a bridge event to the renderer (webContents.send in the app, page.evaluate in the host). */
+export type EventSink = <E extends BridgeEventName>(event: E, payload: BridgeEventPayload<E>) => void;
+
+/** shell.openExternal. */
+export type ExternalOpener = (url: string) => Promise<void>;
+
+/** dialog.showSaveDialog / showOpenDialog: an absolute path, or null when the user cancels. */
+export type Dialogs = {
+  save(suggestedName: string, kind: 'render' | 'project'): Promise<string | null>;
+  open(): Promise<string | null>;
+};
+
+export type Files = {
+  write(path: string, data: Uint8Array): Promise<void>;
+  read(path: string): Promise<Uint8Array>;
+};

@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import type { PlanPrice } from '../../../contracts/api';
+import type { CheckoutStatus } from '../../../contracts/bridge';
+import type { DeepLink } from '../../../contracts/deeplink';
+import { BridgeFailure } from '../bridge-failure';
+import type { Clock, EventSink, Logger } from '../ports';
+import type { ServerClient } from '../server-client';
+import type { AccountService } from './account';
+import type { EntitlementService } from './entitlements';
+import type { ExternalLinks } from './external-links';
+
+export const CHECKOUT_TTL_MS = 60 * 60 * 1000;
+
+type Pending = { state: string; priceId: string; startedAtMs: number; url: string };
+
+/**
+ * Stripe Checkout in the system browser. Each checkout gets a fresh random `state`; only a deep link
+ * carrying that state is taken as the browser coming back, and even then the server, not the link,
+ * says whether the user is Pro now.
+ */
+export class CheckoutService {
+  private pending: Pending | null = null;
+  private last: CheckoutStatus = { phase: 'idle', priceId: null, startedAt: null };
+
+  constructor(
+    private readonly deps: {
+      client: ServerClient;
+      account: AccountService;
+      entitlements: EntitlementService;
+      links: ExternalLinks;
+      emit: EventSink;
+      clock: Clock;
+      logger: Logger;
+    },
+  ) {}
+
+  async plans(): Promise<{ prices: PlanPrice[] }> {
+    return this.deps.client.call('plans', undefined);
+  }
+
+  /** The current status; a pending checkout older than an hour has expired. */
+  status(): CheckoutStatus {
+    if (this.pending && this.deps.clock.nowMs() - this.pending.startedAtMs >= CHECKOUT_TTL_MS) {
+      const { priceId, startedAtMs } = this.pending;
+      this.pending = null;
+      this.set({ phase: 'expired', priceId, startedAt: new Date(startedAtMs).toISOString() });
+    }
+    return this.last;
+  }
+
+  private set(status: CheckoutStatus): CheckoutStatus {
+    this.last = status;
+    this.deps.emit('checkout.changed', status);
+    return status;
+  }
+
+  private pendingStatus(p: Pending): CheckoutStatus {
+    return { phase: 'pending', priceId: p.priceId, startedAt: new Date(p.startedAtMs).toISOString() };
+  }
+
+  async start(priceId: string): Promise<CheckoutStatus> {
+    if (!this.deps.account.signedIn()) throw new BridgeFailure('unauthorized', 'Sign in to subscribe.');
+    const state = randomBytes(24).toString('base64url');
+    const { url } = await this.deps.account.authed('checkout', { priceId, state });
+    if (!(await this.deps.links.open(url, 'checkout')))
+      throw new BridgeFailure('internal', 'The checkout page is not on an allowed host.');
+    this.pending = { state, priceId, startedAtMs: this.deps.clock.nowMs(), url };
+    return this.set(this.pendingStatus(this.pending));
+  }
+
+  /** Opens the pending checkout page again (the user closed the tab). */
+  async reopen(): Promise<CheckoutStatus> {
+    const status = this.status();
+    if (!this.pending) throw new BridgeFailure('not_found', 'No checkout is in progress.');
+    await this.deps.links.open(this.pending.url, 'checkout');
+    return status;
+  }
+
+  cancel(): CheckoutStatus {
+    const status = this.status();
+    if (!this.pending) return status;
+    const { priceId, startedAtMs } = this.pending;
+    this.pending = null;
+    return this.set({ phase: 'cancelled', priceId, startedAt: new Date(startedAtMs).toISOString() });
+  }
+
+  async openPortal(): Promise<{ opened: boolean }> {
+    const { url } = await this.deps.account.authed('portal', undefined);
+    return { opened: await this.deps.links.open(url, 'portal') };
+  }
+
+  /** A parsed deep link. Returns whether it changed anything (a forged or stale link does not). */
+  async handleLink(link: DeepLink): Promise<boolean> {
+    if (link.route === 'portal/return') {
+      await this.deps.entitlements.refresh();
+      return true;
+    }
+    this.status();
+    if (!this.pending || link.state !== this.pending.state) {
+      this.deps.logger.warn('deep link with an unknown or stale state ignored', { route: link.route });
+      return false;
+    }
+    const { priceId, startedAtMs } = this.pending;
+    const startedAt = new Date(startedAtMs).toISOString();
+    this.pending = null;
+    if (link.route === 'checkout/cancel') {
+      this.set({ phase: 'cancelled', priceId, startedAt });
+      return true;
+    }
+    const state = await this.deps.entitlements.refresh();
+    this.set({ phase: state.plan === 'free' ? 'unconfirmed' : 'success', priceId, startedAt });
+    return true;
+  }
+
+  /** The window came back into focus: if a checkout is pending, the server may already know. */
+  async onFocus(): Promise<void> {
+    this.status();
+    if (!this.pending) return;
+    const state = await this.deps.entitlements.refresh();
+    if (state.plan !== 'free' && this.pending) {
+      const { priceId, startedAtMs } = this.pending;
+      this.pending = null;
+      this.set({ phase: 'success', priceId, startedAt: new Date(startedAtMs).toISOString() });
+    }
+  }
+}

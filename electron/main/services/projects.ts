@@ -1,0 +1,92 @@
+import path from 'node:path';
+import { Autosave } from '../../../contracts/bridge';
+import { type ProjectFile, parseProjectFile } from '../../../contracts/project';
+import { BridgeFailure } from '../bridge-failure';
+import type { Clock, Dialogs, Files, Logger } from '../ports';
+import type { EntitlementService } from './entitlements';
+import { safeFileName } from './gate';
+import type { Settings } from './settings';
+
+export const PROJECT_EXTENSION = '.siberia';
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * Project files. Save and save-as are a Pro feature (checked against the verified token); the
+ * autosave of the open session is kept for everyone, so a free user loses no work either.
+ */
+export class Projects {
+  private currentPath: string | null = null;
+
+  constructor(
+    private readonly deps: {
+      entitlements: EntitlementService;
+      settings: Settings;
+      dialogs: Dialogs;
+      files: Files;
+      autosavePath: string;
+      clock: Clock;
+      logger: Logger;
+    },
+  ) {}
+
+  async save(input: { project: ProjectFile; saveAs: boolean }): Promise<{ path: string }> {
+    const current = await this.deps.entitlements.current();
+    if (!current.ok || !current.claims.features.includes('project_save'))
+      throw new BridgeFailure(
+        'upgrade_required',
+        'Saving projects is a Pro feature. Your work is autosaved.',
+      );
+    let target = input.saveAs ? null : this.currentPath;
+    if (!target) {
+      const name = safeFileName(`${input.project.name || 'Untitled'}${PROJECT_EXTENSION}`);
+      target = await this.deps.dialogs.save(name, 'project');
+      if (!target) throw new BridgeFailure('cancelled', 'Saving was cancelled.');
+      if (!target.endsWith(PROJECT_EXTENSION)) target += PROJECT_EXTENSION;
+    }
+    await this.deps.files.write(target, encoder.encode(`${JSON.stringify(input.project, null, 2)}\n`));
+    this.currentPath = target;
+    this.deps.settings.addRecentProject(target);
+    return { path: target };
+  }
+
+  async open(): Promise<{ path: string; project: ProjectFile }> {
+    const target = await this.deps.dialogs.open();
+    if (!target) throw new BridgeFailure('cancelled', 'Opening was cancelled.');
+    let json: unknown;
+    try {
+      json = JSON.parse(decoder.decode(await this.deps.files.read(target)));
+    } catch {
+      throw new BridgeFailure('validation_error', `${path.basename(target)} is not a Siberia Mix project.`);
+    }
+    const parsed = parseProjectFile(json);
+    if (!parsed.ok) throw new BridgeFailure('validation_error', parsed.message);
+    this.currentPath = target;
+    this.deps.settings.addRecentProject(target);
+    return { path: target, project: parsed.project };
+  }
+
+  async autosave(input: { project: ProjectFile }): Promise<{ savedAt: string }> {
+    const savedAt = new Date(this.deps.clock.nowMs()).toISOString();
+    const body: Autosave = { savedAt, project: input.project };
+    await this.deps.files.write(this.deps.autosavePath, encoder.encode(JSON.stringify(body)));
+    return { savedAt };
+  }
+
+  async restoreAutosave(): Promise<Autosave | null> {
+    let raw: Uint8Array;
+    try {
+      raw = await this.deps.files.read(this.deps.autosavePath);
+    } catch {
+      return null;
+    }
+    try {
+      const parsed = Autosave.safeParse(JSON.parse(decoder.decode(raw)));
+      if (parsed.success) return parsed.data;
+    } catch {
+      // fall through: a damaged autosave is reported and ignored
+    }
+    this.deps.logger.warn('autosave unreadable; ignored', { path: this.deps.autosavePath });
+    return null;
+  }
+}
