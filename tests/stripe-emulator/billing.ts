@@ -5,7 +5,10 @@ const DAY = 86400;
 /** After a failed renewal Stripe retries; here after 3 and 5 more days, then the subscription ends. */
 export const RETRY_DAYS = [3, 5] as const;
 
-export type CardBehavior = 'pays' | 'fails_at_renewal';
+export type CardBehavior = 'pays' | 'fails_at_renewal' | 'declined';
+
+/** An incomplete subscription whose first payment never succeeds expires after 23 hours, as on Stripe. */
+export const INCOMPLETE_TTL = 23 * 3600;
 
 /** One period after `from`: calendar months/years, as Stripe bills. */
 export function addInterval(from: number, interval: string, count = 1): number {
@@ -29,11 +32,15 @@ export function periodEnd(sub: StripeObject): number {
   return item(sub).current_period_end as number;
 }
 
-/** A new subscription on one price, active and paid for its first period. */
-export function createPaidSubscription(
+/**
+ * A new subscription on one price, charged for its first period: `active` with a paid invoice, or,
+ * when the card is declined, `incomplete` with an open invoice.
+ */
+export function createSubscription(
   core: Core,
   opts: { customer: string; price: StripeObject; metadata: Record<string, string>; card: CardBehavior },
 ): { subscription: StripeObject; invoice: StripeObject } {
+  const paid = opts.card !== 'declined';
   const now = core.nowFor(opts.customer);
   const recurring = opts.price.recurring as { interval: string; interval_count: number };
   const end = addInterval(now, recurring.interval, recurring.interval_count);
@@ -57,11 +64,10 @@ export function createPaidSubscription(
     metadata: opts.metadata,
     pause_collection: null,
     start_date: now,
-    status: 'active',
+    status: paid ? 'active' : 'incomplete',
     test_clock: (core.store.get(opts.customer)?.test_clock as string | null) ?? null,
     trial_end: null,
     trial_start: null,
-    _card: opts.card,
     _retry_at: null,
   });
   const subItem = {
@@ -82,7 +88,7 @@ export function createPaidSubscription(
     total_count: 1,
     url: `/v1/subscription_items?subscription=${sub.id}`,
   };
-  const invoice = createInvoice(core, sub, 'subscription_create', now, end, true);
+  const invoice = createInvoice(core, sub, 'subscription_create', now, end, paid);
   return { subscription: sub, invoice };
 }
 
@@ -169,28 +175,50 @@ export function runDueWork(core: Core, onlyCustomers?: Set<string>): void {
     let acted = false;
     for (const sub of core.store.all('subscription').reverse()) {
       if (onlyCustomers && !onlyCustomers.has(sub.customer as string)) continue;
-      if (sub.status === 'canceled' || sub.status === 'incomplete_expired') continue;
       const now = core.nowFor(sub.customer as string);
-      if (sub.status === 'past_due' && sub._retry_at !== null && (sub._retry_at as number) <= now) {
-        retryRenewal(core, sub);
-        acted = true;
-      } else if (periodEnd(sub) <= now && sub.status !== 'past_due') {
-        renew(core, sub);
-        acted = true;
-      } else if (sub.status === 'past_due' && periodEnd(sub) <= now && sub._retry_at === null) {
+      if (sub.status === 'incomplete') {
+        if (sub.created + INCOMPLETE_TTL <= now) {
+          expireIncomplete(core, sub);
+          acted = true;
+        }
+      } else if (sub.status === 'past_due') {
+        if (sub._retry_at !== null && (sub._retry_at as number) <= now) {
+          retryRenewal(core, sub);
+          acted = true;
+        }
+      } else if (sub.status === 'active' && periodEnd(sub) <= now) {
         renew(core, sub);
         acted = true;
       }
     }
     for (const session of core.store.all('checkout.session')) {
-      if (session.status === 'open' && (session.expires_at as number) <= core.now()) {
+      if (onlyCustomers && !onlyCustomers.has(session.customer as string)) continue;
+      const now = core.nowFor(session.customer as string | null);
+      if (session.status === 'open' && (session.expires_at as number) <= now) {
         session.status = 'expired';
-        core.emit('checkout.session.expired', session);
+        core.emit('checkout.session.expired', session, { status: 'open' });
         acted = true;
       }
     }
     if (!acted) return;
   }
+}
+
+function expireIncomplete(core: Core, sub: StripeObject): void {
+  const at = core.nowFor(sub.customer as string);
+  sub.status = 'incomplete_expired';
+  sub.ended_at = at;
+  const invoice = sub.latest_invoice ? core.store.get(sub.latest_invoice as string) : undefined;
+  if (invoice && invoice.status === 'open') {
+    invoice.status = 'void';
+    (invoice.status_transitions as Record<string, unknown>).voided_at = at;
+  }
+  core.emit('customer.subscription.deleted', sub, { status: 'incomplete' }, at);
+}
+
+/** The card the customer pays with now (a customer may change it while a renewal is failing). */
+function cardOf(core: Core, sub: StripeObject): CardBehavior {
+  return (core.store.get(sub.customer as string)?._card as CardBehavior | undefined) ?? 'pays';
 }
 
 function renew(core: Core, sub: StripeObject): void {
@@ -213,10 +241,9 @@ function renew(core: Core, sub: StripeObject): void {
   // Stripe starts the new period when it invoices it, whether or not the payment goes through.
   it.current_period_start = start;
   it.current_period_end = end;
-  const pays = sub._card !== 'fails_at_renewal';
+  const pays = cardOf(core, sub) === 'pays';
   const invoice = createInvoice(core, sub, 'subscription_cycle', start, end, pays);
   if (pays) {
-    sub.status = 'active';
     core.emit('invoice.paid', invoice);
   } else {
     sub.status = 'past_due';
@@ -227,13 +254,27 @@ function renew(core: Core, sub: StripeObject): void {
   core.emit('customer.subscription.updated', sub, previous);
 }
 
+/** Stripe's smart retries, compressed: a card that now pays settles the invoice and reactivates. */
 function retryRenewal(core: Core, sub: StripeObject): void {
+  const at = core.nowFor(sub.customer as string);
   const invoice = core.store.get(sub.latest_invoice as string) as StripeObject;
   invoice.attempt_count = (invoice.attempt_count as number) + 1;
+  if (cardOf(core, sub) === 'pays') {
+    invoice.status = 'paid';
+    invoice.amount_paid = invoice.amount_due;
+    invoice.amount_remaining = 0;
+    invoice.next_payment_attempt = null;
+    (invoice.status_transitions as Record<string, unknown>).paid_at = at;
+    sub.status = 'active';
+    sub._retry_at = null;
+    core.emit('invoice.paid', invoice);
+    core.emit('customer.subscription.updated', sub, { status: 'past_due' });
+    return;
+  }
   const retriesDone = (invoice.attempt_count as number) - 1;
   const nextDelay = RETRY_DAYS[retriesDone];
   if (nextDelay !== undefined) {
-    sub._retry_at = core.nowFor(sub.customer as string) + nextDelay * DAY;
+    sub._retry_at = at + nextDelay * DAY;
     invoice.next_payment_attempt = sub._retry_at;
     core.emit('invoice.payment_failed', invoice);
     return;

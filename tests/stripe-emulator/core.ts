@@ -6,6 +6,12 @@ import { render, type StripeObject, type Store } from './store';
 /** The installed SDK's API version: objects are shaped as it expects. */
 export const API_VERSION: string = Stripe.API_VERSION;
 
+/** The customer whose clock an object lives on (an event on a test clock carries the clock's time). */
+function ownerOf(obj: StripeObject): string | null {
+  if (obj.object === 'customer') return obj.id;
+  return typeof obj.customer === 'string' ? obj.customer : null;
+}
+
 /** What every resource handler shares: the objects, the clock, events and their delivery. */
 export class Core {
   forwardTo: { url: string; secret: string } | null = null;
@@ -41,7 +47,12 @@ export class Core {
   }
 
   /** Records an event carrying the object as it is now, and queues its delivery. */
-  emit(type: string, obj: StripeObject, previous?: Record<string, unknown>, at = this.now()): StripeObject {
+  emit(
+    type: string,
+    obj: StripeObject,
+    previous?: Record<string, unknown>,
+    at = this.nowFor(ownerOf(obj)),
+  ): StripeObject {
     const event = this.store.insert({
       ...this.base('event', at),
       api_version: API_VERSION,

@@ -45,6 +45,29 @@ export function signPayload(
   return `t=${timestampSec},v1=${v1}`;
 }
 
+const NUMBERS = ['retryBaseMs', 'maxAttempts', 'timeoutMs', 'delayMs'] as const;
+const SWITCHES = ['duplicate', 'shuffle'] as const;
+
+/** Checks delivery switches from a caller or from JSON: known keys, whole numbers, booleans. */
+export function parseDeliveryOptions(input: unknown): DeliveryOptions {
+  if (!input || typeof input !== 'object' || Array.isArray(input))
+    throw new Error('Delivery options must be an object.');
+  const out: DeliveryOptions = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    if ((NUMBERS as readonly string[]).includes(key)) {
+      const min = key === 'maxAttempts' || key === 'timeoutMs' ? 1 : 0;
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < min)
+        throw new Error(`${key}: a whole number ≥ ${min}, not ${JSON.stringify(value)}`);
+      out[key as (typeof NUMBERS)[number]] = value;
+    } else if ((SWITCHES as readonly string[]).includes(key)) {
+      if (typeof value !== 'boolean') throw new Error(`${key}: true or false, not ${JSON.stringify(value)}`);
+      out[key as (typeof SWITCHES)[number]] = value;
+    } else throw new Error(`Unknown delivery option: ${key}`);
+  }
+  return out;
+}
+
 const DEFAULTS: Required<DeliveryOptions> = {
   retryBaseMs: 2000,
   maxAttempts: 6,
@@ -69,11 +92,12 @@ export class WebhookDelivery {
   readonly attempts: DeliveryAttempt[] = [];
 
   constructor(opts: DeliveryOptions = {}) {
-    this.opts = { ...DEFAULTS, ...opts };
+    this.opts = { ...DEFAULTS, ...parseDeliveryOptions(opts) };
   }
 
+  /** Changes some switches; throws, changing nothing, when one is not valid. */
   configure(opts: DeliveryOptions): void {
-    this.opts = { ...this.opts, ...opts };
+    this.opts = { ...this.opts, ...parseDeliveryOptions(opts) };
   }
 
   enqueue(event: { id: string; type: string }, payload: string, targets: Target[]): void {
@@ -101,6 +125,7 @@ export class WebhookDelivery {
   clear(): void {
     this.queue = [];
     this.attempts.length = 0;
+    this.settle();
   }
 
   private settle(): void {

@@ -103,8 +103,14 @@ export async function startStripeEmulator(opts: EmulatorOptions = {}): Promise<S
         json(res, 200, { now: core.now() });
       }
     } else if (route === 'POST /_emulator/delivery') {
-      delivery.configure(input as DeliveryOptions);
-      json(res, 200, { ok: true });
+      try {
+        delivery.configure(input as DeliveryOptions);
+        json(res, 200, { ok: true });
+      } catch (err) {
+        json(res, 400, {
+          error: { type: 'invalid_request_error', message: err instanceof Error ? err.message : String(err) },
+        });
+      }
     } else if (route === 'GET /_emulator/health') json(res, 200, { ok: true, now: core.now() });
     else
       json(res, 404, {

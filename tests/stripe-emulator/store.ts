@@ -38,7 +38,7 @@ export class Store {
 
   constructor(private readonly statePath?: string) {
     if (statePath && existsSync(statePath)) {
-      const saved = JSON.parse(readFileSync(statePath, 'utf8')) as Saved;
+      const saved = readState(statePath);
       this.offsetSec = saved.offsetSec;
       this.seq = saved.seq;
       for (const o of saved.objects) this.objects.set(o.id, o);
@@ -93,6 +93,22 @@ export class Store {
     writeFileSync(tmp, JSON.stringify(saved));
     renameSync(tmp, this.statePath);
   }
+}
+
+function readState(statePath: string): Saved {
+  let saved: Partial<Saved>;
+  try {
+    saved = JSON.parse(readFileSync(statePath, 'utf8')) as Partial<Saved>;
+  } catch (err) {
+    throw new Error(
+      `The emulator state file ${statePath} is not readable JSON (${err instanceof Error ? err.message : String(err)}); move it away to start afresh.`,
+    );
+  }
+  if (saved?.version !== 1 || !Array.isArray(saved.objects) || !Array.isArray(saved.idempotency))
+    throw new Error(
+      `The emulator state file ${statePath} is not a version 1 emulator state; move it away to start afresh.`,
+    );
+  return saved as Saved;
 }
 
 /** A deep copy without the emulator's own `_` keys: what the API answers and what events carry. */

@@ -1,4 +1,5 @@
-import { createPaidSubscription, type CardBehavior } from '../billing';
+import { createSubscription } from '../billing';
+import { cardBehavior } from '../cards';
 import type { Core } from '../core';
 import { badParam, StripeApiError } from '../errors';
 import type { FormObject } from '../form';
@@ -181,15 +182,6 @@ export const checkoutRoutes: Route[] = [
 
 export type PayOutcome = { ok: true; redirect: string } | { ok: false; message: string };
 
-/** What a test card does: https://docs.stripe.com/testing. */
-export function cardBehavior(number: string): CardBehavior | 'declined' | 'invalid' {
-  const digits = number.replace(/[\s-]/g, '');
-  if (digits === '4242424242424242' || digits === '5555555555554444') return 'pays';
-  if (digits === '4000000000000341') return 'fails_at_renewal';
-  if (digits === '4000000000000002') return 'declined';
-  return 'invalid';
-}
-
 /** The hosted page's "Pay": a declined or invalid card leaves the session open with a message. */
 export function payCheckoutSession(
   core: Core,
@@ -233,7 +225,7 @@ export function payCheckoutSession(
   }
   const items = session._line_items as Array<{ price: string }>;
   const price = core.find('price', (items[0] as { price: string }).price);
-  const { subscription, invoice } = createPaidSubscription(core, {
+  const { subscription, invoice } = createSubscription(core, {
     customer: customerId,
     price,
     metadata: session._subscription_metadata as Record<string, string>,

@@ -1,4 +1,8 @@
-import { allow, expandObject, expandOf, listPage, metadata, type Route, str } from '../params';
+import type { CardBehavior } from '../billing';
+import { paymentMethodBehavior } from '../cards';
+import { missing } from '../errors';
+import type { FormObject } from '../form';
+import { allow, expandObject, expandOf, listPage, metadata, obj, type Route, str } from '../params';
 import { render } from '../store';
 
 const FIELDS = [
@@ -9,7 +13,28 @@ const FIELDS = [
   'phone',
   'test_clock',
   'preferred_locales',
+  'payment_method',
+  'invoice_settings',
 ] as const;
+
+/**
+ * `payment_method=pm_card_…` and `invoice_settings[default_payment_method]=pm_card_…`: which test card
+ * the customer pays with (a customer created without one pays, like pm_card_visa).
+ */
+function paymentMethod(body: FormObject): { id: string; behavior: CardBehavior } | undefined {
+  const settings = obj(body, 'invoice_settings');
+  if (settings) allow(settings, ['default_payment_method']);
+  const id = (settings ? str(settings, 'default_payment_method') : undefined) ?? str(body, 'payment_method');
+  if (id === undefined) return undefined;
+  const behavior = paymentMethodBehavior(id);
+  if (!behavior)
+    throw missing(
+      'PaymentMethod',
+      id,
+      settings ? 'invoice_settings[default_payment_method]' : 'payment_method',
+    );
+  return { id, behavior };
+}
 
 export const customerRoutes: Route[] = [
   {
@@ -20,6 +45,7 @@ export const customerRoutes: Route[] = [
       const clock = str(body, 'test_clock');
       if (clock) core.find('test_helpers.test_clock', clock, 'test clock');
       const at = clock ? (core.store.get(clock)?.frozen_time as number) : core.now();
+      const pm = paymentMethod(body);
       const customer = core.store.insert({
         ...core.base('customer', at),
         address: null,
@@ -32,7 +58,7 @@ export const customerRoutes: Route[] = [
         invoice_prefix: null,
         invoice_settings: {
           custom_fields: null,
-          default_payment_method: null,
+          default_payment_method: pm?.id ?? null,
           footer: null,
           rendering_options: null,
         },
@@ -43,7 +69,7 @@ export const customerRoutes: Route[] = [
         shipping: null,
         tax_exempt: 'none',
         test_clock: clock ?? null,
-        _card: 'pays',
+        _card: pm?.behavior ?? 'pays',
       });
       core.emit('customer.created', customer);
       return expandObject(core, render(customer), expandOf(body));
@@ -66,17 +92,30 @@ export const customerRoutes: Route[] = [
         FIELDS.filter((f) => f !== 'test_clock'),
       );
       const customer = core.find('customer', params.id as string);
-      const previous: Record<string, unknown> = {};
-      for (const key of ['email', 'name', 'description', 'phone'] as const) {
+      // Everything is read and checked before anything changes: a bad parameter changes nothing.
+      const pm = paymentMethod(body);
+      const fields = (['email', 'name', 'description', 'phone'] as const).flatMap((key) => {
         const v = str(body, key);
-        if (v !== undefined) {
-          previous[key] = customer[key];
-          customer[key] = v === '' ? null : v;
-        }
+        return v === undefined ? [] : [[key, v === '' ? null : v] as const];
+      });
+      const nextMetadata =
+        body.metadata === undefined ? undefined : metadata(body, customer.metadata as Record<string, string>);
+      const previous: Record<string, unknown> = {};
+      if (pm) {
+        previous.invoice_settings = customer.invoice_settings;
+        customer.invoice_settings = {
+          ...(customer.invoice_settings as Record<string, unknown>),
+          default_payment_method: pm.id,
+        };
+        customer._card = pm.behavior;
       }
-      if (body.metadata !== undefined) {
+      for (const [key, value] of fields) {
+        previous[key] = customer[key];
+        customer[key] = value;
+      }
+      if (nextMetadata) {
         previous.metadata = customer.metadata;
-        customer.metadata = metadata(body, customer.metadata as Record<string, string>);
+        customer.metadata = nextMetadata;
       }
       core.emit('customer.updated', customer, previous);
       return expandObject(core, render(customer), expandOf(body));

@@ -1,7 +1,18 @@
-import { endSubscription } from '../billing';
+import { type CardBehavior, createSubscription, endSubscription } from '../billing';
 import type { Core } from '../core';
-import { badParam } from '../errors';
-import { allow, bool, expandObject, expandOf, listPage, metadata, type Route, str } from '../params';
+import { badParam, missing, missingParam, StripeApiError } from '../errors';
+import type { FormObject } from '../form';
+import {
+  allow,
+  bool,
+  expandObject,
+  expandOf,
+  listPage,
+  metadata,
+  type Route,
+  required,
+  str,
+} from '../params';
 import { render, type StripeObject } from '../store';
 
 const STATUSES = [
@@ -21,10 +32,36 @@ function show(core: Core, sub: StripeObject, expand: string[]) {
   return expandObject(core, render(sub), expand);
 }
 
+const PAYMENT_BEHAVIORS = ['allow_incomplete', 'default_incomplete', 'error_if_incomplete'];
+
+const cardDeclined = () =>
+  new StripeApiError(402, 'card_error', 'card_declined', 'Your card was declined.', undefined, {
+    decline_code: 'generic_decline',
+  });
+
+/** The emulator's subscriptions have exactly one item: `items[0][price]` (and `items[0][id]`). */
+function oneItem(body: FormObject, op: 'create' | 'update'): [FormObject] {
+  const items = body.items;
+  if (items === undefined && op === 'create') throw missingParam('items');
+  if (!Array.isArray(items) || items.length !== 1 || typeof items[0] !== 'object' || Array.isArray(items[0]))
+    throw badParam('items', 'The emulator handles exactly one item: items[0][price] (and items[0][id]).');
+  const first = items[0] as FormObject;
+  allow(first, op === 'create' ? ['price', 'quantity'] : ['id', 'price', 'quantity']);
+  const quantity = str(first, 'quantity');
+  if (quantity !== undefined && quantity !== '1') throw badParam('items[0][quantity]', 'Quantity must be 1.');
+  return [first];
+}
+
+function recurringPrice(core: Core, priceId: string): StripeObject {
+  const price = core.find('price', priceId, 'price');
+  if (!price.recurring) throw badParam('items[0][price]', 'The new price must be recurring.');
+  if (!price.active) throw badParam('items[0][price]', `The price ${price.id} is not active.`);
+  return price;
+}
+
 /** Changes the subscription's one item to another recurring price (the portal's monthly ↔ annual). */
 export function switchPrice(core: Core, sub: StripeObject, priceId: string): void {
-  const price = core.find('price', priceId);
-  if (!price.recurring) throw badParam('items[0][price]', 'The new price must be recurring.');
+  const price = recurringPrice(core, priceId);
   const item = (sub.items as { data: Record<string, unknown>[] }).data[0] as Record<string, unknown>;
   item.price = render(price);
 }
@@ -83,41 +120,89 @@ export const subscriptionRoutes: Route[] = [
   },
   {
     method: 'POST',
+    path: '/v1/subscriptions',
+    handler: (core, { body }) => {
+      allow(body, [
+        'customer',
+        'items',
+        'metadata',
+        'payment_behavior',
+        'cancel_at_period_end',
+        'description',
+        'proration_behavior',
+        'collection_method',
+      ]);
+      const customer = core.find('customer', required(body, 'customer'), 'customer');
+      const [first] = oneItem(body, 'create');
+      const priceId = str(first, 'price');
+      if (!priceId) throw missingParam('items[0][price]');
+      const price = core.find('price', priceId, 'price');
+      if (!price.recurring) throw badParam('items[0][price]', 'The price must be recurring.');
+      if (!price.active) throw badParam('items[0][price]', `The price ${price.id} is not active.`);
+      const behavior = str(body, 'payment_behavior') ?? 'allow_incomplete';
+      if (!PAYMENT_BEHAVIORS.includes(behavior))
+        throw badParam('payment_behavior', `Invalid payment_behavior: ${behavior.slice(0, 40)}`);
+      const collection = str(body, 'collection_method') ?? 'charge_automatically';
+      if (collection !== 'charge_automatically')
+        throw badParam('collection_method', 'The emulator charges automatically only.');
+      const cancelAtPeriodEnd = bool(body, 'cancel_at_period_end') ?? false;
+      const meta = metadata(body);
+      const card = (customer._card as CardBehavior | undefined) ?? 'pays';
+      // Stripe answers 402 and creates nothing when the first payment must succeed and does not.
+      if (card === 'declined' && behavior === 'error_if_incomplete') throw cardDeclined();
+      const { subscription, invoice } = createSubscription(core, {
+        customer: customer.id,
+        price,
+        metadata: meta,
+        card,
+      });
+      if (cancelAtPeriodEnd) setCancelAtPeriodEnd(core, subscription, true);
+      core.emit('customer.subscription.created', subscription);
+      core.emit(invoice.status === 'paid' ? 'invoice.paid' : 'invoice.payment_failed', invoice);
+      return show(core, subscription, expandOf(body));
+    },
+  },
+  {
+    method: 'POST',
     path: '/v1/subscriptions/:id',
     handler: (core, { params, body }) => {
-      allow(body, ['cancel_at_period_end', 'items', 'metadata', 'proration_behavior', 'description']);
+      allow(body, [
+        'cancel_at_period_end',
+        'items',
+        'metadata',
+        'proration_behavior',
+        'description',
+        'payment_behavior',
+      ]);
       const sub = core.find('subscription', params.id as string);
-      if (sub.status === 'canceled')
+      if (sub.status === 'canceled' || sub.status === 'incomplete_expired')
         throw badParam(
           'subscription',
           'A canceled subscription can only update its cancellation_details and metadata.',
         );
-      let previous: Record<string, unknown> = {};
+      // Everything is read and checked before anything changes: a bad parameter changes nothing.
       const cancel = bool(body, 'cancel_at_period_end');
-      if (cancel !== undefined) previous = { ...previous, ...setCancelAtPeriodEnd(core, sub, cancel) };
+      let newPrice: StripeObject | undefined;
       if (body.items !== undefined) {
-        const items = body.items;
-        if (
-          !Array.isArray(items) ||
-          items.length !== 1 ||
-          typeof items[0] !== 'object' ||
-          Array.isArray(items[0])
-        )
-          throw badParam('items', 'The emulator updates exactly one item: items[0][id] and items[0][price].');
-        const first = items[0] as Record<string, never>;
-        allow(first, ['id', 'price', 'quantity']);
+        const [first] = oneItem(body, 'update');
         const current = (sub.items as { data: Array<{ id: string }> }).data[0];
-        if (first.id !== undefined && first.id !== current?.id)
-          throw badParam('items[0][id]', `No such subscription item: '${first.id}'`);
-        const price = str(first, 'price');
-        if (price) {
-          previous.items = render(sub.items);
-          switchPrice(core, sub, price);
-        }
+        const itemId = str(first, 'id');
+        if (itemId !== undefined && itemId !== current?.id)
+          throw missing('subscription item', itemId, 'items[0][id]');
+        const priceId = str(first, 'price');
+        if (priceId) newPrice = recurringPrice(core, priceId);
       }
-      if (body.metadata !== undefined) {
+      const nextMetadata =
+        body.metadata === undefined ? undefined : metadata(body, sub.metadata as Record<string, string>);
+      let previous: Record<string, unknown> = {};
+      if (cancel !== undefined) previous = { ...previous, ...setCancelAtPeriodEnd(core, sub, cancel) };
+      if (newPrice) {
+        previous.items = render(sub.items);
+        switchPrice(core, sub, newPrice.id);
+      }
+      if (nextMetadata) {
         previous.metadata = sub.metadata;
-        sub.metadata = metadata(body, sub.metadata as Record<string, string>);
+        sub.metadata = nextMetadata;
       }
       core.emit('customer.subscription.updated', sub, previous);
       return show(core, sub, expandOf(body));
