@@ -10,14 +10,31 @@ export type CardBehavior = 'pays' | 'fails_at_renewal' | 'declined';
 /** An incomplete subscription whose first payment never succeeds expires after 23 hours, as on Stripe. */
 export const INCOMPLETE_TTL = 23 * 3600;
 
-/** One period after `from`: calendar months/years, as Stripe bills. */
+/**
+ * `count` intervals after `from`, by the calendar as Stripe bills: a month after 31 January is the
+ * last day of February (the day of month is clamped, never spilled into the next month).
+ */
 export function addInterval(from: number, interval: string, count = 1): number {
   const d = new Date(from * 1000);
-  if (interval === 'year') d.setUTCFullYear(d.getUTCFullYear() + count);
-  else if (interval === 'month') d.setUTCMonth(d.getUTCMonth() + count);
-  else if (interval === 'week') d.setUTCDate(d.getUTCDate() + 7 * count);
+  if (interval === 'month' || interval === 'year') {
+    const months = interval === 'year' ? 12 * count : count;
+    const day = d.getUTCDate();
+    d.setUTCDate(1);
+    d.setUTCMonth(d.getUTCMonth() + months);
+    const lastDay = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
+    d.setUTCDate(Math.min(day, lastDay));
+  } else if (interval === 'week') d.setUTCDate(d.getUTCDate() + 7 * count);
   else d.setUTCDate(d.getUTCDate() + count);
   return Math.floor(d.getTime() / 1000);
+}
+
+/** The first period boundary after `after`, counted from the billing cycle anchor (so 31st stays 31st). */
+export function nextBoundary(anchor: number, interval: string, count: number, after: number): number {
+  for (let k = 1; k < 100_000; k++) {
+    const t = addInterval(anchor, interval, count * k);
+    if (t > after) return t;
+  }
+  throw new Error('No period boundary found');
 }
 
 function item(sub: StripeObject): Record<string, unknown> {
@@ -154,6 +171,36 @@ function createInvoice(
   return invoice;
 }
 
+/**
+ * Moves the one item to another recurring price. The same interval keeps the period; another interval
+ * restarts the billing cycle now and charges the new price at once, as Stripe does (no proration here).
+ */
+export function changePrice(core: Core, sub: StripeObject, price: StripeObject): void {
+  const it = item(sub);
+  const from = (it.price as Record<string, unknown>).recurring as {
+    interval: string;
+    interval_count: number;
+  };
+  const to = price.recurring as { interval: string; interval_count: number };
+  it.price = render(price);
+  if (from.interval === to.interval && from.interval_count === to.interval_count) return;
+  const now = core.nowFor(sub.customer as string);
+  const end = addInterval(now, to.interval, to.interval_count);
+  sub.billing_cycle_anchor = now;
+  it.current_period_start = now;
+  it.current_period_end = end;
+  if (sub.cancel_at_period_end) sub.cancel_at = end;
+  const pays = cardOf(core, sub) === 'pays';
+  const invoice = createInvoice(core, sub, 'subscription_update', now, end, pays);
+  if (pays) core.emit('invoice.paid', invoice);
+  else {
+    sub.status = 'past_due';
+    sub._retry_at = now + (RETRY_DAYS[0] as number) * DAY;
+    invoice.next_payment_attempt = sub._retry_at;
+    core.emit('invoice.payment_failed', invoice);
+  }
+}
+
 /** Ends a subscription now, with `customer.subscription.deleted`. */
 export function endSubscription(core: Core, sub: StripeObject, reason: string): void {
   const at = core.nowFor(sub.customer as string);
@@ -232,7 +279,12 @@ function renew(core: Core, sub: StripeObject): void {
     interval_count: number;
   };
   const start = it.current_period_end as number;
-  const end = addInterval(start, recurring.interval, recurring.interval_count);
+  const end = nextBoundary(
+    sub.billing_cycle_anchor as number,
+    recurring.interval,
+    recurring.interval_count,
+    start,
+  );
   const previous = {
     items: render(sub.items),
     status: sub.status,

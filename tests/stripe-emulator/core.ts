@@ -36,9 +36,9 @@ export class Core {
   }
 
   /** Looks an object up by id and type, or answers Stripe's 404. */
-  find(objectType: string, id: string, label = objectType): StripeObject {
+  find(objectType: string, id: string, label = objectType, param = 'id'): StripeObject {
     const obj = this.store.get(id);
-    if (!obj || obj.object !== objectType || obj.deleted) throw missing(label, id);
+    if (!obj || obj.object !== objectType || obj.deleted) throw missing(label, id, param);
     return obj;
   }
 

@@ -82,7 +82,7 @@ export const catalogRoutes: Route[] = [
         'transfer_lookup_key',
       ]);
       const productId = required(body, 'product');
-      core.find('product', productId);
+      core.find('product', productId, 'product', 'product');
       const currency = required(body, 'currency').toLowerCase();
       if (!/^[a-z]{3}$/.test(currency))
         throw badParam('currency', `Invalid currency: ${currency.slice(0, 10)}`);
@@ -106,22 +106,27 @@ export const catalogRoutes: Route[] = [
         };
       }
       const lookupKey = str(body, 'lookup_key');
+      const active = bool(body, 'active') ?? true;
+      const nickname = str(body, 'nickname') ?? null;
+      const meta = metadata(body);
+      const transfer = bool(body, 'transfer_lookup_key') ?? false;
+      // Checked last and applied only when everything else is valid: a bad request changes nothing.
       if (lookupKey) {
-        const taken = core.store.all('price').find((p) => p.lookup_key === lookupKey && p.active);
+        const taken = core.store.all('price').find((p) => p.lookup_key === lookupKey);
         if (taken) {
-          if (bool(body, 'transfer_lookup_key')) taken.lookup_key = null;
+          if (transfer) taken.lookup_key = null;
           else throw badParam('lookup_key', `A price (\`${taken.id}\`) already uses that lookup key.`);
         }
       }
       const price = core.store.insert({
         ...core.base('price'),
-        active: bool(body, 'active') ?? true,
+        active,
         billing_scheme: 'per_unit',
         currency,
         custom_unit_amount: null,
         lookup_key: lookupKey ?? null,
-        metadata: metadata(body),
-        nickname: str(body, 'nickname') ?? null,
+        metadata: meta,
+        nickname,
         product: productId,
         recurring,
         tax_behavior: 'unspecified',

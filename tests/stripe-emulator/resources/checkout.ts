@@ -83,13 +83,13 @@ export const checkoutRoutes: Route[] = [
         );
       const items = lineItems(body);
       for (const [i, li] of items.entries()) {
-        const price = core.find('price', li.price);
+        const price = core.find('price', li.price, 'price', `line_items[${i}][price]`);
         if (!price.recurring)
           throw badParam(`line_items[${i}][price]`, 'Subscription mode needs a recurring price.');
         if (!price.active) throw badParam(`line_items[${i}][price]`, `The price ${li.price} is not active.`);
       }
       const customer = str(body, 'customer');
-      if (customer) core.find('customer', customer);
+      if (customer) core.find('customer', customer, 'customer', 'customer');
       const email = str(body, 'customer_email');
       if (customer && email)
         throw badParam(

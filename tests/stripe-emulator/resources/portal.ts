@@ -9,7 +9,7 @@ export const portalRoutes: Route[] = [
     handler: (core, { body }) => {
       allow(body, ['customer', 'return_url', 'locale', 'configuration', 'flow_data']);
       const customer = required(body, 'customer');
-      core.find('customer', customer);
+      core.find('customer', customer, 'customer', 'customer');
       const returnUrl = str(body, 'return_url');
       if (returnUrl !== undefined && !/^https?:\/\//.test(returnUrl))
         throw badParam('return_url', 'Not a valid URL: return_url');

@@ -1,4 +1,4 @@
-import { type CardBehavior, createSubscription, endSubscription } from '../billing';
+import { type CardBehavior, changePrice, createSubscription, endSubscription } from '../billing';
 import type { Core } from '../core';
 import { badParam, missing, missingParam, StripeApiError } from '../errors';
 import type { FormObject } from '../form';
@@ -53,7 +53,7 @@ function oneItem(body: FormObject, op: 'create' | 'update'): [FormObject] {
 }
 
 function recurringPrice(core: Core, priceId: string): StripeObject {
-  const price = core.find('price', priceId, 'price');
+  const price = core.find('price', priceId, 'price', 'items[0][price]');
   if (!price.recurring) throw badParam('items[0][price]', 'The new price must be recurring.');
   if (!price.active) throw badParam('items[0][price]', `The price ${price.id} is not active.`);
   return price;
@@ -61,9 +61,7 @@ function recurringPrice(core: Core, priceId: string): StripeObject {
 
 /** Changes the subscription's one item to another recurring price (the portal's monthly ↔ annual). */
 export function switchPrice(core: Core, sub: StripeObject, priceId: string): void {
-  const price = recurringPrice(core, priceId);
-  const item = (sub.items as { data: Record<string, unknown>[] }).data[0] as Record<string, unknown>;
-  item.price = render(price);
+  changePrice(core, sub, recurringPrice(core, priceId));
 }
 
 export function setCancelAtPeriodEnd(core: Core, sub: StripeObject, value: boolean): Record<string, unknown> {
@@ -132,11 +130,11 @@ export const subscriptionRoutes: Route[] = [
         'proration_behavior',
         'collection_method',
       ]);
-      const customer = core.find('customer', required(body, 'customer'), 'customer');
+      const customer = core.find('customer', required(body, 'customer'), 'customer', 'customer');
       const [first] = oneItem(body, 'create');
       const priceId = str(first, 'price');
       if (!priceId) throw missingParam('items[0][price]');
-      const price = core.find('price', priceId, 'price');
+      const price = core.find('price', priceId, 'price', 'items[0][price]');
       if (!price.recurring) throw badParam('items[0][price]', 'The price must be recurring.');
       if (!price.active) throw badParam('items[0][price]', `The price ${price.id} is not active.`);
       const behavior = str(body, 'payment_behavior') ?? 'allow_incomplete';
