@@ -97,6 +97,8 @@ export const SaveRenderInput = z.object({
   grantId: z.string().min(1),
   data: z.instanceof(Uint8Array),
   suggestedName: z.string().min(1).max(255),
+  /** What the caller is saving; when given, the grant must be of this kind. */
+  kind: UsageKind.optional(),
 });
 export const SavedFile = z.object({ path: z.string() });
 

@@ -59,7 +59,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
-export async function startCompanion(): Promise<Companion> {
+export async function startCompanion(env: Record<string, string> = {}): Promise<Companion> {
   const database = await freshDatabase('sqlite');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'siberia-companion-'));
   let offsetMs = 0;
@@ -69,6 +69,7 @@ export async function startCompanion(): Promise<Companion> {
       DATA_DIR: dataDir,
       AUTH_SECRET: randomBytes(32).toString('hex'),
       LOG_LEVEL: 'silent',
+      ...env,
     }),
     { db: database.db, logger: pino({ level: 'silent' }), now: () => new Date(Date.now() + offsetMs) },
   );
