@@ -22,6 +22,7 @@ import { jwks, type SigningKey } from './security/signing-keys';
 import type { Entitlements } from './services/entitlements';
 import type { UsageService } from './services/usage';
 import type { Accounts } from './services/accounts';
+import { type BillingDeps, registerBillingRoutes, registerStripeWebhook } from './routes/billing';
 
 export type AppDeps = {
   db: Db;
@@ -30,6 +31,7 @@ export type AppDeps = {
   entitlements: Entitlements;
   usage: UsageService;
   signingKeys: SigningKey[];
+  billing: BillingDeps;
   logger: Logger;
 };
 
@@ -68,6 +70,8 @@ export function createApp(deps: AppDeps): express.Express {
     );
     next();
   });
+  // The webhook reads its raw body, so it comes before the JSON parser.
+  registerStripeWebhook(app, deps.billing);
   app.use(express.json({ limit: '100kb' }));
 
   const auth = async (req: Request): Promise<string> => {
@@ -151,6 +155,7 @@ export function createApp(deps: AppDeps): express.Express {
     api.billingMe.path,
     json(200, async (req) => deps.entitlements.billingMe(await auth(req))),
   );
+  registerBillingRoutes(app, deps.billing, auth);
 
   app.use((req, _res, next) => next(new HttpError(404, 'not_found', `No route ${req.method} ${req.path}.`)));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {

@@ -13,9 +13,15 @@ import { loadSigningKey } from './security/signing-keys';
 import { Accounts } from './services/accounts';
 import { Entitlements } from './services/entitlements';
 import { UsageService } from './services/usage';
+import { Billing } from './services/billing';
+import { StripeWebhooks } from './services/stripe-webhooks';
+import { createStripeClient } from './stripe/client';
+import { PriceCatalog } from './stripe/prices';
 
 export { createApp } from './app';
 export { ConfigError, loadConfig, type ServerConfig } from './config';
+export { setupStripeCatalog } from './stripe/catalog';
+export { createStripeClient } from './stripe/client';
 
 /** AUTH_SECRET, or (for a local server) one generated once and kept in DATA_DIR with mode 0600. */
 function authSecret(config: ServerConfig): string {
@@ -60,22 +66,57 @@ export async function startServer(
     quotas: config.quotas,
     now,
   });
+  const stripe = config.stripe.secretKey ? createStripeClient(config.stripe) : null;
+  const prices = new PriceCatalog(stripe, config.stripe.prices);
   const entitlements = new Entitlements({
     db,
     key,
     usage,
     offlineGraceDays: config.offlineGraceDays,
-    prices: config.stripe.prices,
+    intervalOf: (priceId) => prices.intervalOf(priceId),
     now,
   });
-  const app = createApp({ db, accounts, access, entitlements, usage, signingKeys: [key], logger });
+  // Known once listening (PORT=0 picks a port): the URLs Stripe sends browsers back to.
+  let url = config.publicUrl ?? '';
+  const billing = stripe
+    ? new Billing({
+        db,
+        stripe,
+        prices,
+        publicUrl: () => url,
+        pastDueKeepsPro: config.pastDueKeepsPro,
+        logger,
+        now,
+      })
+    : null;
+  const webhooks =
+    stripe && billing && config.stripe.webhookSecret
+      ? new StripeWebhooks({ db, stripe, secret: config.stripe.webhookSecret, billing, logger, now })
+      : null;
+  const app = createApp({
+    db,
+    accounts,
+    access,
+    entitlements,
+    usage,
+    signingKeys: [key],
+    billing: { billing, webhooks, prices: stripe ? prices : null, appScheme: config.appScheme, logger },
+    logger,
+  });
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
-  const url = config.publicUrl ?? `http://${config.host}:${port}`;
+  url = config.publicUrl ?? `http://${config.host}:${port}`;
+  if (stripe)
+    // Resolve the Pro prices now when lookup keys name them; a Stripe outage only delays it.
+    prices
+      .resolve()
+      .catch((err: unknown) =>
+        logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'Pro prices not resolved yet'),
+      );
   logger.info({ url, database: config.database.kind }, 'Siberia Mix server listening');
   return {
     url,

@@ -22,7 +22,8 @@ export class Entitlements {
       key: SigningKey;
       usage: UsageService;
       offlineGraceDays: number;
-      prices: { monthly: string | null; annual: string | null };
+      /** The billing interval of a Pro price id, or null for another price. */
+      intervalOf: (priceId: string | null) => 'month' | 'year' | null;
       now: () => Date;
     },
   ) {}
@@ -97,12 +98,7 @@ export class Entitlements {
   async billingMe(userId: string): Promise<BillingMeResponse> {
     const row = await this.user(userId);
     const usage = await this.deps.usage.usage(userId, row.plan);
-    const interval =
-      row.price_id === this.deps.prices.monthly
-        ? 'month'
-        : row.price_id === this.deps.prices.annual
-          ? 'year'
-          : null;
+    const interval = this.deps.intervalOf(row.price_id);
     return {
       plan: row.plan,
       status: (row.subscription_status as SubscriptionStatus | null) ?? null,

@@ -1,0 +1,134 @@
+import express, { type Express, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { api, CheckoutRequest, CheckoutState, paths } from '../../contracts/api';
+import { CheckoutSessionId, formatDeepLink } from '../../contracts/deeplink';
+import { errorBody } from '../../contracts/errors';
+import { HttpError } from '../http/errors';
+import { pickLocale, type ReturnKind, returnPage } from '../http/return-page';
+import { parseBody } from '../http/validate';
+import { type Billing, stripeUnavailable } from '../services/billing';
+import type { StripeWebhooks } from '../services/stripe-webhooks';
+import type { PriceCatalog } from '../stripe/prices';
+
+export type BillingDeps = {
+  /** Null when no Stripe key is configured: the billing routes then answer 503. */
+  billing: Billing | null;
+  webhooks: StripeWebhooks | null;
+  prices: PriceCatalog | null;
+  appScheme: string;
+  logger: Logger;
+};
+
+const notConfigured = () =>
+  new HttpError(503, 'stripe_unavailable', 'Payments are not configured on this server (STRIPE_SECRET_KEY).');
+
+/**
+ * POST /api/webhooks/stripe: registered before any JSON parser, since the signature covers the
+ * raw bytes. Bad, missing or stale signatures are 400 and change nothing; a failure while acting is
+ * a 500 so that Stripe retries.
+ */
+export function registerStripeWebhook(app: Express, deps: BillingDeps): void {
+  app.post(
+    paths.webhook,
+    express.raw({ type: () => true, limit: '1mb' }),
+    async (req: Request, res: Response) => {
+      if (!deps.webhooks) throw notConfigured();
+      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      let event: ReturnType<StripeWebhooks['verify']>;
+      try {
+        event = deps.webhooks.verify(raw, req.get('stripe-signature'));
+      } catch (err) {
+        deps.logger.warn({ reason: err instanceof Error ? err.message : String(err) }, 'webhook refused');
+        throw err;
+      }
+      try {
+        const result = await deps.webhooks.handle(event);
+        deps.logger.info({ eventId: event.id, type: event.type, ...result }, 'webhook');
+        res.json({ received: true, duplicate: result.duplicate });
+      } catch (err) {
+        deps.logger.error(
+          { eventId: event.id, type: event.type, err: err instanceof Error ? err.message : String(err) },
+          'webhook failed; Stripe will retry',
+        );
+        res.status(500).json(errorBody('internal', 'The event could not be processed; it will be retried.'));
+      }
+    },
+  );
+}
+
+export function registerBillingRoutes(
+  app: Express,
+  deps: BillingDeps,
+  auth: (req: Request) => Promise<string>,
+): void {
+  const billing = () => {
+    if (!deps.billing) throw notConfigured();
+    return deps.billing;
+  };
+
+  app.get(api.plans.path, async (_req, res) => {
+    if (!deps.prices) throw notConfigured();
+    const prices = await deps.prices.planPrices().catch((e) => {
+      throw stripeUnavailable(e);
+    });
+    res.set('Cache-Control', 'public, max-age=60').json({ prices });
+  });
+
+  app.post(api.checkout.path, async (req, res) => {
+    const userId = await auth(req);
+    const { priceId, state } = parseBody(CheckoutRequest, req.body);
+    res.json(await billing().checkout(userId, priceId, state));
+  });
+
+  app.post(api.portal.path, async (req, res) => {
+    const userId = await auth(req);
+    res.json(await billing().portal(userId));
+  });
+
+  const page = (req: Request, res: Response, status: number, kind: ReturnKind, link: string | null) => {
+    res
+      .status(status)
+      .set('Cache-Control', 'no-store')
+      .type('html')
+      .send(returnPage(pickLocale(req.get('accept-language')), kind, link));
+  };
+
+  app.get(paths.checkoutReturn, async (req, res) => {
+    const state = CheckoutState.safeParse(req.query.state);
+    if (!state.success) return page(req, res, 400, 'invalid', null);
+    if (req.query.status === 'cancel')
+      return page(
+        req,
+        res,
+        200,
+        'cancel',
+        formatDeepLink({ route: 'checkout/cancel', state: state.data }, deps.appScheme),
+      );
+    const sessionId = CheckoutSessionId.safeParse(req.query.session_id);
+    if (!sessionId.success) return page(req, res, 400, 'invalid', null);
+    // The app trusts no link: it asks the server again, so the link is safe to hand on even unconfirmed.
+    const link = formatDeepLink(
+      { route: 'checkout/success', sessionId: sessionId.data, state: state.data },
+      deps.appScheme,
+    );
+    if (!deps.billing) return page(req, res, 503, 'unavailable', link);
+    try {
+      const confirmed = await deps.billing.confirmCheckout(sessionId.data);
+      if (!confirmed) return page(req, res, 404, 'invalid', null);
+      const pro = confirmed.outcome !== null && confirmed.outcome.plan !== 'free';
+      return page(req, res, 200, pro ? 'success' : 'pending', link);
+    } catch (err) {
+      const e = err as { statusCode?: number };
+      if (e.statusCode === 404) return page(req, res, 404, 'invalid', null);
+      deps.logger.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        'checkout return: Stripe unavailable',
+      );
+      return page(req, res, 502, 'unavailable', link);
+    }
+  });
+
+  app.get(paths.portalReturn, (req, res) =>
+    page(req, res, 200, 'portal', formatDeepLink({ route: 'portal/return' }, deps.appScheme)),
+  );
+}
