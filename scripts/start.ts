@@ -1,0 +1,105 @@
+// `npm start`: the companion server on SQLite in DATA_DIR; the Stripe emulator when no
+// STRIPE_SECRET_KEY is set (seeded with the Pro product and its two prices, forwarding webhooks to
+// the server); then the Electron app pointed at them. Where the Electron binary is missing, it says so
+// and keeps the server and the emulator running. `--dev` serves the renderer with Vite instead.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { config as loadDotenv } from 'dotenv';
+import { loadConfig, setupStripeCatalog, startServer } from '../server/index';
+import { startStripeEmulator, type StripeEmulator } from '../tests/stripe-emulator/index';
+
+const dev = process.argv.includes('--dev');
+loadDotenv({ quiet: true });
+const env: Record<string, string | undefined> = { ...process.env };
+const dataDir = path.resolve(env.DATA_DIR ?? './data');
+mkdirSync(dataDir, { recursive: true });
+env.DATA_DIR = dataDir;
+
+const stoppers: Array<() => Promise<void>> = [];
+async function shutdown(code: number): Promise<never> {
+  for (const stop of stoppers.reverse()) await stop().catch(() => {});
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+let emulator: StripeEmulator | null = null;
+if (!env.STRIPE_SECRET_KEY) {
+  // The emulator's webhook secret is kept beside its state so a restart keeps both.
+  const secretFile = path.join(dataDir, 'stripe-emulator.secret');
+  const webhookSecret = existsSync(secretFile)
+    ? readFileSync(secretFile, 'utf8').trim()
+    : `whsec_${randomBytes(24).toString('hex')}`;
+  writeFileSync(secretFile, webhookSecret, { mode: 0o600 });
+  emulator = await startStripeEmulator({
+    port: Number(env.STRIPE_EMULATOR_PORT ?? 12111),
+    webhookSecret,
+    statePath: path.join(dataDir, 'stripe-emulator.json'),
+  });
+  const running = emulator;
+  stoppers.push(() => running.stop());
+  const catalog = await setupStripeCatalog(running.stripe());
+  env.STRIPE_SECRET_KEY = 'sk_test_emulator';
+  env.STRIPE_API_BASE = running.url;
+  env.STRIPE_WEBHOOK_SECRET = running.webhookSecret;
+  env.STRIPE_PRICE_MONTHLY = catalog.monthly;
+  env.STRIPE_PRICE_ANNUAL = catalog.annual;
+}
+
+const server = await startServer(loadConfig(env));
+stoppers.push(() => server.close());
+if (emulator) emulator.setForwardTo(`${server.url}/api/webhooks/stripe`);
+
+console.log('');
+console.log(`Siberia Mix companion server: ${server.url}  (data in ${dataDir})`);
+if (emulator)
+  console.log(
+    `Stripe emulator (test mode, no real payment): ${emulator.url}  → webhooks to ${server.url}/api/webhooks/stripe`,
+  );
+else console.log(`Stripe: ${env.STRIPE_API_BASE ?? 'api.stripe.com'} with the configured keys`);
+
+const appEnv: NodeJS.ProcessEnv = {
+  ...process.env,
+  SIBERIA_SERVER_URL: server.url,
+  SIBERIA_CHECKOUT_ORIGINS: emulator ? emulator.url : '',
+};
+
+function electronBinary(): string | null {
+  const pathFile = path.resolve('node_modules/electron/path.txt');
+  if (!existsSync(pathFile)) return null;
+  const binary = path.resolve('node_modules/electron/dist', readFileSync(pathFile, 'utf8').trim());
+  return existsSync(binary) ? binary : null;
+}
+
+const binary = electronBinary();
+if (!binary) {
+  console.log(`
+The Electron binary is not installed, so the desktop window cannot open on this machine. npm installs
+Electron's package without its binary, and this machine cannot download it. On a machine with internet
+access, run \`npx install-electron\` once, then \`npm start\` again. Meanwhile the companion server and
+the Stripe emulator above keep running (Ctrl+C stops them): you can use the server's API, open the
+emulator's pages, or run the end-to-end suites (\`npm run test:e2e\`), which drive the real renderer in
+Chromium through the same main-process services.`);
+} else {
+  if (dev) {
+    const vite = spawn(
+      'npx',
+      ['--no-install', 'vite', '--config', 'renderer/vite.config.ts', '--port', '5173', '--strictPort'],
+      {
+        stdio: 'inherit',
+      },
+    );
+    stoppers.push(async () => void vite.kill());
+    appEnv.SIBERIA_RENDERER_DEV_URL = 'http://127.0.0.1:5173';
+  }
+  if (
+    spawnSync('npm', ['run', '--silent', dev ? 'build:electron' : 'build'], { stdio: 'inherit' }).status !== 0
+  ) {
+    console.error('The build failed; the server and the emulator keep running.');
+  } else {
+    const app = spawn(binary, ['.'], { stdio: 'inherit', env: appEnv });
+    app.on('exit', (code) => void shutdown(code ?? 0));
+  }
+}
