@@ -34,3 +34,50 @@ export function channelWeights(channelCount: number): number[] {
   if (channelCount === 5) return [1, 1, 1, 1.41, 1.41];
   return Array.from({ length: channelCount }, () => 1);
 }
+
+/**
+ * Both K-weighting stages of one channel with their state, run in one loop with the state and the
+ * coefficients in locals (transposed direct form II, as BiquadState, so results are the same).
+ */
+export class KWeighting {
+  private s1 = 0;
+  private s2 = 0;
+  private h1 = 0;
+  private h2 = 0;
+  private readonly shelf: Biquad;
+  private readonly highPass: Biquad;
+  constructor(sampleRate: number) {
+    [this.shelf, this.highPass] = kWeightingStages(sampleRate);
+  }
+  /** Sum of squares of the weighted samples[from … to), carrying the state on. */
+  energy(samples: Float32Array, from: number, to: number): number {
+    const { b0, b1, b2, a1, a2 } = this.shelf;
+    const { b0: c0, b1: c1, b2: c2, a1: d1, a2: d2 } = this.highPass;
+    let s1 = this.s1;
+    let s2 = this.s2;
+    let h1 = this.h1;
+    let h2 = this.h2;
+    let acc = 0;
+    for (let i = from; i < to; i++) {
+      const x = samples[i] as number;
+      const u = b0 * x + s1;
+      s1 = b1 * x - a1 * u + s2;
+      s2 = b2 * x - a2 * u;
+      const y = c0 * u + h1;
+      h1 = c1 * u - d1 * y + h2;
+      h2 = c2 * u - d2 * y;
+      acc += y * y;
+    }
+    this.s1 = s1;
+    this.s2 = s2;
+    this.h1 = h1;
+    this.h2 = h2;
+    return acc;
+  }
+  reset(): void {
+    this.s1 = 0;
+    this.s2 = 0;
+    this.h1 = 0;
+    this.h2 = 0;
+  }
+}

@@ -1,7 +1,6 @@
 import type { LoudnessReport } from '../../contracts/audio';
 import { type AudioData, frameCount } from '../audio-data';
-import { BiquadState } from '../dsp/biquad';
-import { channelWeights, kWeightingStages } from './k-weighting';
+import { channelWeights, KWeighting } from './k-weighting';
 import { TruePeakDetector } from './true-peak';
 
 const ABSOLUTE_GATE = -70;
@@ -51,7 +50,7 @@ function loudnessRange(shortTermEnergies: readonly number[]): number {
  * two numbers per 100 ms of audio.
  */
 export class LoudnessMeter {
-  private readonly filters: Array<[BiquadState, BiquadState]>;
+  private readonly filters: KWeighting[];
   private readonly weights: number[];
   private readonly peaks: TruePeakDetector[];
   private readonly subLength: number;
@@ -72,14 +71,10 @@ export class LoudnessMeter {
     /** True peak costs more than the rest together; a caller that only needs loudness can skip it. */
     private readonly withTruePeak = true,
   ) {
-    const [shelf, highPass] = kWeightingStages(sampleRate);
-    this.filters = Array.from({ length: channelCount }, () => [
-      new BiquadState(shelf),
-      new BiquadState(highPass),
-    ]);
+    this.filters = Array.from({ length: channelCount }, () => new KWeighting(sampleRate));
     this.weights = channelWeights(channelCount);
     this.peaks = Array.from({ length: channelCount }, () => new TruePeakDetector(sampleRate));
-    this.subLength = Math.round(sampleRate / 10);
+    this.subLength = subBlockLength(sampleRate);
   }
 
   push(block: readonly Float32Array[]): void {
@@ -88,10 +83,9 @@ export class LoudnessMeter {
       const samples = block[c];
       if (!samples) continue;
       if (this.withTruePeak) (this.peaks[c] as TruePeakDetector).push(samples);
-      for (let i = 0; i < samples.length; i++) {
-        const a = Math.abs(samples[i] as number);
-        if (a > this.samplePeak) this.samplePeak = a;
-      }
+      let peak = this.samplePeak;
+      for (let i = 0; i < samples.length; i++) peak = Math.max(peak, Math.abs(samples[i] as number));
+      this.samplePeak = peak;
     }
     let i = 0;
     while (i < length) {
@@ -100,13 +94,7 @@ export class LoudnessMeter {
         const weight = this.weights[c] as number;
         const samples = block[c];
         if (!samples || weight === 0) continue;
-        const [shelf, highPass] = this.filters[c] as [BiquadState, BiquadState];
-        let acc = 0;
-        for (let k = i; k < i + take; k++) {
-          const y = highPass.process(shelf.process(samples[k] as number));
-          acc += y * y;
-        }
-        this.subEnergy += weight * acc;
+        this.subEnergy += weight * (this.filters[c] as KWeighting).energy(samples, i, i + take);
       }
       i += take;
       this.subPos += take;
@@ -169,10 +157,7 @@ export class LoudnessMeter {
     return this.frames / this.sampleRate;
   }
   reset(): void {
-    for (const [a, b] of this.filters) {
-      a.reset();
-      b.reset();
-    }
+    for (const filter of this.filters) filter.reset();
     for (const p of this.peaks) p.reset();
     this.subBlocks.length = 0;
     this.blockEnergies.length = 0;
@@ -184,6 +169,49 @@ export class LoudnessMeter {
     this.maxShortTerm = Number.NEGATIVE_INFINITY;
     this.frames = 0;
   }
+}
+
+export const subBlockLength = (sampleRate: number): number => Math.round(sampleRate / 10);
+
+/** Mean energy of every window of `size` consecutive sub-blocks, as the meter forms them. */
+function windowEnergies(subBlocks: ArrayLike<number>, size: number, subLength: number): number[] {
+  const out: number[] = [];
+  for (let n = size; n <= subBlocks.length; n++) {
+    let sum = 0;
+    for (let k = n - size; k < n; k++) sum += subBlocks[k] as number;
+    out.push(sum / (size * subLength));
+  }
+  return out;
+}
+
+/** Integrated loudness (LUFS, −∞ for silence) and loudness range (LU) from 100 ms sub-block energies. */
+export function loudnessOfSubBlocks(
+  subBlocks: ArrayLike<number>,
+  subLength: number,
+): { integrated: number; range: number } {
+  return {
+    integrated: gatedLoudness(windowEnergies(subBlocks, MOMENTARY_SUBBLOCKS, subLength)),
+    range: loudnessRange(windowEnergies(subBlocks, SHORT_TERM_SUBBLOCKS, subLength)),
+  };
+}
+
+/**
+ * K-weighted energy of every `chunk` frames, the channels summed with their BS.1770 weights (a
+ * trailing partial chunk is left out): fine-grained enough that loudness under a slowly varying gain
+ * can be predicted without filtering again. One pass per channel.
+ */
+export function kWeightedChunkEnergies(audio: AudioData, chunk: number): Float64Array {
+  const chunks = Math.floor(frameCount(audio) / chunk);
+  const out = new Float64Array(chunks);
+  const weights = channelWeights(audio.channels.length);
+  audio.channels.forEach((samples, c) => {
+    const weight = weights[c] as number;
+    if (weight === 0) return;
+    const filter = new KWeighting(audio.sampleRate);
+    for (let k = 0, at = 0; k < chunks; k++, at += chunk)
+      out[k] = (out[k] as number) + weight * filter.energy(samples, at, at + chunk);
+  });
+  return out;
 }
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);

@@ -4,6 +4,13 @@ import { besselI0 } from '../dsp/kaiser';
  * 192 kHz, 1× above. The interpolator is a Kaiser-windowed sinc of 12 taps per phase.
  */
 const TAPS_PER_PHASE = 12;
+/** The interpolated points of the window ending at i lie around sample i − 6. */
+const DELAY = TAPS_PER_PHASE / 2;
+/**
+ * Windows are scanned in blocks: a block whose largest sample, times the interpolator's largest
+ * gain, cannot beat the level sought is skipped whole, without a single product.
+ */
+const BLOCK = 32;
 
 function designPhases(factor: number): Float64Array[] {
   const length = TAPS_PER_PHASE * factor;
@@ -30,96 +37,223 @@ export function oversamplingFactor(sampleRate: number): number {
 }
 
 /**
- * The interpolator over a sliding window. History is kept twice over (at pos and pos + TAPS) so the
- * last TAPS samples are always contiguous; taps are stored reversed to read oldest → newest. `bound`
- * is the largest gain any phase can give: a window whose largest sample times `bound` cannot beat a
- * level is skipped without the 4 × 12 multiplications.
+ * The interpolator folded by its symmetry. The filter is linear-phase, so phase p and phase
+ * factor − 1 − p are each other's reverse: over the window x[i−11..i] their outputs A and B come from
+ * s_j = x[i−j] + x[i−11+j] and d_j = x[i−j] − x[i−11+j] (j < 6) as A + B = Σ (a_j + a_{11−j}) s_j and
+ * A − B = Σ (a_j − a_{11−j}) d_j, and max(|A|, |B|) = (|A + B| + |A − B|) / 2: half the products.
+ * `sum`/`diff` hold those coefficients halved, 6 per pair, for up to two pairs (4×); a missing pair
+ * is zeros. `bound` is the largest gain any phase can give.
  */
-class Interpolator {
-  private readonly taps: Float64Array[];
-  private readonly history = new Float64Array(2 * TAPS_PER_PHASE);
-  private pos = 0;
-  readonly bound: number;
-  constructor(sampleRate: number) {
-    const phases = designPhases(oversamplingFactor(sampleRate));
-    this.taps = phases.length > 1 ? phases.map((p) => Float64Array.from(p).reverse()) : [];
-    this.bound = Math.max(1, ...phases.map((p) => p.reduce((a, x) => a + Math.abs(x), 0)));
+type Kernel = { sum: Float64Array; diff: Float64Array; bound: number; oversampled: boolean };
+
+const kernels = new Map<number, Kernel>();
+
+function kernelFor(sampleRate: number): Kernel {
+  const factor = oversamplingFactor(sampleRate);
+  const cached = kernels.get(factor);
+  if (cached) return cached;
+  const phases = designPhases(factor);
+  const half = TAPS_PER_PHASE / 2;
+  const sum = new Float64Array(2 * half);
+  const diff = new Float64Array(2 * half);
+  if (factor > 1) {
+    for (let pair = 0; pair < factor / 2; pair++) {
+      const a = phases[pair] as Float64Array;
+      for (let j = 0; j < half; j++) {
+        const lo = a[j] as number;
+        const hi = a[TAPS_PER_PHASE - 1 - j] as number;
+        sum[pair * half + j] = (lo + hi) / 2;
+        diff[pair * half + j] = (lo - hi) / 2;
+      }
+    }
   }
-  /** Adds a sample; returns the largest interpolated magnitude of the window, or 0 when it cannot exceed `skipBelow`. */
-  push(x: number, skipBelow: number): number {
-    const h = this.history;
-    const pos = this.pos;
-    h[pos] = x;
-    h[pos + TAPS_PER_PHASE] = x;
-    this.pos = pos + 1 === TAPS_PER_PHASE ? 0 : pos + 1;
-    const start = pos + 1;
+  const bound = Math.max(1, ...phases.map((p) => p.reduce((acc, x) => acc + Math.abs(x), 0)));
+  const kernel = { sum, diff, bound, oversampled: factor > 1 };
+  kernels.set(factor, kernel);
+  return kernel;
+}
+
+const sampleAt = (x: Float32Array, i: number): number => (i >= 0 && i < x.length ? (x[i] as number) : 0);
+
+/**
+ * Interpolated peaks of the windows ending at i for i in [from, to); samples outside x read as 0.
+ * With `out`, each computed window's peak (and the sample at its centre) is written into
+ * out[i − DELAY] where larger, and the level stays fixed: windows that cannot beat it may be skipped,
+ * leaving their entries as they were. Without `out`, the level rises with
+ * every sample and interpolated peak found (a running maximum), and the final level is returned.
+ */
+function scan(
+  kernel: Kernel,
+  x: Float32Array,
+  from: number,
+  to: number,
+  level: number,
+  out: Float32Array | null,
+): number {
+  const n = x.length;
+  const bound = kernel.bound;
+  const s = kernel.sum;
+  const d = kernel.diff;
+  const c0 = s[0] as number;
+  const c1 = s[1] as number;
+  const c2 = s[2] as number;
+  const c3 = s[3] as number;
+  const c4 = s[4] as number;
+  const c5 = s[5] as number;
+  const e0 = d[0] as number;
+  const e1 = d[1] as number;
+  const e2 = d[2] as number;
+  const e3 = d[3] as number;
+  const e4 = d[4] as number;
+  const e5 = d[5] as number;
+  const f0 = s[6] as number;
+  const f1 = s[7] as number;
+  const f2 = s[8] as number;
+  const f3 = s[9] as number;
+  const f4 = s[10] as number;
+  const f5 = s[11] as number;
+  const g0 = d[6] as number;
+  const g1 = d[7] as number;
+  const g2 = d[8] as number;
+  const g3 = d[9] as number;
+  const g4 = d[10] as number;
+  const g5 = d[11] as number;
+  const rising = out === null;
+  for (let b = from; b < to; b += BLOCK) {
+    const end = b + BLOCK < to ? b + BLOCK : to;
     let local = 0;
-    for (let k = 0; k < TAPS_PER_PHASE; k++) {
-      const a = Math.abs(h[start + k] as number);
-      if (a > local) local = a;
+    const first = b - (TAPS_PER_PHASE - 1) > 0 ? b - (TAPS_PER_PHASE - 1) : 0;
+    const last = end < n ? end : n;
+    for (let j = first; j < last; j++) {
+      local = Math.max(local, Math.abs(x[j] as number));
     }
-    if (local * this.bound <= skipBelow) return 0;
-    let m = 0;
-    for (const taps of this.taps) {
-      let acc = 0;
-      for (let k = 0; k < TAPS_PER_PHASE; k++) acc += (taps[k] as number) * (h[start + k] as number);
-      const a = acc < 0 ? -acc : acc;
-      if (a > m) m = a;
+    if (rising) level = Math.max(level, local);
+    if (local * bound <= level || !kernel.oversampled) {
+      continue;
     }
-    return m;
+    let x1 = sampleAt(x, b - 1);
+    let x2 = sampleAt(x, b - 2);
+    let x3 = sampleAt(x, b - 3);
+    let x4 = sampleAt(x, b - 4);
+    let x5 = sampleAt(x, b - 5);
+    let x6 = sampleAt(x, b - 6);
+    let x7 = sampleAt(x, b - 7);
+    let x8 = sampleAt(x, b - 8);
+    let x9 = sampleAt(x, b - 9);
+    let x10 = sampleAt(x, b - 10);
+    let x11 = sampleAt(x, b - 11);
+    for (let i = b; i < end; i++) {
+      const x0 = i < n ? (x[i] as number) : 0;
+      const s0 = x0 + x11;
+      const s1 = x1 + x10;
+      const s2 = x2 + x9;
+      const s3 = x3 + x8;
+      const s4 = x4 + x7;
+      const s5 = x5 + x6;
+      const d0 = x0 - x11;
+      const d1 = x1 - x10;
+      const d2 = x2 - x9;
+      const d3 = x3 - x8;
+      const d4 = x4 - x7;
+      const d5 = x5 - x6;
+      const pa = c0 * s0 + c1 * s1 + c2 * s2 + c3 * s3 + c4 * s4 + c5 * s5;
+      const pb = e0 * d0 + e1 * d1 + e2 * d2 + e3 * d3 + e4 * d4 + e5 * d5;
+      const qa = f0 * s0 + f1 * s1 + f2 * s2 + f3 * s3 + f4 * s4 + f5 * s5;
+      const qb = g0 * d0 + g1 * d1 + g2 * d2 + g3 * d3 + g4 * d4 + g5 * d5;
+      // Math.abs and Math.max compile without branches; sign tests on noise-like audio mispredict.
+      const m = Math.max(Math.abs(pa) + Math.abs(pb), Math.abs(qa) + Math.abs(qb));
+      if (rising) {
+        level = Math.max(level, m);
+      } else {
+        // No phase falls on the sample itself: it counts too.
+        const at = i - DELAY;
+        if (at < n)
+          (out as Float32Array)[at] = Math.max(m, Math.abs(x6), (out as Float32Array)[at] as number);
+      }
+      x11 = x10;
+      x10 = x9;
+      x9 = x8;
+      x8 = x7;
+      x7 = x6;
+      x6 = x5;
+      x5 = x4;
+      x4 = x3;
+      x3 = x2;
+      x2 = x1;
+      x1 = x0;
+    }
   }
-  reset(): void {
-    this.history.fill(0);
-    this.pos = 0;
-  }
+  return level;
 }
 
 /** Streaming true-peak meter for one channel (only the maximum matters, so most windows are skipped). */
 export class TruePeakDetector {
-  private readonly interpolator: Interpolator;
+  private readonly kernel: Kernel;
+  /** The last 11 samples pushed, then the block being scanned: windows straddle pushes. */
+  private buffer = new Float32Array(TAPS_PER_PHASE - 1 + 4096);
   private peak = 0;
   constructor(sampleRate: number) {
-    this.interpolator = new Interpolator(sampleRate);
+    this.kernel = kernelFor(sampleRate);
   }
   push(samples: Float32Array): void {
-    let peak = this.peak;
-    for (let i = 0; i < samples.length; i++) {
-      const x = samples[i] as number;
-      const ax = x < 0 ? -x : x;
-      if (ax > peak) peak = ax;
-      const m = this.interpolator.push(x, peak);
-      if (m > peak) peak = m;
+    const history = TAPS_PER_PHASE - 1;
+    const total = history + samples.length;
+    if (this.buffer.length < total) {
+      const grown = new Float32Array(total);
+      grown.set(this.buffer.subarray(0, history));
+      this.buffer = grown;
     }
-    this.peak = peak;
+    const view = this.buffer.subarray(0, total);
+    view.set(samples, history);
+    this.peak = scan(this.kernel, view, history, total, this.peak, null);
+    view.copyWithin(0, total - history, total);
   }
   /** Linear peak so far. */
   value(): number {
     return this.peak;
   }
   reset(): void {
-    this.interpolator.reset();
+    this.buffer.fill(0);
     this.peak = 0;
   }
 }
 
 /**
- * Per-sample oversampled peak of one channel: entry i is the largest magnitude of the interpolated
- * signal near sample i (the interpolator's delay of half its length is taken out), never less than
- * |x[i]|. Where the interpolation provably stays under `floor`, entry i is just |x[i]|: the limiter
- * passes a floor below which nothing it does depends on the exact value.
+ * Raises each entry of `out` to the oversampled peak of `samples` near it: the larger of |x[i]| and
+ * the interpolated signal's largest magnitude in the window centred on i (the interpolator's delay of
+ * half its length is taken out). Where that provably stays at or under `floor`, the entry may be left
+ * as it was: callers pass a floor below which nothing they do depends on the value. Called once per
+ * channel on the same `out`, it gives the largest of the channels.
+ */
+export function raiseToOversampledPeaks(
+  out: Float32Array,
+  samples: Float32Array,
+  sampleRate: number,
+  floor = 0,
+): void {
+  const n = samples.length;
+  if (out.length !== n) throw new RangeError('The peaks and the samples must be the same length.');
+  scan(kernelFor(sampleRate), samples, DELAY, n + DELAY, floor, out);
+}
+
+/**
+ * Per-sample oversampled peak of one channel, never less than |x[i]|; where the interpolation
+ * provably stays under `floor`, just |x[i]|.
  */
 export function oversampledPeaks(samples: Float32Array, sampleRate: number, floor = 0): Float32Array {
-  const interpolator = new Interpolator(sampleRate);
-  const n = samples.length;
-  const out = new Float32Array(n);
-  const delay = TAPS_PER_PHASE / 2;
-  for (let i = 0; i < n + delay; i++) {
-    const m = interpolator.push(i < n ? (samples[i] as number) : 0, floor);
-    const at = i - delay;
-    if (at >= 0) {
-      const x = Math.abs(samples[at] as number);
-      out[at] = m > x ? m : x;
-    }
-  }
+  const out = new Float32Array(samples.length);
+  for (let i = 0; i < samples.length; i++) out[i] = Math.abs(samples[i] as number);
+  raiseToOversampledPeaks(out, samples, sampleRate, floor);
   return out;
+}
+
+/**
+ * True peak (linear) of whole channels, as TruePeakDetector would read it; the channels share one
+ * running level, so the second is mostly skipped where it cannot beat the first.
+ */
+export function truePeakOf(channels: readonly Float32Array[], sampleRate: number): number {
+  const kernel = kernelFor(sampleRate);
+  let peak = 0;
+  for (const channel of channels) peak = scan(kernel, channel, 0, channel.length, peak, null);
+  return peak;
 }

@@ -1,11 +1,167 @@
 import type { AudioData } from '../audio-data';
-import { oversampledPeaks } from '../loudness/true-peak';
+import { raiseToOversampledPeaks } from '../loudness/true-peak';
 
 /**
  * Lookahead true-peak limiter. For each sample it needs the gain that keeps the sample's
  * neighbourhood (its oversampled peak) under the ceiling; a running minimum over the lookahead
  * window, then a moving average over the same window, gives a smooth gain that has fully arrived by
  * the time each peak passes. Release recovers exponentially.
+ *
+ * The minimum of the needed gains over a window is the ceiling over the maximum of the peaks, so the
+ * peaks' running maximum (the envelope) is computed once and serves every input gain: a caller
+ * searching for the gain that lands on a loudness target runs only the cheap gain recursion per try.
+ */
+export type LimiterTiming = { lookahead: number; releaseCoeff: number };
+
+export function limiterTiming(sampleRate: number, lookaheadMs = 5, releaseMs = 80): LimiterTiming {
+  return {
+    lookahead: Math.max(1, Math.round((lookaheadMs / 1000) * sampleRate)),
+    releaseCoeff: Math.exp(-1 / ((releaseMs / 1000) * sampleRate)),
+  };
+}
+
+/**
+ * env[i] = the largest oversampled peak, over the channels, of samples i − 1 … i + lookahead (the
+ * interpolator's alignment is known to within a sample; the gain at i must hold for the whole
+ * window ahead). Exact wherever it exceeds `floor`; below it, a value no larger than `floor`.
+ */
+export function lookaheadEnvelope(audio: AudioData, lookahead: number, floor: number): Float32Array {
+  const frames = audio.channels[0]?.length ?? 0;
+  const env = new Float32Array(frames);
+  for (const channel of audio.channels) raiseToOversampledPeaks(env, channel, audio.sampleRate, floor);
+  slidingMaxAbove(env, 1, lookahead, floor);
+  return env;
+}
+
+/**
+ * x[i] ← max(x[i − before … i + after]) within bounds, in place, wherever that maximum exceeds
+ * `floor`; elsewhere x[i] stays as it was (at or under the floor). Only the stretches within reach
+ * of a value above the floor are worked on, each with a monotonic deque (values are kept in the deque,
+ * so entries already overwritten are never read again). Stretches are merged when closer than twice
+ * the reach, so one never reads what another has written.
+ */
+function slidingMaxAbove(x: Float32Array, before: number, after: number, floor: number): void {
+  const n = x.length;
+  const reach = before + after + 1;
+  let size = 1;
+  while (size < reach + 1) size *= 2;
+  // A power-of-two ring, so wrapping is a mask.
+  const mask = size - 1;
+  const values = new Float64Array(size);
+  const index = new Int32Array(size);
+  let j = n - 1;
+  while (j >= 0) {
+    while (j >= 0 && (x[j] as number) <= floor) j--;
+    if (j < 0) break;
+    let lowestHot = j;
+    for (let k = j - 1; k >= 0 && lowestHot - k <= 2 * reach; k--)
+      if ((x[k] as number) > floor) lowestHot = k;
+    const hi = Math.min(n - 1, j + before);
+    const lo = Math.max(0, lowestHot - after);
+    let head = 0;
+    let tail = 0;
+    let next = Math.min(n - 1, hi + after);
+    // Walking down: at step i the deque covers [i − before, i + after].
+    for (let i = hi; i >= lo; i--) {
+      const lowest = i - before > 0 ? i - before : 0;
+      for (; next >= lowest; next--) {
+        const v = x[next] as number;
+        // Entries not larger than v (later in time, so they leave the window first) go.
+        while (tail !== head && (values[(tail - 1) & mask] as number) <= v) tail = (tail - 1) & mask;
+        values[tail] = v;
+        index[tail] = next;
+        tail = (tail + 1) & mask;
+      }
+      while ((index[head] as number) > i + after) head = (head + 1) & mask;
+      x[i] = values[head] as number;
+    }
+    j = lo - 1;
+  }
+}
+
+/**
+ * The limiter's gain, sample after sample: the needed gain (threshold over the envelope, at most 1),
+ * its release, then the moving average over the lookahead window. `threshold` is the ceiling over
+ * the input gain: the gain at i keeps env[i] × inputGain × gain under the ceiling.
+ */
+export class LimiterGain {
+  private g = 1;
+  private pos = 0;
+  private sum = 0;
+  private ringPos = 0;
+  private readonly ring: Float64Array;
+  constructor(
+    private readonly env: Float32Array,
+    private readonly threshold: number,
+    private readonly timing: LimiterTiming,
+  ) {
+    this.ring = new Float64Array(timing.lookahead);
+  }
+  /** Writes the gains of the next `count` samples into out[0 … count). */
+  next(out: Float64Array, count: number): void {
+    const env = this.env;
+    const k = this.threshold;
+    const rc = this.timing.releaseCoeff;
+    const w = this.timing.lookahead;
+    const ring = this.ring;
+    let g = this.g;
+    let sum = this.sum;
+    let r = this.ringPos;
+    let i = this.pos;
+    const end = Math.min(env.length, i + count);
+    for (let o = 0; i < end; i++, o++) {
+      const m = env[i] as number;
+      const target = m > k ? k / m : 1;
+      g = target < g ? target : target + rc * (g - target);
+      if (i === 0) {
+        // Before a full window, the average is padded with the first held gain: the minimum over the
+        // first window, which covers every sample until then.
+        ring.fill(g);
+        sum = g * w;
+      } else {
+        sum += g - (ring[r] as number);
+        ring[r] = g;
+      }
+      r = r + 1 === w ? 0 : r + 1;
+      out[o] = sum / w;
+    }
+    this.g = g;
+    this.sum = sum;
+    this.ringPos = r;
+    this.pos = i;
+  }
+}
+
+const BLOCK = 4096;
+
+/** Writes audio × inputGain × the limiter's gain into `into` (same shape as `audio`). */
+export function applyLimiter(
+  audio: AudioData,
+  envelope: Float32Array,
+  ceiling: number,
+  inputGain: number,
+  timing: LimiterTiming,
+  into: Float32Array[],
+): void {
+  const frames = envelope.length;
+  const gains = new LimiterGain(envelope, ceiling / inputGain, timing);
+  const block = new Float64Array(BLOCK);
+  for (let start = 0; start < frames; start += BLOCK) {
+    const count = Math.min(BLOCK, frames - start);
+    gains.next(block, count);
+    for (let c = 0; c < audio.channels.length; c++) {
+      const x = audio.channels[c] as Float32Array;
+      const y = into[c] as Float32Array;
+      for (let o = 0; o < count; o++)
+        y[start + o] = (x[start + o] as number) * inputGain * (block[o] as number);
+    }
+  }
+}
+
+/**
+ * Limits audio × inputGain to the ceiling. The average at i covers the held gains of
+ * i − lookahead + 1 … i; each of those already saw i's peak within its window, so the gain at i is
+ * at most what i needs.
  */
 export function limitTruePeak(
   audio: AudioData,
@@ -15,62 +171,15 @@ export function limitTruePeak(
     releaseMs?: number;
     /** Gain to apply before limiting (the limiter then sees audio × inputGain). */
     inputGain?: number;
-    /** Oversampled peaks of `audio` at unity gain, when the caller already has them (they scale with the gain). */
-    peaks?: readonly Float32Array[];
+    /** lookaheadEnvelope(audio, …) for these timings, when the caller already has it (it does not depend on the gain). */
+    envelope?: Float32Array;
   } = {},
 ): AudioData {
   const inputGain = opts.inputGain ?? 1;
-  const rate = audio.sampleRate;
-  const frames = audio.channels[0]?.length ?? 0;
-  const window = Math.max(1, Math.round(((opts.lookaheadMs ?? 5) / 1000) * rate));
-  const releaseCoeff = Math.exp(-1 / (((opts.releaseMs ?? 80) / 1000) * rate));
   const ceiling = 10 ** (ceilingDb / 20);
-
-  // What each sample needs: its oversampled peak and its neighbours' (the interpolator's alignment
-  // is known to within a sample).
-  const required = new Float32Array(frames).fill(1);
-  const allPeaks = opts.peaks ?? audio.channels.map((channel) => oversampledPeaks(channel, rate));
-  for (const peaks of allPeaks) {
-    for (let i = 0; i < frames; i++) {
-      const peak =
-        inputGain *
-        Math.max(peaks[i] as number, (peaks[i - 1] ?? 0) as number, (peaks[i + 1] ?? 0) as number);
-      if (peak > ceiling) required[i] = Math.min(required[i] as number, ceiling / peak);
-    }
-  }
-
-  // Running minimum over [i, i + window), then release, then moving average over the window.
-  const held = new Float32Array(frames);
-  const deque: number[] = [];
-  let head = 0;
-  for (let i = frames - 1; i >= 0; i--) {
-    while (
-      deque.length > head &&
-      (required[deque[deque.length - 1] as number] as number) >= (required[i] as number)
-    )
-      deque.pop();
-    deque.push(i);
-    while ((deque[head] as number) >= i + window) head++;
-    held[i] = required[deque[head] as number] as number;
-  }
-  let g = 1;
-  for (let i = 0; i < frames; i++) {
-    const target = held[i] as number;
-    g = target < g ? target : target + releaseCoeff * (g - target);
-    held[i] = Math.min(g, target);
-  }
-  const gain = new Float32Array(frames);
-  let sum = 0;
-  for (let i = 0; i < frames; i++) {
-    sum += held[i] as number;
-    if (i >= window) sum -= held[i - window] as number;
-    // Before a full window, pad with held[0]: the minimum over the first window, which covers i.
-    gain[i] = i >= window - 1 ? sum / window : (sum + (window - 1 - i) * (held[0] as number)) / window;
-  }
-  // The average at i covers held[i-window+1..i]; each of those already saw i's peak within its window,
-  // so gain[i] ≤ required[i].
-  return {
-    sampleRate: rate,
-    channels: audio.channels.map((ch) => ch.map((x, i) => x * inputGain * (gain[i] as number))),
-  };
+  const timing = limiterTiming(audio.sampleRate, opts.lookaheadMs, opts.releaseMs);
+  const envelope = opts.envelope ?? lookaheadEnvelope(audio, timing.lookahead, ceiling / inputGain);
+  const channels = audio.channels.map((ch) => new Float32Array(ch.length));
+  applyLimiter(audio, envelope, ceiling, inputGain, timing, channels);
+  return { sampleRate: audio.sampleRate, channels };
 }

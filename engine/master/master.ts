@@ -4,10 +4,15 @@ import type { AudioData } from '../audio-data';
 import { BiquadState, biquadCoefficients } from '../dsp/biquad';
 import { Compressor } from '../dsp/compressor';
 import { dbToGain } from '../dsp/laws';
-import { measureLoudness } from '../loudness/meter';
+import {
+  kWeightedChunkEnergies,
+  loudnessOfSubBlocks,
+  measureLoudness,
+  subBlockLength,
+} from '../loudness/meter';
+import { truePeakOf } from '../loudness/true-peak';
 import { RenderCancelledError, type RenderOptions } from '../mix/render';
-import { oversampledPeaks } from '../loudness/true-peak';
-import { limitTruePeak } from './limiter';
+import { applyLimiter, LimiterGain, type LimiterTiming, limiterTiming, lookaheadEnvelope } from './limiter';
 
 export type MasterChoice = Pick<MasterSettings, 'targetLufs' | 'ceilingDbtp' | 'glue' | 'tilt'>;
 
@@ -41,41 +46,126 @@ function applyGlue(audio: AudioData): AudioData {
   return { sampleRate: audio.sampleRate, channels };
 }
 
-const scale = (audio: AudioData, gain: number): AudioData => ({
-  sampleRate: audio.sampleRate,
-  channels: audio.channels.map((ch) => ch.map((x) => x * gain)),
-});
+/** The gain search on predicted loudness stops this close to the target (LU)... */
+const PREDICTION_TOLERANCE = 0.01;
+/** ...and the exact measurement of the result must land this close, or the gain is corrected. */
+const TOLERANCE = 0.05;
+/**
+ * Exact oversampled peaks are needed only where, raised by the largest gain the search may try, they
+ * could reach the ceiling. The search starts allowed this much above the gain that would hit the
+ * target unlimited, and is allowed further (with the peaks recomputed) only if it must go there.
+ */
+const FIRST_HEADROOM_DB = 3;
+const MAX_HEADROOM_DB = 24;
+
+/** Largest divisor of the 100 ms sub-block up to 64 frames: chunks of energy that add up to sub-blocks exactly. */
+function chunkLength(subLength: number): number {
+  for (let c = Math.min(64, subLength); c > 1; c--) if (subLength % c === 0) return c;
+  return 1;
+}
+
+type Analysis = {
+  subLength: number;
+  chunk: number;
+  /** K-weighted energy per chunk at unity gain. */
+  energies: Float64Array;
+  integrated: number;
+  range: number;
+};
+
+function analyse(audio: AudioData): Analysis {
+  const subLength = subBlockLength(audio.sampleRate);
+  const chunk = chunkLength(subLength);
+  const energies = kWeightedChunkEnergies(audio, chunk);
+  const per = subLength / chunk;
+  const subs = new Float64Array(Math.floor(energies.length / per));
+  for (let k = 0; k < subs.length * per; k++) subs[Math.floor(k / per)] += energies[k] as number;
+  return { subLength, chunk, energies, ...loudnessOfSubBlocks(subs, subLength) };
+}
+
+/**
+ * Integrated loudness of the limiter's output at `gain`, predicted without rendering it: the
+ * limiter's gain moves slowly, so K-weighting the limited signal is, chunk by chunk, K-weighting the
+ * input and scaling its energy by the mean square of the gain over the chunk.
+ */
+function predictLoudness(
+  analysis: Analysis,
+  envelope: Float32Array,
+  ceiling: number,
+  gain: number,
+  timing: LimiterTiming,
+): number {
+  const { chunk, energies, subLength } = analysis;
+  const per = subLength / chunk;
+  const subs = new Float64Array(Math.floor(energies.length / per));
+  const limiter = new LimiterGain(envelope, ceiling / gain, timing);
+  const block = new Float64Array(chunk);
+  const scale = (gain * gain) / chunk;
+  for (let k = 0; k < subs.length * per; k++) {
+    limiter.next(block, chunk);
+    let squares = 0;
+    for (let o = 0; o < chunk; o++) squares += (block[o] as number) * (block[o] as number);
+    subs[Math.floor(k / per)] += (energies[k] as number) * squares * scale;
+  }
+  return loudnessOfSubBlocks(subs, subLength).integrated;
+}
+
+/**
+ * Secant search for the gain (dB) whose loudness is `target`. Loudness after the limiter grows less
+ * than the gain on dense material, never more; a flat slope would ask for absurd gain, so no step is
+ * more than 3× the miss. Gains above `maxDb` are not tried.
+ */
+function searchGain(
+  loudnessAt: (gainDb: number) => number,
+  target: number,
+  startDb: number,
+  maxDb: number,
+): { gainDb: number; loudness: number } {
+  let gainDb = Math.min(startDb, maxDb);
+  let loudness = loudnessAt(gainDb);
+  let previous: { gainDb: number; loudness: number } | null = null;
+  for (let step = 0; step < 12; step++) {
+    const miss = target - loudness;
+    if (Math.abs(miss) <= PREDICTION_TOLERANCE) break;
+    const slope =
+      previous && gainDb !== previous.gainDb
+        ? (loudness - previous.loudness) / (gainDb - previous.gainDb)
+        : 1;
+    previous = { gainDb, loudness };
+    const next = Math.min(
+      maxDb,
+      gainDb + Math.sign(miss) * Math.min(Math.abs(miss) / Math.max(slope, 0.05), Math.abs(miss) * 3),
+    );
+    if (next === gainDb) break;
+    gainDb = next;
+    loudness = loudnessAt(gainDb);
+  }
+  return { gainDb, loudness };
+}
 
 /**
  * One-click master: optional tilt and glue, gain to the loudness target, lookahead true-peak limiter
- * at the ceiling, then measure again. The limiter takes a little loudness away on dense material, so
- * the gain is corrected until the result lands on the target.
+ * at the ceiling, then measure again. The limiter takes a little loudness away on dense material:
+ * the gain that lands on the target is searched on predicted loudness (cheap), then the result is
+ * rendered and measured exactly, and the gain corrected by the prediction's error if it missed.
  */
 export function masterAudio(
   audio: AudioData,
   settings: MasterChoice,
   opts: RenderOptions = {},
 ): { audio: AudioData; report: MasterReport } {
-  // The limiter needs each sample's oversampled peak only where, raised by the largest gain a pass
-  // may try (first guess + 12 dB), it could reach the ceiling: below that floor the interpolation is
-  // skipped. The same peaks give the input's true peak.
-  const plain = measureLoudness(audio, { truePeak: false });
-  const firstGainDb = plain.integratedLufs === null ? 0 : settings.targetLufs - plain.integratedLufs;
-  const floor = dbToGain(settings.ceilingDbtp - CEILING_MARGIN_DB - firstGainDb - 12);
-  const inputPeaks = audio.channels.map((channel) => oversampledPeaks(channel, audio.sampleRate, floor));
-  let inputTruePeak = inputPeaks.reduce((m, peaks) => peaks.reduce((a, x) => (x > a ? x : a), m), 0);
-  if (inputTruePeak <= floor) inputTruePeak = 10 ** ((measureLoudness(audio).truePeakDbtp ?? -400) / 20);
-  const before = { ...plain, truePeakDbtp: inputTruePeak > 0 ? 20 * Math.log10(inputTruePeak) : null };
   const check = () => {
     if (opts.signal?.aborted) throw new RenderCancelledError();
   };
+  check();
+  const input = analyse(audio);
   let shaped = applyTilt(audio, settings.tilt);
   if (settings.glue) shaped = applyGlue(shaped);
   check();
   opts.onProgress?.(0.2);
-  const start =
-    shaped === audio ? before.integratedLufs : measureLoudness(shaped, { truePeak: false }).integratedLufs;
-  if (start === null) {
+  const analysis = shaped === audio ? input : analyse(shaped);
+  const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
+  if (!Number.isFinite(analysis.integrated)) {
     // Silence: nothing to raise; the master is the input, unchanged.
     opts.onProgress?.(1);
     const side = { integratedLufs: null, loudnessRangeLu: 0, truePeakDbtp: null };
@@ -84,63 +174,97 @@ export function masterAudio(
       report: {
         targetLufs: settings.targetLufs,
         ceilingDbtp: settings.ceilingDbtp,
-        before: side,
+        before: { ...side, integratedLufs: finite(input.integrated) },
         after: side,
         gainAppliedDb: 0,
       },
     };
   }
-  // Loudness after the limiter grows less than the gain on dense material: a secant search on the
-  // gain (at most six passes) lands within 0.05 LU before the final ceiling check.
-  let gainDb = settings.targetLufs - start;
-  let result = shaped;
-  let after = before;
-  let previous: { gain: number; loudness: number } | null = null;
-  // Oversampled peaks scale with the gain: computed once, reused by every pass.
-  const peaks =
-    shaped === audio
-      ? inputPeaks
-      : shaped.channels.map((channel) => oversampledPeaks(channel, shaped.sampleRate, floor));
-  for (let pass = 0; pass < 6; pass++) {
+  const target = settings.targetLufs;
+  const ceiling = dbToGain(settings.ceilingDbtp - CEILING_MARGIN_DB);
+  const timing = limiterTiming(shaped.sampleRate);
+  const unlimitedDb = target - analysis.integrated;
+
+  // The envelope of oversampled peaks does not depend on the gain: computed once (again only if the
+  // search needs more headroom), it serves every prediction and the render.
+  let headroomDb = FIRST_HEADROOM_DB;
+  let envelope: Float32Array;
+  let found: { gainDb: number; loudness: number };
+  for (;;) {
     check();
-    result = limitTruePeak(shaped, settings.ceilingDbtp - CEILING_MARGIN_DB, {
-      inputGain: dbToGain(gainDb),
-      peaks,
-    });
-    after = measureLoudness(result, { truePeak: false });
-    opts.onProgress?.(0.3 + 0.1 * (pass + 1));
-    const loudness = after.integratedLufs ?? settings.targetLufs;
-    const miss = settings.targetLufs - loudness;
-    if (Math.abs(miss) <= 0.05) break;
-    const slope =
-      previous && gainDb !== previous.gain ? (loudness - previous.loudness) / (gainDb - previous.gain) : 1;
-    previous = { gain: gainDb, loudness };
-    // A flat slope would ask for absurd gain; never more than 3× the miss in one step.
-    gainDb += Math.sign(miss) * Math.min(Math.abs(miss) / Math.max(slope, 0.05), Math.abs(miss) * 3);
+    const maxDb = unlimitedDb + headroomDb;
+    envelope = lookaheadEnvelope(shaped, timing.lookahead, ceiling / dbToGain(maxDb));
+    const env = envelope;
+    found = searchGain(
+      (gainDb) => predictLoudness(analysis, env, ceiling, dbToGain(gainDb), timing),
+      target,
+      unlimitedDb,
+      maxDb,
+    );
+    if (found.gainDb < maxDb || headroomDb >= MAX_HEADROOM_DB) break;
+    headroomDb = Math.min(MAX_HEADROOM_DB, headroomDb * 2);
   }
-  after = measureLoudness(result);
+  opts.onProgress?.(0.5);
+
+  // The input's true peak: the envelope holds it exactly wherever it could matter.
+  let envelopePeak = 0;
+  for (let i = 0; i < envelope.length; i++) envelopePeak = Math.max(envelopePeak, envelope[i] as number);
+  const inputPeak =
+    shaped === audio && envelopePeak * dbToGain(unlimitedDb + headroomDb) > ceiling
+      ? envelopePeak
+      : truePeakOf(audio.channels, audio.sampleRate);
+
+  // Render and measure exactly; if the prediction was off, search again with its error taken out.
+  const result: AudioData = {
+    sampleRate: shaped.sampleRate,
+    channels: shaped.channels.map((ch) => new Float32Array(ch.length)),
+  };
+  let gainDb = found.gainDb;
+  let after = { integrated: found.loudness, range: 0 };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    check();
+    applyLimiter(shaped, envelope, ceiling, dbToGain(gainDb), timing, result.channels);
+    const measured = measureLoudness(result, { truePeak: false });
+    after = { integrated: measured.integratedLufs ?? target, range: measured.loudnessRangeLu };
+    opts.onProgress?.(0.7 + 0.1 * attempt);
+    if (Math.abs(target - after.integrated) <= TOLERANCE) break;
+    const bias = after.integrated - found.loudness;
+    const env = envelope;
+    found = searchGain(
+      (g) => predictLoudness(analysis, env, ceiling, dbToGain(g), timing) + bias,
+      target,
+      gainDb + (target - after.integrated),
+      Number.POSITIVE_INFINITY,
+    );
+    found.loudness -= bias;
+    gainDb = found.gainDb;
+  }
+  let truePeakDb = 20 * Math.log10(truePeakOf(result.channels, result.sampleRate));
   // Never above the ceiling, whatever the material: a final trim if the limiter's output crept over.
-  if ((after.truePeakDbtp ?? Number.NEGATIVE_INFINITY) > settings.ceilingDbtp - 0.05) {
-    const trim = settings.ceilingDbtp - 0.05 - (after.truePeakDbtp as number);
-    result = scale(result, dbToGain(trim));
+  if (truePeakDb > settings.ceilingDbtp - 0.05) {
+    const trim = settings.ceilingDbtp - 0.05 - truePeakDb;
+    const factor = dbToGain(trim);
+    for (const ch of result.channels) for (let i = 0; i < ch.length; i++) ch[i] = (ch[i] as number) * factor;
     gainDb += trim;
-    after = measureLoudness(result);
+    const measured = measureLoudness(result);
+    after = { integrated: measured.integratedLufs ?? target, range: measured.loudnessRangeLu };
+    truePeakDb = measured.truePeakDbtp ?? Number.NEGATIVE_INFINITY;
   }
   opts.onProgress?.(1);
   return {
     audio: result,
     report: {
-      targetLufs: settings.targetLufs,
+      targetLufs: target,
       ceilingDbtp: settings.ceilingDbtp,
       before: {
-        integratedLufs: before.integratedLufs,
-        loudnessRangeLu: before.loudnessRangeLu,
-        truePeakDbtp: before.truePeakDbtp,
+        integratedLufs: finite(input.integrated),
+        loudnessRangeLu: input.range,
+        truePeakDbtp: finite(20 * Math.log10(inputPeak)),
       },
       after: {
-        integratedLufs: after.integratedLufs,
-        loudnessRangeLu: after.loudnessRangeLu,
-        truePeakDbtp: after.truePeakDbtp,
+        integratedLufs: after.integrated,
+        loudnessRangeLu: after.range,
+        truePeakDbtp: finite(truePeakDb),
       },
       gainAppliedDb: gainDb,
     },
