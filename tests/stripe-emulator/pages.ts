@@ -28,7 +28,7 @@ button.secondary{background:#fff;color:#635bff;border:1px solid #635bff}
 .back{display:inline-block;margin-bottom:24px;color:#635bff}
 .row{display:flex;gap:12px}.row>div{flex:1}
 .portal{max-width:640px;margin:40px auto;padding:0 24px}.card{background:#fff;border-radius:8px;padding:24px;box-shadow:0 2px 8px rgba(0,0,0,.08);margin-bottom:16px}
-.card form{box-shadow:none;padding:0;background:none}`;
+.card form{box-shadow:none;padding:0;background:none}.card h2{font-size:18px;margin:0 0 8px}`;
 
 function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -104,7 +104,7 @@ export function portalPage(v: PortalView): string {
 <p><strong>${esc(v.productName)}</strong> — ${esc(money(v.amount, v.currency))} per ${esc(v.interval)}</p>
 <p>Status: ${esc(sub.status)}</p>
 <p>${sub.cancel_at_period_end ? `Cancels on <strong>${esc(date(v.periodEnd))}</strong>` : `Renews on <strong>${esc(date(v.periodEnd))}</strong>`}</p></div>
-<div class="card">
+<div class="card"><h2>Change your plan</h2>
 ${v.otherPrice ? action('switch', `Switch to ${money(v.otherPrice.amount, v.otherPrice.currency)} per ${v.otherPrice.interval}`, `<input type="hidden" name="price" value="${esc(v.otherPrice.id)}">`, 'secondary') : ''}
 ${sub.cancel_at_period_end ? action('resume', 'Resume subscription') : action('cancel', 'Cancel at period end', '', 'secondary')}
 </div>`;

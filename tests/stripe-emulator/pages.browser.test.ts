@@ -1,0 +1,162 @@
+// The hosted Checkout and portal pages in Chromium: paying, a declined card, Back, and the portal's
+// actions, used with the keyboard where a person would. Screenshots land in ./screenshots/.
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type Stripe from 'stripe';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { launchChromium } from '../e2e/chromium';
+import type { StripeEmulator } from './index';
+import { CARD_DECLINED, CARD_OK, type Catalog, emulatorForTest, seedCatalog, subscribe } from './testing';
+
+const SHOTS = path.join(import.meta.dirname, 'screenshots');
+
+let browser: Browser;
+let emulator: StripeEmulator;
+let stripe: Stripe;
+let catalog: Catalog;
+let app: Server;
+let appUrl: string;
+let page: Page;
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await launchChromium();
+  // Stands in for the server's return pages: any path answers a small page naming itself.
+  app = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(`<!doctype html><title>App</title><h1>App page ${req.url}</h1>`);
+  });
+  await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+  appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+  emulator = await emulatorForTest();
+  stripe = emulator.stripe();
+  catalog = await seedCatalog(stripe);
+});
+afterAll(async () => {
+  await browser?.close();
+  await emulator?.stop();
+  await new Promise<void>((resolve) => app.close(() => resolve()));
+});
+beforeEach(async () => {
+  page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
+});
+afterEach(() => page.close());
+
+async function newSession(extra: Partial<Stripe.Checkout.SessionCreateParams> = {}) {
+  return stripe.checkout.sessions.create({
+    mode: 'subscription',
+    line_items: [{ price: catalog.monthly.id, quantity: 1 }],
+    success_url: `${appUrl}/checkout/return?session_id={CHECKOUT_SESSION_ID}`,
+    cancel_url: `${appUrl}/checkout/return?canceled=1`,
+    customer_email: 'browser@example.com',
+    ...extra,
+  });
+}
+
+describe('hosted Checkout', () => {
+  it('pays with 4242 from the keyboard and lands on success_url with the session id', async () => {
+    const session = await newSession();
+    await page.goto(session.url as string);
+    await expect.poll(() => page.title()).toBe('Subscribe to Siberia Mix Pro');
+    const text = await page.textContent('body');
+    expect(text).toContain('Test mode — no real payment');
+    expect(text).toContain('Siberia Mix Pro');
+    expect(text).toContain('€9.99');
+    expect(text).toContain('per month');
+    expect(await page.getByLabel('Email').inputValue()).toBe('browser@example.com');
+    await page.screenshot({ path: path.join(SHOTS, 'checkout.png'), fullPage: true });
+
+    // The card field has focus on arrival; typing and Enter are all it takes.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('card');
+    await page.keyboard.type(CARD_OK);
+    await Promise.all([
+      page.waitForURL(`${appUrl}/checkout/return?session_id=${session.id}`),
+      page.keyboard.press('Enter'),
+    ]);
+    expect(await page.textContent('h1')).toContain(`session_id=${session.id}`);
+
+    const done = await stripe.checkout.sessions.retrieve(session.id, { expand: ['subscription'] });
+    expect(done.status).toBe('complete');
+    expect((done.subscription as Stripe.Subscription).status).toBe('active');
+  });
+
+  it('shows the decline and keeps the session open for a declined card', async () => {
+    const session = await newSession();
+    await page.goto(session.url as string);
+    await page.getByLabel('Card number').fill(CARD_DECLINED);
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('Your card was declined.');
+    expect(page.url()).toBe(session.url);
+    expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe('open');
+    // Paying again with a good card still works.
+    await page.getByLabel('Card number').fill(CARD_OK);
+    await Promise.all([
+      page.waitForURL(/session_id=/),
+      page.getByRole('button', { name: 'Subscribe' }).click(),
+    ]);
+  });
+
+  it('goes back to cancel_url with the Back link', async () => {
+    const session = await newSession();
+    await page.goto(session.url as string);
+    await Promise.all([
+      page.waitForURL(`${appUrl}/checkout/return?canceled=1`),
+      page.getByRole('link', { name: /Back/ }).click(),
+    ]);
+    expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe('open');
+  });
+
+  it('asks for the email when the session has none', async () => {
+    const session = await newSession({ customer_email: undefined });
+    await page.goto(session.url as string);
+    await page.getByLabel('Email').fill('typed-in-browser@example.com');
+    await page.getByLabel('Card number').fill(CARD_OK);
+    await Promise.all([
+      page.waitForURL(/session_id=/),
+      page.getByRole('button', { name: 'Subscribe' }).click(),
+    ]);
+    const done = await stripe.checkout.sessions.retrieve(session.id, { expand: ['customer'] });
+    expect((done.customer as Stripe.Customer).email).toBe('typed-in-browser@example.com');
+  });
+});
+
+describe('hosted portal', () => {
+  it('shows the plan, switches to annual, cancels at period end, resumes and returns', async () => {
+    const { customer, subscription } = await subscribe(emulator, catalog.monthly);
+    const portal = await stripe.billingPortal.sessions.create({ customer, return_url: `${appUrl}/account` });
+    await page.goto(portal.url);
+    const body = () => page.textContent('body');
+    expect(await body()).toContain('Test mode — no real payment');
+    expect(await body()).toContain('€9.99 per month');
+    expect(await body()).toContain('Renews on');
+
+    await page.getByRole('button', { name: /Switch to €99.99 per year/ }).click();
+    await page.getByRole('status').waitFor();
+    expect(await body()).toContain('€99.99 per year');
+    expect(await body()).toContain('Switch to €9.99 per month');
+    const annual = await stripe.subscriptions.retrieve(subscription.id);
+    expect(annual.items.data[0]?.price.id).toBe(catalog.annual.id);
+
+    await page.getByRole('button', { name: 'Cancel at period end' }).click();
+    await page.getByText('Cancels on').waitFor();
+    expect((await stripe.subscriptions.retrieve(subscription.id)).cancel_at_period_end).toBe(true);
+    await page.screenshot({ path: path.join(SHOTS, 'portal.png'), fullPage: true });
+
+    // Keyboard: the resume button is reachable with Tab and pressed with Enter.
+    const resume = page.getByRole('button', { name: 'Resume subscription' });
+    await resume.focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('Renews on').waitFor();
+    expect((await stripe.subscriptions.retrieve(subscription.id)).cancel_at_period_end).toBe(false);
+
+    await Promise.all([
+      page.waitForURL(`${appUrl}/account`),
+      page.getByRole('link', { name: /Return/ }).click(),
+    ]);
+  });
+});
