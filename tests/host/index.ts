@@ -1,0 +1,204 @@
+// The Electron-less test host: the real main-process services and the same IPC dispatch table as
+// the app, with Node standing in for Electron (conf for electron-store, an HTTP server for app://,
+// Playwright bindings for the preload's IPC, recorders for the system browser and dialogs).
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import type { Page } from 'playwright-core';
+import { DEFAULT_APP_SCHEME, findDeepLinkInArgv } from '../../contracts/deeplink';
+import { createMainServices, type MainServices } from '../../electron/main/main-services';
+import type { Logger } from '../../electron/main/ports';
+import { serveRendererFile } from '../../electron/main/renderer-files';
+import type { KeychainPort } from '../../electron/main/services/credentials';
+import { loadKeytar } from '../../electron/main/keychain';
+import { confStore, nodeFiles } from './node-ports';
+
+export type HostOptions = {
+  serverUrl: string;
+  dataDir: string;
+  checkoutOrigins?: string[];
+  /** Default: dist/renderer. */
+  rendererDir?: string;
+  deviceId?: string;
+  locale?: 'en' | 'fr';
+  /** Returns the chosen absolute path (default: dataDir/exports/<name>); null cancels. */
+  saveDialog?: (suggestedName: string) => string | null;
+  openDialog?: () => string | null;
+  /** Default memory: a keychain in this process. 'keytar': the OS keychain through keytar. */
+  credentials?: 'keytar' | 'memory';
+  logger?: Logger;
+};
+
+export type TestHost = {
+  /** http://127.0.0.1:PORT/ serving the renderer build (the same files app:// serves). */
+  url: string;
+  /** Call before page.goto: exposes window.siberia in the page. */
+  attach(page: Page): Promise<void>;
+  /** URLs main asked the "system browser" to open. */
+  openedUrls: string[];
+  /** The next opened URL not yet returned by this function. */
+  waitForOpenedUrl(timeoutMs?: number): Promise<string>;
+  deliverDeepLink(url: string, via?: 'open-url' | 'second-instance' | 'argv'): Promise<void>;
+  /** As BrowserWindow 'focus'. */
+  focusWindow(): Promise<void>;
+  services: MainServices;
+  stop(): Promise<void>;
+};
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '..', '..');
+
+let pageScript: Promise<string> | null = null;
+function bridgeScript(): Promise<string> {
+  pageScript ??= build({
+    entryPoints: [path.join(here, 'page-bridge.ts')],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'chrome120',
+    logLevel: 'silent',
+  }).then((r) => r.outputFiles[0]?.text ?? '');
+  return pageScript;
+}
+
+/** Restores bytes the page sent as base64 (see page-bridge.ts). */
+function decode(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(decode);
+  if (value && typeof value === 'object') {
+    const v = value as Record<string, unknown>;
+    if (typeof v.__siberiaBytes === 'string' && Object.keys(v).length === 1)
+      return new Uint8Array(Buffer.from(v.__siberiaBytes, 'base64'));
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decode(x)]));
+  }
+  return value;
+}
+
+function memoryKeychain(): KeychainPort {
+  const secrets = new Map<string, string>();
+  return {
+    getPassword: async (s, a) => secrets.get(`${s}\0${a}`) ?? null,
+    setPassword: async (s, a, p) => {
+      secrets.set(`${s}\0${a}`, p);
+    },
+    deletePassword: async (s, a) => secrets.delete(`${s}\0${a}`),
+  };
+}
+
+export async function startTestHost(opts: HostOptions): Promise<TestHost> {
+  const rendererDir = opts.rendererDir ?? path.join(repoRoot, 'dist', 'renderer');
+  mkdirSync(opts.dataDir, { recursive: true });
+  const store = confStore(opts.dataDir);
+  if (opts.deviceId) store.set('deviceId', opts.deviceId);
+  if (opts.locale) store.set('locale', opts.locale);
+  const keychain = opts.credentials === 'keytar' ? await loadKeytar() : memoryKeychain();
+  if (!keychain) throw new Error('keytar is not available (native module not built)');
+
+  const pages = new Set<Page>();
+  const openedUrls: string[] = [];
+  let cursor = 0;
+  const waiters = new Set<() => void>();
+
+  const main = createMainServices({
+    store,
+    keychain,
+    safeStorage: null,
+    emit: (event, payload) => {
+      for (const page of pages) {
+        void page
+          .evaluate(
+            ([e, p]) =>
+              (globalThis as { __siberiaDeliver?(e: string, p: unknown): void }).__siberiaDeliver?.(e, p),
+            [event, payload] as const,
+          )
+          .catch(() => {});
+      }
+    },
+    openExternal: async (url) => {
+      openedUrls.push(url);
+      for (const w of waiters) w();
+    },
+    dialogs: {
+      save: async (name) =>
+        opts.saveDialog ? opts.saveDialog(name) : path.join(opts.dataDir, 'exports', path.basename(name)),
+      open: async () => (opts.openDialog ? opts.openDialog() : null),
+    },
+    files: nodeFiles,
+    dataDir: opts.dataDir,
+    defaults: { serverUrl: opts.serverUrl, locale: opts.locale },
+    checkoutOrigins: opts.checkoutOrigins ?? [],
+    appInfo: { version: '0.0.0-host', platform: process.platform },
+    logger: opts.logger,
+  });
+  main.settings.setServerUrl(opts.serverUrl);
+
+  const http: Server = createServer(async (req, res) => {
+    const { pathname } = new URL(req.url ?? '/', 'http://host');
+    const r = await serveRendererFile(rendererDir, pathname);
+    res.writeHead(r.status, r.headers).end(r.body);
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/`;
+  await main.start();
+
+  return {
+    url,
+    openedUrls,
+    services: main,
+    async attach(page) {
+      pages.add(page);
+      page.on('close', () => pages.delete(page));
+      // As the window's did-finish-load: links waiting for the window are handled now.
+      page.on('load', () => void main.deepLinks.windowReady());
+      await page.exposeBinding('__siberiaInvoke', (source, name: unknown, input: unknown) => {
+        // As main's sender check: our page, its main frame, on the renderer's origin.
+        const allowed =
+          source.page === page && source.frame === page.mainFrame() && source.frame.url().startsWith(url);
+        return main.dispatch(name, decode(input), allowed);
+      });
+      await page.addInitScript({ content: await bridgeScript() });
+    },
+    waitForOpenedUrl(timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (cursor < openedUrls.length) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            resolve(openedUrls[cursor++] as string);
+          }
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no URL opened within ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+    async deliverDeepLink(link, via = 'open-url') {
+      // Each way a link reaches main in the app: the URL itself, or found in a process's argv.
+      const raw =
+        via === 'open-url'
+          ? link
+          : findDeepLinkInArgv(
+              via === 'argv' ? ['/opt/siberia-mix/siberia-mix', link] : ['siberia-mix', '--no-sandbox', link],
+              DEFAULT_APP_SCHEME,
+            );
+      await main.deepLinks.receive(raw, via);
+      await main.deepLinks.settled();
+    },
+    async focusWindow() {
+      await main.onFocus();
+    },
+    async stop() {
+      main.stop();
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      });
+    },
+  };
+}
