@@ -21,7 +21,7 @@ export function openDatabase(target: ServerConfig['database'], opts: { searchPat
     sqlite.pragma('foreign_keys = ON');
     // Concurrent writers wait for each other instead of failing at once.
     sqlite.pragma('busy_timeout = 5000');
-    return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
   }
   const pool = new pg.Pool({
     connectionString: target.url,
@@ -29,6 +29,30 @@ export function openDatabase(target: ServerConfig['database'], opts: { searchPat
     ...(opts.searchPath ? { options: `-c search_path=${opts.searchPath}` } : {}),
   });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/**
+ * Kysely prepares every query anew, and preparing costs more than running a small query on
+ * SQLite; the same SQL text gets the same prepared statement back. Bounded, since ad-hoc SQL
+ * (migrations, tests) would otherwise grow it.
+ */
+function cachingStatements(sqlite: SQLite.Database): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = sqlite.prepare.bind(sqlite);
+  return new Proxy(sqlite, {
+    get(target, prop, receiver) {
+      if (prop !== 'prepare') return Reflect.get(target, prop, receiver);
+      return (source: string) => {
+        let statement = cache.get(source);
+        if (!statement) {
+          statement = prepare(source);
+          if (cache.size >= 500) cache.clear();
+          cache.set(source, statement);
+        }
+        return statement;
+      };
+    },
+  });
 }
 
 /** Runs every migration not yet applied; throws with the failing migration's name. */
