@@ -82,7 +82,13 @@ describe('errors', () => {
   });
 
   it('answers 400 for a malformed form body, never crashing', async () => {
-    for (const body of ['metadata[a=1', 'a]=1', 'metadata[x]=1&metadata=2', 'line_items[99999][price]=p']) {
+    for (const body of [
+      'metadata[a=1',
+      'a]=1',
+      'metadata[x]=1&metadata=2',
+      'line_items[99999][price]=p',
+      '__proto__[admin]=1',
+    ]) {
       const res = await post('/v1/customers', body);
       expect(res.status).toBe(400);
       const json = (await res.json()) as { error: { type: string; code: string } };

@@ -20,7 +20,7 @@ const PAYMENT_METHODS: Record<string, CardBehavior> = {
 };
 
 export function paymentMethodBehavior(id: string): CardBehavior | undefined {
-  return PAYMENT_METHODS[id];
+  return Object.hasOwn(PAYMENT_METHODS, id) ? PAYMENT_METHODS[id] : undefined;
 }
 
 export const TEST_PAYMENT_METHODS = Object.keys(PAYMENT_METHODS);

@@ -28,11 +28,17 @@ function invalid(param: string, message: string): StripeApiError {
   return new StripeApiError(400, 'invalid_request_error', 'parameter_invalid', message, param);
 }
 
+// Keys that would reach Object.prototype through plain objects: refused, never assigned.
+const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
+
 function splitKey(key: string): string[] {
   const match = /^([^[\]]+)((?:\[[^[\]]*\])*)$/.exec(key);
-  if (!match) throw invalid(key, `Invalid parameter name: ${key.slice(0, 80)}`);
+  if (!match) throw invalid(key.slice(0, 80), `Invalid parameter name: ${key.slice(0, 80)}`);
   const rest = [...(match[2] ?? '').matchAll(/\[([^[\]]*)\]/g)].map((m) => m[1] ?? '');
-  return [match[1] as string, ...rest];
+  const parts = [match[1] as string, ...rest];
+  if (parts.some((p) => FORBIDDEN.has(p)))
+    throw invalid(key.slice(0, 80), `Invalid parameter name: ${key.slice(0, 80)}`);
+  return parts;
 }
 
 function assign(target: FormObject | FormValue[], path: string[], value: string, rawKey: string): void {
@@ -41,27 +47,29 @@ function assign(target: FormObject | FormValue[], path: string[], value: string,
     // `[]` appends; `[n]` addresses an index (Stripe's SDK sends indices densely from 0).
     const index = head === '' ? target.length : Number(head);
     if (!Number.isInteger(index) || index < 0 || index > 1000)
-      throw invalid(rawKey, `Invalid array index in ${rawKey.slice(0, 80)}`);
+      throw invalid(rawKey.slice(0, 80), `Invalid array index in ${rawKey.slice(0, 80)}`);
     if (tail.length === 0) {
       target[index] = value;
       return;
     }
     target[index] ??= isIndex(tail[0] as string) ? [] : {};
     const child = target[index];
-    if (typeof child === 'string') throw invalid(rawKey, `Conflicting values for ${rawKey.slice(0, 80)}`);
+    if (typeof child === 'string')
+      throw invalid(rawKey.slice(0, 80), `Conflicting values for ${rawKey.slice(0, 80)}`);
     assign(child, tail, value, rawKey);
     return;
   }
-  if (head === '') throw invalid(rawKey, `Invalid parameter name: ${rawKey.slice(0, 80)}`);
+  if (head === '') throw invalid(rawKey.slice(0, 80), `Invalid parameter name: ${rawKey.slice(0, 80)}`);
   if (tail.length === 0) {
-    if (head in target && typeof target[head] !== 'string')
-      throw invalid(rawKey, `Conflicting values for ${rawKey.slice(0, 80)}`);
+    if (Object.hasOwn(target, head) && typeof target[head] !== 'string')
+      throw invalid(rawKey.slice(0, 80), `Conflicting values for ${rawKey.slice(0, 80)}`);
     target[head] = value;
     return;
   }
-  target[head] ??= isIndex(tail[0] as string) ? [] : {};
+  if (!Object.hasOwn(target, head)) target[head] = isIndex(tail[0] as string) ? [] : {};
   const child = target[head];
-  if (typeof child === 'string') throw invalid(rawKey, `Conflicting values for ${rawKey.slice(0, 80)}`);
+  if (typeof child === 'string')
+    throw invalid(rawKey.slice(0, 80), `Conflicting values for ${rawKey.slice(0, 80)}`);
   assign(child as FormObject | FormValue[], tail, value, rawKey);
 }
 

@@ -144,7 +144,7 @@ function expandPath(core: Core, value: unknown, parts: string[], full: string, e
   let field = record[head];
   const hooked = extra?.(record, head);
   if (hooked !== undefined) field = hooked;
-  else if (!(head in record)) {
+  else if (!Object.hasOwn(record, head)) {
     throw badParam('expand', `This property cannot be expanded (${head}) in ${full}.`);
   }
   if (typeof field === 'string') {
