@@ -93,6 +93,18 @@ export function decodeWav(bytes: Uint8Array): AudioData {
   const frames = Math.floor(data.size / fmt.blockAlign);
   const channels = Array.from({ length: fmt.channels }, () => new Float32Array(frames));
   const bytesPer = fmt.bitsPerSample / 8;
+  if (fmt.format === WAVE_FORMAT_PCM && fmt.bitsPerSample === 24) {
+    // The common case, read byte by byte without DataView calls: one channel at a time, strided.
+    for (let c = 0; c < fmt.channels; c++) {
+      const ch = channels[c] as Float32Array;
+      for (let i = 0, p = data.offset + c * 3; i < frames; i++, p += fmt.blockAlign) {
+        const v =
+          (bytes[p] as number) | ((bytes[p + 1] as number) << 8) | (((bytes[p + 2] as number) << 24) >> 8);
+        ch[i] = v / 8388608;
+      }
+    }
+    return { sampleRate: fmt.sampleRate, channels };
+  }
   let p = data.offset;
   for (let i = 0; i < frames; i++) {
     for (let c = 0; c < fmt.channels; c++) {
@@ -156,6 +168,20 @@ export function encodeWav(audio: AudioData, opts: { format: WavFormat; ditherSee
   // Audio already on the 16-bit grid (a 16-bit source passed through) needs no requantisation, so no
   // dither: integer round trips stay bit-exact.
   const dither = bits === 16 && !onGrid(audio.channels, 32768);
+  if (bits === 24) {
+    // The common case, written byte by byte without DataView calls: one channel at a time, strided.
+    const stride = channelCount * 3;
+    for (let c = 0; c < channelCount; c++) {
+      const ch = audio.channels[c] as Float32Array;
+      for (let i = 0, p = 44 + c * 3; i < frames; i++, p += stride) {
+        const v = clampInt(Math.round((ch[i] as number) * 8388608), 8388607);
+        out[p] = v & 0xff;
+        out[p + 1] = (v >> 8) & 0xff;
+        out[p + 2] = (v >> 16) & 0xff;
+      }
+    }
+    return out;
+  }
   let p = 44;
   for (let i = 0; i < frames; i++) {
     for (let c = 0; c < channelCount; c++) {

@@ -134,7 +134,10 @@ export class LimiterGain {
 
 const BLOCK = 4096;
 
-/** Writes audio × inputGain × the limiter's gain into `into` (same shape as `audio`). */
+/**
+ * Writes audio × inputGain × the limiter's gain into `into` (same shape as `audio`), block by block;
+ * each finished block is also handed to `meter`, while it is still in cache, when one is given.
+ */
 export function applyLimiter(
   audio: AudioData,
   envelope: Float32Array,
@@ -142,6 +145,7 @@ export function applyLimiter(
   inputGain: number,
   timing: LimiterTiming,
   into: Float32Array[],
+  meter?: { push(block: readonly Float32Array[]): void },
 ): void {
   const frames = envelope.length;
   const gains = new LimiterGain(envelope, ceiling / inputGain, timing);
@@ -155,6 +159,7 @@ export function applyLimiter(
       for (let o = 0; o < count; o++)
         y[start + o] = (x[start + o] as number) * inputGain * (block[o] as number);
     }
+    meter?.push(into.map((y) => y.subarray(start, start + count)));
   }
 }
 

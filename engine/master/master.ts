@@ -7,6 +7,7 @@ import { dbToGain } from '../dsp/laws';
 import {
   kWeightedChunkEnergies,
   loudnessOfSubBlocks,
+  LoudnessMeter,
   measureLoudness,
   subBlockLength,
 } from '../loudness/meter';
@@ -221,11 +222,15 @@ export function masterAudio(
   };
   let gainDb = found.gainDb;
   let after = { integrated: found.loudness, range: 0 };
+  let truePeakDb = Number.NEGATIVE_INFINITY;
   for (let attempt = 0; attempt < 3; attempt++) {
     check();
-    applyLimiter(shaped, envelope, ceiling, dbToGain(gainDb), timing, result.channels);
-    const measured = measureLoudness(result, { truePeak: false });
-    after = { integrated: measured.integratedLufs ?? target, range: measured.loudnessRangeLu };
+    // Measured as it is written: loudness, range and true peak in the same pass.
+    const meter = new LoudnessMeter(result.sampleRate, result.channels.length);
+    applyLimiter(shaped, envelope, ceiling, dbToGain(gainDb), timing, result.channels, meter);
+    const integrated = meter.integrated();
+    after = { integrated: Number.isFinite(integrated) ? integrated : target, range: meter.loudnessRange() };
+    truePeakDb = meter.truePeak();
     opts.onProgress?.(0.7 + 0.1 * attempt);
     if (Math.abs(target - after.integrated) <= TOLERANCE) break;
     const bias = after.integrated - found.loudness;
@@ -239,7 +244,6 @@ export function masterAudio(
     found.loudness -= bias;
     gainDb = found.gainDb;
   }
-  let truePeakDb = 20 * Math.log10(truePeakOf(result.channels, result.sampleRate));
   // Never above the ceiling, whatever the material: a final trim if the limiter's output crept over.
   if (truePeakDb > settings.ceilingDbtp - 0.05) {
     const trim = settings.ceilingDbtp - 0.05 - truePeakDb;
