@@ -37,6 +37,32 @@ export function nextBoundary(anchor: number, interval: string, count: number, af
   throw new Error('No period boundary found');
 }
 
+/** The legacy `plan` Stripe still puts on subscription items, mirrored from the price. */
+function planOf(price: StripeObject): Record<string, unknown> {
+  const recurring = price.recurring as { interval: string; interval_count: number };
+  return {
+    id: price.id,
+    object: 'plan',
+    active: price.active,
+    amount: price.unit_amount,
+    amount_decimal: price.unit_amount_decimal,
+    billing_scheme: 'per_unit',
+    created: price.created,
+    currency: price.currency,
+    interval: recurring.interval,
+    interval_count: recurring.interval_count,
+    livemode: false,
+    metadata: price.metadata,
+    meter: null,
+    nickname: price.nickname,
+    product: price.product,
+    tiers_mode: null,
+    transform_usage: null,
+    trial_period_days: null,
+    usage_type: 'licensed',
+  };
+}
+
 function item(sub: StripeObject): Record<string, unknown> {
   return (sub.items as { data: Record<string, unknown>[] }).data[0] as Record<string, unknown>;
 }
@@ -64,7 +90,13 @@ export function createSubscription(
   const sub = core.store.insert({
     ...core.base('subscription', now),
     application: null,
+    application_fee_percent: null,
+    automatic_tax: { disabled_reason: null, enabled: false, liability: null },
     billing_cycle_anchor: now,
+    billing_cycle_anchor_config: null,
+    billing_mode: { flexible: null, type: 'classic' },
+    billing_schedules: [],
+    billing_thresholds: null,
     cancel_at: null,
     cancel_at_period_end: false,
     canceled_at: null,
@@ -72,27 +104,49 @@ export function createSubscription(
     collection_method: 'charge_automatically',
     currency: opts.price.currency,
     customer: opts.customer,
+    customer_account: null,
+    days_until_due: null,
     default_payment_method: null,
+    default_source: null,
+    default_tax_rates: [],
     description: null,
     discounts: [],
     ended_at: null,
+    invoice_settings: { account_tax_ids: null, issuer: { type: 'self' } },
+    managed_payments: null,
     items: { object: 'list', data: [] as unknown[], has_more: false, total_count: 1, url: '' },
     latest_invoice: null,
     metadata: opts.metadata,
+    next_pending_invoice_item_invoice: null,
+    on_behalf_of: null,
     pause_collection: null,
+    payment_settings: {
+      payment_method_options: null,
+      payment_method_types: null,
+      save_default_payment_method: 'off',
+    },
+    pending_invoice_item_interval: null,
+    pending_setup_intent: null,
+    pending_update: null,
+    schedule: null,
     start_date: now,
     status: paid ? 'active' : 'incomplete',
     test_clock: (core.store.get(opts.customer)?.test_clock as string | null) ?? null,
+    transfer_data: null,
     trial_end: null,
+    trial_settings: { end_behavior: { missing_payment_method: 'create_invoice' } },
     trial_start: null,
     _retry_at: null,
   });
+  const { livemode: _omitted, ...itemBase } = core.base('subscription_item', now);
   const subItem = {
-    ...core.base('subscription_item', now),
+    ...itemBase,
+    billing_thresholds: null,
     current_period_start: now,
     current_period_end: end,
     discounts: [],
     metadata: {},
+    plan: planOf(opts.price),
     price: render(opts.price),
     quantity: 1,
     subscription: sub.id,
@@ -123,17 +177,49 @@ function createInvoice(
   const customer = core.store.get(sub.customer as string);
   const invoice = core.store.insert({
     ...core.base('invoice', at),
+    account_country: 'IE',
+    account_name: 'Stripe emulator',
+    account_tax_ids: null,
     amount_due: amount,
+    amount_overpaid: 0,
     amount_paid: paid ? amount : 0,
     amount_remaining: paid ? 0 : amount,
+    amount_shipping: 0,
+    application: null,
     attempt_count: 1,
     attempted: true,
+    auto_advance: !paid,
+    automatic_tax: { disabled_reason: null, enabled: false, liability: null, provider: null, status: null },
+    automatically_finalizes_at: null,
     billing_reason: reason,
     collection_method: 'charge_automatically',
     currency: price.currency,
+    custom_fields: null,
     customer: sub.customer,
+    customer_account: null,
+    customer_address: null,
     customer_email: customer?.email ?? null,
-    hosted_invoice_url: `${core.baseUrl()}/i/${sub.id}`,
+    customer_name: customer?.name ?? null,
+    customer_phone: null,
+    customer_shipping: null,
+    customer_tax_exempt: 'none',
+    customer_tax_ids: [],
+    default_payment_method: null,
+    default_source: null,
+    default_tax_rates: [],
+    description: null,
+    discounts: [],
+    due_date: null,
+    effective_at: at,
+    ending_balance: 0,
+    footer: null,
+    from_invoice: null,
+    // No hosted invoice page in the emulator: null rather than a link that leads nowhere.
+    hosted_invoice_url: null,
+    invoice_pdf: null,
+    issuer: { type: 'self' },
+    last_finalization_error: null,
+    latest_revision: null,
     lines: {
       object: 'list',
       data: [
@@ -143,9 +229,32 @@ function createInvoice(
           amount,
           currency: price.currency,
           description: `1 × ${price.nickname ?? 'subscription'}`,
+          discount_amounts: [],
+          discountable: true,
+          discounts: [],
+          livemode: false,
+          metadata: {},
+          parent: {
+            type: 'subscription_item_details',
+            invoice_item_details: null,
+            subscription_item_details: {
+              invoice_item: null,
+              proration: false,
+              proration_details: { credited_items: null },
+              subscription: sub.id,
+              subscription_item: item(sub).id,
+            },
+          },
           period: { start, end },
-          pricing: { price_details: { price: price.id, product: price.product }, type: 'price_details' },
+          pretax_credit_amounts: [],
+          pricing: {
+            price_details: { price: price.id, product: price.product },
+            type: 'price_details',
+            unit_amount_decimal: String(amount),
+          },
           quantity: 1,
+          subscription: sub.id,
+          taxes: [],
         },
       ],
       has_more: false,
@@ -154,19 +263,41 @@ function createInvoice(
     metadata: {},
     next_payment_attempt: null,
     number: null,
+    on_behalf_of: null,
     parent: {
       type: 'subscription_details',
       quote_details: null,
       subscription_details: { metadata: sub.metadata, subscription: sub.id },
     },
+    payment_settings: { default_mandate: null, payment_method_options: null, payment_method_types: null },
     period_end: end,
     period_start: start,
+    post_payment_credit_notes_amount: 0,
+    pre_payment_credit_notes_amount: 0,
+    receipt_number: null,
+    rendering: null,
+    shipping_cost: null,
+    shipping_details: null,
+    starting_balance: 0,
+    statement_descriptor: null,
     status: paid ? 'paid' : 'open',
-    status_transitions: { finalized_at: at, paid_at: paid ? at : null, voided_at: null },
+    status_transitions: {
+      finalized_at: at,
+      marked_uncollectible_at: null,
+      paid_at: paid ? at : null,
+      voided_at: null,
+    },
     subtotal: amount,
+    subtotal_excluding_tax: amount,
     test_clock: sub.test_clock,
     total: amount,
+    total_discount_amounts: [],
+    total_excluding_tax: amount,
+    total_pretax_credit_amounts: [],
+    total_taxes: [],
+    webhooks_delivered_at: at,
   });
+  for (const line of (invoice.lines as { data: Record<string, unknown>[] }).data) line.invoice = invoice.id;
   sub.latest_invoice = invoice.id;
   return invoice;
 }
@@ -183,6 +314,7 @@ export function changePrice(core: Core, sub: StripeObject, price: StripeObject):
   };
   const to = price.recurring as { interval: string; interval_count: number };
   it.price = render(price);
+  it.plan = planOf(price);
   if (from.interval === to.interval && from.interval_count === to.interval_count) return;
   const now = core.nowFor(sub.customer as string);
   const end = addInterval(now, to.interval, to.interval_count);

@@ -1,9 +1,21 @@
 import { createSubscription } from '../billing';
 import { cardBehavior } from '../cards';
+import { insertCustomer } from './customers';
 import type { Core } from '../core';
 import { badParam, StripeApiError } from '../errors';
 import type { FormObject } from '../form';
-import { allow, expandObject, expandOf, int, listPage, metadata, obj, type Route, str } from '../params';
+import {
+  allow,
+  bool,
+  expandObject,
+  expandOf,
+  int,
+  listPage,
+  metadata,
+  obj,
+  type Route,
+  str,
+} from '../params';
 import { render, type StripeObject } from '../store';
 
 const SESSION_TTL = 24 * 3600;
@@ -106,30 +118,72 @@ export const checkoutRoutes: Route[] = [
       allow(subscriptionData, ['metadata', 'description']);
       const locale = str(body, 'locale') ?? 'auto';
       if (!LOCALES.includes(locale)) throw badParam('locale', `Invalid locale: ${locale.slice(0, 10)}`);
+      // Accepted and recorded; the emulator has no promotion codes to offer.
+      const allowPromotionCodes = bool(body, 'allow_promotion_codes');
+      const expiresAt = int(body, 'expires_at');
       const firstPrice = core.find('price', (items[0] as { price: string }).price);
       const now = core.nowFor(customer ?? null);
       const session = core.store.insert({
         ...core.base('checkout.session', now),
-        allow_promotion_codes: str(body, 'allow_promotion_codes') === 'true',
+        adaptive_pricing: { enabled: false },
+        after_expiration: null,
+        allow_promotion_codes: allowPromotionCodes ?? null,
         amount_subtotal: firstPrice.unit_amount,
         amount_total: firstPrice.unit_amount,
+        automatic_tax: { enabled: false, liability: null, provider: null, status: null },
+        billing_address_collection: str(body, 'billing_address_collection') ?? null,
         cancel_url: cancelUrl ?? null,
         client_reference_id: str(body, 'client_reference_id') ?? null,
+        client_secret: null,
+        collected_information: null,
+        consent: null,
+        consent_collection: null,
         currency: firstPrice.currency,
+        currency_conversion: null,
+        custom_fields: [],
+        custom_text: {
+          after_submit: null,
+          shipping_address: null,
+          submit: null,
+          terms_of_service_acceptance: null,
+        },
         customer: customer ?? null,
+        customer_account: null,
         customer_creation: customer ? null : 'always',
         customer_details: null,
         customer_email: email ?? null,
-        expires_at: int(body, 'expires_at') ?? now + SESSION_TTL,
+        discounts: [],
+        expires_at: expiresAt ?? now + SESSION_TTL,
+        integration_identifier: null,
         invoice: null,
+        invoice_creation: null,
         locale,
+        managed_payments: null,
         metadata: metadata(body),
         mode: 'subscription',
+        origin_context: null,
+        payment_intent: null,
+        payment_link: null,
+        payment_method_collection: 'always',
+        payment_method_configuration_details: null,
+        payment_method_options: {},
+        payment_method_types: ['card'],
         payment_status: 'unpaid',
+        permissions: null,
+        phone_number_collection: { enabled: false },
+        recovered_from: null,
+        saved_payment_method_options: null,
+        setup_intent: null,
+        shipping_address_collection: null,
+        shipping_cost: null,
+        shipping_options: [],
         status: 'open',
+        submit_type: null,
         subscription: null,
         success_url: successUrl,
+        total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
         ui_mode: 'hosted',
+        wallet_options: null,
         url: null as string | null,
         _line_items: items,
         _subscription_metadata: metadata(subscriptionData),
@@ -208,15 +262,7 @@ export function payCheckoutSession(
   if (!customerId) {
     if (!email || !/^[^@\s]+@[^@\s]+$/.test(email))
       return { ok: false, message: 'Enter a valid email address.' };
-    const customer = core.store.insert({
-      ...core.base('customer'),
-      email,
-      name: null,
-      metadata: {},
-      test_clock: null,
-      invoice_settings: { default_payment_method: null },
-      _card: behavior,
-    });
+    const customer = insertCustomer(core, { at: core.now(), email, card: behavior });
     core.emit('customer.created', customer);
     customerId = customer.id;
   } else {

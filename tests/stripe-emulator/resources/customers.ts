@@ -1,9 +1,10 @@
 import type { CardBehavior } from '../billing';
 import { paymentMethodBehavior } from '../cards';
+import type { Core } from '../core';
 import { missing } from '../errors';
 import type { FormObject } from '../form';
 import { allow, expandObject, expandOf, listPage, metadata, obj, type Route, str } from '../params';
-import { render } from '../store';
+import { render, type StripeObject } from '../store';
 
 const FIELDS = [
   'email',
@@ -36,6 +37,50 @@ function paymentMethod(body: FormObject): { id: string; behavior: CardBehavior }
   return { id, behavior };
 }
 
+/** A customer as Stripe shapes it (the API's create and Checkout's new customer share it). */
+export function insertCustomer(
+  core: Core,
+  c: {
+    at: number;
+    email: string | null;
+    name?: string | null;
+    description?: string | null;
+    phone?: string | null;
+    metadata?: Record<string, string>;
+    testClock?: string | null;
+    paymentMethod?: string | null;
+    card: CardBehavior;
+  },
+): StripeObject {
+  return core.store.insert({
+    ...core.base('customer', c.at),
+    address: null,
+    balance: 0,
+    currency: null,
+    default_source: null,
+    delinquent: false,
+    description: c.description ?? null,
+    discount: null,
+    email: c.email,
+    invoice_prefix: null,
+    invoice_settings: {
+      custom_fields: null,
+      default_payment_method: c.paymentMethod ?? null,
+      footer: null,
+      rendering_options: null,
+    },
+    metadata: c.metadata ?? {},
+    name: c.name ?? null,
+    next_invoice_sequence: 1,
+    phone: c.phone ?? null,
+    preferred_locales: [],
+    shipping: null,
+    tax_exempt: 'none',
+    test_clock: c.testClock ?? null,
+    _card: c.card,
+  });
+}
+
 export const customerRoutes: Route[] = [
   {
     method: 'POST',
@@ -46,30 +91,16 @@ export const customerRoutes: Route[] = [
       if (clock) core.find('test_helpers.test_clock', clock, 'test clock');
       const at = clock ? (core.store.get(clock)?.frozen_time as number) : core.now();
       const pm = paymentMethod(body);
-      const customer = core.store.insert({
-        ...core.base('customer', at),
-        address: null,
-        balance: 0,
-        currency: null,
-        default_source: null,
-        delinquent: false,
-        description: str(body, 'description') ?? null,
+      const customer = insertCustomer(core, {
+        at,
         email: str(body, 'email') ?? null,
-        invoice_prefix: null,
-        invoice_settings: {
-          custom_fields: null,
-          default_payment_method: pm?.id ?? null,
-          footer: null,
-          rendering_options: null,
-        },
-        metadata: metadata(body),
         name: str(body, 'name') ?? null,
+        description: str(body, 'description') ?? null,
         phone: str(body, 'phone') ?? null,
-        preferred_locales: [],
-        shipping: null,
-        tax_exempt: 'none',
-        test_clock: clock ?? null,
-        _card: pm?.behavior ?? 'pays',
+        metadata: metadata(body),
+        testClock: clock ?? null,
+        paymentMethod: pm?.id ?? null,
+        card: pm?.behavior ?? 'pays',
       });
       core.emit('customer.created', customer);
       return expandObject(core, render(customer), expandOf(body));

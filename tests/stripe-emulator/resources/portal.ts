@@ -17,6 +17,7 @@ export const portalRoutes: Route[] = [
         ...core.base('billing_portal.session'),
         configuration: 'bpc_emulator_default',
         customer,
+        customer_account: null,
         flow: null,
         locale: str(body, 'locale') ?? null,
         on_behalf_of: null,
