@@ -1,0 +1,143 @@
+import type { MasterReport } from '../../contracts/audio';
+import type { AudioFormatErrorCode } from '../../engine/index';
+import type { FromEngine, MixInput, Peaks, ToEngine } from './protocol';
+
+export type SourceAudio = { sampleRate: number; channels: Float32Array[] };
+export type EngineFailure = { code: AudioFormatErrorCode | 'internal' | 'cancelled'; message: string };
+export class EngineError extends Error {
+  constructor(readonly failure: EngineFailure) {
+    super(failure.message);
+    this.name = 'EngineError';
+  }
+}
+
+type Pending = {
+  resolve: (message: FromEngine) => void;
+  reject: (error: EngineError) => void;
+  onProgress?: (fraction: number) => void;
+};
+
+export type MasterResult = {
+  wav: Uint8Array;
+  report: MasterReport;
+  sampleRate: number;
+  original: Float32Array[];
+  mastered: Float32Array[];
+};
+
+/**
+ * The desk's handle on the engine Worker. Renders report progress and can be cancelled: the Worker
+ * is terminated (the engine cannot be interrupted mid-block from outside) and a fresh one is fed the
+ * sources again from `resupply` the next time it is needed.
+ */
+export class EngineClient {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(
+    private readonly spawn: () => Worker,
+    private readonly resupply: () => Iterable<{ trackId: string; audio: SourceAudio }>,
+  ) {}
+
+  /** Decodes WAV/AIFF with the engine; the Worker keeps the audio, the desk gets a copy and peaks. */
+  decode(trackId: string, bytes: ArrayBuffer): Promise<{ audio: SourceAudio; peaks: Peaks }> {
+    return this.request({ type: 'decode', id: 0, trackId, bytes }, [bytes]).then((m) => {
+      if (m.type !== 'decoded') throw unexpected(m);
+      return { audio: { sampleRate: m.sampleRate, channels: m.channels }, peaks: m.peaks };
+    });
+  }
+
+  /** Hands audio decoded elsewhere (Web Audio) to the Worker; answers its peaks. */
+  store(trackId: string, audio: SourceAudio): Promise<Peaks> {
+    const channels = audio.channels.map((c) => c.slice());
+    return this.request(
+      { type: 'store', id: 0, trackId, sampleRate: audio.sampleRate, channels },
+      channels.map((c) => c.buffer),
+    ).then((m) => {
+      if (m.type !== 'stored') throw unexpected(m);
+      return m.peaks;
+    });
+  }
+
+  render(mix: MixInput, onProgress: (fraction: number) => void): Promise<Uint8Array> {
+    return this.request({ type: 'render', id: 0, mix }, [], onProgress).then((m) => {
+      if (m.type !== 'rendered') throw unexpected(m);
+      return m.wav;
+    });
+  }
+
+  master(mix: MixInput, onProgress: (fraction: number) => void): Promise<MasterResult> {
+    return this.request({ type: 'master', id: 0, mix }, [], onProgress).then((m) => {
+      if (m.type !== 'mastered') throw unexpected(m);
+      return m;
+    });
+  }
+
+  /** Stops whatever the Worker is doing; every pending request fails with `cancelled`. */
+  cancel(): void {
+    this.worker?.terminate();
+    this.worker = null;
+    for (const pending of this.pending.values()) {
+      pending.reject(new EngineError({ code: 'cancelled', message: 'cancelled' }));
+    }
+    this.pending.clear();
+  }
+
+  dispose(): void {
+    this.cancel();
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = this.spawn();
+    worker.onmessage = (event: MessageEvent<FromEngine>) => this.receive(event.data);
+    worker.onerror = (event) => {
+      event.preventDefault();
+      for (const pending of this.pending.values()) {
+        pending.reject(new EngineError({ code: 'internal', message: event.message || 'engine stopped' }));
+      }
+      this.pending.clear();
+    };
+    this.worker = worker;
+    for (const { trackId, audio } of this.resupply()) {
+      const channels = audio.channels.map((c) => c.slice());
+      const message: ToEngine = { type: 'store', id: 0, trackId, sampleRate: audio.sampleRate, channels };
+      worker.postMessage(
+        message,
+        channels.map((c) => c.buffer),
+      );
+    }
+    return worker;
+  }
+
+  private receive(message: FromEngine): void {
+    const pending = this.pending.get(message.id);
+    if (!pending) return;
+    if (message.type === 'progress') {
+      pending.onProgress?.(message.fraction);
+      return;
+    }
+    this.pending.delete(message.id);
+    if (message.type === 'failed')
+      pending.reject(new EngineError({ code: message.code, message: message.message }));
+    else pending.resolve(message);
+  }
+
+  private request(
+    message: ToEngine,
+    transfer: Transferable[],
+    onProgress?: (fraction: number) => void,
+  ): Promise<FromEngine> {
+    const worker = this.ensureWorker();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onProgress });
+      worker.postMessage({ ...message, id }, transfer);
+    });
+  }
+}
+
+function unexpected(message: FromEngine): EngineError {
+  return new EngineError({ code: 'internal', message: `unexpected engine answer ${message.type}` });
+}

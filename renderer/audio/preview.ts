@@ -1,0 +1,266 @@
+import type { ProjectFile, Track } from '../../contracts/project';
+import { dbToGain } from '../../engine/index';
+import { anySoloOf, type StripParams, stripParams } from './params';
+
+/** Smoothing of every parameter change: fast enough to feel direct, slow enough not to click. */
+const RAMP = 0.015;
+
+type StripNodes = {
+  input: GainNode;
+  low: BiquadFilterNode;
+  mid: BiquadFilterNode;
+  high: BiquadFilterNode;
+  compressor: DynamicsCompressorNode;
+  makeup: GainNode;
+  splitter: ChannelSplitterNode;
+  panLeft: GainNode;
+  panRight: GainNode;
+  merger: ChannelMergerNode;
+  source: AudioBufferSourceNode | null;
+  wiredChannels: number;
+};
+
+/**
+ * The live preview: per track source → gain → low shelf → peak → high shelf → compressor → makeup →
+ * constant-power pan → master gain → meter tap → speakers. The graph is built once per track and
+ * only its parameters move while playing (setTargetAtTime), so controls never click.
+ */
+export class PreviewGraph {
+  readonly context: AudioContext;
+  readonly master: GainNode;
+  private readonly strips = new Map<string, StripNodes>();
+  private readonly buffers = new Map<string, AudioBuffer>();
+  private project: ProjectFile | null = null;
+  private playing = false;
+  /** Context time at which position 0 of the song would have played. */
+  private origin = 0;
+  private pausedAt = 0;
+  private endTimer: ReturnType<typeof setTimeout> | null = null;
+  onEnded: (() => void) | null = null;
+
+  constructor(context: AudioContext, output: AudioNode) {
+    this.context = context;
+    this.master = context.createGain();
+    this.master.connect(output);
+  }
+
+  setBuffer(trackId: string, buffer: AudioBuffer): void {
+    this.buffers.set(trackId, buffer);
+    if (this.playing) this.restart();
+  }
+
+  hasBuffer(trackId: string): boolean {
+    return this.buffers.has(trackId);
+  }
+
+  getBuffer(trackId: string): AudioBuffer | undefined {
+    return this.buffers.get(trackId);
+  }
+
+  /** Follows the project: creates and removes strips, ramps every parameter to its new value. */
+  sync(project: ProjectFile): void {
+    this.project = project;
+    const anySolo = anySoloOf(project.tracks);
+    const live = new Set(project.tracks.map((t) => t.id));
+    for (const [id, nodes] of this.strips) {
+      if (!live.has(id)) {
+        this.disposeStrip(nodes);
+        this.strips.delete(id);
+      }
+    }
+    for (const track of project.tracks) {
+      const nodes = this.strips.get(track.id) ?? this.createStrip(track.id);
+      this.apply(nodes, stripParams(track, anySolo));
+    }
+    this.ramp(this.master.gain, dbToGain(project.master.gainDb));
+  }
+
+  get isPlaying(): boolean {
+    return this.playing;
+  }
+
+  /** Song length in seconds: the longest track with its offset. */
+  duration(): number {
+    let end = 0;
+    for (const track of this.project?.tracks ?? []) {
+      const buffer = this.buffers.get(track.id);
+      if (buffer) end = Math.max(end, track.startOffsetSec + buffer.duration);
+    }
+    return end;
+  }
+
+  position(): number {
+    if (!this.playing) return this.pausedAt;
+    return Math.min(this.duration(), this.context.currentTime - this.origin);
+  }
+
+  async play(): Promise<void> {
+    if (this.context.state !== 'running') await this.context.resume();
+    if (this.pausedAt >= this.duration()) this.pausedAt = 0;
+    this.playing = true;
+    this.startSources(this.pausedAt);
+  }
+
+  pause(): void {
+    if (!this.playing) return;
+    this.pausedAt = this.position();
+    this.playing = false;
+    this.stopSources();
+  }
+
+  stop(): void {
+    this.playing = false;
+    this.pausedAt = 0;
+    this.stopSources();
+  }
+
+  seek(seconds: number): void {
+    const at = Math.max(0, Math.min(this.duration(), seconds));
+    this.pausedAt = at;
+    if (this.playing) this.startSources(at);
+  }
+
+  dispose(): void {
+    this.stop();
+    for (const nodes of this.strips.values()) this.disposeStrip(nodes);
+    this.strips.clear();
+    this.master.disconnect();
+  }
+
+  private restart(): void {
+    const at = this.position();
+    this.startSources(at);
+  }
+
+  private ramp(param: AudioParam, value: number): void {
+    const now = this.context.currentTime;
+    if (Math.abs(param.value - value) < 1e-7) return;
+    param.cancelScheduledValues(now);
+    param.setValueAtTime(param.value, now);
+    param.setTargetAtTime(value, now, RAMP);
+  }
+
+  private apply(n: StripNodes, p: StripParams): void {
+    this.ramp(n.input.gain, p.gain);
+    this.ramp(n.low.frequency, p.low.frequency);
+    this.ramp(n.low.gain, p.low.gain);
+    this.ramp(n.mid.frequency, p.mid.frequency);
+    this.ramp(n.mid.gain, p.mid.gain);
+    this.ramp(n.mid.Q, p.mid.Q);
+    this.ramp(n.high.frequency, p.high.frequency);
+    this.ramp(n.high.gain, p.high.gain);
+    this.ramp(n.compressor.threshold, p.compressor.threshold);
+    this.ramp(n.compressor.ratio, p.compressor.ratio);
+    this.ramp(n.compressor.attack, p.compressor.attack);
+    this.ramp(n.compressor.release, p.compressor.release);
+    this.ramp(n.makeup.gain, p.compressor.makeup);
+    this.ramp(n.panLeft.gain, p.panLeft);
+    this.ramp(n.panRight.gain, p.panRight);
+  }
+
+  private createStrip(id: string): StripNodes {
+    const c = this.context;
+    const filter = (type: BiquadFilterType) => {
+      const f = c.createBiquadFilter();
+      f.type = type;
+      return f;
+    };
+    const nodes: StripNodes = {
+      input: c.createGain(),
+      low: filter('lowshelf'),
+      mid: filter('peaking'),
+      high: filter('highshelf'),
+      compressor: c.createDynamicsCompressor(),
+      makeup: c.createGain(),
+      splitter: c.createChannelSplitter(2),
+      panLeft: c.createGain(),
+      panRight: c.createGain(),
+      merger: c.createChannelMerger(2),
+      source: null,
+      wiredChannels: 0,
+    };
+    nodes.compressor.knee.value = 0;
+    nodes.input.connect(nodes.low).connect(nodes.mid).connect(nodes.high).connect(nodes.compressor);
+    nodes.compressor.connect(nodes.makeup).connect(nodes.splitter);
+    nodes.panLeft.connect(nodes.merger, 0, 0);
+    nodes.panRight.connect(nodes.merger, 0, 1);
+    nodes.merger.connect(this.master);
+    this.strips.set(id, nodes);
+    return nodes;
+  }
+
+  /** A mono source feeds both sides of the pan, as in the engine; stereo keeps left and right. */
+  private wire(nodes: StripNodes, channels: number): void {
+    if (nodes.wiredChannels === channels) return;
+    nodes.splitter.disconnect();
+    nodes.splitter.connect(nodes.panLeft, 0);
+    nodes.splitter.connect(nodes.panRight, channels >= 2 ? 1 : 0);
+    nodes.wiredChannels = channels;
+  }
+
+  private startSources(at: number): void {
+    this.stopSources();
+    const now = this.context.currentTime + 0.02;
+    this.origin = now - at;
+    for (const track of this.project?.tracks ?? []) this.startTrack(track, at, now);
+    const remaining = this.duration() - at;
+    this.endTimer = setTimeout(
+      () => {
+        if (this.playing && this.position() >= this.duration() - 0.05) {
+          this.stop();
+          this.onEnded?.();
+        }
+      },
+      Math.max(0, remaining * 1000 + 60),
+    );
+  }
+
+  private startTrack(track: Track, at: number, when: number): void {
+    const nodes = this.strips.get(track.id);
+    const buffer = this.buffers.get(track.id);
+    if (!nodes || !buffer) return;
+    const offset = at - track.startOffsetSec;
+    if (offset >= buffer.duration) return;
+    this.wire(nodes, buffer.numberOfChannels);
+    const source = this.context.createBufferSource();
+    source.buffer = buffer;
+    // The splitter keeps the first two channels (discrete), as the engine's render does.
+    source.connect(nodes.input);
+    if (offset >= 0) source.start(when, offset);
+    else source.start(when - offset, 0);
+    nodes.source = source;
+  }
+
+  private stopSources(): void {
+    if (this.endTimer !== null) clearTimeout(this.endTimer);
+    this.endTimer = null;
+    for (const nodes of this.strips.values()) {
+      if (!nodes.source) continue;
+      try {
+        nodes.source.stop();
+      } catch {
+        // Already stopped: nothing to do.
+      }
+      nodes.source.disconnect();
+      nodes.source = null;
+    }
+  }
+
+  private disposeStrip(nodes: StripNodes): void {
+    nodes.source?.stop();
+    for (const node of [
+      nodes.source,
+      nodes.input,
+      nodes.low,
+      nodes.mid,
+      nodes.high,
+      nodes.compressor,
+      nodes.makeup,
+      nodes.splitter,
+      nodes.panLeft,
+      nodes.panRight,
+      nodes.merger,
+    ])
+      node?.disconnect();
+  }
+}

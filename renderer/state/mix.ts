@@ -1,0 +1,200 @@
+import {
+  DEFAULT_MASTER,
+  type MasterSettings,
+  PROJECT_FORMAT,
+  PROJECT_VERSION,
+  type ProjectFile,
+  type Track,
+} from '../../contracts/project';
+
+/**
+ * The mix as an undoable reducer: `present` is the project the desk shows, `past`/`future` the
+ * undo and redo stacks. A gesture (a fader drag, arrow keys held on a knob) coalesces into one undo
+ * step through `gesture`, closed by `endGesture`.
+ */
+export type MixState = {
+  present: ProjectFile;
+  past: ProjectFile[];
+  future: ProjectFile[];
+  /** The gesture the last change belonged to; a change with the same key replaces it in history. */
+  gesture: string | null;
+};
+
+export type TrackPatch = Partial<Pick<Track, 'gainDb' | 'pan' | 'mute' | 'solo' | 'startOffsetSec'>> & {
+  eq?: {
+    low?: Partial<Track['eq']['low']>;
+    mid?: Partial<Track['eq']['mid']>;
+    high?: Partial<Track['eq']['high']>;
+  };
+  compressor?: Partial<Track['compressor']>;
+};
+
+export type MixAction =
+  | { type: 'load'; project: ProjectFile }
+  | { type: 'addTracks'; tracks: Track[] }
+  | { type: 'updateTrack'; id: string; patch: TrackPatch; gesture?: string }
+  | { type: 'renameTrack'; id: string; name: string }
+  | { type: 'moveTrack'; id: string; to: number }
+  | { type: 'removeTrack'; id: string }
+  | { type: 'setMaster'; patch: Partial<Pick<MasterSettings, 'gainDb'>>; gesture?: string }
+  | { type: 'endGesture' }
+  | { type: 'undo' }
+  | { type: 'redo' };
+
+export const HISTORY_LIMIT = 200;
+export const MAX_TRACKS = 256;
+
+export function emptyProject(): ProjectFile {
+  return {
+    format: PROJECT_FORMAT,
+    version: PROJECT_VERSION,
+    name: '',
+    sampleRate: 48000,
+    tracks: [],
+    master: { ...DEFAULT_MASTER },
+  };
+}
+
+export function initialMix(project: ProjectFile = emptyProject()): MixState {
+  return { present: project, past: [], future: [], gesture: null };
+}
+
+const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
+const finite = (x: number | undefined, fallback: number) =>
+  x !== undefined && Number.isFinite(x) ? x : fallback;
+
+/** Applies a patch within the project file's ranges: values outside are clamped, non-numbers ignored. */
+export function patchTrack(track: Track, patch: TrackPatch): Track {
+  const eq = patch.eq ?? {};
+  const comp = patch.compressor ?? {};
+  return {
+    ...track,
+    gainDb: clamp(finite(patch.gainDb, track.gainDb), -96, 12),
+    pan: clamp(finite(patch.pan, track.pan), -1, 1),
+    mute: patch.mute ?? track.mute,
+    solo: patch.solo ?? track.solo,
+    startOffsetSec: clamp(finite(patch.startOffsetSec, track.startOffsetSec), 0, 24 * 3600),
+    eq: {
+      low: {
+        gainDb: clamp(finite(eq.low?.gainDb, track.eq.low.gainDb), -24, 24),
+        freqHz: clamp(finite(eq.low?.freqHz, track.eq.low.freqHz), 10, 22000),
+      },
+      mid: {
+        gainDb: clamp(finite(eq.mid?.gainDb, track.eq.mid.gainDb), -24, 24),
+        freqHz: clamp(finite(eq.mid?.freqHz, track.eq.mid.freqHz), 10, 22000),
+        q: clamp(finite(eq.mid?.q, track.eq.mid.q), 0.1, 18),
+      },
+      high: {
+        gainDb: clamp(finite(eq.high?.gainDb, track.eq.high.gainDb), -24, 24),
+        freqHz: clamp(finite(eq.high?.freqHz, track.eq.high.freqHz), 10, 22000),
+      },
+    },
+    compressor: {
+      enabled: comp.enabled ?? track.compressor.enabled,
+      thresholdDb: clamp(finite(comp.thresholdDb, track.compressor.thresholdDb), -60, 0),
+      ratio: clamp(finite(comp.ratio, track.compressor.ratio), 1, 20),
+      attackMs: clamp(finite(comp.attackMs, track.compressor.attackMs), 0.1, 200),
+      releaseMs: clamp(finite(comp.releaseMs, track.compressor.releaseMs), 5, 2000),
+      makeupDb: clamp(finite(comp.makeupDb, track.compressor.makeupDb), 0, 24),
+    },
+  };
+}
+
+function sameTrack(a: Track, b: Track): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Records `next` as a new present (or replaces the present within one gesture). */
+function commit(state: MixState, next: ProjectFile, gesture: string | null): MixState {
+  if (gesture !== null && gesture === state.gesture) return { ...state, present: next, future: [] };
+  const past = [...state.past, state.present];
+  if (past.length > HISTORY_LIMIT) past.shift();
+  return { present: next, past, future: [], gesture };
+}
+
+function withTracks(project: ProjectFile, tracks: Track[]): ProjectFile {
+  return { ...project, tracks };
+}
+
+export function mixReducer(state: MixState, action: MixAction): MixState {
+  const project = state.present;
+  switch (action.type) {
+    case 'load':
+      return initialMix(action.project);
+    case 'addTracks': {
+      const known = new Set(project.tracks.map((t) => t.id));
+      const fresh = action.tracks.filter((t) => !known.has(t.id));
+      if (fresh.length === 0) return state;
+      const tracks = [...project.tracks, ...fresh].slice(0, MAX_TRACKS);
+      if (tracks.length === project.tracks.length) return state;
+      return commit(state, withTracks(project, tracks), null);
+    }
+    case 'updateTrack': {
+      const index = project.tracks.findIndex((t) => t.id === action.id);
+      const current = project.tracks[index];
+      if (!current) return state;
+      const next = patchTrack(current, action.patch);
+      if (sameTrack(current, next)) return state;
+      const tracks = project.tracks.with(index, next);
+      return commit(state, withTracks(project, tracks), action.gesture ?? null);
+    }
+    case 'renameTrack': {
+      const index = project.tracks.findIndex((t) => t.id === action.id);
+      const current = project.tracks[index];
+      const name = action.name.trim().slice(0, 200);
+      if (!current || name === '' || name === current.name) return state;
+      return commit(state, withTracks(project, project.tracks.with(index, { ...current, name })), null);
+    }
+    case 'moveTrack': {
+      const from = project.tracks.findIndex((t) => t.id === action.id);
+      const to = action.to;
+      if (from < 0 || !Number.isInteger(to) || to < 0 || to >= project.tracks.length || to === from)
+        return state;
+      const tracks = [...project.tracks];
+      const [moved] = tracks.splice(from, 1);
+      tracks.splice(to, 0, moved as Track);
+      return commit(state, withTracks(project, tracks), null);
+    }
+    case 'removeTrack': {
+      if (!project.tracks.some((t) => t.id === action.id)) return state;
+      return commit(
+        state,
+        withTracks(
+          project,
+          project.tracks.filter((t) => t.id !== action.id),
+        ),
+        null,
+      );
+    }
+    case 'setMaster': {
+      const gainDb = clamp(finite(action.patch.gainDb, project.master.gainDb), -96, 12);
+      if (gainDb === project.master.gainDb) return state;
+      return commit(state, { ...project, master: { ...project.master, gainDb } }, action.gesture ?? null);
+    }
+    case 'endGesture':
+      return state.gesture === null ? state : { ...state, gesture: null };
+    case 'undo': {
+      const previous = state.past.at(-1);
+      if (!previous) return state;
+      return {
+        present: previous,
+        past: state.past.slice(0, -1),
+        future: [state.present, ...state.future],
+        gesture: null,
+      };
+    }
+    case 'redo': {
+      const next = state.future[0];
+      if (!next) return state;
+      return {
+        present: next,
+        past: [...state.past, state.present],
+        future: state.future.slice(1),
+        gesture: null,
+      };
+    }
+  }
+}
+
+export const canUndo = (s: MixState) => s.past.length > 0;
+export const canRedo = (s: MixState) => s.future.length > 0;

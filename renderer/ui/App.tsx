@@ -1,0 +1,108 @@
+import { useEffect, useState } from 'react';
+import type { DeskController } from '../app/controller';
+import { useStore } from '../state/store';
+import { AuthModal } from './AuthModal';
+import { CheckoutPanel } from './CheckoutPanel';
+import { ControllerContext, useController, useT } from './context';
+import { Desk } from './Desk';
+import { Header } from './Header';
+import { PricingModal } from './PricingModal';
+import { RefusalModal } from './RefusalModal';
+import { RenderPanel } from './RenderPanel';
+import { SettingsModal } from './SettingsModal';
+import { Toasts } from './Toasts';
+
+export function App({ controller }: { controller: DeskController }) {
+  return (
+    <ControllerContext value={controller}>
+      <Shell />
+    </ControllerContext>
+  );
+}
+
+/** Typing in a field must not trigger the desk's shortcuts. */
+function isTyping(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  if (!el) return false;
+  if (el.isContentEditable) return true;
+  if (el.tagName === 'TEXTAREA' || el.tagName === 'SELECT') return true;
+  return (
+    el.tagName === 'INPUT' &&
+    !['range', 'checkbox', 'radio', 'button'].includes((el as HTMLInputElement).type)
+  );
+}
+
+function Shell() {
+  const controller = useController();
+  const { t, locale } = useT();
+  const modal = useStore(controller.session, (s) => s.modal);
+  const checkoutOpen = useStore(controller.session, (s) => s.checkoutOpen);
+  const [dragging, setDragging] = useState(false);
+
+  useEffect(() => {
+    document.documentElement.lang = locale;
+    document.title = t('app.title');
+  }, [locale, t]);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (document.querySelector('[aria-modal="true"]')) return;
+      const mod = event.ctrlKey || event.metaKey;
+      if (mod && event.key.toLowerCase() === 'z') {
+        if (isTyping(event.target)) return;
+        event.preventDefault();
+        controller.mix.dispatch({ type: event.shiftKey ? 'redo' : 'undo' });
+      } else if (mod && event.key.toLowerCase() === 'y') {
+        if (isTyping(event.target)) return;
+        event.preventDefault();
+        controller.mix.dispatch({ type: 'redo' });
+      } else if (event.key === ' ' && !mod) {
+        const el = event.target as HTMLElement | null;
+        // Space on a button presses it; anywhere else it is play/pause.
+        if (isTyping(el) || el?.tagName === 'BUTTON' || el?.tagName === 'SUMMARY') return;
+        event.preventDefault();
+        void controller.togglePlay();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [controller]);
+
+  const onDrop = (event: React.DragEvent) => {
+    event.preventDefault();
+    setDragging(false);
+    const files = [...event.dataTransfer.files];
+    if (files.length > 0) void controller.importFiles(files);
+  };
+
+  return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: dropping files is the mouse path; the Import button is the keyboard one
+    <div
+      className={`app ${dragging ? 'is-dragging' : ''}`}
+      onDragOver={(e) => {
+        if (!e.dataTransfer.types.includes('Files')) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={(e) => {
+        if (e.currentTarget === e.target) setDragging(false);
+      }}
+      onDrop={onDrop}
+    >
+      <Header />
+      <Desk />
+      <RenderPanel />
+      {checkoutOpen && <CheckoutPanel />}
+      {modal?.type === 'pricing' && <PricingModal />}
+      {modal?.type === 'refusal' && <RefusalModal refusal={modal.refusal} />}
+      {modal?.type === 'auth' && <AuthModal mode={modal.mode} />}
+      {modal?.type === 'settings' && <SettingsModal />}
+      <Toasts />
+      {dragging && (
+        <div className="drop-overlay" aria-hidden="true">
+          {t('desk.dropHint')}
+        </div>
+      )}
+    </div>
+  );
+}

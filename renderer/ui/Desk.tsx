@@ -1,0 +1,162 @@
+import { useRef } from 'react';
+import { songDuration } from '../app/song';
+import { useStore } from '../state/store';
+import { canRedo, canUndo } from '../state/mix';
+import { isBusy } from '../state/render';
+import { useController, useT } from './context';
+import { MasterSection } from './MasterSection';
+import { Timeline } from './Timeline';
+import { TrackStrip } from './TrackStrip';
+import { Transport } from './Transport';
+
+export function Desk() {
+  const controller = useController();
+  const { t } = useT();
+  const tracks = useStore(controller.mix, (s) => s.present.tracks);
+  const library = useStore(controller.library, (s) => s);
+  const busy = useStore(controller.busy, (s) => s);
+  const duration = songDuration(tracks, library);
+
+  return (
+    <main className="desk">
+      <Toolbar />
+      <div className="desk-body">
+        <section className="tracks" aria-label={t('desk.tracks')}>
+          {tracks.length === 0 ? (
+            <EmptyState />
+          ) : (
+            <>
+              <Timeline duration={duration} />
+              <ol className="track-list">
+                {tracks.map((track, index) => (
+                  <TrackStrip
+                    key={track.id}
+                    track={track}
+                    index={index}
+                    count={tracks.length}
+                    audio={library[track.id] ?? null}
+                    duration={duration}
+                  />
+                ))}
+              </ol>
+            </>
+          )}
+          {busy && (
+            <p className="busy-line" role="status">
+              {busy}
+            </p>
+          )}
+        </section>
+        <MasterSection />
+      </div>
+      <Transport duration={duration} />
+    </main>
+  );
+}
+
+function ImportButton({ primary }: { primary?: boolean }) {
+  const controller = useController();
+  const { t } = useT();
+  const input = useRef<HTMLInputElement>(null);
+  return (
+    <>
+      <button
+        type="button"
+        className={`button ${primary ? 'primary large' : ''}`}
+        onClick={() => input.current?.click()}
+      >
+        {t('desk.import')}
+      </button>
+      <input
+        ref={input}
+        type="file"
+        hidden
+        multiple
+        data-testid="import-input"
+        accept="audio/*,.wav,.wave,.aif,.aiff,.aifc,.mp3,.flac,.ogg,.oga,.opus"
+        onChange={(e) => {
+          const files = [...(e.currentTarget.files ?? [])];
+          e.currentTarget.value = '';
+          if (files.length > 0) void controller.importFiles(files);
+        }}
+      />
+    </>
+  );
+}
+
+function EmptyState() {
+  const { t } = useT();
+  return (
+    <div className="empty">
+      <div className="empty-art" aria-hidden="true">
+        {Array.from({ length: 24 }, (_, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: a fixed decoration
+          <span key={i} style={{ height: `${20 + 60 * Math.abs(Math.sin(i * 0.7))}%` }} />
+        ))}
+      </div>
+      <h1>{t('desk.emptyTitle')}</h1>
+      <p>{t('desk.emptyBody')}</p>
+      <ImportButton primary />
+      <p className="hint">{t('desk.dropHint')}</p>
+    </div>
+  );
+}
+
+function Toolbar() {
+  const controller = useController();
+  const { t } = useT();
+  const undo = useStore(controller.mix, canUndo);
+  const redo = useStore(controller.mix, canRedo);
+  const rendering = useStore(controller.render, isBusy);
+  return (
+    <div className="toolbar" role="toolbar" aria-label={t('desk.actions')}>
+      <div className="toolbar-group">
+        <ImportButton />
+        <button
+          type="button"
+          className="button ghost"
+          disabled={!undo}
+          onClick={() => controller.mix.dispatch({ type: 'undo' })}
+        >
+          {t('desk.undo')}
+        </button>
+        <button
+          type="button"
+          className="button ghost"
+          disabled={!redo}
+          onClick={() => controller.mix.dispatch({ type: 'redo' })}
+        >
+          {t('desk.redo')}
+        </button>
+      </div>
+      <div className="toolbar-group">
+        <button type="button" className="button ghost" onClick={() => void controller.openProject()}>
+          {t('desk.open')}
+        </button>
+        <button type="button" className="button ghost" onClick={() => void controller.saveProject(false)}>
+          {t('desk.save')}
+        </button>
+        <button type="button" className="button ghost" onClick={() => void controller.saveProject(true)}>
+          {t('desk.saveAs')}
+        </button>
+        <span className="toolbar-sep" aria-hidden="true" />
+        <button
+          type="button"
+          className="button"
+          disabled={rendering}
+          onClick={() => void controller.exportOrMaster('master')}
+        >
+          {t('desk.master')}
+        </button>
+        <button
+          type="button"
+          className="button primary"
+          disabled={rendering}
+          onClick={() => void controller.exportOrMaster('export')}
+        >
+          {t('desk.export')}
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,52 @@
+import { useEffect } from 'react';
+import { useStore } from '../state/store';
+import { useController, useT } from './context';
+
+/** Messages at the bottom right; information fades after a while, errors stay until dismissed. */
+export function Toasts() {
+  const controller = useController();
+  const { t } = useT();
+  const notices = useStore(controller.session, (s) => s.notices);
+  useEffect(() => {
+    const timers = notices
+      .filter((n) => n.level === 'info')
+      .map((n) =>
+        setTimeout(() => controller.session.dispatch({ type: 'dismiss', id: n.id }), n.undo ? 8000 : 5000),
+      );
+    return () => timers.forEach(clearTimeout);
+  }, [notices, controller]);
+  return (
+    <div className="toasts" aria-live="polite">
+      {notices.map((n) => (
+        <div
+          key={n.id}
+          className={`toast is-${n.level}`}
+          role={n.level === 'error' ? 'alert' : 'status'}
+          data-testid="toast"
+        >
+          <span>{n.text}</span>
+          {n.undo && (
+            <button
+              type="button"
+              className="link"
+              onClick={() => {
+                controller.mix.dispatch({ type: 'undo' });
+                controller.session.dispatch({ type: 'dismiss', id: n.id });
+              }}
+            >
+              {t('desk.undo')}
+            </button>
+          )}
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={t('desk.dismiss')}
+            onClick={() => controller.session.dispatch({ type: 'dismiss', id: n.id })}
+          >
+            ×
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,60 @@
+import { useCallback, useRef } from 'react';
+import { formatClock } from '../i18n';
+import { useStore } from '../state/store';
+import { useController, useT } from './context';
+import { usePlayhead } from './usePlayhead';
+
+export function Transport({ duration }: { duration: number }) {
+  const controller = useController();
+  const { t } = useT();
+  const playing = useStore(controller.transport, (p) => p);
+  const clock = useRef<HTMLOutputElement>(null);
+  const slider = useRef<HTMLInputElement>(null);
+  usePlayhead(
+    useCallback(
+      (seconds: number) => {
+        if (clock.current) clock.current.textContent = `${formatClock(seconds)} / ${formatClock(duration)}`;
+        if (slider.current && document.activeElement !== slider.current)
+          slider.current.value = String(seconds);
+      },
+      [duration],
+    ),
+  );
+  return (
+    <section className="transport" aria-label={t('transport.label')}>
+      <div className="transport-buttons">
+        <button
+          type="button"
+          className={`round-button ${playing ? 'is-on' : ''}`}
+          aria-label={playing ? t('transport.pause') : t('transport.play')}
+          data-testid="play"
+          onClick={() => void controller.togglePlay()}
+        >
+          <span aria-hidden="true" className={playing ? 'glyph-pause' : 'glyph-play'} />
+        </button>
+        <button
+          type="button"
+          className="round-button"
+          aria-label={t('transport.stop')}
+          onClick={() => controller.stop()}
+        >
+          <span aria-hidden="true" className="glyph-stop" />
+        </button>
+      </div>
+      <output ref={clock} className="clock" data-testid="clock" aria-label={t('transport.position')}>
+        {`${formatClock(0)} / ${formatClock(duration)}`}
+      </output>
+      <input
+        ref={slider}
+        className="position"
+        type="range"
+        min={0}
+        max={Math.max(duration, 0.001)}
+        step={0.1}
+        defaultValue={0}
+        aria-label={t('transport.position')}
+        onChange={(e) => controller.seek(Number(e.currentTarget.value))}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,150 @@
+// Runs in the page before the renderer (addInitScript): a `window.siberia` built with the same
+// buildBridge as the preload, answering from a scripted state. Every input and every answer is
+// parsed with the contract's schemas, so the renderer only ever sees contract-valid values.
+// First: the page's CSP forbids eval, as the app's does, and schemas decide at construction.
+import '../../renderer/csp';
+import {
+  type AccountState,
+  type BridgeEventName,
+  type BridgeMethodName,
+  bridgeEvents,
+  bridgeMethods,
+  buildBridge,
+  type CheckoutStatus,
+  type EntitlementState,
+} from '../../contracts/bridge';
+import type { ScriptedState } from './scripted-bridge';
+
+type Page = typeof globalThis & {
+  __scriptedState: ScriptedState;
+  __scripted: {
+    state: ScriptedState;
+    calls: { name: string; input: unknown }[];
+    emit(event: BridgeEventName, payload: unknown): void;
+  };
+  siberia?: unknown;
+};
+const w = globalThis as Page;
+const state = w.__scriptedState;
+const calls: { name: string; input: unknown }[] = [];
+const listeners = new Map<string, Set<(payload: unknown) => void>>();
+
+function emit(event: BridgeEventName, payload: unknown): void {
+  const parsed = bridgeEvents[event].parse(payload);
+  for (const listener of listeners.get(event) ?? []) listener(parsed);
+}
+
+const ok = (value: unknown) => ({ ok: true, value });
+const fail = (code: string, message: string) => ({ ok: false, error: { code, message } });
+const now = () => new Date().toISOString();
+
+function setAccount(account: AccountState): AccountState {
+  state.account = account;
+  emit('account.changed', account);
+  return account;
+}
+function setCheckout(checkout: CheckoutStatus): CheckoutStatus {
+  state.checkout = checkout;
+  emit('checkout.changed', checkout);
+  return checkout;
+}
+function user(email: string) {
+  return { id: 'usr_scripted', email, plan: state.entitlements.plan, createdAt: '2026-01-05T10:00:00.000Z' };
+}
+const features = (e: EntitlementState) => e.features;
+
+// Inputs were parsed by the contract before they get here; each case reads the fields it knows.
+// biome-ignore lint/suspicious/noExplicitAny: parsed by the method's own schema just before
+type Input = { [key: string]: any };
+function answer(name: BridgeMethodName, input: Input): unknown {
+  switch (name) {
+    case 'app.getInfo':
+      return ok(state.info);
+    case 'app.setLocale':
+      state.info = { ...state.info, locale: input.locale };
+      return ok(state.info);
+    case 'account.getState':
+      return ok(state.account);
+    case 'account.signIn':
+      if (input.email !== state.credentials.email || input.password !== state.credentials.password)
+        return fail('invalid_credentials', 'Wrong email or password.');
+      return ok(setAccount({ status: 'signed_in', user: user(input.email) }));
+    case 'account.signUp':
+      if (input.email === state.credentials.email)
+        return fail('email_taken', 'An account with this email already exists.');
+      return ok(setAccount({ status: 'signed_in', user: user(input.email) }));
+    case 'account.signOut':
+      return ok(setAccount({ status: 'signed_out' }));
+    case 'billing.getPlans':
+      return state.plansError
+        ? fail('server_unreachable', 'The server cannot be reached.')
+        : ok({ prices: state.prices });
+    case 'billing.startCheckout':
+      if (state.account.status !== 'signed_in') return fail('unauthorized', 'Sign in first.');
+      return ok(setCheckout({ phase: 'pending', priceId: input.priceId, startedAt: now() }));
+    case 'billing.reopenCheckout':
+      return ok(state.checkout);
+    case 'billing.cancelCheckout':
+      return ok(setCheckout({ ...state.checkout, phase: 'cancelled' }));
+    case 'billing.getCheckout':
+      return ok(state.checkout);
+    case 'billing.openPortal':
+      return ok({ opened: true });
+    case 'entitlements.get':
+    case 'entitlements.refresh':
+      return ok(state.entitlements);
+    case 'gate.authorize': {
+      // Scripted answers win; otherwise the gate's rule: signed out, then the plan's features.
+      const scripted = state.authorize[input.kind as 'export' | 'master'];
+      if (scripted) return ok(scripted);
+      if (state.account.status !== 'signed_in')
+        return ok({ ok: false, reason: 'signed_out', message: 'Sign in to export.', usage: null });
+      if (!features(state.entitlements).includes(input.kind))
+        return ok({ ok: false, reason: 'upgrade_required', message: 'Pro only.', usage: null });
+      return ok({
+        ok: true,
+        grant: {
+          id: `grant-${input.kind}-${calls.length}`,
+          kind: input.kind,
+          expiresAt: new Date(Date.now() + 600_000).toISOString(),
+          offline: false,
+        },
+      });
+    }
+    case 'gate.saveRender':
+      state.saved.push({ name: input.suggestedName, bytes: input.data.length });
+      return ok({ path: `/home/musician/Music/${input.suggestedName}` });
+    case 'project.save':
+      if (!features(state.entitlements).includes('project_save'))
+        return fail('upgrade_required', 'Saving projects is a Pro feature.');
+      return ok({ path: '/home/musician/Music/song.siberia' });
+    case 'project.open':
+      return fail('cancelled', 'No file chosen.');
+    case 'project.autosave':
+      state.autosaved = input.project;
+      return ok({ savedAt: now() });
+    case 'project.restoreAutosave':
+      return ok(state.restore);
+  }
+}
+
+w.__scripted = { state, calls, emit };
+w.siberia = buildBridge(
+  async (name, rawInput) => {
+    const input = bridgeMethods[name].input.parse(rawInput);
+    calls.push({
+      name,
+      input: name === 'gate.saveRender' ? { ...(input as object), data: '<bytes>' } : input,
+    });
+    return bridgeMethods[name].output.parse(answer(name, input));
+  },
+  (event, listener) => {
+    let set = listeners.get(event);
+    if (!set) {
+      set = new Set();
+      listeners.set(event, set);
+    }
+    set.add(listener);
+    return () => set.delete(listener);
+  },
+);

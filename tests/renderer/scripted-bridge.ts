@@ -1,0 +1,123 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import type { PlanPrice } from '../../contracts/api';
+import type {
+  AccountState,
+  AppInfo,
+  Autosave,
+  AuthorizeResult,
+  CheckoutStatus,
+  EntitlementState,
+} from '../../contracts/bridge';
+import type { ProjectFile } from '../../contracts/project';
+
+/** What the scripted bridge answers from; tests change it through `window.__scripted.state`. */
+export type ScriptedState = {
+  info: AppInfo;
+  account: AccountState;
+  credentials: { email: string; password: string };
+  entitlements: EntitlementState;
+  checkout: CheckoutStatus;
+  prices: PlanPrice[];
+  plansError: boolean;
+  /** Scripted gate answers; null follows the account and the plan's features. */
+  authorize: { export: AuthorizeResult | null; master: AuthorizeResult | null };
+  restore: Autosave | null;
+  autosaved: ProjectFile | null;
+  saved: { name: string; bytes: number }[];
+};
+
+const inAMonth = () => new Date(Date.UTC(2026, 11, 1)).toISOString();
+
+export const FREE: EntitlementState = {
+  plan: 'free',
+  features: [],
+  source: 'server',
+  status: null,
+  interval: null,
+  periodEnd: null,
+  cancelAtPeriodEnd: false,
+  usage: null,
+  offline: null,
+  online: true,
+};
+
+export function proEntitlements(used = 5): EntitlementState {
+  return {
+    plan: 'pro',
+    features: ['export', 'master', 'project_save'],
+    source: 'server',
+    status: 'active',
+    interval: 'month',
+    periodEnd: inAMonth(),
+    cancelAtPeriodEnd: false,
+    usage: {
+      period: '2026-11',
+      exports: { used, limit: 500 },
+      masters: { used: 1, limit: 100 },
+      resetAt: inAMonth(),
+    },
+    offline: { until: inAMonth(), exportsLeft: 20, mastersLeft: 5 },
+    online: true,
+  };
+}
+
+/** The two Pro prices as the server reports them from Stripe (9.99 € a month, 99.99 € a year). */
+export const PRICES: PlanPrice[] = [
+  {
+    id: 'price_monthly',
+    interval: 'month',
+    unitAmount: 999,
+    currency: 'eur',
+    productName: 'Siberia Mix Pro',
+  },
+  { id: 'price_annual', interval: 'year', unitAmount: 9999, currency: 'eur', productName: 'Siberia Mix Pro' },
+];
+
+export function scriptedState(patch: Partial<ScriptedState> = {}): ScriptedState {
+  return {
+    info: {
+      version: '0.1.0',
+      platform: 'linux',
+      serverUrl: 'http://127.0.0.1:8787',
+      locale: 'en',
+      deviceId: 'dev-test-0001',
+    },
+    account: { status: 'signed_out' },
+    credentials: { email: 'ana@example.com', password: 'correct horse battery' },
+    entitlements: FREE,
+    checkout: { phase: 'idle', priceId: null, startedAt: null },
+    prices: PRICES,
+    plansError: false,
+    authorize: { export: null, master: null },
+    restore: null,
+    autosaved: null,
+    saved: [],
+    ...patch,
+  };
+}
+
+export function signedIn(email = 'ana@example.com'): AccountState {
+  return {
+    status: 'signed_in',
+    user: { id: 'usr_scripted', email, plan: 'free', createdAt: '2026-01-05T10:00:00.000Z' },
+  };
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+let bundled: Promise<string> | null = null;
+
+/** The page-side bridge, bundled once per test process. */
+export function scriptedBridgeScript(): Promise<string> {
+  bundled ??= build({
+    entryPoints: [path.join(here, 'scripted-bridge.page.ts')],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'chrome120',
+    logLevel: 'silent',
+  }).then((r) => r.outputFiles[0]?.text ?? '');
+  return bundled;
+}

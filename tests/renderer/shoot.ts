@@ -1,0 +1,117 @@
+// Screenshots of every screen and state for review: `npx tsx tests/renderer/shoot.ts [outDir]`.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { emit, importWav, openDesk, startDesk, toneWav } from './harness';
+import { proEntitlements, signedIn } from './scripted-bridge';
+
+const out = path.resolve(process.argv[2] ?? 'test-results/renderer-screens');
+mkdirSync(out, { recursive: true });
+const desk = await startDesk();
+try {
+  const shot = async (page: import('playwright-core').Page, name: string) => {
+    await page.waitForTimeout(250);
+    await page.screenshot({ path: path.join(out, `${name}.png`) });
+  };
+  let page = await openDesk(desk);
+  await shot(page, '01-empty');
+  await importWav(page, 'Drums.wav', toneWav(8, 110));
+  await importWav(page, 'Bass.wav', toneWav(6, 55));
+  await importWav(page, 'Vocals.wav', toneWav(7, 330));
+  await page.locator('details.more summary').first().click();
+  await shot(page, '02-desk');
+  await page.getByRole('button', { name: 'Export mix' }).click();
+  await page.locator('[role="dialog"]').waitFor();
+  await shot(page, '03-refusal-signed-out');
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: 'Go Pro' }).first().click();
+  await page.locator('[data-testid="price"]').waitFor();
+  await shot(page, '04-pricing-en');
+  await page.close();
+
+  page = await openDesk(desk, {
+    info: { version: '0.1.0', platform: 'linux', serverUrl: 'x', locale: 'fr', deviceId: 'dev-test-0001' },
+    account: signedIn(),
+  });
+  await page.getByRole('button', { name: 'Passer en Pro' }).first().click();
+  await page.locator('[data-testid="price"]').waitFor();
+  await shot(page, '05-pricing-fr');
+  await page.locator('label', { hasText: 'Mensuel' }).click();
+  await shot(page, '05b-pricing-fr-monthly');
+  await page.close();
+
+  page = await openDesk(desk, { account: signedIn() });
+  await emit(page, 'checkout.changed', {
+    phase: 'pending',
+    priceId: 'price_annual',
+    startedAt: new Date().toISOString(),
+  });
+  await shot(page, '06-checkout-pending');
+  await emit(page, 'checkout.changed', {
+    phase: 'unconfirmed',
+    priceId: 'price_annual',
+    startedAt: new Date().toISOString(),
+  });
+  await shot(page, '07-checkout-unconfirmed');
+  await emit(page, 'checkout.changed', {
+    phase: 'cancelled',
+    priceId: 'price_annual',
+    startedAt: new Date().toISOString(),
+  });
+  await shot(page, '08-checkout-cancelled');
+  await emit(page, 'entitlements.changed', proEntitlements(5));
+  await emit(page, 'checkout.changed', {
+    phase: 'success',
+    priceId: 'price_annual',
+    startedAt: new Date().toISOString(),
+  });
+  await shot(page, '09-checkout-success');
+  await page.close();
+
+  page = await openDesk(desk, { account: signedIn(), entitlements: proEntitlements(5) });
+  await importWav(page, 'Guitar.wav', toneWav(5, 196));
+  await page.getByRole('button', { name: 'Account' }).click();
+  await shot(page, '10-pro-header-menu');
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: 'Master', exact: true }).click();
+  await page.locator('[data-testid="master-report"]').waitFor({ timeout: 20000 });
+  await shot(page, '11-master-report');
+  await page.close();
+
+  page = await openDesk(desk, {
+    account: signedIn(),
+    entitlements: proEntitlements(500),
+    authorize: {
+      export: {
+        ok: false,
+        reason: 'quota_exceeded',
+        message: 'quota',
+        usage: { used: 500, limit: 500, resetAt: '2026-12-01T00:00:00.000Z' },
+      },
+      master: { ok: false, reason: 'offline_expired', message: 'offline', usage: null },
+    },
+  });
+  await importWav(page, 'Keys.wav', toneWav(3, 262));
+  await page.getByRole('button', { name: 'Export mix' }).click();
+  await page.locator('[role="dialog"]').waitFor();
+  await shot(page, '12-refusal-quota');
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: 'Master', exact: true }).click();
+  await page.locator('[role="dialog"]').waitFor();
+  await shot(page, '13-refusal-offline');
+  await page.close();
+
+  page = await openDesk(desk);
+  await page.getByRole('button', { name: 'Account' }).click();
+  await page.getByRole('menuitem', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).last().click();
+  await shot(page, '14-sign-in-validation');
+  await page.locator('input[name=email]').fill('ana@example.com');
+  await page.locator('input[name=password]').fill('wrong password!');
+  await page.locator('form button[type=submit]').click();
+  await page.locator('.form-error').waitFor();
+  await shot(page, '15-sign-in-server-error');
+  await page.close();
+  console.log(`screenshots in ${out}`);
+} finally {
+  await desk.close();
+}
