@@ -2,7 +2,16 @@
 // EQ and pan, two with the compressor), mixed and mastered by the engine and by ffmpeg in the same run.
 // Each engine job runs in a child process of its own so its peak memory (max RSS) is its own.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -14,7 +23,15 @@ import {
   type Track,
 } from '../contracts/project';
 import { ffmpegEbur128 } from '../tests/support/ffmpeg';
-import { decodeAudioFile, encodeWav, masterAudio, mulberry32, renderMix } from '../engine/index';
+import {
+  type AudioData,
+  decodeAudioFile,
+  encodeWav,
+  encodeWavChunks,
+  masterAudio,
+  mulberry32,
+  renderMix,
+} from '../engine/index';
 
 const RATE = 48000;
 const SECONDS = Number(process.env.BENCH_AUDIO_SECONDS ?? 180);
@@ -32,6 +49,15 @@ if (process.argv[2] === '--child') {
     string,
     string,
   ];
+  // The file is written piece by piece, as the app does: its bytes are never all in memory at once.
+  const writeWav = (file: string, audio: AudioData) => {
+    const fd = openSync(file, 'w');
+    try {
+      for (const chunk of encodeWavChunks(audio, { format: 'wav24' })) writeSync(fd, chunk);
+    } finally {
+      closeSync(fd);
+    }
+  };
   // What the process holds before any work (Node, the TypeScript loader) is not the engine's.
   const baselineRssMb = process.memoryUsage().rss / 2 ** 20;
   const started = performance.now();
@@ -44,7 +70,7 @@ if (process.argv[2] === '--child') {
       audio: decodeAudioFile(readFileSync(path.join(base, t.source.path))),
     }));
     const mix = renderMix({ tracks: project.tracks, master: project.master, sampleRate: RATE, sources });
-    writeFileSync(output, encodeWav(mix, { format: 'wav24' }));
+    writeWav(output, mix);
   } else {
     const audio = decodeAudioFile(readFileSync(input));
     const { audio: mastered } = masterAudio(audio, {
@@ -53,7 +79,7 @@ if (process.argv[2] === '--child') {
       glue: false,
       tilt: 'neutral',
     });
-    writeFileSync(output, encodeWav(mastered, { format: 'wav24' }));
+    writeWav(output, mastered);
   }
   const ms = performance.now() - started;
   process.stdout.write(

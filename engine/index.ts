@@ -4,7 +4,7 @@ export { type AudioData, AudioFormatError, type AudioFormatErrorCode, frameCount
 export { type Biquad, biquadCoefficients, biquadMagnitude } from './dsp/biquad';
 export { mulberry32 } from './dsp/random';
 export { decodeAudioFile } from './io/decode';
-export { decodeWav, encodeWav, type WavFormat } from './io/wav';
+export { decodeWav, encodeWav, encodeWavChunks, type WavFormat } from './io/wav';
 export { LoudnessMeter, measureLoudness } from './loudness/meter';
 export { Compressor } from './dsp/compressor';
 export { dbToGain, isAudible, panGains } from './dsp/laws';

@@ -3,7 +3,7 @@ import { AudioFormatError } from '../audio-data';
 import { mulberry32 } from '../dsp/random';
 import { writeFourCC } from './bytes';
 import { decodeAudioFile } from './decode';
-import { decodeWav, encodeWav } from './wav';
+import { decodeWav, encodeWav, encodeWavChunks } from './wav';
 
 function quantised(bits: 16 | 24, frames: number, channels: number, seed = 3) {
   const rng = mulberry32(seed);
@@ -67,6 +67,44 @@ describe('WAV', () => {
     const bytes = encodeWav(audio, { format: 'wav16', ditherSeed: 1 });
     expect(decodeWav(bytes).channels).toEqual(audio.channels);
     expect(encodeWav(decodeWav(bytes), { format: 'wav16', ditherSeed: 2 })).toEqual(bytes);
+  });
+
+  it('written in chunks, gives the same file byte for byte (dither, pad byte and all)', () => {
+    const offGrid = (frames: number, channels: number) => ({
+      sampleRate: 44100,
+      channels: Array.from({ length: channels }, (_, c) =>
+        Float32Array.from({ length: frames }, (_, i) => 0.3 * Math.sin(i * 0.01 + c) + 1e-6),
+      ),
+    });
+    const concat = (parts: Iterable<Uint8Array>) => {
+      const list = [...parts];
+      const out = new Uint8Array(list.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const p of list) {
+        out.set(p, at);
+        at += p.length;
+      }
+      return { out, count: list.length };
+    };
+    for (const format of ['wav16', 'wav24', 'wav32f'] as const) {
+      // 1001 mono frames of 24-bit: an odd data size, so a pad byte.
+      for (const audio of [offGrid(1001, 1), offGrid(5000, 2)]) {
+        const whole = encodeWav(audio, { format, ditherSeed: 5 });
+        const { out, count } = concat(encodeWavChunks(audio, { format, ditherSeed: 5 }, 333));
+        expect(out).toEqual(whole);
+        expect(count).toBeGreaterThan(3);
+      }
+    }
+    expect(decodeWav(encodeWav(offGrid(1001, 1), { format: 'wav24' })).channels[0]?.length).toBe(1001);
+  });
+
+  it('refuses chunked writing of no channels or of chunks that are not a positive whole number', () => {
+    const audio = quantised(24, 10, 1);
+    expect(() => encodeWavChunks({ sampleRate: 48000, channels: [] }, { format: 'wav24' })).toThrow(
+      AudioFormatError,
+    );
+    for (const bad of [0, -1, 1.5, Number.NaN])
+      expect(() => encodeWavChunks(audio, { format: 'wav24' }, bad)).toThrow(/chunkFrames/);
   });
 
   it('round-trips 32-bit float exactly', () => {

@@ -134,73 +134,133 @@ function readSample(view: DataView, p: number, fmt: Fmt): number {
 
 export type WavFormat = 'wav16' | 'wav24' | 'wav32f';
 
-/**
- * Writes a WAV file. 16-bit gets TPDF dither (two uniform variables, ±1 LSB peak), independent per
- * channel and seedable so tests are reproducible; 24-bit is rounded; 32-bit float is stored as is.
- */
-export function encodeWav(audio: AudioData, opts: { format: WavFormat; ditherSeed?: number }): Uint8Array {
+type EncodePlan = {
+  channels: readonly Float32Array[];
+  sampleRate: number;
+  frames: number;
+  bits: 16 | 24 | 32;
+  isFloat: boolean;
+  dataSize: number;
+  /** 16-bit only: one dither generator per channel, consumed frame by frame. */
+  rngs: Array<() => number>;
+  dither: boolean;
+};
+
+function planEncoding(audio: AudioData, opts: { format: WavFormat; ditherSeed?: number }): EncodePlan {
   const channelCount = audio.channels.length;
   if (channelCount === 0)
     throw new AudioFormatError('zero_channels', 'Nothing to write: the audio has no channels.');
   const frames = audio.channels[0]?.length ?? 0;
-  const isFloat = opts.format === 'wav32f';
   const bits = opts.format === 'wav16' ? 16 : opts.format === 'wav24' ? 24 : 32;
-  const bytesPer = bits / 8;
-  const dataSize = frames * channelCount * bytesPer;
-  const out = new Uint8Array(44 + dataSize + (dataSize & 1));
-  const view = new DataView(out.buffer);
+  return {
+    channels: audio.channels,
+    sampleRate: audio.sampleRate,
+    frames,
+    bits,
+    isFloat: opts.format === 'wav32f',
+    dataSize: frames * channelCount * (bits / 8),
+    rngs: Array.from({ length: channelCount }, (_, c) =>
+      mulberry32((opts.ditherSeed ?? Date.now()) * 31 + c * 7919),
+    ),
+    // Audio already on the 16-bit grid (a 16-bit source passed through) needs no requantisation, so
+    // no dither: integer round trips stay bit-exact.
+    dither: bits === 16 && !onGrid(audio.channels, 32768),
+  };
+}
+
+function writeHeader(plan: EncodePlan, out: Uint8Array): void {
+  const channelCount = plan.channels.length;
+  const bytesPer = plan.bits / 8;
+  const view = new DataView(out.buffer, out.byteOffset, 44);
   writeFourCC(view, 0, 'RIFF');
-  view.setUint32(4, out.byteLength - 8, true);
+  view.setUint32(4, 36 + plan.dataSize + (plan.dataSize & 1), true);
   writeFourCC(view, 8, 'WAVE');
   writeFourCC(view, 12, 'fmt ');
   view.setUint32(16, 16, true);
-  view.setUint16(20, isFloat ? WAVE_FORMAT_IEEE_FLOAT : WAVE_FORMAT_PCM, true);
+  view.setUint16(20, plan.isFloat ? WAVE_FORMAT_IEEE_FLOAT : WAVE_FORMAT_PCM, true);
   view.setUint16(22, channelCount, true);
-  view.setUint32(24, audio.sampleRate, true);
-  view.setUint32(28, audio.sampleRate * channelCount * bytesPer, true);
+  view.setUint32(24, plan.sampleRate, true);
+  view.setUint32(28, plan.sampleRate * channelCount * bytesPer, true);
   view.setUint16(32, channelCount * bytesPer, true);
-  view.setUint16(34, bits, true);
+  view.setUint16(34, plan.bits, true);
   writeFourCC(view, 36, 'data');
-  view.setUint32(40, dataSize, true);
-  const rngs = Array.from({ length: channelCount }, (_, c) =>
-    mulberry32((opts.ditherSeed ?? Date.now()) * 31 + c * 7919),
-  );
-  // Audio already on the 16-bit grid (a 16-bit source passed through) needs no requantisation, so no
-  // dither: integer round trips stay bit-exact.
-  const dither = bits === 16 && !onGrid(audio.channels, 32768);
-  if (bits === 24) {
+  view.setUint32(40, plan.dataSize, true);
+}
+
+/** Writes frames [from, to) interleaved into out, starting at out[0]. */
+function writeFrames(plan: EncodePlan, from: number, to: number, out: Uint8Array): void {
+  const channelCount = plan.channels.length;
+  if (plan.bits === 24) {
     // The common case, written byte by byte without DataView calls: one channel at a time, strided.
     const stride = channelCount * 3;
     for (let c = 0; c < channelCount; c++) {
-      const ch = audio.channels[c] as Float32Array;
-      for (let i = 0, p = 44 + c * 3; i < frames; i++, p += stride) {
+      const ch = plan.channels[c] as Float32Array;
+      for (let i = from, p = c * 3; i < to; i++, p += stride) {
         const v = clampInt(Math.round((ch[i] as number) * 8388608), 8388607);
         out[p] = v & 0xff;
         out[p + 1] = (v >> 8) & 0xff;
         out[p + 2] = (v >> 16) & 0xff;
       }
     }
-    return out;
+    return;
   }
-  let p = 44;
-  for (let i = 0; i < frames; i++) {
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  let p = 0;
+  for (let i = from; i < to; i++) {
     for (let c = 0; c < channelCount; c++) {
-      const x = (audio.channels[c] as Float32Array)[i] as number;
-      if (isFloat) view.setFloat32(p, x, true);
-      else if (bits === 16) {
-        const rng = rngs[c] as () => number;
-        const dithered = x * 32768 + (dither ? rng() - rng() : 0);
-        view.setInt16(p, clampInt(Math.round(dithered), 32767), true);
+      const x = (plan.channels[c] as Float32Array)[i] as number;
+      if (plan.isFloat) {
+        view.setFloat32(p, x, true);
+        p += 4;
       } else {
-        const v = clampInt(Math.round(x * 8388608), 8388607);
-        view.setUint8(p, v & 0xff);
-        view.setUint8(p + 1, (v >> 8) & 0xff);
-        view.setInt8(p + 2, v >> 16);
+        const rng = plan.rngs[c] as () => number;
+        const dithered = x * 32768 + (plan.dither ? rng() - rng() : 0);
+        view.setInt16(p, clampInt(Math.round(dithered), 32767), true);
+        p += 2;
       }
-      p += bytesPer;
     }
   }
+}
+
+/**
+ * Writes a WAV file. 16-bit gets TPDF dither (two uniform variables, ±1 LSB peak), independent per
+ * channel and seedable so tests are reproducible; 24-bit is rounded; 32-bit float is stored as is.
+ */
+export function encodeWav(audio: AudioData, opts: { format: WavFormat; ditherSeed?: number }): Uint8Array {
+  const plan = planEncoding(audio, opts);
+  const out = new Uint8Array(44 + plan.dataSize + (plan.dataSize & 1));
+  writeHeader(plan, out);
+  writeFrames(plan, 0, plan.frames, out.subarray(44));
   return out;
+}
+
+/**
+ * The same file as encodeWav, in pieces: the header, then at most `chunkFrames` frames at a time.
+ * Concatenated they are encodeWav's bytes (same seed, same dither); written out one by one, a long
+ * render never has its whole file in memory besides its samples.
+ */
+export function encodeWavChunks(
+  audio: AudioData,
+  opts: { format: WavFormat; ditherSeed?: number },
+  chunkFrames = 65536,
+): Iterable<Uint8Array> {
+  if (!Number.isInteger(chunkFrames) || chunkFrames < 1)
+    throw new RangeError(`chunkFrames must be a positive whole number, not ${chunkFrames}.`);
+  const plan = planEncoding(audio, opts);
+  const frameBytes = plan.channels.length * (plan.bits / 8);
+  return (function* () {
+    const header = new Uint8Array(44);
+    writeHeader(plan, header);
+    yield header;
+    for (let from = 0; from < plan.frames; from += chunkFrames) {
+      const to = Math.min(plan.frames, from + chunkFrames);
+      const chunk = new Uint8Array((to - from) * frameBytes);
+      writeFrames(plan, from, to, chunk);
+      yield chunk;
+    }
+    // RIFF chunks are word-aligned: an odd data size is followed by a pad byte.
+    if (plan.dataSize & 1) yield new Uint8Array(1);
+  })();
 }
 
 function onGrid(channels: readonly Float32Array[], scale: number): boolean {
