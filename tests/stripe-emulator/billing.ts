@@ -159,7 +159,7 @@ export function createSubscription(
     total_count: 1,
     url: `/v1/subscription_items?subscription=${sub.id}`,
   };
-  const invoice = createInvoice(core, sub, 'subscription_create', now, end, paid);
+  const invoice = createInvoice(core, sub, 'subscription_create', now, end, paid, now);
   return { subscription: sub, invoice };
 }
 
@@ -170,10 +170,10 @@ function createInvoice(
   start: number,
   end: number,
   paid: boolean,
+  at: number,
 ): StripeObject {
   const price = priceOf(sub);
   const amount = price.unit_amount as number;
-  const at = core.nowFor(sub.customer as string);
   const customer = core.store.get(sub.customer as string);
   const invoice = core.store.insert({
     ...core.base('invoice', at),
@@ -323,19 +323,23 @@ export function changePrice(core: Core, sub: StripeObject, price: StripeObject):
   it.current_period_end = end;
   if (sub.cancel_at_period_end) sub.cancel_at = end;
   const pays = cardOf(core, sub) === 'pays';
-  const invoice = createInvoice(core, sub, 'subscription_update', now, end, pays);
-  if (pays) core.emit('invoice.paid', invoice);
+  const invoice = createInvoice(core, sub, 'subscription_update', now, end, pays, now);
+  if (pays) core.emit('invoice.paid', invoice, undefined, now);
   else {
     sub.status = 'past_due';
     sub._retry_at = now + (RETRY_DAYS[0] as number) * DAY;
     invoice.next_payment_attempt = sub._retry_at;
-    core.emit('invoice.payment_failed', invoice);
+    core.emit('invoice.payment_failed', invoice, undefined, now);
   }
 }
 
 /** Ends a subscription now, with `customer.subscription.deleted`. */
-export function endSubscription(core: Core, sub: StripeObject, reason: string): void {
-  const at = core.nowFor(sub.customer as string);
+export function endSubscription(
+  core: Core,
+  sub: StripeObject,
+  reason: string,
+  at = core.nowFor(sub.customer as string),
+): void {
   const previous = { status: sub.status };
   sub.status = 'canceled';
   sub.canceled_at ??= at;
@@ -375,7 +379,8 @@ export function runDueWork(core: Core, onlyCustomers?: Set<string>): void {
       const now = core.nowFor(session.customer as string | null);
       if (session.status === 'open' && (session.expires_at as number) <= now) {
         session.status = 'expired';
-        core.emit('checkout.session.expired', session, { status: 'open' });
+        session.url = null;
+        core.emit('checkout.session.expired', session, { status: 'open' }, session.expires_at as number);
         acted = true;
       }
     }
@@ -384,7 +389,7 @@ export function runDueWork(core: Core, onlyCustomers?: Set<string>): void {
 }
 
 function expireIncomplete(core: Core, sub: StripeObject): void {
-  const at = core.nowFor(sub.customer as string);
+  const at = sub.created + INCOMPLETE_TTL;
   sub.status = 'incomplete_expired';
   sub.ended_at = at;
   const invoice = sub.latest_invoice ? core.store.get(sub.latest_invoice as string) : undefined;
@@ -400,17 +405,21 @@ function cardOf(core: Core, sub: StripeObject): CardBehavior {
   return (core.store.get(sub.customer as string)?._card as CardBehavior | undefined) ?? 'pays';
 }
 
+/**
+ * The renewal due at the period end. Work found late (a clock jumped ahead) happens as of the moment
+ * it was due, so its invoice, its events and the retries after it keep Stripe's schedule.
+ */
 function renew(core: Core, sub: StripeObject): void {
+  const it = item(sub);
+  const start = it.current_period_end as number;
   if (sub.cancel_at_period_end) {
-    endSubscription(core, sub, 'cancellation_requested');
+    endSubscription(core, sub, 'cancellation_requested', start);
     return;
   }
-  const it = item(sub);
   const recurring = (it.price as Record<string, unknown>).recurring as {
     interval: string;
     interval_count: number;
   };
-  const start = it.current_period_end as number;
   const end = nextBoundary(
     sub.billing_cycle_anchor as number,
     recurring.interval,
@@ -426,21 +435,21 @@ function renew(core: Core, sub: StripeObject): void {
   it.current_period_start = start;
   it.current_period_end = end;
   const pays = cardOf(core, sub) === 'pays';
-  const invoice = createInvoice(core, sub, 'subscription_cycle', start, end, pays);
+  const invoice = createInvoice(core, sub, 'subscription_cycle', start, end, pays, start);
   if (pays) {
-    core.emit('invoice.paid', invoice);
+    core.emit('invoice.paid', invoice, undefined, start);
   } else {
     sub.status = 'past_due';
-    sub._retry_at = core.nowFor(sub.customer as string) + (RETRY_DAYS[0] as number) * DAY;
+    sub._retry_at = start + (RETRY_DAYS[0] as number) * DAY;
     invoice.next_payment_attempt = sub._retry_at;
-    core.emit('invoice.payment_failed', invoice);
+    core.emit('invoice.payment_failed', invoice, undefined, start);
   }
-  core.emit('customer.subscription.updated', sub, previous);
+  core.emit('customer.subscription.updated', sub, previous, start);
 }
 
 /** Stripe's smart retries, compressed: a card that now pays settles the invoice and reactivates. */
 function retryRenewal(core: Core, sub: StripeObject): void {
-  const at = core.nowFor(sub.customer as string);
+  const at = sub._retry_at as number;
   const invoice = core.store.get(sub.latest_invoice as string) as StripeObject;
   invoice.attempt_count = (invoice.attempt_count as number) + 1;
   if (cardOf(core, sub) === 'pays') {
@@ -451,8 +460,8 @@ function retryRenewal(core: Core, sub: StripeObject): void {
     (invoice.status_transitions as Record<string, unknown>).paid_at = at;
     sub.status = 'active';
     sub._retry_at = null;
-    core.emit('invoice.paid', invoice);
-    core.emit('customer.subscription.updated', sub, { status: 'past_due' });
+    core.emit('invoice.paid', invoice, undefined, at);
+    core.emit('customer.subscription.updated', sub, { status: 'past_due' }, at);
     return;
   }
   const retriesDone = (invoice.attempt_count as number) - 1;
@@ -460,12 +469,17 @@ function retryRenewal(core: Core, sub: StripeObject): void {
   if (nextDelay !== undefined) {
     sub._retry_at = at + nextDelay * DAY;
     invoice.next_payment_attempt = sub._retry_at;
-    core.emit('invoice.payment_failed', invoice);
+    core.emit('invoice.payment_failed', invoice, undefined, at);
     return;
   }
-  // Retries exhausted: the invoice stays unpaid and the subscription ends (Stripe's default setting).
+  // Retries exhausted: the invoice stays open; the subscription ends (Stripe's default setting), or is
+  // marked unpaid, or stays past_due, as the emulator's setting says.
   invoice.next_payment_attempt = null;
   sub._retry_at = null;
-  core.emit('invoice.payment_failed', invoice);
-  endSubscription(core, sub, 'payment_failed');
+  core.emit('invoice.payment_failed', invoice, undefined, at);
+  if (core.afterFailedRetries === 'cancel') endSubscription(core, sub, 'payment_failed', at);
+  else if (core.afterFailedRetries === 'unpaid') {
+    sub.status = 'unpaid';
+    core.emit('customer.subscription.updated', sub, { status: 'past_due' }, at);
+  }
 }

@@ -139,6 +139,7 @@ describe('paying on the hosted page', () => {
     });
     expect(done.status).toBe('complete');
     expect(done.payment_status).toBe('paid');
+    expect(done.url).toBeNull();
     const customer = done.customer as Stripe.Customer;
     expect(customer.email).toBe('new-buyer@example.com');
     expect(done.customer_details?.email).toBe('new-buyer@example.com');
@@ -209,6 +210,7 @@ describe('expiring', () => {
     );
     const expired = await stripe.checkout.sessions.expire(session.id);
     expect(expired.status).toBe('expired');
+    expect(expired.url).toBeNull();
     expect(await eventTypesFor(session.id)).toContain('checkout.session.expired');
     const err = await stripeError(stripe.checkout.sessions.expire(session.id));
     expect(err.statusCode).toBe(400);

@@ -1,10 +1,11 @@
 // `npm run stripe:emulator -- --port 12111 --forward-to URL --webhook-secret whsec_… [--state FILE]`
 import { parseArgs } from 'node:util';
+import { AFTER_FAILED_RETRIES } from './core';
 import { startStripeEmulator } from './index';
 
 const usage = `Usage: npm run stripe:emulator -- [--port 12111] [--host 127.0.0.1] [--forward-to URL]
        [--webhook-secret whsec_…] [--state state.json] [--retry-base-ms 2000] [--max-attempts 6]
-       [--duplicate] [--shuffle] [--delay-ms 0]`;
+       [--duplicate] [--shuffle] [--delay-ms 0] [--after-failed-retries cancel|unpaid|past_due]`;
 
 let args: ReturnType<typeof parse>;
 function parse() {
@@ -20,6 +21,7 @@ function parse() {
       duplicate: { type: 'boolean', default: false },
       shuffle: { type: 'boolean', default: false },
       'delay-ms': { type: 'string' },
+      'after-failed-retries': { type: 'string', default: 'cancel' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -49,6 +51,11 @@ if (secret !== undefined && !secret.startsWith('whsec_')) {
   console.error('--webhook-secret: must start with whsec_');
   process.exit(2);
 }
+const afterFailedRetries = v['after-failed-retries'] as string;
+if (!(AFTER_FAILED_RETRIES as readonly string[]).includes(afterFailedRetries)) {
+  console.error(`--after-failed-retries: one of ${AFTER_FAILED_RETRIES.join(', ')}\n${usage}`);
+  process.exit(2);
+}
 const emulator = await startStripeEmulator({
   port: num('port', v.port),
   host: v.host,
@@ -63,6 +70,11 @@ const emulator = await startStripeEmulator({
     shuffle: v.shuffle,
   },
 });
+if (afterFailedRetries !== 'cancel')
+  await fetch(`${emulator.url}/_emulator/billing`, {
+    method: 'POST',
+    body: JSON.stringify({ afterFailedRetries }),
+  });
 console.log(`Stripe emulator (test mode, no real payment) listening on ${emulator.url}`);
 console.log(`  STRIPE_API_BASE=${emulator.url}`);
 console.log(`  STRIPE_SECRET_KEY=sk_test_emulator   (any sk_test_ key is accepted)`);

@@ -6,6 +6,9 @@ import { render, type StripeObject, type Store } from './store';
 /** The installed SDK's API version: objects are shaped as it expects. */
 export const API_VERSION: string = Stripe.API_VERSION;
 
+export const AFTER_FAILED_RETRIES = ['cancel', 'unpaid', 'past_due'] as const;
+export type AfterFailedRetries = (typeof AFTER_FAILED_RETRIES)[number];
+
 /** The customer whose clock an object lives on (an event on a test clock carries the clock's time). */
 function ownerOf(obj: StripeObject): string | null {
   if (obj.object === 'customer') return obj.id;
@@ -15,6 +18,8 @@ function ownerOf(obj: StripeObject): string | null {
 /** What every resource handler shares: the objects, the clock, events and their delivery. */
 export class Core {
   forwardTo: { url: string; secret: string } | null = null;
+  /** What the last failed retry does, as in Stripe's subscription settings: cancel, mark unpaid, or leave past_due. */
+  afterFailedRetries: AfterFailedRetries = 'cancel';
 
   constructor(
     readonly store: Store,

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { runDueWork } from './billing';
-import { Core } from './core';
+import { AFTER_FAILED_RETRIES, type AfterFailedRetries, Core } from './core';
 import { type DeliveryAttempt, type DeliveryOptions, WebhookDelivery } from './delivery';
 import { handleHosted } from './hosted';
 import { handleApi, readBody } from './server';
@@ -110,6 +110,19 @@ export async function startStripeEmulator(opts: EmulatorOptions = {}): Promise<S
         json(res, 400, {
           error: { type: 'invalid_request_error', message: err instanceof Error ? err.message : String(err) },
         });
+      }
+    } else if (route === 'POST /_emulator/billing') {
+      const after = input.afterFailedRetries;
+      if (!AFTER_FAILED_RETRIES.includes(after as AfterFailedRetries))
+        json(res, 400, {
+          error: {
+            type: 'invalid_request_error',
+            message: `afterFailedRetries: one of ${AFTER_FAILED_RETRIES.join(', ')}`,
+          },
+        });
+      else {
+        core.afterFailedRetries = after as AfterFailedRetries;
+        json(res, 200, { afterFailedRetries: core.afterFailedRetries });
       }
     } else if (route === 'GET /_emulator/health') json(res, 200, { ok: true, now: core.now() });
     else

@@ -89,9 +89,10 @@ describe('under a test clock', () => {
       'invoice.paid',
       'customer.subscription.updated',
     ]);
-    // An event made by the clock carries the clock's time.
+    // An event made by the clock carries the clock's time: the moment the renewal was due.
     const [paid] = (await stripe.events.list({ type: 'invoice.paid' })).data;
-    expect(paid?.created).toBe(utc(2027, 3, 1));
+    expect(paid?.created).toBe(utc(2027, 2, 28));
+    expect(cycle.created).toBe(utc(2027, 2, 28));
   });
 
   it('renews once per period when the clock jumps several periods', async () => {
@@ -113,7 +114,8 @@ describe('under a test clock', () => {
     expect(failing.status).toBe('past_due');
     const invoice = await stripe.invoices.retrieve(failing.latest_invoice as string);
     expect(invoice).toMatchObject({ status: 'open', attempt_count: 1, amount_paid: 0 });
-    expect(invoice.next_payment_attempt).toBe(utc(2027, 2, 28, 13) + 3 * DAY);
+    // Due at the period end, so the retries count from there.
+    expect(invoice.next_payment_attempt).toBe(utc(2027, 2, 28) + 3 * DAY);
 
     await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: utc(2027, 3, 3, 14) });
     expect((await stripe.subscriptions.retrieve(subscription.id)).status).toBe('past_due');
@@ -199,6 +201,32 @@ describe('under the emulator’s clock (advanceTime)', () => {
     expect((await stripe.subscriptions.retrieve(subscription.id)).status).toBe('canceled');
     const failed = await stripe.events.list({ type: 'invoice.payment_failed' });
     expect(failed.data).toHaveLength(3);
+  });
+
+  it('marks the subscription unpaid, or leaves it past_due, when the emulator is set so', async () => {
+    const bad = await fetch(`${emulator.url}/_emulator/billing`, {
+      method: 'POST',
+      body: JSON.stringify({ afterFailedRetries: 'forgive' }),
+    });
+    expect(bad.status).toBe(400);
+    for (const setting of ['unpaid', 'past_due'] as const) {
+      const res = await fetch(`${emulator.url}/_emulator/billing`, {
+        method: 'POST',
+        body: JSON.stringify({ afterFailedRetries: setting }),
+      });
+      expect(res.status).toBe(200);
+      const { subscription } = await subscribe(emulator, catalog.monthly, CARD_FAILS_AT_RENEWAL);
+      const end = itemOf(subscription).current_period_end;
+      await emulator.advanceTime(
+        end - (await stripe.subscriptions.retrieve(subscription.id)).created + 10 * DAY,
+      );
+      const after = await stripe.subscriptions.retrieve(subscription.id);
+      expect(after.status).toBe(setting);
+      expect((await stripe.invoices.retrieve(after.latest_invoice as string)).status).toBe('open');
+      expect((await stripe.subscriptions.list({ status: setting })).data.map((s) => s.id)).toContain(
+        subscription.id,
+      );
+    }
   });
 
   it('bills an annual subscription once a year', async () => {

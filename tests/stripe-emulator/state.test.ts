@@ -105,7 +105,8 @@ describe('command line', () => {
     try {
       const url = await new Promise<string>((resolve, reject) => {
         proc.child.stdout.on('data', () => {
-          const m = /listening on (http:\/\/\S+)/.exec(proc.out());
+          // The banner is complete once the secret line is out.
+          const m = /listening on (http:\/\/\S+)[\s\S]*STRIPE_WEBHOOK_SECRET=\S+\n/.exec(proc.out());
           if (m) resolve(m[1] as string);
         });
         void proc.exited.then((code) => reject(new Error(`exited ${code}: ${proc.err()}`)));
@@ -129,10 +130,12 @@ describe('command line', () => {
       ['--port', 'abc'],
       ['--webhook-secret', 'nope'],
       ['--colour', 'blue'],
+      ['--after-failed-retries', 'forgive'],
     ]) {
       const proc = run(args);
       expect(await proc.exited).toBe(2);
       expect(proc.err()).toMatch(/Usage|whsec_/);
+      expect(proc.out()).not.toContain('listening');
     }
   });
 });

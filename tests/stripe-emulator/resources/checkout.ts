@@ -228,6 +228,8 @@ export const checkoutRoutes: Route[] = [
           `Only Checkout Sessions with a status of open can be expired (this one is ${session.status}).`,
         );
       session.status = 'expired';
+      // Stripe shows the url only while the session can be paid.
+      session.url = null;
       core.emit('checkout.session.expired', session);
       return showSession(core, session, body);
     },
@@ -290,6 +292,7 @@ export function payCheckoutSession(
   session.subscription = subscription.id;
   session.invoice = invoice.id;
   session.status = 'complete';
+  session.url = null;
   session.payment_status = 'paid';
   core.emit('customer.subscription.created', subscription);
   core.emit('invoice.paid', invoice);
