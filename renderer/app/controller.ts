@@ -288,7 +288,7 @@ export class DeskController {
     this.render.dispatch({ type: 'saving', job, kind });
     const suggestedName = `${this.baseName()} - ${suffix}`.slice(0, 255);
     const saved = await call(() =>
-      this.bridge.gate.saveRender({ grantId, data: wav as Uint8Array<ArrayBuffer>, suggestedName }),
+      this.bridge.gate.saveRender({ grantId, kind, data: wav as Uint8Array<ArrayBuffer>, suggestedName }),
     );
     this.render.dispatch({ type: 'done' });
     if (saved.ok) this.notify('info', { key: 'desk.savedTo', params: { path: saved.value.path } });

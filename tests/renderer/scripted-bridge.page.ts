@@ -136,7 +136,7 @@ w.siberia = buildBridge(
       name,
       input: name === 'gate.saveRender' ? { ...(input as object), data: '<bytes>' } : input,
     });
-    return bridgeMethods[name].output.parse(answer(name, input));
+    return bridgeMethods[name].output.parse(answer(name, input as Input));
   },
   (event, listener) => {
     let set = listeners.get(event);

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { newTrack } from '../../contracts/project';
+import { canRedo, canUndo, emptyProject, HISTORY_LIMIT, initialMix, type MixState, mixReducer } from './mix';
+
+const withTracks = (...names: string[]): MixState =>
+  mixReducer(initialMix(), { type: 'addTracks', tracks: names.map((n) => newTrack(n, n, `${n}.wav`)) });
+const names = (s: MixState) => s.present.tracks.map((t) => t.id);
+
+describe('mix reducer', () => {
+  it('adds tracks as one undoable step and ignores ids it already has', () => {
+    const s = withTracks('a', 'b');
+    expect(names(s)).toEqual(['a', 'b']);
+    expect(canUndo(s)).toBe(true);
+    const again = mixReducer(s, { type: 'addTracks', tracks: [newTrack('a', 'again', 'x.wav')] });
+    expect(again).toBe(s);
+    expect(names(mixReducer(s, { type: 'undo' }))).toEqual([]);
+  });
+
+  it('clamps values to the project file ranges and ignores non-numbers', () => {
+    let s = withTracks('a');
+    s = mixReducer(s, { type: 'updateTrack', id: 'a', patch: { gainDb: 40, pan: -3 } });
+    expect(s.present.tracks[0]).toMatchObject({ gainDb: 12, pan: -1 });
+    const same = mixReducer(s, { type: 'updateTrack', id: 'a', patch: { gainDb: Number.NaN } });
+    expect(same).toBe(s);
+    s = mixReducer(s, {
+      type: 'updateTrack',
+      id: 'a',
+      patch: { eq: { mid: { q: 100 } }, compressor: { ratio: 0 } },
+    });
+    expect(s.present.tracks[0]?.eq.mid.q).toBe(18);
+    expect(s.present.tracks[0]?.compressor.ratio).toBe(1);
+  });
+
+  it('changes nothing for an unknown track', () => {
+    const s = withTracks('a');
+    expect(mixReducer(s, { type: 'updateTrack', id: 'zz', patch: { mute: true } })).toBe(s);
+    expect(mixReducer(s, { type: 'removeTrack', id: 'zz' })).toBe(s);
+    expect(mixReducer(s, { type: 'renameTrack', id: 'zz', name: 'x' })).toBe(s);
+    expect(mixReducer(s, { type: 'moveTrack', id: 'zz', to: 0 })).toBe(s);
+  });
+
+  it('coalesces one gesture into one undo step, and a new gesture starts another', () => {
+    let s = withTracks('a');
+    const depth = s.past.length;
+    for (const gainDb of [-1, -2, -3, -4])
+      s = mixReducer(s, { type: 'updateTrack', id: 'a', patch: { gainDb }, gesture: 'gain:a' });
+    expect(s.past.length).toBe(depth + 1);
+    s = mixReducer(s, { type: 'endGesture' });
+    s = mixReducer(s, { type: 'updateTrack', id: 'a', patch: { gainDb: -10 }, gesture: 'gain:a' });
+    expect(s.past.length).toBe(depth + 2);
+    s = mixReducer(s, { type: 'undo' });
+    expect(s.present.tracks[0]?.gainDb).toBe(-4);
+    s = mixReducer(s, { type: 'undo' });
+    expect(s.present.tracks[0]?.gainDb).toBe(0);
+    s = mixReducer(s, { type: 'redo' });
+    expect(s.present.tracks[0]?.gainDb).toBe(-4);
+  });
+
+  it('renames with trimmed text and refuses an empty name', () => {
+    let s = withTracks('a');
+    s = mixReducer(s, { type: 'renameTrack', id: 'a', name: '  Lead vocal  ' });
+    expect(s.present.tracks[0]?.name).toBe('Lead vocal');
+    expect(mixReducer(s, { type: 'renameTrack', id: 'a', name: '   ' })).toBe(s);
+  });
+
+  it('reorders within bounds only', () => {
+    let s = withTracks('a', 'b', 'c');
+    s = mixReducer(s, { type: 'moveTrack', id: 'c', to: 0 });
+    expect(names(s)).toEqual(['c', 'a', 'b']);
+    expect(mixReducer(s, { type: 'moveTrack', id: 'a', to: 3 })).toBe(s);
+    expect(mixReducer(s, { type: 'moveTrack', id: 'a', to: -1 })).toBe(s);
+    expect(mixReducer(s, { type: 'moveTrack', id: 'a', to: 0.5 })).toBe(s);
+  });
+
+  it('undoes a removal, bringing the track back where it was', () => {
+    let s = withTracks('a', 'b', 'c');
+    s = mixReducer(s, { type: 'removeTrack', id: 'b' });
+    expect(names(s)).toEqual(['a', 'c']);
+    s = mixReducer(s, { type: 'undo' });
+    expect(names(s)).toEqual(['a', 'b', 'c']);
+    expect(canRedo(s)).toBe(true);
+  });
+
+  it('a new change after undo drops the redo stack', () => {
+    let s = withTracks('a');
+    s = mixReducer(s, { type: 'updateTrack', id: 'a', patch: { mute: true } });
+    s = mixReducer(s, { type: 'undo' });
+    s = mixReducer(s, { type: 'updateTrack', id: 'a', patch: { solo: true } });
+    expect(canRedo(s)).toBe(false);
+  });
+
+  it('keeps at most HISTORY_LIMIT steps', () => {
+    let s = withTracks('a');
+    for (let i = 0; i < HISTORY_LIMIT + 20; i++)
+      s = mixReducer(s, { type: 'updateTrack', id: 'a', patch: { gainDb: -(i % 50) - 1 } });
+    expect(s.past.length).toBe(HISTORY_LIMIT);
+  });
+
+  it('master gain is clamped and undoable', () => {
+    let s = initialMix(emptyProject());
+    s = mixReducer(s, { type: 'setMaster', patch: { gainDb: -200 } });
+    expect(s.present.master.gainDb).toBe(-96);
+    s = mixReducer(s, { type: 'undo' });
+    expect(s.present.master.gainDb).toBe(0);
+  });
+
+  it('loading a project starts a fresh history', () => {
+    const s = mixReducer(withTracks('a'), { type: 'load', project: emptyProject() });
+    expect(canUndo(s)).toBe(false);
+    expect(s.present.tracks).toEqual([]);
+  });
+});
