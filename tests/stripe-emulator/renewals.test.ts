@@ -1,7 +1,7 @@
 // Renewals and failed renewals, under a test clock and under the emulator's global clock.
 import type Stripe from 'stripe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addInterval, nextBoundary } from './billing';
+import { addInterval, nextBoundary } from './clock';
 import type { StripeEmulator } from './index';
 import {
   CARD_FAILS_AT_RENEWAL,

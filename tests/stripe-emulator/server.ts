@@ -5,11 +5,14 @@ import type { Core } from './core';
 import { StripeApiError } from './errors';
 import { type FormObject, parseStripeForm } from './form';
 import type { Route } from './params';
-import { catalogRoutes } from './resources/catalog';
 import { checkoutRoutes } from './resources/checkout';
 import { customerRoutes } from './resources/customers';
 import { endpointRoutes } from './resources/endpoints';
+import { eventRoutes } from './resources/events';
+import { invoiceRoutes } from './resources/invoices';
 import { portalRoutes } from './resources/portal';
+import { priceRoutes } from './resources/prices';
+import { productRoutes } from './resources/products';
 import { subscriptionRoutes } from './resources/subscriptions';
 import { testClockRoutes } from './resources/test-clocks';
 
@@ -27,11 +30,14 @@ const compile = (r: Route): Compiled => {
 
 const apiRoutes = [
   ...customerRoutes,
-  ...catalogRoutes,
+  ...productRoutes,
+  ...priceRoutes,
   ...checkoutRoutes,
   ...subscriptionRoutes,
+  ...invoiceRoutes,
   ...portalRoutes,
   ...endpointRoutes,
+  ...eventRoutes,
   ...testClockRoutes,
 ].map(compile);
 
