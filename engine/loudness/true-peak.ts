@@ -37,6 +37,15 @@ export function oversamplingFactor(sampleRate: number): number {
 }
 
 /**
+ * The interpolator's phases at this rate, 12 taps each, newest sample first: phase p's value for
+ * the window ending at i is Σ_j phases[p][j] · x[i − j]. None at 1× (no interpolation).
+ */
+export function interpolatorPhases(sampleRate: number): Float64Array[] {
+  const factor = oversamplingFactor(sampleRate);
+  return factor > 1 ? designPhases(factor) : [];
+}
+
+/**
  * The interpolator folded by its symmetry. The filter is linear-phase, so phase p and phase
  * factor − 1 − p are each other's reverse: over the window x[i−11..i] their outputs A and B come from
  * s_j = x[i−j] + x[i−11+j] and d_j = x[i−j] − x[i−11+j] (j < 6) as A + B = Σ (a_j + a_{11−j}) s_j and

@@ -114,21 +114,23 @@ function predictLoudness(
 /**
  * Secant search for the gain (dB) whose loudness is `target`. Loudness after the limiter grows less
  * than the gain on dense material, never more; a flat slope would ask for absurd gain, so no step is
- * more than 3× the miss. Gains above `maxDb` are not tried.
+ * more than 3× the miss. Gains above `maxDb` are not tried. Also returns the last slope seen (LU per
+ * dB): near 0, the limiter is saturated and more gain buys no loudness.
  */
 function searchGain(
   loudnessAt: (gainDb: number) => number,
   target: number,
   startDb: number,
   maxDb: number,
-): { gainDb: number; loudness: number } {
+): { gainDb: number; loudness: number; slope: number } {
   let gainDb = Math.min(startDb, maxDb);
   let loudness = loudnessAt(gainDb);
   let previous: { gainDb: number; loudness: number } | null = null;
+  let slope = 1;
   for (let step = 0; step < 12; step++) {
     const miss = target - loudness;
     if (Math.abs(miss) <= PREDICTION_TOLERANCE) break;
-    const slope =
+    slope =
       previous && gainDb !== previous.gainDb
         ? (loudness - previous.loudness) / (gainDb - previous.gainDb)
         : 1;
@@ -141,7 +143,9 @@ function searchGain(
     gainDb = next;
     loudness = loudnessAt(gainDb);
   }
-  return { gainDb, loudness };
+  if (previous && gainDb !== previous.gainDb)
+    slope = (loudness - previous.loudness) / (gainDb - previous.gainDb);
+  return { gainDb, loudness, slope };
 }
 
 /**
@@ -190,10 +194,11 @@ export function masterAudio(
   // search needs more headroom), it serves every prediction and the render.
   let headroomDb = FIRST_HEADROOM_DB;
   let envelope: Float32Array;
-  let found: { gainDb: number; loudness: number };
+  let found: { gainDb: number; loudness: number; slope: number };
+  let maxDb: number;
   for (;;) {
     check();
-    const maxDb = unlimitedDb + headroomDb;
+    maxDb = unlimitedDb + headroomDb;
     envelope = lookaheadEnvelope(shaped, timing.lookahead, ceiling / dbToGain(maxDb));
     const env = envelope;
     found = searchGain(
@@ -202,7 +207,8 @@ export function masterAudio(
       unlimitedDb,
       maxDb,
     );
-    if (found.gainDb < maxDb || headroomDb >= MAX_HEADROOM_DB) break;
+    // More room only helps if more gain still buys loudness; a saturated limiter is as loud as it gets.
+    if (found.gainDb < maxDb || headroomDb >= MAX_HEADROOM_DB || found.slope < 0.05) break;
     headroomDb = Math.min(MAX_HEADROOM_DB, headroomDb * 2);
   }
   opts.onProgress?.(0.5);
@@ -239,7 +245,8 @@ export function masterAudio(
       (g) => predictLoudness(analysis, env, ceiling, dbToGain(g), timing) + bias,
       target,
       gainDb + (target - after.integrated),
-      Number.POSITIVE_INFINITY,
+      // The envelope is exact only up to this gain.
+      maxDb,
     );
     found.loudness -= bias;
     gainDb = found.gainDb;
