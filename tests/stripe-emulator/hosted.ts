@@ -85,6 +85,12 @@ function portalView(core: Core, session: StripeObject, message?: string) {
   });
 }
 
+const DONE: Record<string, string> = {
+  cancel: 'Your subscription will be canceled at the end of the period.',
+  resume: 'Your subscription will renew.',
+  switch: 'Your plan was changed.',
+};
+
 /** The pages a browser sees: Checkout at /c/pay/:id and the customer portal at /p/session/:id. */
 export async function handleHosted(
   core: Core,
@@ -124,28 +130,30 @@ export async function handleHosted(
       decodeURIComponent((portal as RegExpExecArray)[1] as string),
       'billing portal session',
     );
-    if (req.method !== 'POST') return html(res, 200, portalView(core, session));
+    if (req.method !== 'POST') {
+      const done = url.searchParams.get('done') ?? '';
+      return html(res, 200, portalView(core, session, Object.hasOwn(DONE, done) ? DONE[done] : undefined));
+    }
     const sub = activeSubscription(core, session.customer as string);
     if (!sub) return html(res, 409, portalView(core, session, 'There is no active subscription to change.'));
-    const action = form.get('action');
-    let message: string;
+    const action = form.get('action') ?? '';
     let previous: Record<string, unknown>;
-    if (action === 'cancel') {
-      previous = setCancelAtPeriodEnd(core, sub, true);
-      message = 'Your subscription will be canceled at the end of the period.';
-    } else if (action === 'resume') {
-      previous = setCancelAtPeriodEnd(core, sub, false);
-      message = 'Your subscription will renew.';
-    } else if (action === 'switch' && form.get('price')) {
+    if (action === 'cancel') previous = setCancelAtPeriodEnd(core, sub, true);
+    else if (action === 'resume') previous = setCancelAtPeriodEnd(core, sub, false);
+    else if (action === 'switch' && form.get('price')) {
       previous = { items: render(sub.items) };
       switchPrice(core, sub, form.get('price') as string);
-      message = 'Your plan was changed.';
     } else {
       return html(res, 400, portalView(core, session, 'Unknown action.'));
     }
     core.emit('customer.subscription.updated', sub, previous);
     core.store.save();
-    html(res, 200, portalView(core, session, message));
+    // Post/redirect/get: reloading the page shows the outcome without doing it twice.
+    res.writeHead(303, {
+      location: `/p/session/${encodeURIComponent(session.id)}?done=${action}`,
+      'cache-control': 'no-store',
+    });
+    res.end();
     return true;
   } catch (err) {
     const status = err instanceof StripeApiError ? err.status : 500;

@@ -241,15 +241,19 @@ describe('billing portal', () => {
     const { customer, subscription } = await subscribe(emulator, catalog.monthly);
     const session = await stripe.billingPortal.sessions.create({ customer, return_url: 'http://app.test/a' });
     const act = (form: Record<string, string>) =>
-      fetch(session.url, { method: 'POST', body: new URLSearchParams(form) });
+      fetch(session.url, { method: 'POST', body: new URLSearchParams(form), redirect: 'manual' });
 
-    expect((await act({ action: 'switch', price: catalog.annual.id })).status).toBe(200);
+    const switched = await act({ action: 'switch', price: catalog.annual.id });
+    expect(switched.status).toBe(303);
+    const shown = new URL(switched.headers.get('location') as string, session.url).href;
+    expect(shown).toBe(`${session.url}?done=switch`);
+    expect(await (await fetch(shown)).text()).toContain('Your plan was changed.');
     expect(itemOf(await stripe.subscriptions.retrieve(subscription.id)).price.id).toBe(catalog.annual.id);
-    expect((await act({ action: 'cancel' })).status).toBe(200);
+    expect((await act({ action: 'cancel' })).status).toBe(303);
     const canceling = await stripe.subscriptions.retrieve(subscription.id);
     expect(canceling.cancel_at_period_end).toBe(true);
     expect(await (await fetch(session.url)).text()).toContain('Cancels on');
-    expect((await act({ action: 'resume' })).status).toBe(200);
+    expect((await act({ action: 'resume' })).status).toBe(303);
     expect((await stripe.subscriptions.retrieve(subscription.id)).cancel_at_period_end).toBe(false);
 
     const bad = await act({ action: 'teleport' });
