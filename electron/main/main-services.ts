@@ -170,7 +170,13 @@ export function createMainServices(ports: MainPorts) {
       'billing.getCheckout': () => checkout.status(),
       'billing.openPortal': () => checkout.openPortal(),
       'entitlements.get': () => entitlements.state(),
-      'entitlements.refresh': () => entitlements.refresh(),
+      // "I have paid — refresh" with a checkout pending is the same check as regaining focus, so the
+      // purchase ends in success even when its deep link never comes.
+      'entitlements.refresh': async () => {
+        if (checkout.status().phase !== 'pending') return entitlements.refresh();
+        await checkout.onFocus();
+        return entitlements.state();
+      },
       'gate.authorize': ({ kind }) => gate.authorize(kind),
       'gate.saveRender': (input) => gate.saveRender(input),
       'project.save': (input) => projects.save(input),

@@ -113,8 +113,10 @@ export async function startCheckout(app: App, period: 'Monthly' | 'Annual' = 'Mo
 export async function payInBrowser(app: App, card: string): Promise<{ tab: Page; deepLink: string | null }> {
   const tab = await app.followOpenedUrl();
   await tab.getByLabel('Card number').fill(card);
+  // The form posts: wait for the page it answers (the return page, or the card's error).
+  const answered = tab.waitForNavigation({ waitUntil: 'domcontentloaded' });
   await tab.getByRole('button', { name: /Subscribe|Pay/ }).click();
-  await tab.waitForLoadState('domcontentloaded');
+  await answered;
   const link = tab.locator('#open-app');
   const deepLink = (await link.count()) ? await link.getAttribute('href') : null;
   return { tab, deepLink };
@@ -137,4 +139,17 @@ export async function expectText(page: Page, text: string | RegExp, timeout = 15
 export async function closeDialog(page: Page): Promise<void> {
   await page.keyboard.press('Escape');
   await expect.poll(() => page.getByRole('dialog').count(), { timeout: 5000 }).toBe(0);
+}
+
+/** What main believes, read through the same bridge the renderer uses. */
+export async function planOf(page: Page): Promise<string> {
+  const state = await page.evaluate(() => window.siberia.entitlements.get());
+  if (!state.ok) throw new Error(state.error.message);
+  return state.value.plan;
+}
+
+export async function checkoutPhase(page: Page): Promise<string> {
+  const state = await page.evaluate(() => window.siberia.billing.getCheckout());
+  if (!state.ok) throw new Error(state.error.message);
+  return state.value.phase;
 }

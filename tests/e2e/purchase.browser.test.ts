@@ -57,4 +57,31 @@ describe('a musician buys Pro and exports', { timeout: 120_000 }, () => {
     await expectText(page, '1 / 500 exports this month');
     await shot(page, '02-exported');
   });
+
+  it('3. masters the mix: before/after shown, the master saved at -14 LUFS under -1 dBTP', async () => {
+    const { page } = app;
+    const before = new Set(readdirSync(app.exportsDir));
+    await page.getByRole('button', { name: 'Master', exact: true }).click();
+    const report = page.getByRole('dialog', { name: 'Your master is ready' });
+    await expect.poll(() => report.count(), { timeout: 60_000 }).toBe(1);
+    const text = await report.innerText();
+    expect(text).toContain('Before');
+    expect(text).toContain('After');
+    expect(text).toMatch(/-14(\.0)? LUFS|−14(\.0)? LUFS/);
+    await shot(page, '03-master-report');
+    await report.getByRole('button', { name: 'Save master' }).click();
+    await expect
+      .poll(() => readdirSync(app.exportsDir).filter((f) => !before.has(f)).length, { timeout: 30_000 })
+      .toBe(1);
+    const name = readdirSync(app.exportsDir).find((f) => !before.has(f)) as string;
+    const file = path.join(app.exportsDir, name);
+    await expect.poll(() => readFileSync(file).length > 44, { timeout: 10_000 }).toBe(true);
+    const audio = decodeWav(new Uint8Array(readFileSync(file)));
+    const measured = measureLoudness(audio);
+    expect(Math.abs((measured.integratedLufs as number) - -14)).toBeLessThanOrEqual(0.5);
+    expect(measured.truePeakDbtp as number).toBeLessThanOrEqual(-1);
+    const state = await page.evaluate(() => window.siberia.entitlements.get());
+    expect(state.ok && state.value.usage?.masters).toEqual({ used: 1, limit: 200 });
+    await shot(page, '03-mastered');
+  });
 });
