@@ -43,7 +43,10 @@ export function Slider(props: {
         onPointerUp={end}
         onKeyUp={end}
         onBlur={end}
-        onDoubleClick={() => {
+        onMouseDown={(e) => {
+          // The second press of a double-click resets, before the thumb jumps to the pointer.
+          if (e.detail !== 2) return;
+          e.preventDefault();
           end();
           props.onChange(props.defaultValue, `${props.gesture}:reset`);
           end();
