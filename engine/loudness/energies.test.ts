@@ -53,6 +53,22 @@ describe('loudness from chunk energies', () => {
     expect(Math.abs(ours.range - meter.loudnessRangeLu)).toBeLessThan(1e-9);
   });
 
+  it("gives each channel's largest |sample| per chunk, the trailing partial chunk included", () => {
+    const audio = noiseSong(1, 48000, 9);
+    const cut = { sampleRate: 48000, channels: audio.channels.map((c) => c.subarray(0, 1000)) };
+    const peaks: Float32Array[] = [];
+    const energies = kWeightedChunkEnergies(cut, 64, peaks);
+    expect(energies.length).toBe(15);
+    expect(peaks.length).toBe(2);
+    peaks.forEach((p, c) => {
+      const x = cut.channels[c] as Float32Array;
+      expect(p.length).toBe(16);
+      p.forEach((v, k) => {
+        expect(v).toBe(x.subarray(k * 64, (k + 1) * 64).reduce((m, s) => Math.max(m, Math.abs(s)), 0));
+      });
+    });
+  });
+
   it('reads silence as −∞ and no range', () => {
     const silence = { sampleRate: 48000, channels: [new Float32Array(48000)] };
     const subs = Array.from({ length: 10 }, () => 0);

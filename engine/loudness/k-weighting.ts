@@ -44,12 +44,17 @@ export class KWeighting {
   private s2 = 0;
   private h1 = 0;
   private h2 = 0;
+  /** Largest |sample| seen by energy() since construction, reset, or the caller zeroing it. */
+  peak = 0;
   private readonly shelf: Biquad;
   private readonly highPass: Biquad;
   constructor(sampleRate: number) {
     [this.shelf, this.highPass] = kWeightingStages(sampleRate);
   }
-  /** Sum of squares of the weighted samples[from … to), carrying the state on. */
+  /**
+   * Sum of squares of the weighted samples[from … to), carrying the state on. The samples' peak is
+   * kept on the way (the loop waits on the filter's feedback anyway, so it costs next to nothing).
+   */
   energy(samples: Float32Array, from: number, to: number): number {
     const { b0, b1, b2, a1, a2 } = this.shelf;
     const { b0: c0, b1: c1, b2: c2, a1: d1, a2: d2 } = this.highPass;
@@ -58,8 +63,10 @@ export class KWeighting {
     let h1 = this.h1;
     let h2 = this.h2;
     let acc = 0;
+    let peak = this.peak;
     for (let i = from; i < to; i++) {
       const x = samples[i] as number;
+      peak = Math.max(peak, Math.abs(x));
       const u = b0 * x + s1;
       s1 = b1 * x - a1 * u + s2;
       s2 = b2 * x - a2 * u;
@@ -72,6 +79,7 @@ export class KWeighting {
     this.s2 = s2;
     this.h1 = h1;
     this.h2 = h2;
+    this.peak = peak;
     return acc;
   }
   reset(): void {
@@ -79,5 +87,6 @@ export class KWeighting {
     this.s2 = 0;
     this.h1 = 0;
     this.h2 = 0;
+    this.peak = 0;
   }
 }

@@ -83,6 +83,8 @@ export class LoudnessMeter {
       const samples = block[c];
       if (!samples) continue;
       if (this.withTruePeak) (this.peaks[c] as TruePeakDetector).push(samples);
+      // Weighted channels have their peak kept by the K-weighting loop; the LFE is not filtered.
+      if (this.weights[c] !== 0) continue;
       let peak = this.samplePeak;
       for (let i = 0; i < samples.length; i++) peak = Math.max(peak, Math.abs(samples[i] as number));
       this.samplePeak = peak;
@@ -142,10 +144,13 @@ export class LoudnessMeter {
   }
   /** dBTP. */
   truePeak(): number {
-    return gainToDb(Math.max(...this.peaks.map((p) => p.value()), this.samplePeak));
+    return gainToDb(Math.max(...this.peaks.map((p) => p.value()), this.samplePeakLinear()));
+  }
+  private samplePeakLinear(): number {
+    return Math.max(this.samplePeak, ...this.filters.map((f) => f.peak));
   }
   samplePeakDb(): number {
-    return gainToDb(this.samplePeak);
+    return gainToDb(this.samplePeakLinear());
   }
   momentaryMax(): number {
     return this.maxMomentary;
@@ -198,18 +203,32 @@ export function loudnessOfSubBlocks(
 /**
  * K-weighted energy of every `chunk` frames, the channels summed with their BS.1770 weights (a
  * trailing partial chunk is left out): fine-grained enough that loudness under a slowly varying gain
- * can be predicted without filtering again. One pass per channel.
+ * can be predicted without filtering again. One pass per channel, which also gives each channel's
+ * largest |sample| per chunk (the trailing partial chunk included) when `peaks` is asked for.
  */
-export function kWeightedChunkEnergies(audio: AudioData, chunk: number): Float64Array {
-  const chunks = Math.floor(frameCount(audio) / chunk);
+export function kWeightedChunkEnergies(
+  audio: AudioData,
+  chunk: number,
+  peaks?: Float32Array[],
+): Float64Array {
+  const frames = frameCount(audio);
+  const chunks = Math.floor(frames / chunk);
   const out = new Float64Array(chunks);
   const weights = channelWeights(audio.channels.length);
   audio.channels.forEach((samples, c) => {
     const weight = weights[c] as number;
-    if (weight === 0) return;
+    const chunkPeaks = new Float32Array(Math.ceil(frames / chunk));
     const filter = new KWeighting(audio.sampleRate);
-    for (let k = 0, at = 0; k < chunks; k++, at += chunk)
-      out[k] = (out[k] as number) + weight * filter.energy(samples, at, at + chunk);
+    for (let k = 0, at = 0; k < chunks; k++, at += chunk) {
+      filter.peak = 0;
+      const energy = filter.energy(samples, at, at + chunk);
+      if (weight !== 0) out[k] = (out[k] as number) + weight * energy;
+      chunkPeaks[k] = filter.peak;
+    }
+    let tail = 0;
+    for (let i = chunks * chunk; i < frames; i++) tail = Math.max(tail, Math.abs(samples[i] as number));
+    if (chunks < chunkPeaks.length) chunkPeaks[chunks] = tail;
+    peaks?.push(chunkPeaks);
   });
   return out;
 }

@@ -76,6 +76,49 @@ describe('oversampled peaks', () => {
   });
 });
 
+describe("oversampled peaks with the caller's chunk peaks", () => {
+  const chunkPeaksOf = (x: Float32Array, length: number) => {
+    const peaks = new Float32Array(Math.ceil(x.length / length));
+    x.forEach((v, i) => {
+      const k = Math.floor(i / length);
+      peaks[k] = Math.max(peaks[k] as number, Math.abs(v));
+    });
+    return { length, peaks };
+  };
+
+  it('give the same peaks above the floor, skipping the quiet stretches unread', () => {
+    const x = song(48000, 2, 13);
+    // Quiet stretches between loud ones, and a length that does not divide the chunks.
+    for (let i = 0; i < x.length; i++) if (Math.floor(i / 5000) % 2) x[i] = (x[i] as number) * 0.1;
+    const x2 = x.subarray(0, x.length - 37);
+    const exact = oversampledPeaks(x2, 48000);
+    for (const [floor, length] of [
+      [0.3, 64],
+      [0.05, 11],
+      [0.6, 100],
+    ] as const) {
+      const out = new Float32Array(x2.length);
+      raiseToOversampledPeaks(out, x2, 48000, floor, chunkPeaksOf(x2, length));
+      let wrong = 0;
+      for (let i = 0; i < x2.length; i++) {
+        if ((exact[i] as number) > floor) {
+          if (out[i] !== exact[i]) wrong++;
+        } else if ((out[i] as number) > floor) wrong++;
+      }
+      expect(wrong).toBe(0);
+    }
+  });
+
+  it('refuse chunk peaks that are too short or do not cover the samples, changing nothing', () => {
+    const x = song(48000, 1, 14);
+    const out = new Float32Array(x.length);
+    for (const bad of [chunkPeaksOf(x, 10), { length: 64, peaks: new Float32Array(3) }]) {
+      expect(() => raiseToOversampledPeaks(out, x, 48000, 0.1, bad)).toThrow(RangeError);
+      expect(out.every((v) => v === 0)).toBe(true);
+    }
+  });
+});
+
 describe('true peak', () => {
   it('reads the same fed in blocks of any size, whole, or from the per-sample peaks', () => {
     for (const rate of [44100, 48000, 96000, 384000]) {

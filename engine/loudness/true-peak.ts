@@ -128,18 +128,20 @@ function scan(
   const g4 = d[10] as number;
   const g5 = d[11] as number;
   const rising = out === null;
+  // Each window ending in a block reaches 11 samples back: the block's own maximum and the previous
+  // block's (which covers more than those 11) bound them, so every sample is read once here.
+  let previous = 0;
+  for (let j = from - (TAPS_PER_PHASE - 1) > 0 ? from - (TAPS_PER_PHASE - 1) : 0; j < from && j < n; j++)
+    previous = Math.max(previous, Math.abs(x[j] as number));
   for (let b = from; b < to; b += BLOCK) {
     const end = b + BLOCK < to ? b + BLOCK : to;
-    let local = 0;
-    const first = b - (TAPS_PER_PHASE - 1) > 0 ? b - (TAPS_PER_PHASE - 1) : 0;
+    let own = 0;
     const last = end < n ? end : n;
-    for (let j = first; j < last; j++) {
-      local = Math.max(local, Math.abs(x[j] as number));
-    }
+    for (let j = b; j < last; j++) own = Math.max(own, Math.abs(x[j] as number));
+    const local = Math.max(previous, own);
+    previous = own;
     if (rising) level = Math.max(level, local);
-    if (local * bound <= level || !kernel.oversampled) {
-      continue;
-    }
+    if (local * bound <= level || !kernel.oversampled) continue;
     let x1 = sampleAt(x, b - 1);
     let x2 = sampleAt(x, b - 2);
     let x3 = sampleAt(x, b - 3);
@@ -198,31 +200,30 @@ function scan(
 /** Streaming true-peak meter for one channel (only the maximum matters, so most windows are skipped). */
 export class TruePeakDetector {
   private readonly kernel: Kernel;
-  /** The last 11 samples pushed, then the block being scanned: windows straddle pushes. */
-  private buffer = new Float32Array(TAPS_PER_PHASE - 1 + 4096);
+  /** The last 11 samples pushed, then up to 11 new ones: the windows that straddle two pushes. */
+  private readonly seam = new Float32Array(2 * (TAPS_PER_PHASE - 1));
   private peak = 0;
   constructor(sampleRate: number) {
     this.kernel = kernelFor(sampleRate);
   }
   push(samples: Float32Array): void {
     const history = TAPS_PER_PHASE - 1;
-    const total = history + samples.length;
-    if (this.buffer.length < total) {
-      const grown = new Float32Array(total);
-      grown.set(this.buffer.subarray(0, history));
-      this.buffer = grown;
-    }
-    const view = this.buffer.subarray(0, total);
-    view.set(samples, history);
-    this.peak = scan(this.kernel, view, history, total, this.peak, null);
-    view.copyWithin(0, total - history, total);
+    const head = Math.min(history, samples.length);
+    const seam = this.seam;
+    seam.set(samples.subarray(0, head), history);
+    let peak = scan(this.kernel, seam, history, history + head, this.peak, null);
+    // The windows wholly inside this push are read where they lie, without a copy.
+    peak = scan(this.kernel, samples, history, samples.length, peak, null);
+    this.peak = peak;
+    if (samples.length >= history) seam.set(samples.subarray(samples.length - history));
+    else seam.copyWithin(0, head, head + history);
   }
   /** Linear peak so far. */
   value(): number {
     return this.peak;
   }
   reset(): void {
-    this.buffer.fill(0);
+    this.seam.fill(0);
     this.peak = 0;
   }
 }
@@ -239,10 +240,30 @@ export function raiseToOversampledPeaks(
   samples: Float32Array,
   sampleRate: number,
   floor = 0,
+  /** The largest |sample| of every `length` samples (at least 11), when the caller has them: whole stretches are then skipped without reading the samples again. */
+  chunkPeaks?: { length: number; peaks: Float32Array },
 ): void {
   const n = samples.length;
   if (out.length !== n) throw new RangeError('The peaks and the samples must be the same length.');
-  scan(kernelFor(sampleRate), samples, DELAY, n + DELAY, floor, out);
+  const kernel = kernelFor(sampleRate);
+  if (!chunkPeaks) {
+    scan(kernel, samples, DELAY, n + DELAY, floor, out);
+    return;
+  }
+  const { length, peaks } = chunkPeaks;
+  if (!(length >= TAPS_PER_PHASE - 1) || peaks.length !== Math.ceil(n / length))
+    throw new RangeError('The chunk peaks must cover the samples, in chunks of at least 11.');
+  // The windows ending in chunk k read chunks k − 1 and k only.
+  const needed = (k: number) =>
+    Math.max(peaks[k - 1] ?? 0, peaks[k] ?? 0) * kernel.bound > floor || !kernel.oversampled;
+  const chunks = Math.ceil((n + DELAY) / length);
+  for (let k = 0; k < chunks; k++) {
+    if (!needed(k)) continue;
+    let last = k;
+    while (last + 1 < chunks && needed(last + 1)) last++;
+    scan(kernel, samples, Math.max(DELAY, k * length), Math.min(n + DELAY, (last + 1) * length), floor, out);
+    k = last;
+  }
 }
 
 /**

@@ -25,10 +25,25 @@ export function limiterTiming(sampleRate: number, lookaheadMs = 5, releaseMs = 8
  * interpolator's alignment is known to within a sample; the gain at i must hold for the whole
  * window ahead). Exact wherever it exceeds `floor`; below it, a value no larger than `floor`.
  */
-export function lookaheadEnvelope(audio: AudioData, lookahead: number, floor: number): Float32Array {
+export function lookaheadEnvelope(
+  audio: AudioData,
+  lookahead: number,
+  floor: number,
+  /** Each channel's largest |sample| per `length` samples, when the caller has them (see raiseToOversampledPeaks). */
+  chunkPeaks?: { length: number; peaks: readonly Float32Array[] },
+): Float32Array {
   const frames = audio.channels[0]?.length ?? 0;
   const env = new Float32Array(frames);
-  for (const channel of audio.channels) raiseToOversampledPeaks(env, channel, audio.sampleRate, floor);
+  audio.channels.forEach((channel, c) => {
+    const peaks = chunkPeaks?.peaks[c];
+    raiseToOversampledPeaks(
+      env,
+      channel,
+      audio.sampleRate,
+      floor,
+      chunkPeaks && peaks ? { length: chunkPeaks.length, peaks } : undefined,
+    );
+  });
   slidingMaxAbove(env, 1, lookahead, floor);
   return env;
 }
@@ -112,7 +127,8 @@ export class LimiterGain {
     for (let o = 0; i < end; i++, o++) {
       const m = env[i] as number;
       const target = m > k ? k / m : 1;
-      g = target < g ? target : target + rc * (g - target);
+      // Instant attack, exponential release, without a branch: the smaller of the two is the right one.
+      g = Math.min(target, target + rc * (g - target));
       if (i === 0) {
         // Before a full window, the average is padded with the first held gain: the minimum over the
         // first window, which covers every sample until then.

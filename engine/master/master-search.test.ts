@@ -43,6 +43,14 @@ describe('the master gain search (predicted loudness, verified on the render)', 
     }
   });
 
+  it('lands at a rate whose 100 ms no chunk of 11 or more divides (1103 frames)', () => {
+    const song = noiseSong(12, 11030, 15);
+    const quiet = { sampleRate: 11030, channels: song.channels.map((c) => c.map((x) => x * 0.25)) };
+    const { report } = masterAudio(quiet, { targetLufs: -14, ceilingDbtp: -1, glue: false, tilt: 'neutral' });
+    expect(Math.abs((report.after.integratedLufs as number) + 14)).toBeLessThanOrEqual(0.05);
+    expect(report.after.truePeakDbtp as number).toBeLessThanOrEqual(-1);
+  });
+
   it('an unreachable target: as loud as the limiter allows, under the ceiling, with a sane gain', () => {
     const { audio, report } = masterAudio(quietSong(), {
       targetLufs: -5,

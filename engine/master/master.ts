@@ -70,6 +70,8 @@ type Analysis = {
   chunk: number;
   /** K-weighted energy per chunk at unity gain. */
   energies: Float64Array;
+  /** Each channel's largest |sample| per chunk. */
+  peaks: Float32Array[];
   integrated: number;
   range: number;
 };
@@ -77,11 +79,12 @@ type Analysis = {
 function analyse(audio: AudioData): Analysis {
   const subLength = subBlockLength(audio.sampleRate);
   const chunk = chunkLength(subLength);
-  const energies = kWeightedChunkEnergies(audio, chunk);
+  const peaks: Float32Array[] = [];
+  const energies = kWeightedChunkEnergies(audio, chunk, peaks);
   const per = subLength / chunk;
   const subs = new Float64Array(Math.floor(energies.length / per));
   for (let k = 0; k < subs.length * per; k++) subs[Math.floor(k / per)] += energies[k] as number;
-  return { subLength, chunk, energies, ...loudnessOfSubBlocks(subs, subLength) };
+  return { subLength, chunk, energies, peaks, ...loudnessOfSubBlocks(subs, subLength) };
 }
 
 /**
@@ -199,7 +202,13 @@ export function masterAudio(
   for (;;) {
     check();
     maxDb = unlimitedDb + headroomDb;
-    envelope = lookaheadEnvelope(shaped, timing.lookahead, ceiling / dbToGain(maxDb));
+    envelope = lookaheadEnvelope(
+      shaped,
+      timing.lookahead,
+      ceiling / dbToGain(maxDb),
+      // Chunks shorter than the interpolator's reach (odd rates) cannot stand for its windows.
+      analysis.chunk >= 11 ? { length: analysis.chunk, peaks: analysis.peaks } : undefined,
+    );
     const env = envelope;
     found = searchGain(
       (gainDb) => predictLoudness(analysis, env, ceiling, dbToGain(gainDb), timing),
