@@ -1,0 +1,139 @@
+// Refusals and checkout returns that the real services reach only after a month of use or days
+// offline: the scripted bridge plays main's side with contract-valid answers and events.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Desk, emit, importWav, openDesk, scriptedCalls, startDesk, toneWav } from './harness';
+import { FREE, proEntitlements, signedIn } from './scripted-bridge';
+
+let desk: Desk;
+beforeAll(async () => {
+  desk = await startDesk();
+});
+afterAll(() => desk?.close());
+
+const at = () => new Date().toISOString();
+
+describe('refusals the gate gives a Pro user', () => {
+  it('quota reached: the usage, the reset date and the way to the plans', async () => {
+    const page = await openDesk(desk, {
+      account: signedIn(),
+      entitlements: proEntitlements(500),
+      authorize: {
+        export: {
+          ok: false,
+          reason: 'quota_exceeded',
+          message: 'quota',
+          usage: { used: 500, limit: 500, resetAt: '2026-12-01T00:00:00.000Z' },
+        },
+        master: null,
+      },
+    });
+    await importWav(page, 'Keys.wav', toneWav(1));
+    await page.getByRole('button', { name: 'Export mix' }).click();
+    const refusal = page.getByRole('dialog', { name: 'Monthly quota reached' });
+    await refusal
+      .getByText(
+        'You have used 500 of your 500 exports this month. The counter goes back to zero on 1 December 2026.',
+      )
+      .waitFor();
+    await refusal.getByRole('button', { name: 'See plans' }).click();
+    await page.getByRole('dialog', { name: 'Choose your plan' }).waitFor();
+    expect((await scriptedCalls(page)).some((c) => c.name === 'gate.saveRender')).toBe(false);
+    await page.close();
+  });
+
+  it('offline too long: reconnect, with a retry that asks the gate again', async () => {
+    const page = await openDesk(desk, {
+      account: signedIn(),
+      entitlements: { ...proEntitlements(5), online: false },
+      authorize: {
+        export: null,
+        master: { ok: false, reason: 'offline_expired', message: 'offline', usage: null },
+      },
+    });
+    await importWav(page, 'Keys.wav', toneWav(1));
+    await page.getByRole('button', { name: 'Master', exact: true }).click();
+    const refusal = page.getByRole('dialog', { name: 'Reconnect to keep exporting' });
+    await refusal.waitFor();
+    await refusal.getByRole('button', { name: 'Try again' }).click();
+    await expect
+      .poll(async () => (await scriptedCalls(page)).filter((c) => c.name === 'gate.authorize').length)
+      .toBe(2);
+    expect((await scriptedCalls(page)).some((c) => c.name === 'entitlements.refresh')).toBe(true);
+    await page.close();
+  });
+
+  it('the French refusal keeps its words', async () => {
+    const page = await openDesk(desk, {
+      info: { version: '0.1.0', platform: 'linux', serverUrl: 'x', locale: 'fr', deviceId: 'dev-test-0001' },
+      account: signedIn(),
+      entitlements: proEntitlements(500),
+      authorize: {
+        export: {
+          ok: false,
+          reason: 'quota_exceeded',
+          message: 'quota',
+          usage: { used: 500, limit: 500, resetAt: '2026-12-01T00:00:00.000Z' },
+        },
+        master: null,
+      },
+    });
+    await importWav(page, 'Keys.wav', toneWav(1));
+    await page.getByRole('button', { name: 'Exporter le mix' }).click();
+    await page.getByRole('dialog', { name: 'Quota dépassé – passez en Pro' }).waitFor();
+    await page.close();
+  });
+});
+
+describe('checkout returns, driven by checkout.changed', () => {
+  it('success: thanks, and the header turns Pro with its usage gauge', async () => {
+    const page = await openDesk(desk, { account: signedIn() });
+    await emit(page, 'checkout.changed', { phase: 'pending', priceId: 'price_annual', startedAt: at() });
+    await page.getByRole('dialog', { name: 'Finish your payment in the browser' }).waitFor();
+    expect(await page.getByTestId('plan-badge').innerText()).toBe('FREE');
+    await emit(page, 'entitlements.changed', proEntitlements(0));
+    await emit(page, 'checkout.changed', { phase: 'success', priceId: 'price_annual', startedAt: at() });
+    const thanks = page.getByRole('dialog', { name: 'Thank you — you are Pro' });
+    await thanks.waitFor();
+    expect(await page.getByTestId('plan-badge').innerText()).toBe('PRO');
+    expect(await page.getByTestId('usage-gauge').innerText()).toBe('0 / 500 exports this month');
+    await thanks.getByRole('button', { name: 'Close' }).last().click();
+    expect(await page.getByRole('dialog').count()).toBe(0);
+    await page.close();
+  });
+
+  it('cancel: a calm message and nothing changed', async () => {
+    const page = await openDesk(desk, { account: signedIn() });
+    await emit(page, 'checkout.changed', { phase: 'pending', priceId: 'price_monthly', startedAt: at() });
+    await emit(page, 'checkout.changed', { phase: 'cancelled', priceId: 'price_monthly', startedAt: at() });
+    await page.getByRole('dialog', { name: 'Payment cancelled' }).waitFor();
+    expect(await page.getByTestId('plan-badge').innerText()).toBe('FREE');
+    expect(await page.getByTestId('usage-gauge').count()).toBe(0);
+    await page.close();
+  });
+
+  it('unconfirmed: says so and offers a refresh', async () => {
+    const page = await openDesk(desk, { account: signedIn(), entitlements: FREE });
+    await emit(page, 'checkout.changed', { phase: 'unconfirmed', priceId: 'price_monthly', startedAt: at() });
+    const panel = page.getByRole('dialog', { name: 'Payment not confirmed yet' });
+    await panel.waitFor();
+    await panel.getByRole('button', { name: 'Refresh' }).click();
+    await expect
+      .poll(async () => (await scriptedCalls(page)).some((c) => c.name === 'entitlements.refresh'))
+      .toBe(true);
+    await page.close();
+  });
+
+  it('the waiting state in French', async () => {
+    const page = await openDesk(desk, {
+      info: { version: '0.1.0', platform: 'linux', serverUrl: 'x', locale: 'fr', deviceId: 'dev-test-0001' },
+      account: signedIn(),
+    });
+    await emit(page, 'checkout.changed', { phase: 'pending', priceId: 'price_monthly', startedAt: at() });
+    const waiting = page.getByRole('dialog', { name: 'Terminez votre paiement dans le navigateur' });
+    await waiting.getByRole('button', { name: 'Rouvrir la page de paiement' }).waitFor();
+    await emit(page, 'entitlements.changed', proEntitlements(0));
+    await emit(page, 'checkout.changed', { phase: 'success', priceId: 'price_monthly', startedAt: at() });
+    await page.getByRole('dialog', { name: 'Merci, vous êtes Pro' }).waitFor();
+    await page.close();
+  });
+});
