@@ -274,8 +274,8 @@ describe('gate', () => {
       expect(t.main.entitlements.state()).toMatchObject({ online: false, offline: { mastersLeft: 0 } });
       expect(await t.main.gate.authorize('master')).toMatchObject({
         ok: false,
-        reason: 'quota_exceeded',
-        usage: { used: 2, limit: 2 },
+        reason: 'offline_expired',
+        usage: null,
       });
       if (!a.ok) throw new Error('no grant');
       t.dialogs.save = path.join(t.dataDir, 'offline.wav');

@@ -97,13 +97,10 @@ export class Gate {
       return refuse('offline_expired', 'The offline period has ended. Connect to continue.');
     const limit = kind === 'export' ? claims.offline.exports : claims.offline.masters;
     const used = this.deps.ledger.countFor(kind, claims.iat);
-    if (used >= limit) {
-      return refuse('quota_exceeded', 'The offline allowance is used up. Connect to continue.', {
-        used,
-        limit,
-        resetAt: new Date(claims.offline.until * 1000).toISOString(),
-      });
-    }
+    // Only the server can say more (the month may have turned, a use been refunded): "reconnect",
+    // not "monthly quota reached", whose reset date the device cannot know offline.
+    if (used >= limit)
+      return refuse('offline_expired', 'The offline allowance is used up. Connect to continue.');
     this.deps.ledger.record(kind, this.deps.deviceId, claims.iat, now);
     const id = `offline_${randomUUID().replaceAll('-', '')}`;
     const expiresAtMs = Math.min(now + OFFLINE_GRANT_MS, claims.offline.until * 1000);
