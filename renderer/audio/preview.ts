@@ -26,7 +26,7 @@ type StripNodes = {
  * only its parameters move while playing (setTargetAtTime), so controls never click.
  */
 export class PreviewGraph {
-  readonly context: AudioContext;
+  readonly context: BaseAudioContext;
   readonly master: GainNode;
   private readonly strips = new Map<string, StripNodes>();
   private readonly buffers = new Map<string, AudioBuffer>();
@@ -38,7 +38,8 @@ export class PreviewGraph {
   private endTimer: ReturnType<typeof setTimeout> | null = null;
   onEnded: (() => void) | null = null;
 
-  constructor(context: AudioContext, output: AudioNode) {
+  /** An AudioContext for the desk; an OfflineAudioContext renders the same graph for tests. */
+  constructor(context: BaseAudioContext, output: AudioNode) {
     this.context = context;
     this.master = context.createGain();
     this.master.connect(output);
@@ -95,7 +96,7 @@ export class PreviewGraph {
   }
 
   async play(): Promise<void> {
-    if (this.context.state !== 'running') await this.context.resume();
+    if (this.context instanceof AudioContext && this.context.state !== 'running') await this.context.resume();
     if (this.pausedAt >= this.duration()) this.pausedAt = 0;
     this.playing = true;
     this.startSources(this.pausedAt);
