@@ -1,9 +1,8 @@
 // Scenarios 4–8: the ways a purchase goes otherwise — a declined card, a cancel, a deep link that
 // never comes, a forged link, and webhooks duplicated and shuffled.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthResponse, BillingMeResponse } from '../../contracts/api';
 import {
-  PASSWORD,
+  billingMeOf,
   buyPro,
   checkoutPhase,
   expectText,
@@ -120,17 +119,3 @@ describe('purchases that go otherwise', { timeout: 120_000 }, () => {
     }
   });
 });
-
-/** Asks the server directly, as the musician's account. */
-export async function billingMeOf(stack: Stack, email: string) {
-  const login = await fetch(`${stack.server.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: PASSWORD }),
-  });
-  const { accessToken } = AuthResponse.parse(await login.json());
-  const me = await fetch(`${stack.server.url}/api/billing/me`, {
-    headers: { authorization: `Bearer ${accessToken}` },
-  });
-  return BillingMeResponse.parse(await me.json());
-}

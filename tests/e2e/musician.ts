@@ -4,9 +4,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
+import { AuthResponse, BillingMeResponse } from '../../contracts/api';
 import { encodeWav } from '../../engine/io/wav';
 import { noiseSong, sineSegments } from '../../engine/test-support/signals';
-import type { App } from './stack';
+import type { App, Stack } from './stack';
 
 export const PASSWORD = 'correct horse battery';
 export const SHOTS_DIR = path.resolve('tests/e2e/screenshots');
@@ -152,4 +153,18 @@ export async function checkoutPhase(page: Page): Promise<string> {
   const state = await page.evaluate(() => window.siberia.billing.getCheckout());
   if (!state.ok) throw new Error(state.error.message);
   return state.value.phase;
+}
+
+/** Asks the server directly, as the musician's account. */
+export async function billingMeOf(stack: Stack, email: string): Promise<BillingMeResponse> {
+  const login = await fetch(`${stack.server.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: PASSWORD }),
+  });
+  const { accessToken } = AuthResponse.parse(await login.json());
+  const me = await fetch(`${stack.server.url}/api/billing/me`, {
+    headers: { authorization: `Bearer ${accessToken}` },
+  });
+  return BillingMeResponse.parse(await me.json());
 }

@@ -2,7 +2,7 @@
 // real companion server (SQLite, or PostgreSQL when TEST_DATABASE_URL is set), the Electron-less
 // test host running the real main-process services, and Chromium showing the real renderer build.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -82,7 +82,13 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
         checkoutOrigins: [emulator.url],
         deviceId: `dev_${name}_${randomBytes(4).toString('hex')}`,
         locale: opts.locale ?? 'en',
-        saveDialog: (suggested) => path.join(exportsDir, path.basename(suggested)),
+        // The musician keeps every file: a name already taken gets a number, as one would type.
+        saveDialog: (suggested) => {
+          const { name, ext } = path.parse(path.basename(suggested));
+          let candidate = path.join(exportsDir, `${name}${ext}`);
+          for (let n = 2; existsSync(candidate); n++) candidate = path.join(exportsDir, `${name} ${n}${ext}`);
+          return candidate;
+        },
       });
       const context = await browser.newContext({
         viewport: { width: 1280, height: 800 },
