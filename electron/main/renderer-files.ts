@@ -78,7 +78,10 @@ export async function serveRendererFile(root: string, pathname: string): Promise
 /** Whether a navigation stays on the renderer's own origin (everything else is denied). */
 export function isAppUrl(raw: string, origin: string = APP_ORIGIN): boolean {
   try {
-    return new URL(raw).origin === new URL(origin).origin || raw.startsWith(`${origin}/`);
+    // Custom schemes have an opaque origin ("null") in WHATWG URLs: compare scheme, host and port.
+    const url = new URL(raw);
+    const ours = new URL(origin);
+    return url.protocol === ours.protocol && url.host === ours.host && !url.username && !url.password;
   } catch {
     return false;
   }

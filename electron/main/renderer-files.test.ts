@@ -1,0 +1,52 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { linuxSchemeDesktopEntry } from './desktop-entry';
+import { isAppUrl, RENDERER_CSP, resolveRendererPath, serveRendererFile } from './renderer-files';
+
+const root = mkdtempSync(path.join(tmpdir(), 'siberia-renderer-'));
+mkdirSync(path.join(root, 'assets'));
+writeFileSync(path.join(root, 'index.html'), '<!doctype html>');
+writeFileSync(path.join(root, 'assets', 'app.js'), 'void 0');
+writeFileSync(path.join(path.dirname(root), 'secret.txt'), 'no');
+
+describe('renderer files (app:// and the test host)', () => {
+  it('serves files under the root with their type and the strict CSP', async () => {
+    const index = await serveRendererFile(root, '/');
+    expect(index).toMatchObject({ status: 200, headers: { 'content-type': 'text/html; charset=utf-8' } });
+    expect(index.headers['content-security-policy']).toBe(RENDERER_CSP);
+    expect(RENDERER_CSP).toContain("script-src 'self'");
+    expect(RENDERER_CSP).not.toContain('unsafe-eval');
+    expect((await serveRendererFile(root, '/assets/app.js')).headers['content-type']).toContain('javascript');
+  });
+
+  it('refuses paths that leave the root, folders, missing files and malformed escapes', async () => {
+    for (const p of [
+      '/../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets/..%2f..%2fsecret.txt',
+      '/%00',
+      '/%E0%A4%A',
+      '/assets',
+    ])
+      expect((await serveRendererFile(root, p)).status, p).toBe(404);
+    expect(resolveRendererPath(root, '/../secret.txt')).toBeNull();
+  });
+
+  it('tells our origin from anything else', () => {
+    expect(isAppUrl('app://siberia/index.html')).toBe(true);
+    expect(isAppUrl('app://siberia.evil/index.html')).toBe(false);
+    expect(isAppUrl('https://checkout.stripe.com/')).toBe(false);
+    expect(isAppUrl('file:///etc/passwd')).toBe(false);
+    expect(isAppUrl('nonsense')).toBe(false);
+  });
+});
+
+describe('Linux AppImage desktop entry', () => {
+  it('registers the scheme and quotes the AppImage path', () => {
+    const entry = linuxSchemeDesktopEntry('/home/me/Apps/Siberia "Mix" $1.AppImage', 'siberiamix');
+    expect(entry).toContain('MimeType=x-scheme-handler/siberiamix;');
+    expect(entry).toContain('Exec="/home/me/Apps/Siberia \\"Mix\\" \\$1.AppImage" %u');
+  });
+});
