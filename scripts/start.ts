@@ -1,7 +1,7 @@
 // `npm start`: the companion server on SQLite in DATA_DIR; the Stripe emulator when no
 // STRIPE_SECRET_KEY is set (seeded with the Pro product and its two prices, forwarding webhooks to
 // the server); then the Electron app pointed at them. Where the Electron binary is missing, it says so
-// and keeps the server and the emulator running. `--dev` serves the renderer with Vite instead.
+// and keeps the server and the emulator running.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -10,7 +10,6 @@ import { config as loadDotenv } from 'dotenv';
 import { loadConfig, setupStripeCatalog, startServer } from '../server/index';
 import { startStripeEmulator, type StripeEmulator } from '../tests/stripe-emulator/index';
 
-const dev = process.argv.includes('--dev');
 loadDotenv({ quiet: true });
 const env: Record<string, string | undefined> = { ...process.env };
 const dataDir = path.resolve(env.DATA_DIR ?? './data');
@@ -83,20 +82,11 @@ the Stripe emulator above keep running (Ctrl+C stops them): you can use the serv
 emulator's pages, or run the end-to-end suites (\`npm run test:e2e\`), which drive the real renderer in
 Chromium through the same main-process services.`);
 } else {
-  if (dev) {
-    const vite = spawn(
-      'npx',
-      ['--no-install', 'vite', '--config', 'renderer/vite.config.ts', '--port', '5173', '--strictPort'],
-      {
-        stdio: 'inherit',
-      },
-    );
-    stoppers.push(async () => void vite.kill());
-    appEnv.SIBERIA_RENDERER_DEV_URL = 'http://127.0.0.1:5173';
-  }
-  if (
-    spawnSync('npm', ['run', '--silent', dev ? 'build:electron' : 'build'], { stdio: 'inherit' }).status !== 0
-  ) {
+  // The renderer and the main/preload bundles the app loads (package.json "main").
+  const built = ['build', 'build:electron'].every(
+    (script) => spawnSync('npm', ['run', '--silent', script], { stdio: 'inherit' }).status === 0,
+  );
+  if (!built) {
     console.error('The build failed; the server and the emulator keep running.');
   } else {
     const app = spawn(binary, ['.'], { stdio: 'inherit', env: appEnv });

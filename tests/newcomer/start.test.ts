@@ -1,15 +1,17 @@
-// The newcomer's path: `npm start` as the README writes it. On these machines the Electron binary is
-// absent, so it must say so plainly, name the command that fetches it, and keep the server and the
-// Stripe emulator running with the Pro prices seeded.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+// The newcomer's path: a fresh clone, then the README's quick start as written. `npm start` must
+// start the server and the Stripe emulator with the Pro prices seeded, and say plainly what it does
+// about the Electron binary (absent on these machines). The test command of the same block is what
+// CI runs on its own fresh clone (`.ci/run`), so this test checks that the block says so.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HealthResponse, PlansResponse } from '../../contracts/api';
 
+const repo = path.resolve(import.meta.dirname, '..', '..');
 let child: ChildProcess | null = null;
-const dataDir = mkdtempSync(path.join(tmpdir(), 'siberia-start-'));
+const work = mkdtempSync(path.join(tmpdir(), 'siberia-newcomer-'));
 
 afterAll(() => {
   if (child?.pid && child.exitCode === null && child.signalCode === null) {
@@ -17,8 +19,18 @@ afterAll(() => {
       process.kill(-child.pid, 'SIGKILL');
     } catch {}
   }
-  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true });
 });
+
+/** The commands of the README's quick start block, in order. */
+export function quickStartCommands(readme: string): string[] {
+  const section = readme.split(/^## Quick start$/m)[1] ?? '';
+  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+  return block
+    .split('\n')
+    .map((l) => l.replace(/#.*$/, '').trim())
+    .filter(Boolean);
+}
 
 function waitForOutput(proc: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -36,28 +48,37 @@ function waitForOutput(proc: ChildProcess, pattern: RegExp, timeoutMs: number): 
     };
     proc.stdout?.on('data', onData);
     proc.stderr?.on('data', onData);
-    proc.on('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
+    proc.on('exit', (code) => reject(new Error(`the app command exited with ${code}:\n${output}`)));
   });
 }
 
-describe('npm start on a machine without the Electron binary', () => {
-  it('runs the server and the emulator, seeds the prices and explains the missing binary', async () => {
-    child = spawn('npm', ['start'], {
+describe('a newcomer follows the README', () => {
+  it('the quick start is install, the app command, the test command — and CI runs that test command', () => {
+    const commands = quickStartCommands(readFileSync(path.join(repo, 'README.md'), 'utf8'));
+    expect(commands).toEqual(['npm ci', 'npm start', 'npm test']);
+    expect(readFileSync(path.join(repo, '.ci/run'), 'utf8')).toMatch(/\bnpm test'?$/m);
+  });
+
+  it('in a fresh clone, the app command runs the server and the emulator, seeds the prices and explains the Electron binary', async () => {
+    const clone = path.join(work, 'siberia-mix');
+    execFileSync('git', ['clone', '--quiet', repo, clone]);
+    // `npm ci` is the quick start's first line; the installed tree of this checkout stands in for it
+    // (CI itself runs `npm ci` on a fresh clone), so only tracked files and the README are under test.
+    symlinkSync(path.join(repo, 'node_modules'), path.join(clone, 'node_modules'), 'dir');
+    const [, appCommand] = quickStartCommands(readFileSync(path.join(clone, 'README.md'), 'utf8'));
+    const [cmd, ...args] = (appCommand as string).split(' ');
+    child = spawn(cmd as string, args, {
+      cwd: clone,
       detached: true,
-      env: {
-        ...process.env,
-        PORT: '0',
-        STRIPE_EMULATOR_PORT: '0',
-        DATA_DIR: dataDir,
-        STRIPE_SECRET_KEY: '',
-        LOG_LEVEL: 'warn',
-      },
+      // Free ports and no Stripe key: what a newcomer without a Stripe account gets.
+      env: { ...process.env, PORT: '0', STRIPE_EMULATOR_PORT: '0', STRIPE_SECRET_KEY: '', LOG_LEVEL: 'warn' },
     });
     const output = await waitForOutput(child, /npx install-electron[\s\S]*keep running/, 90_000);
     const serverUrl = /companion server: (http:\/\/[\d.:]+)/.exec(output)?.[1];
     const emulatorUrl = /Stripe emulator.*?: (http:\/\/[\d.:]+)/.exec(output)?.[1];
     expect(serverUrl).toBeDefined();
     expect(emulatorUrl).toBeDefined();
+    expect(output).toContain(`data in ${path.join(clone, 'data')}`);
 
     expect(HealthResponse.parse(await (await fetch(`${serverUrl}/healthz`)).json())).toEqual({
       status: 'ok',
