@@ -109,6 +109,28 @@ describe("oversampled peaks with the caller's chunk peaks", () => {
     }
   });
 
+  it('find the same true peak from the loudest chunks down, reading only what could beat it', () => {
+    for (const rate of [44100, 48000, 96000, 384000]) {
+      const [a, b] = noiseSong(2, rate, 16).channels as [Float32Array, Float32Array];
+      const cut = b.subarray(0, b.length - 5);
+      const left = a.subarray(0, cut.length);
+      for (const length of [11, 64, 1000]) {
+        const chunkPeaks = {
+          length,
+          peaks: [chunkPeaksOf(left, length).peaks, chunkPeaksOf(cut, length).peaks],
+        };
+        expect(truePeakOf([left, cut], rate, chunkPeaks)).toBe(truePeakOf([left, cut], rate));
+      }
+    }
+    const silent = new Float32Array(100);
+    expect(truePeakOf([silent], 48000, { length: 20, peaks: [chunkPeaksOf(silent, 20).peaks] })).toBe(0);
+    const x = song(48000, 1, 17);
+    expect(() => truePeakOf([x], 48000, { length: 64, peaks: [] })).toThrow(RangeError);
+    expect(() => truePeakOf([x], 48000, { length: 8, peaks: [chunkPeaksOf(x, 8).peaks] })).toThrow(
+      RangeError,
+    );
+  });
+
   it('refuse chunk peaks that are too short or do not cover the samples, changing nothing', () => {
     const x = song(48000, 1, 14);
     const out = new Float32Array(x.length);

@@ -172,14 +172,13 @@ function scan(
       const qa = f0 * s0 + f1 * s1 + f2 * s2 + f3 * s3 + f4 * s4 + f5 * s5;
       const qb = g0 * d0 + g1 * d1 + g2 * d2 + g3 * d3 + g4 * d4 + g5 * d5;
       // Math.abs and Math.max compile without branches; sign tests on noise-like audio mispredict.
-      const m = Math.max(Math.abs(pa) + Math.abs(pb), Math.abs(qa) + Math.abs(qb));
-      if (rising) {
-        level = Math.max(level, m);
-      } else {
-        // No phase falls on the sample itself: it counts too.
+      // No phase falls on the sample at the window's centre: it counts too.
+      const m = Math.max(Math.abs(pa) + Math.abs(pb), Math.abs(qa) + Math.abs(qb), Math.abs(x6));
+      if (rising) level = Math.max(level, m);
+      else if (m > level) {
+        // Only peaks above the level are written: the rest may stay as they were, and mostly do.
         const at = i - DELAY;
-        if (at < n)
-          (out as Float32Array)[at] = Math.max(m, Math.abs(x6), (out as Float32Array)[at] as number);
+        (out as Float32Array)[at] = Math.max(m, (out as Float32Array)[at] as number);
       }
       x11 = x10;
       x10 = x9;
@@ -280,10 +279,42 @@ export function oversampledPeaks(samples: Float32Array, sampleRate: number, floo
 /**
  * True peak (linear) of whole channels, as TruePeakDetector would read it; the channels share one
  * running level, so the second is mostly skipped where it cannot beat the first.
+ *
+ * With each channel's largest |sample| per `length` samples (at least 11), the samples need not all
+ * be read: the loudest chunk is interpolated first, which lifts the level close to the answer, and
+ * then only the chunks whose samples could still beat it.
  */
-export function truePeakOf(channels: readonly Float32Array[], sampleRate: number): number {
+export function truePeakOf(
+  channels: readonly Float32Array[],
+  sampleRate: number,
+  chunkPeaks?: { length: number; peaks: readonly Float32Array[] },
+): number {
   const kernel = kernelFor(sampleRate);
-  let peak = 0;
-  for (const channel of channels) peak = scan(kernel, channel, 0, channel.length, peak, null);
-  return peak;
+  let level = 0;
+  if (!chunkPeaks) {
+    for (const channel of channels) level = scan(kernel, channel, 0, channel.length, level, null);
+    return level;
+  }
+  const { length, peaks } = chunkPeaks;
+  const covers = channels.every((ch, c) => peaks[c]?.length === Math.ceil(ch.length / length));
+  if (!(length >= TAPS_PER_PHASE - 1) || peaks.length !== channels.length || !covers)
+    throw new RangeError('The chunk peaks must cover every channel, in chunks of at least 11.');
+  // The windows ending in chunk k read chunks k − 1 and k only.
+  const reach = (p: Float32Array, k: number) => Math.max(p[k - 1] ?? 0, p[k] ?? 0);
+  const scanChunk = (c: number, k: number) => {
+    const x = channels[c] as Float32Array;
+    return scan(kernel, x, k * length, Math.min(x.length, (k + 1) * length), level, null);
+  };
+  let loudest = { c: -1, k: -1, peak: -1 };
+  peaks.forEach((p, c) => {
+    for (let k = 0; k < p.length; k++)
+      if ((p[k] as number) > loudest.peak) loudest = { c, k, peak: p[k] as number };
+  });
+  if (loudest.c < 0) return 0;
+  for (const k of [loudest.k, loudest.k + 1])
+    if (k < (peaks[loudest.c] as Float32Array).length) level = scanChunk(loudest.c, k);
+  peaks.forEach((p, c) => {
+    for (let k = 0; k < p.length; k++) if (reach(p, k) * kernel.bound > level) level = scanChunk(c, k);
+  });
+  return level;
 }

@@ -80,19 +80,28 @@ describe('limiter gain', () => {
     expect(limitTruePeak(audio, -1, { inputGain: 4, envelope: env }).channels).toEqual(a.channels);
   });
 
-  it('hands every block it writes to the meter, in order', () => {
+  it('hands every block it writes to the meter, in order, and keeps its chunk peaks', () => {
     const audio = noiseSong(1, 48000, 8);
     const timing = limiterTiming(48000);
     const env = lookaheadEnvelope(audio, timing.lookahead, 0.1);
     const into = audio.channels.map((c) => new Float32Array(c.length));
     const seen = audio.channels.map(() => [] as number[]);
-    applyLimiter(audio, env, 0.5, 2, timing, into, {
-      push: (block) => {
+    // 100 does not divide the 4096-frame blocks: chunks straddle them.
+    const chunkPeaks = { length: 100, peaks: into.map((c) => new Float32Array(Math.ceil(c.length / 100))) };
+    const meter = {
+      push: (block: readonly Float32Array[]) => {
         block.forEach((b, c) => {
           seen[c]?.push(...b);
         });
       },
-    });
+    };
+    applyLimiter(audio, env, 0.5, 2, timing, into, { meter, chunkPeaks });
     expect(seen.map((s) => Float32Array.from(s))).toEqual(into);
+    into.forEach((y, c) => {
+      const expected = Array.from({ length: Math.ceil(y.length / 100) }, (_, k) =>
+        y.subarray(k * 100, (k + 1) * 100).reduce((m, v) => Math.max(m, Math.abs(v)), 0),
+      );
+      expect(Array.from(chunkPeaks.peaks[c] as Float32Array)).toEqual(expected);
+    });
   });
 });

@@ -152,7 +152,8 @@ const BLOCK = 4096;
 
 /**
  * Writes audio × inputGain × the limiter's gain into `into` (same shape as `audio`), block by block;
- * each finished block is also handed to `meter`, while it is still in cache, when one is given.
+ * each finished block is also handed to `meter`, while it is still in cache, when one is given, and
+ * its largest |sample| per `chunkPeaks.length` frames raised into `chunkPeaks.peaks` (per channel).
  */
 export function applyLimiter(
   audio: AudioData,
@@ -161,8 +162,12 @@ export function applyLimiter(
   inputGain: number,
   timing: LimiterTiming,
   into: Float32Array[],
-  meter?: { push(block: readonly Float32Array[]): void },
+  measure: {
+    meter?: { push(block: readonly Float32Array[]): void };
+    chunkPeaks?: { length: number; peaks: Float32Array[] };
+  } = {},
 ): void {
+  const { meter, chunkPeaks } = measure;
   const frames = envelope.length;
   const gains = new LimiterGain(envelope, ceiling / inputGain, timing);
   const block = new Float64Array(BLOCK);
@@ -174,6 +179,17 @@ export function applyLimiter(
       const y = into[c] as Float32Array;
       for (let o = 0; o < count; o++)
         y[start + o] = (x[start + o] as number) * inputGain * (block[o] as number);
+      const peaks = chunkPeaks?.peaks[c];
+      if (chunkPeaks && peaks) {
+        const length = chunkPeaks.length;
+        for (let i = start, end = start + count; i < end; ) {
+          const k = Math.floor(i / length);
+          const stop = Math.min(end, (k + 1) * length);
+          let m = peaks[k] as number;
+          for (; i < stop; i++) m = Math.max(m, Math.abs(y[i] as number));
+          peaks[k] = m;
+        }
+      }
     }
     meter?.push(into.map((y) => y.subarray(start, start + count)));
   }

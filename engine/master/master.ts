@@ -58,6 +58,8 @@ const TOLERANCE = 0.05;
  */
 const FIRST_HEADROOM_DB = 3;
 const MAX_HEADROOM_DB = 24;
+/** The render's peaks are kept per this many frames, so its true peak is found reading little of it. */
+const PEAK_CHUNK = 64;
 
 /** Largest divisor of the 100 ms sub-block up to 64 frames: chunks of energy that add up to sub-blocks exactly. */
 function chunkLength(subLength: number): number {
@@ -241,11 +243,16 @@ export function masterAudio(
   for (let attempt = 0; attempt < 3; attempt++) {
     check();
     // Measured as it is written: loudness, range and true peak in the same pass.
-    const meter = new LoudnessMeter(result.sampleRate, result.channels.length);
-    applyLimiter(shaped, envelope, ceiling, dbToGain(gainDb), timing, result.channels, meter);
+    const meter = new LoudnessMeter(result.sampleRate, result.channels.length, false);
+    const chunkPeaks = {
+      length: PEAK_CHUNK,
+      peaks: result.channels.map((ch) => new Float32Array(Math.ceil(ch.length / PEAK_CHUNK))),
+    };
+    applyLimiter(shaped, envelope, ceiling, dbToGain(gainDb), timing, result.channels, { meter, chunkPeaks });
     const integrated = meter.integrated();
     after = { integrated: Number.isFinite(integrated) ? integrated : target, range: meter.loudnessRange() };
-    truePeakDb = meter.truePeak();
+    // Its true peak from the loudest chunks down: most of the render is never read again.
+    truePeakDb = 20 * Math.log10(truePeakOf(result.channels, result.sampleRate, chunkPeaks));
     opts.onProgress?.(0.7 + 0.1 * attempt);
     if (Math.abs(target - after.integrated) <= TOLERANCE) break;
     const bias = after.integrated - found.loudness;
