@@ -62,6 +62,22 @@ describe('WAV', () => {
     }
   });
 
+  it('round-trips stereo 24-bit with an odd frame count, full scale, from any byte offset', () => {
+    const audio = quantised(24, 1001, 2, 8);
+    const ends = [1, -1, 8388607 / 8388608, -8388607 / 8388608, 1 / 8388608, -1 / 8388608];
+    ends.forEach((v, i) => {
+      (audio.channels[0] as Float32Array)[i] = v;
+      (audio.channels[1] as Float32Array)[1000 - i] = v;
+    });
+    const bytes = encodeWav(audio, { format: 'wav24' });
+    const expected = audio.channels.map((c) => c.map((v) => Math.min(v, 8388607 / 8388608)));
+    for (const shift of [0, 1, 2, 3]) {
+      const moved = new Uint8Array(bytes.length + shift);
+      moved.set(bytes, shift);
+      expect(decodeWav(moved.subarray(shift)).channels).toEqual(expected);
+    }
+  });
+
   it('round-trips 16-bit bit-exactly: audio already on the grid is not dithered', () => {
     const audio = quantised(16, 2000, 2);
     const bytes = encodeWav(audio, { format: 'wav16', ditherSeed: 1 });
