@@ -81,7 +81,7 @@ export const fr = {
   'track.ratio': 'Taux',
   'track.attack': 'Attaque',
   'track.release': 'Relâchement',
-  'track.makeup': 'Gain de compensation',
+  'track.makeup': 'Compensation',
   'track.moveUp': 'Monter {name}',
   'track.moveDown': 'Descendre {name}',
   'track.remove': 'Supprimer {name}',

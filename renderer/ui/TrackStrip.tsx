@@ -78,6 +78,34 @@ export function TrackStrip(props: {
           >
             {t('track.solo')}
           </button>
+          <div className="strip-order">
+            <button
+              type="button"
+              className="icon-button"
+              aria-label={t('track.moveUp', { name })}
+              disabled={index === 0}
+              onClick={() => controller.mix.dispatch({ type: 'moveTrack', id: track.id, to: index - 1 })}
+            >
+              ↑
+            </button>
+            <button
+              type="button"
+              className="icon-button"
+              aria-label={t('track.moveDown', { name })}
+              disabled={index === count - 1}
+              onClick={() => controller.mix.dispatch({ type: 'moveTrack', id: track.id, to: index + 1 })}
+            >
+              ↓
+            </button>
+            <button
+              type="button"
+              className="icon-button danger"
+              aria-label={t('track.remove', { name })}
+              onClick={remove}
+            >
+              ×
+            </button>
+          </div>
         </div>
         <div className="strip-mid">
           <Slider
@@ -209,34 +237,6 @@ export function TrackStrip(props: {
               </fieldset>
             </div>
           </details>
-          <div className="strip-order">
-            <button
-              type="button"
-              className="icon-button"
-              aria-label={t('track.moveUp', { name })}
-              disabled={index === 0}
-              onClick={() => controller.mix.dispatch({ type: 'moveTrack', id: track.id, to: index - 1 })}
-            >
-              ↑
-            </button>
-            <button
-              type="button"
-              className="icon-button"
-              aria-label={t('track.moveDown', { name })}
-              disabled={index === count - 1}
-              onClick={() => controller.mix.dispatch({ type: 'moveTrack', id: track.id, to: index + 1 })}
-            >
-              ↓
-            </button>
-            <button
-              type="button"
-              className="icon-button danger"
-              aria-label={t('track.remove', { name })}
-              onClick={remove}
-            >
-              ×
-            </button>
-          </div>
         </div>
       </div>
       <div className="strip-wave">

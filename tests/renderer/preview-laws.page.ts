@@ -37,7 +37,7 @@ async function measure(c: LawCase): Promise<{ preview: number[]; engine: number[
   const offline = new OfflineAudioContext(2, frames, RATE);
   const graph = new PreviewGraph(offline, offline.destination);
   const buffer = offline.createBuffer(c.channels, frames, RATE);
-  channels.forEach((data, ch) => buffer.copyToChannel(data, ch));
+  for (const [ch, data] of channels.entries()) buffer.copyToChannel(data, ch);
   graph.setBuffer('t', buffer);
   graph.sync(project);
   await graph.play();

@@ -19,6 +19,10 @@ try {
   await importWav(page, 'Vocals.wav', toneWav(7, 330));
   await page.locator('details.more summary').first().click();
   await shot(page, '02-desk');
+  await page.getByRole('button', { name: 'Play' }).click();
+  await page.waitForTimeout(2000);
+  await shot(page, '02b-playing');
+  await page.getByRole('button', { name: 'Pause' }).click();
   await page.getByRole('button', { name: 'Export mix' }).click();
   await page.locator('[role="dialog"]').waitFor();
   await shot(page, '03-refusal-signed-out');
@@ -32,6 +36,9 @@ try {
     info: { version: '0.1.0', platform: 'linux', serverUrl: 'x', locale: 'fr', deviceId: 'dev-test-0001' },
     account: signedIn(),
   });
+  await importWav(page, 'Batterie.wav', toneWav(6, 110));
+  await page.locator('details.more summary').first().click();
+  await shot(page, '05a-desk-fr');
   await page.getByRole('button', { name: 'Passer en Pro' }).first().click();
   await page.locator('[data-testid="price"]').waitFor();
   await shot(page, '05-pricing-fr');
