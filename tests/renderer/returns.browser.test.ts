@@ -2,6 +2,8 @@
 // offline: the scripted bridge plays main's side with contract-valid answers and events.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Desk, emit, importWav, openDesk, scriptedCalls, startDesk, toneWav } from './harness';
+import { newTrack } from '../../contracts/project';
+import { emptyProject } from '../../renderer/state/mix';
 import { FREE, proEntitlements, signedIn } from './scripted-bridge';
 
 let desk: Desk;
@@ -134,6 +136,74 @@ describe('checkout returns, driven by checkout.changed', () => {
     await emit(page, 'entitlements.changed', proEntitlements(0));
     await emit(page, 'checkout.changed', { phase: 'success', priceId: 'price_monthly', startedAt: at() });
     await page.getByRole('dialog', { name: 'Merci, vous êtes Pro' }).waitFor();
+    await page.close();
+  });
+});
+
+describe('projects, the account menu and main’s notices', () => {
+  it('Pro opens a project: its tracks replace the desk, asking for their audio', async () => {
+    const project = {
+      ...emptyProject(),
+      name: 'Song',
+      tracks: [newTrack('t1', 'Piano', 'piano.wav'), newTrack('t2', 'Voice', 'voice.wav')],
+    };
+    const page = await openDesk(desk, {
+      account: signedIn(),
+      entitlements: proEntitlements(0),
+      openProject: project,
+    });
+    await importWav(page, 'Old.wav', toneWav(1));
+    await page.getByRole('button', { name: 'Open…' }).click();
+    await page.getByText('Opened /home/musician/Music/song.siberia').waitFor();
+    expect(
+      await page
+        .getByRole('textbox', { name: 'Track name' })
+        .evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)),
+    ).toEqual(['Piano', 'Voice']);
+    await page.getByText('Audio missing: import “piano.wav” again').waitFor();
+    await page.getByRole('button', { name: 'Save as…' }).click();
+    await page.getByText('Saved to /home/musician/Music/song.siberia').waitFor();
+    const save = (await scriptedCalls(page)).find((c) => c.name === 'project.save')?.input as {
+      saveAs: boolean;
+      project: { name: string };
+    };
+    expect(save).toMatchObject({ saveAs: true, project: { name: 'Song' } });
+    await page.close();
+  });
+
+  it('a free user cannot open a project either', async () => {
+    const page = await openDesk(desk, { account: signedIn(), entitlements: FREE });
+    await page.getByRole('button', { name: 'Open…' }).click();
+    await page.getByRole('dialog', { name: 'Reserved for Pro subscribers' }).waitFor();
+    expect((await scriptedCalls(page)).some((c) => c.name === 'project.open')).toBe(false);
+    await page.close();
+  });
+
+  it('manage subscription opens the billing portal; sign out signs out', async () => {
+    const page = await openDesk(desk, { account: signedIn(), entitlements: proEntitlements(3) });
+    await page.getByRole('button', { name: 'Account' }).click();
+    await page.getByRole('menuitem', { name: 'Manage subscription' }).click();
+    await expect
+      .poll(async () => (await scriptedCalls(page)).some((c) => c.name === 'billing.openPortal'))
+      .toBe(true);
+    await page.getByRole('button', { name: 'Account' }).click();
+    await page.getByRole('menuitem', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Account' }).click();
+    await page.getByRole('menuitem', { name: 'Sign in' }).waitFor();
+    await page.close();
+  });
+
+  it('shows what main wants the musician to know', async () => {
+    const page = await openDesk(desk);
+    await emit(page, 'notice', {
+      level: 'warning',
+      code: 'keychain_unavailable',
+      message: 'Your sign-in is kept for this session only.',
+    });
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Your sign-in is kept for this session only.' })
+      .waitFor();
     await page.close();
   });
 });

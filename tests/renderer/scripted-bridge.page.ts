@@ -119,7 +119,11 @@ function answer(name: BridgeMethodName, input: Input): unknown {
         return fail('upgrade_required', 'Saving projects is a Pro feature.');
       return ok({ path: '/home/musician/Music/song.siberia' });
     case 'project.open':
-      return fail('cancelled', 'No file chosen.');
+      if (!features(state.entitlements).includes('project_save'))
+        return fail('upgrade_required', 'Opening projects is a Pro feature.');
+      return state.openProject
+        ? ok({ path: '/home/musician/Music/song.siberia', project: state.openProject })
+        : fail('cancelled', 'No file chosen.');
     case 'project.autosave':
       state.autosaved = input.project;
       return ok({ savedAt: now() });

@@ -24,6 +24,8 @@ export type ScriptedState = {
   /** Scripted gate answers; null follows the account and the plan's features. */
   authorize: { export: AuthorizeResult | null; master: AuthorizeResult | null };
   restore: Autosave | null;
+  /** What "Open…" answers (null: the musician closed the dialog). */
+  openProject: ProjectFile | null;
   autosaved: ProjectFile | null;
   saved: { name: string; bytes: number }[];
 };
@@ -92,6 +94,7 @@ export function scriptedState(patch: Partial<ScriptedState> = {}): ScriptedState
     plansError: false,
     authorize: { export: null, master: null },
     restore: null,
+    openProject: null,
     autosaved: null,
     saved: [],
     ...patch,
