@@ -53,7 +53,7 @@ if (process.argv[2] === '--child') {
   const writeWav = (file: string, audio: AudioData) => {
     const fd = openSync(file, 'w');
     try {
-      for (const chunk of encodeWavChunks(audio, { format: 'wav24' })) writeSync(fd, chunk);
+      for (const chunk of encodeWavChunks(audio, { format: 'wav24' }, { reuse: true })) writeSync(fd, chunk);
     } finally {
       closeSync(fd);
     }

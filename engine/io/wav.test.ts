@@ -106,9 +106,19 @@ describe('WAV', () => {
       // 1001 mono frames of 24-bit: an odd data size, so a pad byte.
       for (const audio of [offGrid(1001, 1), offGrid(5000, 2)]) {
         const whole = encodeWav(audio, { format, ditherSeed: 5 });
-        const { out, count } = concat(encodeWavChunks(audio, { format, ditherSeed: 5 }, 333));
+        const { out, count } = concat(encodeWavChunks(audio, { format, ditherSeed: 5 }, { frames: 333 }));
         expect(out).toEqual(whole);
         expect(count).toBeGreaterThan(3);
+        // Reused, each piece must be taken before the next is asked for.
+        const taken: Uint8Array[] = [];
+        const pieces = encodeWavChunks(audio, { format, ditherSeed: 5 }, { frames: 333, reuse: true });
+        const buffers = new Set<ArrayBufferLike>();
+        for (const piece of pieces) {
+          taken.push(piece.slice());
+          if (piece.length > 44) buffers.add(piece.buffer);
+        }
+        expect(concat(taken).out).toEqual(whole);
+        expect(buffers.size).toBe(1);
       }
     }
     expect(decodeWav(encodeWav(offGrid(1001, 1), { format: 'wav24' })).channels[0]?.length).toBe(1001);
@@ -120,7 +130,7 @@ describe('WAV', () => {
       AudioFormatError,
     );
     for (const bad of [0, -1, 1.5, Number.NaN])
-      expect(() => encodeWavChunks(audio, { format: 'wav24' }, bad)).toThrow(/chunkFrames/);
+      expect(() => encodeWavChunks(audio, { format: 'wav24' }, { frames: bad })).toThrow(/Chunk frames/);
   });
 
   it('round-trips 32-bit float exactly', () => {

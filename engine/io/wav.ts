@@ -289,28 +289,34 @@ export function encodeWav(audio: AudioData, opts: { format: WavFormat; ditherSee
 }
 
 /**
- * The same file as encodeWav, in pieces: the header, then at most `chunkFrames` frames at a time.
+ * The same file as encodeWav, in pieces: the header, then at most `frames` frames at a time.
  * Concatenated they are encodeWav's bytes (same seed, same dither); written out one by one, a long
- * render never has its whole file in memory besides its samples.
+ * render never has its whole file in memory besides its samples. With `reuse`, every piece of
+ * samples is a view of one buffer, valid only until the next piece is asked for: for a caller that
+ * writes each piece out at once (synchronously), so not even the pieces pile up waiting for the
+ * garbage collector.
  */
 export function encodeWavChunks(
   audio: AudioData,
   opts: { format: WavFormat; ditherSeed?: number },
-  chunkFrames = 65536,
+  chunk: { frames?: number; reuse?: boolean } = {},
 ): Iterable<Uint8Array> {
+  const chunkFrames = chunk.frames ?? 65536;
   if (!Number.isInteger(chunkFrames) || chunkFrames < 1)
-    throw new RangeError(`chunkFrames must be a positive whole number, not ${chunkFrames}.`);
+    throw new RangeError(`Chunk frames must be a positive whole number, not ${chunkFrames}.`);
   const plan = planEncoding(audio, opts);
   const frameBytes = plan.channels.length * (plan.bits / 8);
+  const shared = chunk.reuse ? new Uint8Array(Math.min(chunkFrames, plan.frames) * frameBytes) : null;
   return (function* () {
     const header = new Uint8Array(44);
     writeHeader(plan, header);
     yield header;
     for (let from = 0; from < plan.frames; from += chunkFrames) {
       const to = Math.min(plan.frames, from + chunkFrames);
-      const chunk = new Uint8Array((to - from) * frameBytes);
-      writeFrames(plan, from, to, chunk);
-      yield chunk;
+      const bytes = (to - from) * frameBytes;
+      const piece = shared ? shared.subarray(0, bytes) : new Uint8Array(bytes);
+      writeFrames(plan, from, to, piece);
+      yield piece;
     }
     // RIFF chunks are word-aligned: an odd data size is followed by a pad byte.
     if (plan.dataSize & 1) yield new Uint8Array(1);
