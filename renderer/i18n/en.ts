@@ -84,7 +84,6 @@ export const en = {
   'track.moveDown': 'Move {name} down',
   'track.remove': 'Remove {name}',
   'track.removed': '“{name}” removed',
-  'track.more': 'Tone and dynamics of {name}',
 
   'unit.db': '{value} dB',
   'unit.lufs': '{value} LUFS',

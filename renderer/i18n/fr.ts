@@ -86,7 +86,6 @@ export const fr = {
   'track.moveDown': 'Descendre {name}',
   'track.remove': 'Supprimer {name}',
   'track.removed': '« {name} » supprimée',
-  'track.more': 'Timbre et dynamique de {name}',
 
   'unit.db': '{value} dB',
   'unit.lufs': '{value} LUFS',

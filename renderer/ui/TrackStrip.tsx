@@ -141,8 +141,9 @@ export function TrackStrip(props: {
         </div>
         <div className="strip-bottom">
           <details className="more">
-            <summary aria-label={t('track.more', { name })}>
+            <summary>
               {t('track.eq')} · {t('track.compressor')}
+              <span className="sr-only">{t('track.strip', { name })}</span>
               {track.compressor.enabled && <span className="dot" aria-hidden="true" />}
             </summary>
             <div className="more-panel">
