@@ -112,8 +112,11 @@ export class LimiterGain {
   ) {
     this.ring = new Float64Array(timing.lookahead);
   }
-  /** Writes the gains of the next `count` samples into out[0 … count). */
-  next(out: Float64Array, count: number): void {
+  /**
+   * Writes the gains of the next `count` samples into out[0 … count), when given; returns the sum of
+   * their squares (what a caller predicting loudness needs, without storing them).
+   */
+  next(out: Float64Array | null, count: number): number {
     const env = this.env;
     const k = this.threshold;
     const rc = this.timing.releaseCoeff;
@@ -124,6 +127,8 @@ export class LimiterGain {
     let r = this.ringPos;
     let i = this.pos;
     const end = Math.min(env.length, i + count);
+    const inverseW = 1 / w;
+    let squares = 0;
     for (let o = 0; i < end; i++, o++) {
       const m = env[i] as number;
       const target = m > k ? k / m : 1;
@@ -139,12 +144,15 @@ export class LimiterGain {
         ring[r] = g;
       }
       r = r + 1 === w ? 0 : r + 1;
-      out[o] = sum / w;
+      const gain = sum * inverseW;
+      squares += gain * gain;
+      if (out !== null) out[o] = gain;
     }
     this.g = g;
     this.sum = sum;
     this.ringPos = r;
     this.pos = i;
+    return squares;
   }
 }
 

@@ -105,13 +105,9 @@ function predictLoudness(
   const per = subLength / chunk;
   const subs = new Float64Array(Math.floor(energies.length / per));
   const limiter = new LimiterGain(envelope, ceiling / gain, timing);
-  const block = new Float64Array(chunk);
   const scale = (gain * gain) / chunk;
   for (let k = 0; k < subs.length * per; k++) {
-    limiter.next(block, chunk);
-    let squares = 0;
-    for (let o = 0; o < chunk; o++) squares += (block[o] as number) * (block[o] as number);
-    subs[Math.floor(k / per)] += (energies[k] as number) * squares * scale;
+    subs[Math.floor(k / per)] += (energies[k] as number) * limiter.next(null, chunk) * scale;
   }
   return loudnessOfSubBlocks(subs, subLength).integrated;
 }
