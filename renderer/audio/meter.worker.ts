@@ -10,6 +10,8 @@ let meter: LoudnessMeter | null = null;
 let dirty = false;
 
 const finite = (x: number) => (Number.isFinite(x) ? x : null);
+/** Loudness under the BS.1770 absolute gate (−70 LUFS) reads as silence, not as −2,000 LUFS of decay. */
+const audible = (lufs: number) => (Number.isFinite(lufs) && lufs > -70 ? lufs : null);
 
 self.onmessage = (event: MessageEvent<ToMeter>) => {
   const message = event.data;
@@ -31,8 +33,8 @@ setInterval(() => {
   const reading: FromMeter = {
     type: 'reading',
     reading: {
-      momentary: finite(meter.momentary()),
-      shortTerm: finite(meter.shortTerm()),
+      momentary: audible(meter.momentary()),
+      shortTerm: audible(meter.shortTerm()),
       truePeak: finite(meter.truePeak()),
     },
   };

@@ -19,6 +19,9 @@ export function CheckoutPanel() {
   };
   return (
     <Modal
+      // A new phase is a new dialog: it takes focus again (its old buttons are gone), so Escape
+      // and Tab keep working after "waiting" turns into "you are Pro".
+      key={checkout.phase}
       title={tx(view.title)}
       onClose={() => (checkout.phase === 'pending' ? undefined : controller.closeCheckout())}
       tone={view.tone}

@@ -50,6 +50,7 @@ export function MasterSection() {
         gesture="master"
         toPosition={(v) => Math.round(dbToFader(v) * 1000)}
         fromPosition={(p) => Math.round(faderToDb(p / 1000) * 10) / 10}
+        keyStep={0.5}
         onChange={(value, gesture) =>
           controller.mix.dispatch({ type: 'setMaster', patch: { gainDb: value }, gesture })
         }

@@ -121,6 +121,7 @@ export function TrackStrip(props: {
             gesture={`gain:${track.id}`}
             toPosition={(v) => Math.round(dbToFader(v) * 1000)}
             fromPosition={(p) => Math.round(faderToDb(p / 1000) * 10) / 10}
+            keyStep={0.5}
             onChange={(gainDb, g) => update({ gainDb }, g)}
             testId="fader"
           />

@@ -69,11 +69,17 @@ export async function mix(page: Page): Promise<void> {
   const fader = first.getByRole('slider', { name: 'Gain' });
   const faderValue = first.getByRole('status').first();
   await fader.focus();
-  for (let i = 0; i < 2; i++) await page.keyboard.press('PageDown');
-  await expect.poll(() => faderValue.innerText()).not.toBe('0.0 dB');
+  // From 0 dB, by keyboard: four presses of half a decibel.
+  for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowDown');
+  await expect.poll(() => faderValue.innerText()).toBe('-2.0 dB');
+  await fader.dblclick();
+  await expect.poll(() => faderValue.innerText()).toBe('0.0 dB');
+  await fader.focus();
+  await page.keyboard.press('ArrowDown');
+  await expect.poll(() => faderValue.innerText()).toBe('-0.5 dB');
   const pan = first.getByRole('slider', { name: 'Pan' });
   await pan.focus();
-  for (let i = 0; i < 3; i++) await page.keyboard.press('PageDown');
+  for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowLeft');
   await expect.poll(() => first.getByRole('status').nth(1).innerText()).toMatch(/^L/);
   const mute = first.getByRole('button', { name: 'Mute' });
   await mute.click();
@@ -93,6 +99,15 @@ export async function playABit(page: Page): Promise<void> {
   await expect
     .poll(async () => (await position.innerText()).startsWith('0:00.0'), { timeout: 8000 })
     .toBe(false);
+  // The meters read silence as "—", never thousands of negative LUFS.
+  for (const id of ['meter-momentary', 'meter-short']) {
+    const text = await page
+      .locator(`[data-testid="${id}"]`)
+      .innerText()
+      .catch(() => '—');
+    const value = Number.parseFloat(text.replace('−', '-').replace(',', '.'));
+    if (!Number.isNaN(value)) expect(value).toBeGreaterThan(-70);
+  }
   await page.getByRole('button', { name: 'Pause' }).click();
 }
 

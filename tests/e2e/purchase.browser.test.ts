@@ -40,7 +40,9 @@ describe('a musician buys Pro and exports', { timeout: 120_000 }, () => {
     const { page } = app;
     await buyPro(app, '02');
     await shot(page, '02-you-are-pro');
-    await page.getByRole('dialog').getByRole('button', { name: 'Close' }).last().click();
+    // Keyboard: the thank-you dialog has focus, so Escape closes it.
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
     await page.getByRole('button', { name: 'Export mix' }).click();
     await expect.poll(() => readdirSync(app.exportsDir).length, { timeout: 30_000 }).toBe(1);
     const file = path.join(app.exportsDir, readdirSync(app.exportsDir)[0] as string);
