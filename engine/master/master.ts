@@ -238,7 +238,7 @@ export function masterAudio(
   let truePeakDb = Number.NEGATIVE_INFINITY;
   for (let attempt = 0; attempt < 3; attempt++) {
     check();
-    // Measured as it is written: loudness, range and true peak in the same pass.
+    // Loudness and range measured as it is written, each block while it is still in cache.
     const meter = new LoudnessMeter(result.sampleRate, result.channels.length, false);
     const chunkPeaks = {
       length: PEAK_CHUNK,
@@ -261,6 +261,8 @@ export function masterAudio(
       maxDb,
     );
     found.loudness -= bias;
+    // Pinned at the most the envelope allows (the target is out of reach): the render stands.
+    if (found.gainDb === gainDb) break;
     gainDb = found.gainDb;
   }
   // Never above the ceiling, whatever the material: a final trim if the limiter's output crept over.
