@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { Track } from '../../contracts/project';
+import { DEFAULT_EQ, type Track } from '../../contracts/project';
 import type { TrackAudio } from '../app/controller';
 import { dbToFader, faderToDb, panLabel } from '../audio/params';
 import { formatNumber } from '../i18n';
@@ -24,6 +24,10 @@ export function TrackStrip(props: {
 
   const update = (patch: TrackPatch, gesture?: string) =>
     controller.mix.dispatch({ type: 'updateTrack', id: track.id, patch, gesture });
+  const hz = (f: number) =>
+    f >= 1000
+      ? t('unit.khz', { value: formatNumber(locale, f / 1000, 2) ?? '' })
+      : t('unit.hz', { value: formatNumber(locale, f, 0) ?? '' });
   const db = (value: number) =>
     value <= -96 ? t('unit.off') : t('unit.db', { value: formatNumber(locale, value) ?? t('unit.none') });
   const pan = panLabel(track.pan);
@@ -154,19 +158,51 @@ export function TrackStrip(props: {
                   const bandName = t(
                     band === 'low' ? 'track.eqLow' : band === 'mid' ? 'track.eqMid' : 'track.eqHigh',
                   );
+                  const range = EQ_FREQ_RANGE[band];
+                  const mid = track.eq.mid;
                   return (
-                    <Slider
-                      key={band}
-                      label={bandName}
-                      value={track.eq[band].gainDb}
-                      min={-24}
-                      max={24}
-                      step={0.5}
-                      defaultValue={0}
-                      display={db(track.eq[band].gainDb)}
-                      gesture={`eq-${band}:${track.id}`}
-                      onChange={(gainDb, g) => update({ eq: { [band]: { gainDb } } }, g)}
-                    />
+                    <div className="eq-band" key={band}>
+                      <Slider
+                        label={bandName}
+                        value={track.eq[band].gainDb}
+                        min={-24}
+                        max={24}
+                        step={0.5}
+                        defaultValue={0}
+                        display={db(track.eq[band].gainDb)}
+                        gesture={`eq-${band}:${track.id}`}
+                        onChange={(gainDb, g) => update({ eq: { [band]: { gainDb } } }, g)}
+                      />
+                      <Slider
+                        label={t('track.eqFreq', { band: bandName })}
+                        value={track.eq[band].freqHz}
+                        min={0}
+                        max={1000}
+                        step={1}
+                        defaultValue={DEFAULT_EQ[band].freqHz}
+                        display={hz(track.eq[band].freqHz)}
+                        gesture={`eq-${band}-freq:${track.id}`}
+                        toPosition={(f) => Math.round(logPosition(f, range) * 1000)}
+                        fromPosition={(p) => Math.round(logValue(p / 1000, range) * 10) / 10}
+                        onChange={(freqHz, g) => update({ eq: { [band]: { freqHz } } }, g)}
+                      />
+                      {band === 'mid' && (
+                        <Slider
+                          label={t('track.eqQ', { band: bandName })}
+                          value={mid.q}
+                          min={0}
+                          max={1000}
+                          step={1}
+                          defaultValue={DEFAULT_EQ.mid.q}
+                          display={formatNumber(locale, mid.q, 2) ?? ''}
+                          gesture={`eq-q:${track.id}`}
+                          toPosition={(q) => Math.round(logPosition(q, Q_RANGE) * 1000)}
+                          // Fine enough that one key step never rounds back to where it was.
+                          fromPosition={(p) => Math.round(logValue(p / 1000, Q_RANGE) * 1000) / 1000}
+                          onChange={(q, g) => update({ eq: { mid: { q } } }, g)}
+                        />
+                      )}
+                    </div>
                   );
                 })}
               </fieldset>
@@ -256,4 +292,19 @@ export function TrackStrip(props: {
       </div>
     </li>
   );
+}
+
+/** Where each band's frequency may move; a log travel, as ears hear pitch. */
+const EQ_FREQ_RANGE = {
+  low: [20, 500],
+  mid: [100, 10_000],
+  high: [1_500, 20_000],
+} as const satisfies Record<'low' | 'mid' | 'high', readonly [number, number]>;
+const Q_RANGE = [0.2, 12] as const;
+
+function logPosition(value: number, [low, high]: readonly [number, number]): number {
+  return Math.min(1, Math.max(0, Math.log(value / low) / Math.log(high / low)));
+}
+function logValue(position: number, [low, high]: readonly [number, number]): number {
+  return low * (high / low) ** position;
 }

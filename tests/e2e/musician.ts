@@ -81,6 +81,24 @@ export async function mix(page: Page): Promise<void> {
   await pan.focus();
   for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowLeft');
   await expect.poll(() => first.getByRole('status').nth(1).innerText()).toMatch(/^L/);
+  // Tone: the mid band's gain, frequency and width, by keyboard.
+  await first.locator('summary').click();
+  const midGain = first.getByRole('slider', { name: 'Mid', exact: true });
+  await midGain.focus();
+  for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowUp');
+  const midFreq = first.getByRole('slider', { name: 'Mid freq.' });
+  const freqBefore = await midFreq.getAttribute('aria-valuetext');
+  expect(freqBefore).toBe('1.00 kHz');
+  await midFreq.focus();
+  for (let i = 0; i < 30; i++) await page.keyboard.press('ArrowRight');
+  await expect.poll(() => midFreq.getAttribute('aria-valuetext')).not.toBe(freqBefore);
+  const midQ = first.getByRole('slider', { name: 'Mid Q' });
+  const qBefore = await midQ.getAttribute('aria-valuetext');
+  await midQ.focus();
+  for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowRight');
+  await expect.poll(() => midQ.getAttribute('aria-valuetext')).not.toBe(qBefore);
+  await shot(page, '01-eq-open');
+  await first.locator('summary').click();
   const mute = first.getByRole('button', { name: 'Mute' });
   await mute.click();
   expect(await mute.getAttribute('aria-pressed')).toBe('true');
