@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundlePageScript } from '../support/page-script';
 import type { Page } from 'playwright-core';
 import { DEFAULT_APP_SCHEME, findDeepLinkInArgv } from '../../contracts/deeplink';
 import { createMainServices, type MainServices } from '../../electron/main/main-services';
@@ -51,18 +51,8 @@ export type TestHost = {
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
 
-let pageScript: Promise<string> | null = null;
 function bridgeScript(): Promise<string> {
-  pageScript ??= build({
-    entryPoints: [path.join(here, 'page-bridge.ts')],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'browser',
-    target: 'chrome120',
-    logLevel: 'silent',
-  }).then((r) => r.outputFiles[0]?.text ?? '');
-  return pageScript;
+  return bundlePageScript(path.join(here, 'page-bridge.ts'));
 }
 
 /** Restores bytes the page sent as base64 (see page-bridge.ts). */

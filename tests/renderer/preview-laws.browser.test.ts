@@ -2,7 +2,7 @@
 // same track, land on the same level per side for gain, pan (mono and stereo) and each EQ band.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundlePageScript } from '../support/page-script';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../e2e/chromium';
@@ -13,19 +13,11 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  const bundle = await build({
-    entryPoints: [path.join(here, 'preview-laws.page.ts')],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'browser',
-    target: 'chrome120',
-    logLevel: 'silent',
-  });
+  const script = await bundlePageScript(path.join(here, 'preview-laws.page.ts'));
   browser = await launchChromium();
   page = await browser.newPage();
   await page.setContent('<!doctype html><title>preview laws</title>');
-  await page.addScriptTag({ content: bundle.outputFiles[0]?.text ?? '' });
+  await page.addScriptTag({ content: script });
 });
 afterAll(() => browser?.close());
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundlePageScript } from '../support/page-script';
 import type { PlanPrice } from '../../contracts/api';
 import type {
   AccountState,
@@ -109,18 +109,7 @@ export function signedIn(email = 'ana@example.com'): AccountState {
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-let bundled: Promise<string> | null = null;
-
 /** The page-side bridge, bundled once per test process. */
 export function scriptedBridgeScript(): Promise<string> {
-  bundled ??= build({
-    entryPoints: [path.join(here, 'scripted-bridge.page.ts')],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'browser',
-    target: 'chrome120',
-    logLevel: 'silent',
-  }).then((r) => r.outputFiles[0]?.text ?? '');
-  return bundled;
+  return bundlePageScript(path.join(here, 'scripted-bridge.page.ts'));
 }
