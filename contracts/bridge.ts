@@ -104,6 +104,18 @@ export const SavedFile = z.object({ path: z.string() });
 
 export const ProjectSaveInput = z.object({ project: ProjectFile, saveAs: z.boolean() });
 export const OpenedProject = z.object({ path: z.string(), project: ProjectFile });
+/**
+ * The audio of a track of the open session, kept by main beside the autosave so that a restart or
+ * a crash brings the sound back too, not only the settings. The id names a file: no paths.
+ */
+export const SessionAudioId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'track id: letters, digits, - and _');
+/** A kept source is at most this big: no real stem comes close, and a bigger one stays unkept. */
+export const MAX_SESSION_AUDIO_BYTES = 1024 * 1024 * 1024;
+export const SessionAudio = z.object({
+  trackId: SessionAudioId,
+  data: z.instanceof(Uint8Array).refine((d) => d.byteLength <= MAX_SESSION_AUDIO_BYTES, 'at most 1 GiB'),
+});
+
 /** The desk's state as autosaved for everyone: free users lose no work either. */
 export const Autosave = z.object({ savedAt: z.iso.datetime(), project: ProjectFile });
 export type Autosave = z.infer<typeof Autosave>;
@@ -137,6 +149,8 @@ export const bridgeMethods = {
   'project.open': method(none, OpenedProject),
   'project.autosave': method(z.object({ project: ProjectFile }), z.object({ savedAt: z.iso.datetime() })),
   'project.restoreAutosave': method(none, Autosave.nullable()),
+  'project.keepAudio': method(SessionAudio, z.object({ kept: z.literal(true) })),
+  'project.recallAudio': method(z.object({ trackId: SessionAudioId }), SessionAudio.nullable()),
 } as const;
 export type BridgeMethods = typeof bridgeMethods;
 export type BridgeMethodName = keyof BridgeMethods;

@@ -1,7 +1,7 @@
 // Electron's edge: the only main-process file that imports 'electron' at run time. It backs the
 // services' ports with Electron objects and wires app events to them; the decisions live in services.
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -22,6 +22,7 @@ import { ipcRoutes } from './ipc/dispatch';
 import { loadKeytar } from './keychain';
 import { createMainServices, type MainServices } from './main-services';
 import type { EventSink, Logger } from './ports';
+import { nodeFiles } from './node-files';
 import { APP_HOST, APP_ORIGIN, APP_PROTOCOL, isAppUrl, serveRendererFile } from './renderer-files';
 import { allowedOrigins, isAllowedUrl } from './services/external-links';
 
@@ -120,13 +121,7 @@ function run(): void {
           return r.canceled ? null : (r.filePaths[0] ?? null);
         },
       },
-      files: {
-        async write(file, data) {
-          await mkdir(path.dirname(file), { recursive: true });
-          await writeFile(file, data);
-        },
-        read: async (file) => new Uint8Array(await readFile(file)),
-      },
+      files: nodeFiles,
       dataDir: app.getPath('userData'),
       defaults: { serverUrl, locale: app.getLocale().startsWith('fr') ? 'fr' : 'en' },
       checkoutOrigins,

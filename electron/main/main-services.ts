@@ -136,6 +136,7 @@ export function createMainServices(ports: MainPorts) {
     dialogs: ports.dialogs,
     files: ports.files,
     autosavePath: path.join(ports.dataDir, 'autosave.json'),
+    sessionAudioDir: path.join(ports.dataDir, 'session-audio'),
     clock,
     logger,
   });
@@ -183,6 +184,8 @@ export function createMainServices(ports: MainPorts) {
       'project.open': () => projects.open(),
       'project.autosave': (input) => projects.autosave(input),
       'project.restoreAutosave': () => projects.restoreAutosave(),
+      'project.keepAudio': (input) => projects.keepAudio(input),
+      'project.recallAudio': (input) => projects.recallAudio(input),
     },
     logger,
   );

@@ -54,5 +54,9 @@ export type Dialogs = {
 
 export type Files = {
   write(path: string, data: Uint8Array): Promise<void>;
-  read(path: string): Promise<Uint8Array>;
+  read(path: string): Promise<Uint8Array<ArrayBuffer>>;
+  /** Gone afterwards; a missing file is no error. */
+  remove(path: string): Promise<void>;
+  /** The names in a folder; none when it does not exist. */
+  list(dir: string): Promise<string[]>;
 };

@@ -108,7 +108,12 @@ export class DeskController {
     if (restored.ok && restored.value && restored.value.project.tracks.length > 0) {
       this.autosaver.skip(restored.value.project);
       this.mix.dispatch({ type: 'load', project: restored.value.project });
-      this.notify('info', { key: 'desk.restored' });
+      // The desk is usable at once; the kept audio decodes behind it.
+      const tracks = restored.value.project.tracks;
+      void this.recallAudio(tracks).then(() => {
+        const missing = tracks.some((t) => !this.sources.has(t.id));
+        this.notify('info', { key: missing ? 'desk.restored' : 'desk.restoredWithAudio' });
+      });
     }
   }
 
@@ -145,52 +150,75 @@ export class DeskController {
    * on. A file whose name matches a restored track without audio fills that track instead of adding one.
    */
   async importFiles(files: readonly File[]): Promise<void> {
+    for (const file of files) await this.importOne(file);
+    this.busy.dispatch(null);
+  }
+
+  /** One file into a new track, into the restored track of that name, or (`into`) into a given track. */
+  private async importOne(file: File, into?: string): Promise<boolean> {
     const preview = this.ensureAudio();
     const context = this.context as AudioContext;
-    for (const file of files) {
-      if (!looksLikeAudio(file) && file.type !== '') {
+    if (!looksLikeAudio(file) && file.type !== '') {
+      this.notify('error', {
+        key: 'desk.importFailed',
+        params: { file: file.name, reason: this.t('audioError.not_audio') },
+      });
+      return false;
+    }
+    const tracks = this.mix.getState().present.tracks;
+    const orphan = into
+      ? tracks.find((t) => t.id === into)
+      : tracks.find((t) => t.source.path === file.name && !this.sources.has(t.id));
+    const trackId = orphan?.id ?? crypto.randomUUID();
+    this.busy.dispatch(this.t('desk.importing', { file: file.name }));
+    try {
+      const result = await importAudio(trackId, file, this.engine, (bytes) => context.decodeAudioData(bytes));
+      if (!result.ok) {
         this.notify('error', {
           key: 'desk.importFailed',
-          params: { file: file.name, reason: this.t('audioError.not_audio') },
+          params: { file: file.name, reason: this.t(result.reason) },
         });
-        continue;
+        return false;
       }
-      const orphan = this.mix
-        .getState()
-        .present.tracks.find((t) => t.source.path === file.name && !this.sources.has(t.id));
-      const trackId = orphan?.id ?? crypto.randomUUID();
-      this.busy.dispatch(this.t('desk.importing', { file: file.name }));
-      try {
-        const result = await importAudio(trackId, file, this.engine, (bytes) =>
-          context.decodeAudioData(bytes),
-        );
-        if (!result.ok) {
-          this.notify('error', {
-            key: 'desk.importFailed',
-            params: { file: file.name, reason: this.t(result.reason) },
-          });
-          continue;
-        }
-        // The AudioBuffer is the desk's one copy; the Worker keeps its own for renders.
-        const buffer = toBuffer(context, result.audio);
-        const channels = Array.from({ length: buffer.numberOfChannels }, (_, c) => buffer.getChannelData(c));
-        this.sources.set(trackId, { sampleRate: buffer.sampleRate, channels });
-        this.library.dispatch({ id: trackId, audio: { peaks: result.peaks, duration: buffer.duration } });
-        preview.setBuffer(trackId, buffer);
-        if (!orphan) {
-          this.mix.dispatch({
-            type: 'addTracks',
-            tracks: [newTrack(trackId, trackNameFromFile(file.name), file.name)],
-          });
-        } else {
-          preview.sync(this.mix.getState().present);
-        }
-      } catch (error) {
-        this.notify('error', {
-          key: 'desk.importFailed',
-          params: { file: file.name, reason: String((error as Error)?.message ?? error) },
+      // The AudioBuffer is the desk's one copy; the Worker keeps its own for renders.
+      const buffer = toBuffer(context, result.audio);
+      const channels = Array.from({ length: buffer.numberOfChannels }, (_, c) => buffer.getChannelData(c));
+      this.sources.set(trackId, { sampleRate: buffer.sampleRate, channels });
+      this.library.dispatch({ id: trackId, audio: { peaks: result.peaks, duration: buffer.duration } });
+      preview.setBuffer(trackId, buffer);
+      if (!orphan) {
+        this.mix.dispatch({
+          type: 'addTracks',
+          tracks: [newTrack(trackId, trackNameFromFile(file.name), file.name)],
         });
+      } else {
+        preview.sync(this.mix.getState().present);
       }
+      if (!into) void this.keepAudio(trackId, file);
+      return true;
+    } catch (error) {
+      this.notify('error', {
+        key: 'desk.importFailed',
+        params: { file: file.name, reason: String((error as Error)?.message ?? error) },
+      });
+      return false;
+    }
+  }
+
+  /** Main keeps the file's bytes beside the autosave, so a restart brings the sound back too. */
+  private async keepAudio(trackId: string, file: File): Promise<void> {
+    const kept = await call(async () =>
+      this.bridge.project.keepAudio({ trackId, data: new Uint8Array(await file.arrayBuffer()) }),
+    );
+    if (!kept.ok) this.notify('warning', { key: 'desk.notKept', params: { file: file.name } });
+  }
+
+  /** After a restore: each track's kept audio, decoded as if imported again. */
+  private async recallAudio(tracks: readonly { id: string; source: { path: string } }[]): Promise<void> {
+    for (const track of tracks) {
+      const recalled = await call(() => this.bridge.project.recallAudio({ trackId: track.id }));
+      if (!recalled.ok || !recalled.value) continue;
+      await this.importOne(new File([recalled.value.data], track.source.path), track.id);
     }
     this.busy.dispatch(null);
   }

@@ -32,6 +32,9 @@ export const en = {
   'desk.importFailed': 'Could not read “{file}”: {reason}',
   'desk.dismiss': 'Dismiss',
   'desk.restored': 'Your last session is back. Import its audio files again to hear them.',
+  'desk.restoredWithAudio': 'Your last session is back, sound and all.',
+  'desk.notKept':
+    '“{file}” will need importing again after a restart: it could not be kept with the session.',
   'desk.tracks': 'Tracks',
   'desk.undo': 'Undo',
   'desk.redo': 'Redo',

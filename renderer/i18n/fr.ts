@@ -34,6 +34,9 @@ export const fr = {
   'desk.dismiss': 'Fermer',
   'desk.restored':
     'Votre dernière session est de retour. Importez à nouveau ses fichiers audio pour les entendre.',
+  'desk.restoredWithAudio': 'Votre dernière session est de retour, avec le son.',
+  'desk.notKept':
+    '« {file} » devra être réimporté après un redémarrage : il n’a pas pu être conservé avec la session.',
   'desk.tracks': 'Pistes',
   'desk.undo': 'Annuler',
   'desk.redo': 'Rétablir',

@@ -55,6 +55,15 @@ function bridgeScript(): Promise<string> {
   return bundlePageScript(path.join(here, 'page-bridge.ts'));
 }
 
+/** Bytes for the page: base64, restored by page-bridge.ts (the binding carries JSON only). */
+function encode(value: unknown): unknown {
+  if (value instanceof Uint8Array) return { __siberiaBytes: Buffer.from(value).toString('base64') };
+  if (Array.isArray(value)) return value.map(encode);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, encode(v)]));
+  return value;
+}
+
 /** Restores bytes the page sent as base64 (see page-bridge.ts). */
 function decode(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(decode);
@@ -147,7 +156,7 @@ export async function startTestHost(opts: HostOptions): Promise<TestHost> {
         // As main's sender check: our page, its main frame, on the renderer's origin.
         const allowed =
           source.page === page && source.frame === page.mainFrame() && source.frame.url().startsWith(url);
-        return main.dispatch(name, decode(input), allowed);
+        return main.dispatch(name, decode(input), allowed).then(encode);
       });
       await page.addInitScript({ content: await bridgeScript() });
     },

@@ -1,12 +1,10 @@
 // Node-backed ports for the main-process services: what index.ts backs with Electron, backed here
 // with `conf`, the file system and recorders, for the test host and the service tests.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import Conf from 'conf';
 import type { BridgeEventName } from '../../contracts/bridge';
 import type { SafeStoragePort } from '../../electron/main/services/credentials';
-import type { EventSink, Files, KeyValueStore, Scheduler } from '../../electron/main/ports';
+import type { EventSink, KeyValueStore, Scheduler } from '../../electron/main/ports';
 
 /** The same store electron-store wraps, in a folder of our choosing. */
 export function confStore(dir: string): KeyValueStore {
@@ -22,13 +20,7 @@ export function confStore(dir: string): KeyValueStore {
   };
 }
 
-export const nodeFiles: Files = {
-  async write(file, data) {
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, data);
-  },
-  read: async (file) => new Uint8Array(await readFile(file)),
-};
+export { nodeFiles } from '../../electron/main/node-files';
 
 export type RecordedEvent = { event: BridgeEventName; payload: unknown };
 export function eventRecorder(): {

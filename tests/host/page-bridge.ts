@@ -23,6 +23,17 @@ function encode(value: unknown): unknown {
   return value;
 }
 
+function decode(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(decode);
+  if (value && typeof value === 'object') {
+    const v = value as Record<string, unknown>;
+    if (typeof v.__siberiaBytes === 'string' && Object.keys(v).length === 1)
+      return Uint8Array.from(atob(v.__siberiaBytes), (c) => c.charCodeAt(0));
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decode(x)]));
+  }
+  return value;
+}
+
 const listeners = new Map<string, Set<(payload: unknown) => void>>();
 w.__siberiaDeliver = (event, payload) => {
   for (const l of listeners.get(event) ?? []) l(payload);
@@ -31,7 +42,7 @@ w.__siberiaDeliver = (event, payload) => {
 if (window.top === window) {
   w.siberia = Object.freeze(
     buildBridge(
-      (name, input) => w.__siberiaInvoke(name, encode(input)),
+      async (name, input) => decode(await w.__siberiaInvoke(name, encode(input))),
       (event: BridgeEventName, listener) => {
         if (!Object.hasOwn(bridgeEvents, event)) throw new Error(`Unknown event "${String(event)}"`);
         const set = listeners.get(event) ?? new Set();

@@ -129,8 +129,18 @@ function answer(name: BridgeMethodName, input: Input): unknown {
       return ok({ savedAt: now() });
     case 'project.restoreAutosave':
       return ok(state.restore);
+    case 'project.keepAudio':
+      keptAudio.set(input.trackId, input.data);
+      return ok({ kept: true });
+    case 'project.recallAudio': {
+      const data = keptAudio.get(input.trackId);
+      return ok(data ? { trackId: input.trackId, data } : null);
+    }
   }
 }
+
+/** What main would keep beside the autosave, by track id. */
+const keptAudio = new Map<string, Uint8Array<ArrayBuffer>>();
 
 w.__scripted = { state, calls, emit };
 w.siberia = buildBridge(
@@ -138,7 +148,10 @@ w.siberia = buildBridge(
     const input = bridgeMethods[name].input.parse(rawInput);
     calls.push({
       name,
-      input: name === 'gate.saveRender' ? { ...(input as object), data: '<bytes>' } : input,
+      input:
+        name === 'gate.saveRender' || name === 'project.keepAudio'
+          ? { ...(input as object), data: '<bytes>' }
+          : input,
     });
     return bridgeMethods[name].output.parse(answer(name, input as Input));
   },

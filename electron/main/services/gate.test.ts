@@ -358,4 +358,61 @@ describe('projects', () => {
       error: { code: 'validation_error' },
     });
   });
+
+  it('keeps the session’s audio for everyone, by track id only, and drops what the session no longer has', async () => {
+    const free = await signedIn('free');
+    const bytes = new Uint8Array([82, 73, 70, 70, 1, 2, 3, 4]);
+    const track = (id: string) => ({
+      id,
+      name: id,
+      source: { path: `${id}.wav` },
+      gainDb: 0,
+      pan: 0,
+      mute: false,
+      solo: false,
+      startOffsetSec: 0,
+      eq: {
+        low: { gainDb: 0, freqHz: 120 },
+        mid: { gainDb: 0, freqHz: 1000, q: 0.7 },
+        high: { gainDb: 0, freqHz: 8000 },
+      },
+      compressor: { enabled: false, thresholdDb: -18, ratio: 3, attackMs: 10, releaseMs: 120, makeupDb: 0 },
+    });
+    for (const id of ['drums', 'bass'])
+      expect(await free.main.dispatch('project.keepAudio', { trackId: id, data: bytes }, true)).toEqual({
+        ok: true,
+        value: { kept: true },
+      });
+    expect(await free.main.dispatch('project.recallAudio', { trackId: 'drums' }, true)).toEqual({
+      ok: true,
+      value: { trackId: 'drums', data: bytes },
+    });
+    expect(await free.main.dispatch('project.recallAudio', { trackId: 'never' }, true)).toEqual({
+      ok: true,
+      value: null,
+    });
+    // A path is not a track id: refused before anything is read or written.
+    for (const trackId of ['../autosave.json', 'a/b', '', 'x'.repeat(65)]) {
+      expect(await free.main.dispatch('project.keepAudio', { trackId, data: bytes }, true)).toMatchObject({
+        ok: false,
+        error: { code: 'validation_error' },
+      });
+    }
+    expect(existsSync(path.join(free.dataDir, 'autosave.json'))).toBe(false);
+    // The autosave of a session without "bass" lets its audio go.
+    const parsed = await free.main.dispatch(
+      'project.autosave',
+      { project: { ...project, tracks: [track('drums')] } },
+      true,
+    );
+    expect(parsed).toMatchObject({ ok: true });
+    expect(await free.main.dispatch('project.recallAudio', { trackId: 'bass' }, true)).toEqual({
+      ok: true,
+      value: null,
+    });
+    expect(await free.main.dispatch('project.recallAudio', { trackId: 'drums' }, true)).toMatchObject({
+      ok: true,
+      value: { trackId: 'drums' },
+    });
+  });
 });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Autosave } from '../../../contracts/bridge';
+import { Autosave, SessionAudioId } from '../../../contracts/bridge';
 import { type ProjectFile, parseProjectFile } from '../../../contracts/project';
 import { BridgeFailure } from '../bridge-failure';
 import type { Clock, Dialogs, Files, Logger } from '../ports';
@@ -25,6 +25,8 @@ export class Projects {
       dialogs: Dialogs;
       files: Files;
       autosavePath: string;
+      /** Where the open session's audio is kept, one file per track id. */
+      sessionAudioDir: string;
       clock: Clock;
       logger: Logger;
     },
@@ -70,7 +72,35 @@ export class Projects {
     const savedAt = new Date(this.deps.clock.nowMs()).toISOString();
     const body: Autosave = { savedAt, project: input.project };
     await this.deps.files.write(this.deps.autosavePath, encoder.encode(JSON.stringify(body)));
+    // Audio of tracks no longer in the session is not kept: the folder holds one session, not a history.
+    const live = new Set(input.project.tracks.map((t) => t.id));
+    for (const name of await this.deps.files.list(this.deps.sessionAudioDir)) {
+      if (!live.has(name)) await this.deps.files.remove(path.join(this.deps.sessionAudioDir, name));
+    }
     return { savedAt };
+  }
+
+  /** Keeps a track's audio (the bytes of its file) so that a restored session plays again. */
+  async keepAudio(input: { trackId: string; data: Uint8Array }): Promise<{ kept: true }> {
+    await this.deps.files.write(this.audioPath(input.trackId), input.data);
+    return { kept: true };
+  }
+
+  async recallAudio(input: {
+    trackId: string;
+  }): Promise<{ trackId: string; data: Uint8Array<ArrayBuffer> } | null> {
+    try {
+      return { trackId: input.trackId, data: await this.deps.files.read(this.audioPath(input.trackId)) };
+    } catch {
+      return null;
+    }
+  }
+
+  private audioPath(trackId: string): string {
+    // The contract allows letters, digits, - and _ only; checked again here since it names a file.
+    if (!SessionAudioId.safeParse(trackId).success)
+      throw new BridgeFailure('validation_error', 'Not a track id.');
+    return path.join(this.deps.sessionAudioDir, trackId);
   }
 
   async restoreAutosave(): Promise<Autosave | null> {
