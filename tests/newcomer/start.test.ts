@@ -23,7 +23,7 @@ afterAll(() => {
 });
 
 /** The commands of the README's quick start block, in order. */
-export function quickStartCommands(readme: string): string[] {
+function quickStartCommands(readme: string): string[] {
   const section = readme.split(/^## Quick start$/m)[1] ?? '';
   const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
   return block
