@@ -49,6 +49,8 @@ describe.each(databaseKinds)('Stripe billing through the emulator on %s', (kind)
     } catch {}
     return { status: res.status, body: parsed, text };
   };
+  const userRow = (id: string) =>
+    t.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const signUp = async (email: string) =>
     AuthResponse.parse(
       (await call('POST', '/api/auth/register', { email, password: 'long enough password' })).body,
@@ -152,11 +154,7 @@ describe.each(databaseKinds)('Stripe billing through the emulator on %s', (kind)
     expect(url.startsWith(`${emulator.url}/c/pay/cs_test_`)).toBe(true);
     const sessionId = url.split('/').pop() as string;
     const session = await stripe.checkout.sessions.retrieve(sessionId);
-    const row = await t.db
-      .selectFrom('users')
-      .selectAll()
-      .where('id', '=', s.user.id)
-      .executeTakeFirstOrThrow();
+    const row = await userRow(s.user.id);
     expect(session).toMatchObject({
       mode: 'subscription',
       client_reference_id: s.user.id,
@@ -265,11 +263,7 @@ describe.each(databaseKinds)('Stripe billing through the emulator on %s', (kind)
   it('refuses bad, missing and stale signatures with 400 and changes nothing', async () => {
     const s = await signUp('forger@example.com');
     await buyPro(s.accessToken);
-    const row = await t.db
-      .selectFrom('users')
-      .selectAll()
-      .where('id', '=', s.user.id)
-      .executeTakeFirstOrThrow();
+    const row = await userRow(s.user.id);
     const payload = JSON.stringify({
       id: 'evt_forged_0001',
       object: 'event',
@@ -304,11 +298,7 @@ describe.each(databaseKinds)('Stripe billing through the emulator on %s', (kind)
     const s = await signUp('replay@example.com');
     await buyPro(s.accessToken);
     const before = await billingMe(s.accessToken);
-    const row = await t.db
-      .selectFrom('users')
-      .selectAll()
-      .where('id', '=', s.user.id)
-      .executeTakeFirstOrThrow();
+    const row = await userRow(s.user.id);
     const events = (await stripe.events.list({ limit: 100 })).data.filter(
       (e) => (e.data.object as { customer?: string }).customer === row.stripe_customer_id,
     );
@@ -363,11 +353,7 @@ describe.each(databaseKinds)('Stripe billing through the emulator on %s', (kind)
   it('answers 500 while Stripe cannot be reached, and the retry succeeds', async () => {
     const s = await signUp('outage@example.com');
     await buyPro(s.accessToken);
-    const row = await t.db
-      .selectFrom('users')
-      .selectAll()
-      .where('id', '=', s.user.id)
-      .executeTakeFirstOrThrow();
+    const row = await userRow(s.user.id);
     proxy.setReachable(false);
     // The musician cancels in the portal while the server cannot reach Stripe.
     await stripe.subscriptions.update(row.stripe_subscription_id as string, { cancel_at_period_end: true });
@@ -393,11 +379,7 @@ describe.each(databaseKinds)('Stripe billing through the emulator on %s', (kind)
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
     const customers = await stripe.customers.list({ email: 'racer@example.com', limit: 10 });
     expect(customers.data).toHaveLength(1);
-    const row = await t.db
-      .selectFrom('users')
-      .selectAll()
-      .where('id', '=', s.user.id)
-      .executeTakeFirstOrThrow();
+    const row = await userRow(s.user.id);
     expect(row.stripe_customer_id).toBe(customers.data[0]?.id);
   });
 
@@ -428,11 +410,7 @@ describe.each(databaseKinds)('Stripe billing through the emulator on %s', (kind)
     const portal = await call('POST', '/api/billing/portal', {}, s.accessToken);
     expect(portal.status).toBe(409);
     expect(ErrorBody.parse(portal.body).error.code).toBe('no_subscription');
-    const row = await t.db
-      .selectFrom('users')
-      .selectAll()
-      .where('id', '=', s.user.id)
-      .executeTakeFirstOrThrow();
+    const row = await userRow(s.user.id);
     expect(row.stripe_customer_id).toBeNull();
   });
 

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundlePageScript } from '../support/page-script';
+import { decodeBytes, encodeBytes } from './bytes-json';
 import type { Page } from 'playwright-core';
 import { DEFAULT_APP_SCHEME, findDeepLinkInArgv } from '../../contracts/deeplink';
 import { createMainServices, type MainServices } from '../../electron/main/main-services';
@@ -53,27 +54,6 @@ const repoRoot = path.resolve(here, '..', '..');
 
 function bridgeScript(): Promise<string> {
   return bundlePageScript(path.join(here, 'page-bridge.ts'));
-}
-
-/** Bytes for the page: base64, restored by page-bridge.ts (the binding carries JSON only). */
-function encode(value: unknown): unknown {
-  if (value instanceof Uint8Array) return { __siberiaBytes: Buffer.from(value).toString('base64') };
-  if (Array.isArray(value)) return value.map(encode);
-  if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, encode(v)]));
-  return value;
-}
-
-/** Restores bytes the page sent as base64 (see page-bridge.ts). */
-function decode(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(decode);
-  if (value && typeof value === 'object') {
-    const v = value as Record<string, unknown>;
-    if (typeof v.__siberiaBytes === 'string' && Object.keys(v).length === 1)
-      return new Uint8Array(Buffer.from(v.__siberiaBytes, 'base64'));
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decode(x)]));
-  }
-  return value;
 }
 
 function memoryKeychain(): KeychainPort {
@@ -156,7 +136,7 @@ export async function startTestHost(opts: HostOptions): Promise<TestHost> {
         // As main's sender check: our page, its main frame, on the renderer's origin.
         const allowed =
           source.page === page && source.frame === page.mainFrame() && source.frame.url().startsWith(url);
-        return main.dispatch(name, decode(input), allowed).then(encode);
+        return main.dispatch(name, decodeBytes(input), allowed).then(encodeBytes);
       });
       await page.addInitScript({ content: await bridgeScript() });
     },
