@@ -13,21 +13,23 @@ beforeAll(async () => {
 afterAll(() => desk?.close());
 
 const at = () => new Date().toISOString();
+/** The gate's answer once this month's 500 exports are used. */
+const quotaReached = {
+  export: {
+    ok: false as const,
+    reason: 'quota_exceeded' as const,
+    message: 'quota',
+    usage: { used: 500, limit: 500, resetAt: '2026-12-01T00:00:00.000Z' },
+  },
+  master: null,
+};
 
 describe('refusals the gate gives a Pro user', () => {
   it('quota reached: the usage, the reset date and the way to the plans', async () => {
     const page = await openDesk(desk, {
       account: signedIn(),
       entitlements: proEntitlements(500),
-      authorize: {
-        export: {
-          ok: false,
-          reason: 'quota_exceeded',
-          message: 'quota',
-          usage: { used: 500, limit: 500, resetAt: '2026-12-01T00:00:00.000Z' },
-        },
-        master: null,
-      },
+      authorize: quotaReached,
     });
     await importWav(page, 'Keys.wav', toneWav(1));
     await page.getByRole('button', { name: 'Export mix' }).click();
@@ -69,15 +71,7 @@ describe('refusals the gate gives a Pro user', () => {
       info: { version: '0.1.0', platform: 'linux', serverUrl: 'x', locale: 'fr', deviceId: 'dev-test-0001' },
       account: signedIn(),
       entitlements: proEntitlements(500),
-      authorize: {
-        export: {
-          ok: false,
-          reason: 'quota_exceeded',
-          message: 'quota',
-          usage: { used: 500, limit: 500, resetAt: '2026-12-01T00:00:00.000Z' },
-        },
-        master: null,
-      },
+      authorize: quotaReached,
     });
     await importWav(page, 'Keys.wav', toneWav(1));
     await page.getByRole('button', { name: 'Exporter le mix' }).click();
