@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthResponse, MeResponse } from '../contracts/api';
+import { AuthResponse, BillingMeResponse, MeResponse } from '../contracts/api';
 import { ErrorBody } from '../contracts/errors';
 import { databaseKinds, freshDatabase, type TestDatabase } from '../tests/support/databases';
 import { loadConfig } from './config';
@@ -136,6 +136,9 @@ describe.each(databaseKinds)('accounts over HTTP on %s', (kind) => {
       ],
       ['GET', '/api/me', undefined, 'forged.token.here', 401, 'unauthorized'],
       ['GET', '/api/me', undefined, undefined, 401, 'unauthorized'],
+      ['GET', '/api/billing/me', undefined, 'forged.token.here', 401, 'unauthorized'],
+      ['GET', '/api/billing/me', undefined, undefined, 401, 'unauthorized'],
+      ['POST', '/api/billing/me', {}, undefined, 404, 'not_found'],
       ['GET', '/api/nowhere', undefined, undefined, 404, 'not_found'],
     ];
     for (const [method, path, body, token, status, code] of cases) {
@@ -170,5 +173,54 @@ describe.each(databaseKinds)('accounts over HTTP on %s', (kind) => {
     );
     clock = new Date(clock.getTime() + 16 * 60_000);
     expect((await call('GET', '/api/me', undefined, s.accessToken)).status).toBe(401);
+    expect((await call('GET', '/api/billing/me', undefined, s.accessToken)).status).toBe(401);
+  });
+
+  it('gives every reply the same security headers and its own request id, from the read lane and from Express', async () => {
+    const s = AuthResponse.parse(
+      (await call('POST', '/api/auth/register', { email: 'headers@example.com', password: 'helmet headers' }))
+        .body,
+    );
+    const fromLane = await call('GET', '/api/billing/me?ignored=1', undefined, s.accessToken);
+    const fromExpress = await call('POST', '/api/auth/login', {
+      email: 'headers@example.com',
+      password: 'helmet headers',
+    });
+    expect(BillingMeResponse.parse(fromLane.body)).toMatchObject({ plan: 'free', exportsLimit: 0 });
+    const security = (h: Headers) =>
+      Object.fromEntries(
+        [...h].filter(
+          ([name]) =>
+            /^(content-security-policy|strict-transport-security|x-|cross-origin-|referrer-policy|origin-agent-cluster)/.test(
+              name,
+            ) && name !== 'x-request-id',
+        ),
+      );
+    expect(Object.keys(security(fromLane.headers)).length).toBeGreaterThanOrEqual(10);
+    expect(security(fromLane.headers)).toEqual(security(fromExpress.headers));
+    expect(fromLane.headers.get('x-powered-by')).toBeNull();
+    expect(fromExpress.headers.get('x-powered-by')).toBeNull();
+    const ids = [fromLane.headers.get('x-request-id'), fromExpress.headers.get('x-request-id')];
+    expect(ids[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ids[1]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ids[0]).not.toBe(ids[1]);
+  });
+});
+
+describe.each(databaseKinds)('readiness on %s', (kind) => {
+  it('answers 503 when the database does not answer, while the process stays up', async () => {
+    const t = await freshDatabase(kind);
+    const config = loadConfig({ PORT: '0', AUTH_SECRET: 'a'.repeat(40), LOG_LEVEL: 'silent' });
+    const server = await startServer(config, { db: t.db, logger: pino({ level: 'silent' }) });
+    try {
+      expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+      await t.dispose();
+      const down = await fetch(`${server.url}/readyz`);
+      expect(down.status).toBe(503);
+      expect(await down.json()).toEqual({ status: 'unavailable', database: false });
+      expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: 'ok' });
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import type { RequestListener } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import helmet from 'helmet';
 import type { Logger } from 'pino';
 import {
   api,
@@ -17,6 +16,9 @@ import { sql } from 'kysely';
 import type { Db } from './db/connect';
 import { HttpError } from './http/errors';
 import { parseBody } from './http/validate';
+import { type ReadRoute, withReadLane } from './http/read-lane';
+import { trackRequest } from './http/request-log';
+import { helmetHeaders, setSecurityHeaders } from './http/security-headers';
 import type { AccessTokens } from './security/access-tokens';
 import { jwks, type SigningKey } from './security/signing-keys';
 import type { Entitlements } from './services/entitlements';
@@ -44,54 +46,62 @@ const json =
   };
 
 /**
- * The companion server's Express application: routes validate with contracts/ and translate,
- * services decide. Built by a factory so tests and `npm run server` wire the same thing.
+ * The companion server's HTTP handler: the read lane answers the hot bodiless GETs, the Express
+ * application everything else. Routes validate with contracts/ and translate, services decide.
+ * Built by a factory so tests and `npm run server` wire the same thing.
  */
-export function createApp(deps: AppDeps): express.Express {
+export function createApp(deps: AppDeps): RequestListener {
+  const securityHeaders = helmetHeaders();
+  const userId = (authorization: string | undefined): string => {
+    const header = authorization ?? '';
+    const id = header.startsWith('Bearer ') ? deps.access.verifySync(header.slice(7)) : null;
+    if (!id) throw new HttpError(401, 'unauthorized', 'Please sign in.');
+    return id;
+  };
+  const publicKeys = jwks(deps.signingKeys);
+
+  const reads: Record<string, ReadRoute> = {
+    [api.healthz.path]: () => ({ body: { status: 'ok' } }),
+    [api.readyz.path]: async () => {
+      try {
+        await sql`select 1`.execute(deps.db);
+        return { body: { status: 'ready', database: true } };
+      } catch {
+        return { status: 503, body: { status: 'unavailable', database: false } };
+      }
+    },
+    [api.jwks.path]: () => ({ body: publicKeys, headers: { 'Cache-Control': 'public, max-age=300' } }),
+    [api.me.path]: async (req) => ({
+      body: { user: await deps.accounts.me(userId(req.headers.authorization)) },
+    }),
+    [api.billingMe.path]: (req) =>
+      deps.entitlements.billingMe(userId(req.headers.authorization)).then((body) => ({ body })),
+  };
+  return withReadLane(reads, expressApp(deps, securityHeaders, userId), {
+    securityHeaders,
+    logger: deps.logger,
+  });
+}
+
+/** Everything that is not a hot read: bodies, the Stripe webhook, checkout and the return page. */
+function expressApp(
+  deps: AppDeps,
+  securityHeaders: ReturnType<typeof helmetHeaders>,
+  userId: (authorization: string | undefined) => string,
+): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(helmet());
   app.use((req, res, next) => {
-    const id = randomUUID();
-    res.setHeader('X-Request-Id', id);
-    const started = performance.now();
-    res.on('finish', () =>
-      deps.logger.info(
-        {
-          reqId: id,
-          method: req.method,
-          path: req.path,
-          status: res.statusCode,
-          ms: Math.round(performance.now() - started),
-        },
-        'request',
-      ),
-    );
+    setSecurityHeaders(res, securityHeaders);
+    trackRequest(deps.logger, req, res);
     next();
   });
   // The webhook reads its raw body, so it comes before the JSON parser.
   registerStripeWebhook(app, deps.billing);
   app.use(express.json({ limit: '100kb' }));
 
-  const auth = async (req: Request): Promise<string> => {
-    const header = req.get('authorization') ?? '';
-    const userId = header.startsWith('Bearer ') ? await deps.access.verify(header.slice(7)) : null;
-    if (!userId) throw new HttpError(401, 'unauthorized', 'Please sign in.');
-    return userId;
-  };
-
-  app.get(api.healthz.path, (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get(api.readyz.path, async (_req, res) => {
-    try {
-      await sql`select 1`.execute(deps.db);
-      res.json({ status: 'ready', database: true });
-    } catch {
-      res.status(503).json({ status: 'unavailable', database: false });
-    }
-  });
+  const auth = async (req: Request): Promise<string> => userId(req.get('authorization'));
 
   app.post(
     api.register.path,
@@ -119,14 +129,6 @@ export function createApp(deps: AppDeps): express.Express {
       return { ok: true };
     }),
   );
-  app.get(
-    api.me.path,
-    json(200, async (req) => ({ user: await deps.accounts.me(await auth(req)) })),
-  );
-
-  app.get(api.jwks.path, (_req, res) => {
-    res.set('Cache-Control', 'public, max-age=300').json(jwks(deps.signingKeys));
-  });
   app.post(
     api.entitlementToken.path,
     json(200, async (req) => {
@@ -150,10 +152,6 @@ export function createApp(deps: AppDeps): express.Express {
       const userId = await auth(req);
       return deps.usage.reportOffline(userId, parseBody(OfflineUsageRequest, req.body).uses);
     }),
-  );
-  app.get(
-    api.billingMe.path,
-    json(200, async (req) => deps.entitlements.billingMe(await auth(req))),
   );
   registerBillingRoutes(app, deps.billing, auth);
 

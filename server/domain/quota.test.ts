@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Usage } from '../../contracts/plan';
-import { buildUsage, decideGrant, limitsFor, usagePeriod } from './quota';
+import { buildUsage, decideGrant, limitsFor, usagePeriod, withOneMore } from './quota';
 
 const quotas = { exportsPerMonth: 500, mastersPerMonth: 200 };
 
@@ -49,5 +49,22 @@ describe('limits and grants', () => {
     expect(decideGrant('pro', 'export', at(3))).toEqual({ ok: false, reason: 'quota_exceeded' });
     expect(decideGrant('pro', 'master', at(3))).toEqual({ ok: true });
     expect(decideGrant('free', 'export', at(0))).toEqual({ ok: false, reason: 'upgrade_required' });
+  });
+});
+
+describe('one more use', () => {
+  const usage = buildUsage(
+    new Date('2026-11-24T10:00:00Z'),
+    'pro',
+    { export: 499, master: 7 },
+    {
+      exportsPerMonth: 500,
+      mastersPerMonth: 200,
+    },
+  );
+  it('counts the kind used and leaves the other, the limits and the period alone', () => {
+    expect(withOneMore(usage, 'export')).toEqual({ ...usage, exports: { used: 500, limit: 500 } });
+    expect(withOneMore(usage, 'master')).toEqual({ ...usage, masters: { used: 8, limit: 200 } });
+    expect(usage.exports.used).toBe(499);
   });
 });

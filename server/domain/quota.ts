@@ -45,3 +45,10 @@ export function decideGrant(plan: Plan, kind: UsageKind, usage: Usage): GrantDec
   const counter = kind === 'export' ? usage.exports : usage.masters;
   return counter.used < counter.limit ? { ok: true } : { ok: false, reason: 'quota_exceeded' };
 }
+
+/** The usage once one more use of `kind` is counted. */
+export function withOneMore(usage: Usage, kind: UsageKind): Usage {
+  return kind === 'export'
+    ? { ...usage, exports: { ...usage.exports, used: usage.exports.used + 1 } }
+    : { ...usage, masters: { ...usage.masters, used: usage.masters.used + 1 } };
+}

@@ -6,7 +6,7 @@ import type { Plan, Usage, UsageKind } from '../../contracts/plan';
 import { GRANT_TYP, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../contracts/tokens';
 import type { Db } from '../db/connect';
 import type { Database } from '../db/schema';
-import { buildUsage, decideGrant, usagePeriod } from '../domain/quota';
+import { buildUsage, decideGrant, usagePeriod, withOneMore } from '../domain/quota';
 import { HttpError } from '../http/errors';
 import type { SigningKey } from '../security/signing-keys';
 
@@ -180,6 +180,7 @@ export class UsageService {
           grantId: existing.grant_id,
           kind: existing.kind,
           issuedAt: new Date(existing.created_at),
+          usage: null,
         };
       }
       const usage = buildUsage(now, user.plan, await usedThisMonth(trx, userId, now), this.deps.quotas);
@@ -206,11 +207,12 @@ export class UsageService {
           created_at: now.toISOString(),
         })
         .execute();
-      return { plan: user.plan, grantId, kind, issuedAt: now };
+      // Counted under the lock, plus this use: no second count of the month.
+      return { plan: user.plan, grantId, kind, issuedAt: now, usage: withOneMore(usage, kind) };
     });
     return {
       grant: await this.signGrant(outcome.grantId, userId, outcome.kind, deviceId, outcome.issuedAt),
-      usage: await this.usage(userId, outcome.plan),
+      usage: outcome.usage ?? (await this.usage(userId, outcome.plan)),
     };
   }
 }
