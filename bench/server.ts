@@ -8,7 +8,11 @@ import { promisify } from 'node:util';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type AutocannonTypes from 'autocannon';
+import express from 'express';
+import helmet from 'helmet';
 import pino from 'pino';
 import { AuthResponse, BillingMeResponse } from '../contracts/api';
 import { loadConfig, startServer } from '../server/index';
@@ -102,19 +106,19 @@ try {
   const sample = await fetch(`${server.url}/api/billing/me`, {
     headers: { authorization: `Bearer ${sessions[0]?.accessToken}` },
   });
-  if (BillingMeResponse.parse(await sample.json()).plan !== 'studio')
-    throw new Error('the bench users are not Pro');
+  const sampleBody = BillingMeResponse.parse(await sample.json());
+  if (sampleBody.plan !== 'studio') throw new Error('the bench users are not Pro');
   const tokensFile = path.join(dataDir, 'tokens.json');
   writeFileSync(tokensFile, JSON.stringify(sessions.map((s) => s.accessToken)));
 
   // Asynchronous, so this process's event loop keeps serving while the child loads it.
   // The server's own CPU time per request: a figure that holds even when other work shares the
   // cores, unlike requests per second.
-  const load = async (route: 'me' | 'grants') => {
+  const load = async (route: 'me' | 'grants', url = server.url) => {
     const cpuBefore = process.cpuUsage();
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', 'bench/server.ts', '--load', server.url, tokensFile, route],
+      ['--import', 'tsx', 'bench/server.ts', '--load', url, tokensFile, route],
       {
         encoding: 'utf8',
       },
@@ -132,6 +136,19 @@ try {
   };
   const me = await load('me');
   const grants = await load('grants');
+  // The peer, under the same load in the same run: a bare Express 5 app with helmet answering
+  // the same body as a constant, no token checked and no database read. The ratio says what the
+  // server does per request against what the usual Node stack costs for doing nothing, whatever
+  // the machine.
+  const peerApp = express();
+  peerApp.use(helmet());
+  peerApp.get('/api/billing/me', (_req, res) => {
+    res.json(sampleBody);
+  });
+  const peer = createServer(peerApp).listen(0, '127.0.0.1');
+  await new Promise((resolve) => peer.once('listening', resolve));
+  const expressConstant = await load('me', `http://127.0.0.1:${(peer.address() as AddressInfo).port}`);
+  await new Promise((resolve) => peer.close(resolve));
   const summary = {
     database: 'sqlite',
     connections: CONNECTIONS,
@@ -142,6 +159,9 @@ try {
     meP99Ms: me.p99,
     meNon2xx: me.non2xx,
     meServerCpuUsPerRequest: me.cpuUsPerRequest,
+    peerExpressConstantRps: Math.round(expressConstant.rps),
+    peerExpressConstantP99Ms: expressConstant.p99,
+    meRpsRatioToPeer: Math.round((me.rps / expressConstant.rps) * 100) / 100,
     grantsRps: Math.round(grants.rps),
     grantsP50Ms: grants.p50,
     grantsP99Ms: grants.p99,
