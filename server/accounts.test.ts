@@ -166,6 +166,25 @@ describe.each(databaseKinds)('accounts over HTTP on %s', (kind) => {
     ).toEqual([]);
   });
 
+  it('keeps CORS closed: a browser page elsewhere gets no permission to call', async () => {
+    for (const path of ['/api/billing/me', '/api/auth/login']) {
+      const preflight = await fetch(`${server.url}${path}`, {
+        method: 'OPTIONS',
+        headers: {
+          origin: 'https://elsewhere.example',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization, content-type',
+        },
+      });
+      expect(preflight.status).toBe(404);
+      const direct = await fetch(`${server.url}${path}`, {
+        headers: { origin: 'https://elsewhere.example' },
+      });
+      for (const res of [preflight, direct])
+        expect([...res.headers.keys()].filter((name) => name.startsWith('access-control-'))).toEqual([]);
+    }
+  });
+
   it('expires access tokens after 15 minutes', async () => {
     const s = AuthResponse.parse(
       (await call('POST', '/api/auth/register', { email: 'exp@example.com', password: 'expiring token' }))

@@ -294,6 +294,30 @@ describe.each(databaseKinds)('Stripe billing through the emulator on %s', (kind)
     expect((await billingMe(s.accessToken)).plan).toBe('pro');
   });
 
+  it('takes a signed webhook body beyond the API’s 100 kB, and refuses one over 1 MB with 413', async () => {
+    const event = (id: string, padding: number) =>
+      JSON.stringify({
+        id,
+        object: 'event',
+        type: 'customer.created',
+        created: Math.floor(Date.now() / 1000),
+        data: { object: { id: 'cus_padding', object: 'customer', description: 'x'.repeat(padding) } },
+      });
+    const big = event('evt_big_0001', 600_000);
+    const accepted = await sendEvent(big, signPayload(big, emulator.webhookSecret));
+    expect(accepted.status).toBe(200);
+    const huge = event('evt_huge_0001', 1_100_000);
+    const refused = await sendEvent(huge, signPayload(huge, emulator.webhookSecret));
+    expect(refused.status).toBe(413);
+    expect(ErrorBody.parse(await refused.json()).error.code).toBe('payload_too_large');
+    const stored = await t.db
+      .selectFrom('stripe_events')
+      .select('event_id')
+      .where('event_id', 'in', ['evt_big_0001', 'evt_huge_0001'])
+      .execute();
+    expect(stored.map((r) => r.event_id)).toEqual(['evt_big_0001']);
+  });
+
   it('ends in Stripe’s truth whatever the order and repetition of events', async () => {
     const s = await signUp('replay@example.com');
     await buyPro(s.accessToken);
