@@ -88,6 +88,27 @@ describe.each(databaseKinds)('accounts over HTTP on %s', (kind) => {
     expect((await call('POST', '/api/auth/login', { email, password: 'right password' })).status).toBe(200);
   });
 
+  it('throttles an address after 20 failed logins within 15 minutes, whatever the emails tried', async () => {
+    // Earlier failures from this address leave the window first.
+    clock = new Date(clock.getTime() + 16 * 60_000);
+    const email = 'victim@example.com';
+    await call('POST', '/api/auth/register', { email, password: 'right password' });
+    for (let i = 0; i < 20; i++) {
+      const guess = await call('POST', '/api/auth/login', {
+        email: `guess${i}@example.com`,
+        password: 'nope nope',
+      });
+      expect(guess.status).toBe(401);
+    }
+    // The 21st try from the address waits, even for another account with its right password.
+    const blocked = await call('POST', '/api/auth/login', { email, password: 'right password' });
+    expect(blocked.status).toBe(429);
+    expect(ErrorBody.parse(blocked.body).error.code).toBe('rate_limited');
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    clock = new Date(clock.getTime() + 15 * 60_000 + 1000);
+    expect((await call('POST', '/api/auth/login', { email, password: 'right password' })).status).toBe(200);
+  });
+
   it('rotates refresh tokens and revokes the family when one is replayed', async () => {
     const first = AuthResponse.parse(
       (await call('POST', '/api/auth/register', { email: 'rot@example.com', password: 'rotate me please' }))
