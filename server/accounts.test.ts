@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthResponse, BillingMeResponse, MeResponse } from '../contracts/api';
@@ -261,6 +262,78 @@ describe.each(databaseKinds)('readiness on %s', (kind) => {
       expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: 'ok' });
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('the server log', () => {
+  it('has one line per request with its id, and never a password, a token or the auth secret', async () => {
+    const t = await freshDatabase('sqlite');
+    const lines: string[] = [];
+    const logger = pino(
+      { level: 'debug' },
+      new Writable({
+        write(chunk, _enc, done) {
+          lines.push(String(chunk));
+          done();
+        },
+      }),
+    );
+    const secret = 's'.repeat(40);
+    const server = await startServer(loadConfig({ PORT: '0', AUTH_SECRET: secret }), { db: t.db, logger });
+    try {
+      const post = (path: string, body: unknown, token?: string) =>
+        fetch(`${server.url}${path}`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+          body: JSON.stringify(body),
+        });
+      const password = 'a very secret passphrase';
+      const reg = AuthResponse.parse(
+        await (await post('/api/auth/register', { email: 'log@example.com', password })).json(),
+      );
+      await post('/api/auth/login', { email: 'log@example.com', password: 'the wrong passphrase' });
+      const refreshed = AuthResponse.parse(
+        await (await post('/api/auth/refresh', { refreshToken: reg.refreshToken })).json(),
+      );
+      const me = await fetch(`${server.url}/api/billing/me?session_id=cs_private`, {
+        headers: { authorization: `Bearer ${refreshed.accessToken}` },
+      });
+      await post(
+        '/api/usage/grants',
+        { kind: 'export', idempotencyKey: 'log-test-0001', deviceId: 'dev_log_0001' },
+        refreshed.accessToken,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const text = lines.join('');
+      for (const secretText of [
+        password,
+        'the wrong passphrase',
+        reg.accessToken,
+        reg.refreshToken,
+        refreshed.accessToken,
+        refreshed.refreshToken,
+        secret,
+        'cs_private',
+      ])
+        expect(text).not.toContain(secretText);
+      const requests = lines
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.msg === 'request');
+      expect(requests.map((l) => `${l.method} ${l.path} ${l.status}`)).toEqual([
+        'POST /api/auth/register 201',
+        'POST /api/auth/login 401',
+        'POST /api/auth/refresh 200',
+        'GET /api/billing/me 200',
+        'POST /api/usage/grants 402',
+      ]);
+      expect(requests[3]?.reqId).toBe(me.headers.get('x-request-id'));
+    } finally {
+      await server.close();
+      await t.dispose();
     }
   });
 });
