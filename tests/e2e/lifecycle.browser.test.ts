@@ -1,7 +1,6 @@
 // Scenarios 9–12: the life of a subscription after the purchase — the monthly quota, working
 // offline on the token's allowance, cancelling in the portal until the period ends, and the same
 // account on another sign-in and another device.
-import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -16,6 +15,7 @@ import {
   signOut,
   signUp,
   writeStems,
+  savedFiles,
 } from './musician';
 import { type App, type Stack, startStack } from './stack';
 
@@ -40,11 +40,11 @@ describe('a subscription’s life', { timeout: 180_000 }, () => {
   };
   /** Export mix until a file lands, or a refusal shows; the count of files written. */
   const exportOnce = async (app: App): Promise<'saved' | 'refused'> => {
-    const before = readdirSync(app.exportsDir).length;
+    const before = savedFiles(app.exportsDir).length;
     await app.page.getByRole('button', { name: 'Export mix' }).click();
     const refusal = app.page.getByRole('dialog').filter({ has: app.page.getByRole('heading') });
     await expect
-      .poll(async () => readdirSync(app.exportsDir).length > before || (await refusal.count()) > 0, {
+      .poll(async () => savedFiles(app.exportsDir).length > before || (await refusal.count()) > 0, {
         timeout: 30_000,
       })
       .toBe(true)
@@ -52,7 +52,7 @@ describe('a subscription’s life', { timeout: 180_000 }, () => {
         await shot(app.page, `debug-export-${Date.now()}`);
         throw e;
       });
-    const outcome = readdirSync(app.exportsDir).length > before ? 'saved' : 'refused';
+    const outcome = savedFiles(app.exportsDir).length > before ? 'saved' : 'refused';
     return outcome;
   };
   const dialogText = (page: Page) => page.getByRole('dialog').innerText();
@@ -68,7 +68,7 @@ describe('a subscription’s life', { timeout: 180_000 }, () => {
     const now = new Date();
     const reset = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
     expect(text).toContain(String(reset.getUTCFullYear()));
-    expect(readdirSync(app.exportsDir)).toHaveLength(3);
+    expect(savedFiles(app.exportsDir)).toHaveLength(3);
     await shot(app.page, '09-quota-reached');
   });
 
@@ -81,7 +81,7 @@ describe('a subscription’s life', { timeout: 180_000 }, () => {
       expect(await exportOnce(app)).toBe('refused');
       await expectText(app.page, 'Reconnect to keep exporting');
       await shot(app.page, '10-reconnect');
-      expect(readdirSync(app.exportsDir)).toHaveLength(3);
+      expect(savedFiles(app.exportsDir)).toHaveLength(3);
     } finally {
       await stack.restartServer();
     }

@@ -1,15 +1,21 @@
 // What a musician does in the app, as Playwright steps on the real renderer. Kept in one place so
 // the scenarios read as stories and a change of wording is fixed once.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
 import { AuthResponse, BillingMeResponse } from '../../contracts/api';
+import { isPartialFile } from '../../electron/main/node-files';
 import { encodeWav } from '../../engine/io/wav';
 import { noiseSong, sineSegments } from '../../engine/test-support/signals';
 import type { App, Stack } from './stack';
 
 export const PASSWORD = 'correct horse battery';
+
+/** The files saved in a folder: not the hidden partial files of a write still going on. */
+export function savedFiles(dir: string): string[] {
+  return readdirSync(dir).filter((name) => !isPartialFile(name));
+}
 export const SHOTS_DIR = path.resolve('tests/e2e/screenshots');
 
 /** Screenshots kept as test artefacts (git-ignored): one per screen a scenario reaches. */

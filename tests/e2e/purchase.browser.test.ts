@@ -1,12 +1,22 @@
 // Scenarios 1–3: a new musician mixes for free, meets the Pro wall, buys Pro in the browser,
 // exports and masters. The real renderer in Chromium, the real main services, server and Stripe SDK
 // against the emulator's signed webhooks.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeWav } from '../../engine/io/wav';
 import { measureLoudness } from '../../engine/loudness/meter';
-import { buyPro, expectText, importStems, mix, playABit, shot, signUp, writeStems } from './musician';
+import {
+  buyPro,
+  expectText,
+  importStems,
+  mix,
+  playABit,
+  savedFiles,
+  shot,
+  signUp,
+  writeStems,
+} from './musician';
 import { type App, type Stack, startStack } from './stack';
 
 describe('a musician buys Pro and exports', { timeout: 120_000 }, () => {
@@ -32,7 +42,7 @@ describe('a musician buys Pro and exports', { timeout: 120_000 }, () => {
     await page.getByRole('button', { name: 'Export mix' }).click();
     await expectText(page, 'Reserved for Pro subscribers');
     await shot(page, '01-reserved-for-pro');
-    expect(readdirSync(app.exportsDir)).toEqual([]);
+    expect(savedFiles(app.exportsDir)).toEqual([]);
     await page.getByRole('dialog').getByRole('button', { name: 'Not now' }).click();
   });
 
@@ -44,8 +54,8 @@ describe('a musician buys Pro and exports', { timeout: 120_000 }, () => {
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
     await page.getByRole('button', { name: 'Export mix' }).click();
-    await expect.poll(() => readdirSync(app.exportsDir).length, { timeout: 30_000 }).toBe(1);
-    const file = path.join(app.exportsDir, readdirSync(app.exportsDir)[0] as string);
+    await expect.poll(() => savedFiles(app.exportsDir).length, { timeout: 30_000 }).toBe(1);
+    const file = path.join(app.exportsDir, savedFiles(app.exportsDir)[0] as string);
     await expect
       .poll(() => existsSync(file) && readFileSync(file).length > 44, { timeout: 10_000 })
       .toBe(true);
@@ -62,7 +72,7 @@ describe('a musician buys Pro and exports', { timeout: 120_000 }, () => {
 
   it('3. masters the mix: before/after shown, the master saved at -14 LUFS under -1 dBTP', async () => {
     const { page } = app;
-    const before = new Set(readdirSync(app.exportsDir));
+    const before = new Set(savedFiles(app.exportsDir));
     await page.getByRole('button', { name: 'Master', exact: true }).click();
     const report = page.getByRole('dialog', { name: 'Your master is ready' });
     await expect.poll(() => report.count(), { timeout: 60_000 }).toBe(1);
@@ -73,9 +83,9 @@ describe('a musician buys Pro and exports', { timeout: 120_000 }, () => {
     await shot(page, '03-master-report');
     await report.getByRole('button', { name: 'Save master' }).click();
     await expect
-      .poll(() => readdirSync(app.exportsDir).filter((f) => !before.has(f)).length, { timeout: 30_000 })
+      .poll(() => savedFiles(app.exportsDir).filter((f) => !before.has(f)).length, { timeout: 30_000 })
       .toBe(1);
-    const name = readdirSync(app.exportsDir).find((f) => !before.has(f)) as string;
+    const name = savedFiles(app.exportsDir).find((f) => !before.has(f)) as string;
     const file = path.join(app.exportsDir, name);
     await expect.poll(() => readFileSync(file).length > 44, { timeout: 10_000 }).toBe(true);
     const audio = decodeWav(new Uint8Array(readFileSync(file)));
