@@ -21,33 +21,54 @@ const kernelTable = (() => {
   return table;
 })();
 
+/** Frames a source of `inLength` frames has once resampled from `fromRate` to `toRate`. */
+export function resampledLength(inLength: number, fromRate: number, toRate: number): number {
+  return Math.floor((inLength * toRate) / fromRate);
+}
+
 /**
  * Band-limited resampling by a Kaiser-windowed sinc (32 zero crossings each side). When going down
  * in rate, the cut-off moves to the new Nyquist (with a 5 % guard band) so nothing aliases.
+ *
+ * Writes output frames [first, first + count) of `input` resampled from `fromRate` to `toRate` into
+ * `out`. Each output frame depends only on the input around it, so a render can ask for one block
+ * at a time and never hold a resampled copy of the whole source.
  */
+export function resampleRange(
+  input: Float32Array,
+  fromRate: number,
+  toRate: number,
+  first: number,
+  count: number,
+  out: Float32Array,
+): void {
+  const ratio = toRate / fromRate;
+  const cutoff = Math.min(1, ratio) * 0.95;
+  const inLength = input.length;
+  const halfWidth = ZERO_CROSSINGS / cutoff;
+  for (let o = 0; o < count; o++) {
+    const centre = (first + o) / ratio;
+    const lo = Math.max(0, Math.ceil(centre - halfWidth));
+    const hi = Math.min(inLength - 1, Math.floor(centre + halfWidth));
+    let acc = 0;
+    for (let k = lo; k <= hi; k++) {
+      const pos = Math.abs(k - centre) * cutoff * TABLE_STEPS;
+      const idx = Math.floor(pos);
+      const frac = pos - idx;
+      const w = (kernelTable[idx] as number) * (1 - frac) + (kernelTable[idx + 1] as number) * frac;
+      acc += (input[k] as number) * w;
+    }
+    out[o] = acc * cutoff;
+  }
+}
+
+/** A whole source resampled to `targetRate` (the same frames `resampleRange` gives block by block). */
 export function resample(audio: AudioData, targetRate: number): AudioData {
   if (audio.sampleRate === targetRate) return audio;
-  const ratio = targetRate / audio.sampleRate;
-  const cutoff = Math.min(1, ratio) * 0.95;
-  const inLength = audio.channels[0]?.length ?? 0;
-  const outLength = Math.floor((inLength * targetRate) / audio.sampleRate);
-  const halfWidth = ZERO_CROSSINGS / cutoff;
+  const outLength = resampledLength(audio.channels[0]?.length ?? 0, audio.sampleRate, targetRate);
   const channels = audio.channels.map((input) => {
     const out = new Float32Array(outLength);
-    for (let j = 0; j < outLength; j++) {
-      const centre = j / ratio;
-      const first = Math.max(0, Math.ceil(centre - halfWidth));
-      const last = Math.min(inLength - 1, Math.floor(centre + halfWidth));
-      let acc = 0;
-      for (let k = first; k <= last; k++) {
-        const pos = Math.abs(k - centre) * cutoff * TABLE_STEPS;
-        const idx = Math.floor(pos);
-        const frac = pos - idx;
-        const w = (kernelTable[idx] as number) * (1 - frac) + (kernelTable[idx + 1] as number) * frac;
-        acc += (input[k] as number) * w;
-      }
-      out[j] = acc * cutoff;
-    }
+    resampleRange(input, audio.sampleRate, targetRate, 0, outLength, out);
     return out;
   });
   return { sampleRate: targetRate, channels };

@@ -195,6 +195,49 @@ describe('block rendering', () => {
     expect(mix.channels[0]?.length).toBe(48000);
     expect(rms(mix.channels[0] as Float32Array, 2000, 46000)).toBeCloseTo(Math.SQRT1_2 * panGains(0).left, 2);
   });
+
+  it('resamples block by block, to the very samples a whole-source resample gives', () => {
+    // Stereo at 44.1 kHz with an offset, mono at 96 kHz: each block asks the resampler for its own
+    // frames, and the sum must equal rendering sources resampled whole beforehand.
+    const stereo = sine(440, 0.7, 44100);
+    const wide = {
+      sampleRate: 44100,
+      channels: [stereo.channels[0] as Float32Array, sine(660, 0.7, 44100).channels[0] as Float32Array],
+    };
+    const mono = sine(3000, 0.5, 96000);
+    const tracks = [
+      { ...track('a'), startOffsetSec: 0.1, pan: -0.4 },
+      { ...track('b'), gainDb: -3, pan: 0.5 },
+    ];
+    const streamed = renderMix(
+      {
+        tracks,
+        master: DEFAULT_MASTER,
+        sampleRate: rate,
+        sources: [
+          { trackId: 'a', audio: wide },
+          { trackId: 'b', audio: mono },
+        ],
+      },
+      { blockSize: 1000 },
+    );
+    const whole = renderMix(
+      {
+        tracks,
+        master: DEFAULT_MASTER,
+        sampleRate: rate,
+        sources: [
+          { trackId: 'a', audio: resample(wide, rate) },
+          { trackId: 'b', audio: resample(mono, rate) },
+        ],
+      },
+      { blockSize: 4096 },
+    );
+    expect(streamed.channels[0]?.length).toBe(whole.channels[0]?.length);
+    expect(streamed.channels[0]).toEqual(whole.channels[0]);
+    expect(streamed.channels[1]).toEqual(whole.channels[1]);
+    expect(rms(streamed.channels[1] as Float32Array, 6000, 20000)).toBeGreaterThan(0.1);
+  });
 });
 
 describe('resampler quality', () => {

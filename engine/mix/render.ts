@@ -3,7 +3,7 @@ import type { AudioData } from '../audio-data';
 import { type Biquad, BiquadState, biquadCoefficients } from '../dsp/biquad';
 import { Compressor } from '../dsp/compressor';
 import { dbToGain, isAudible, panGains } from '../dsp/laws';
-import { resample } from '../dsp/resample';
+import { resampledLength, resampleRange } from '../dsp/resample';
 
 export type MixSource = { trackId: string; audio: AudioData };
 export type RenderOptions = {
@@ -20,7 +20,10 @@ export class RenderCancelledError extends Error {
 }
 
 type Strip = {
+  /** The source as decoded, at its own rate: resampled a block at a time, never copied whole. */
   source: AudioData;
+  /** Its length in frames at the project rate. */
+  length: number;
   offset: number;
   gain: number;
   pan: { left: number; right: number };
@@ -81,10 +84,11 @@ export function renderMix(
   for (const track of input.tracks) {
     const found = input.sources.find((s) => s.trackId === track.id);
     if (!found || !isAudible(track, anySolo)) continue;
-    const source = resample(found.audio, rate);
+    const source = found.audio;
     const stages = eqStages(track, rate);
     strips.push({
       source,
+      length: resampledLength(source.channels[0]?.length ?? 0, source.sampleRate, rate),
       offset: Math.round(track.startOffsetSec * rate),
       gain: dbToGain(track.gainDb),
       pan: panGains(track.pan),
@@ -94,22 +98,34 @@ export function renderMix(
   }
   const masterGain = dbToGain(input.master.gainDb);
   const scratch = [new Float32Array(blockSize), new Float32Array(blockSize)];
+  // One block of a source at another rate, brought to the project rate.
+  const atRate = [new Float32Array(blockSize), new Float32Array(blockSize)];
   for (let start = 0; start < frames; start += blockSize) {
     if (opts.signal?.aborted) throw new RenderCancelledError();
     const end = Math.min(frames, start + blockSize);
     for (const strip of strips) {
-      const srcLength = strip.source.channels[0]?.length ?? 0;
       const from = Math.max(start, strip.offset);
-      const to = Math.min(end, strip.offset + srcLength);
+      const to = Math.min(end, strip.offset + strip.length);
       if (from >= to) continue;
       const n = to - from;
-      const left = strip.source.channels[0] as Float32Array;
-      const right = (strip.source.channels[1] ?? left) as Float32Array;
+      let left = strip.source.channels[0] as Float32Array;
+      let right = (strip.source.channels[1] ?? left) as Float32Array;
+      let at = from - strip.offset;
+      if (strip.source.sampleRate !== rate) {
+        const l = atRate[0] as Float32Array;
+        const r = atRate[1] as Float32Array;
+        resampleRange(left, strip.source.sampleRate, rate, at, n, l);
+        if (right === left) r.set(l.subarray(0, n));
+        else resampleRange(right, strip.source.sampleRate, rate, at, n, r);
+        left = l;
+        right = r;
+        at = 0;
+      }
       const sl = scratch[0] as Float32Array;
       const sr = scratch[1] as Float32Array;
       for (let i = 0; i < n; i++) {
-        sl[i] = (left[from - strip.offset + i] as number) * strip.gain;
-        sr[i] = (right[from - strip.offset + i] as number) * strip.gain;
+        sl[i] = (left[at + i] as number) * strip.gain;
+        sr[i] = (right[at + i] as number) * strip.gain;
       }
       for (let c = 0; c < 2; c++) {
         const buf = scratch[c] as Float32Array;
