@@ -92,15 +92,15 @@ if (process.argv[2] === '--child') {
 }
 
 // ---------- the session ----------
-function stem(index: number): Float32Array[] {
-  const n = SECONDS * RATE;
+function stem(index: number, rate = RATE): Float32Array[] {
+  const n = SECONDS * rate;
   const rng = mulberry32(1000 + index);
   const left = new Float32Array(n);
   const right = new Float32Array(n);
   const freq = 55 * 2 ** (index / 2);
   let lp = 0;
   for (let i = 0; i < n; i++) {
-    const t = i / RATE;
+    const t = i / rate;
     const beat = (t * (1 + (index % 3))) % 1 < 0.08 ? 1 : 0.3;
     lp += 0.05 * (rng() * 2 - 1 - lp);
     const tone = Math.sin(2 * Math.PI * freq * t) * 0.4 + Math.sin(2 * Math.PI * freq * 2.01 * t) * 0.15;
@@ -174,6 +174,23 @@ try {
     master: DEFAULT_MASTER,
   };
   writeFileSync(path.join(dir, 'project.json'), JSON.stringify(project));
+  // The same session with two stems recorded at 44.1 kHz: the engine resamples them a block at a
+  // time, so its memory budget is still the sources as decoded plus the output plus 64 MB.
+  const MIXED_AT_44K = 2;
+  for (let i = 0; i < MIXED_AT_44K; i++)
+    writeFileSync(
+      path.join(dir, `stems/stem${i}-44k.wav`),
+      encodeWav({ sampleRate: 44100, channels: stem(i, 44100) }, { format: 'wav24' }),
+    );
+  const mixedTracks = tracks.map((t, i) =>
+    i < MIXED_AT_44K ? { ...t, source: { ...t.source, path: `stems/stem${i}-44k.wav` } } : t,
+  );
+  writeFileSync(
+    path.join(dir, 'project-mixed-rates.json'),
+    JSON.stringify({ ...project, tracks: mixedTracks }),
+  );
+  const mixedSourcesMb =
+    ((STEMS - MIXED_AT_44K) * SECONDS * RATE * 2 * 4 + MIXED_AT_44K * SECONDS * 44100 * 2 * 4) / 2 ** 20;
 
   const sourcesMb = (STEMS * SECONDS * RATE * 2 * 4) / 2 ** 20;
   const outputMb = (SECONDS * RATE * 2 * 4) / 2 ** 20;
@@ -214,6 +231,24 @@ try {
   }));
   const engineMix = fastest(mixRuns.map((r) => r.engine));
   const ffMix = { ms: Math.min(...mixRuns.map((r) => r.ffmpegMs)) };
+  // One run of the mixed-rate session, ffmpeg resampling its two inputs as lavfi does by itself.
+  const mixedEngine = engineJob(
+    'mix',
+    path.join(dir, 'project-mixed-rates.json'),
+    path.join(dir, 'engine-mix-mixed-rates.wav'),
+  );
+  const mixedFfmpegMs = ffmpeg([
+    ...mixedTracks.flatMap((t) => ['-i', path.join(dir, t.source.path)]),
+    '-filter_complex',
+    graph,
+    '-map',
+    '[out]',
+    '-ar',
+    String(RATE),
+    '-c:a',
+    'pcm_s24le',
+    path.join(dir, 'ffmpeg-mix-mixed-rates.wav'),
+  ]).ms;
 
   // Master of the engine's mix: engine vs ffmpeg's two-pass loudnorm to the same target.
   const mixFile = path.join(dir, 'engine-mix.wav');
@@ -262,6 +297,10 @@ try {
       Math.max(...mixRuns.map((r) => r.engine.maxRssMb - r.engine.baselineRssMb)),
     ),
     mixMemoryBudgetMb: Math.round(sourcesMb + outputMb + 64),
+    mixedRatesEngineXRealtime: +(SECONDS / (mixedEngine.ms / 1000)).toFixed(1),
+    mixedRatesFfmpegXRealtime: +(SECONDS / (mixedFfmpegMs / 1000)).toFixed(1),
+    mixedRatesPeakMemoryAboveBaselineMb: Math.round(mixedEngine.maxRssMb - mixedEngine.baselineRssMb),
+    mixedRatesMemoryBudgetMb: Math.round(mixedSourcesMb + outputMb + 64),
     masterEngineXRealtime: +(SECONDS / (engineMaster.ms / 1000)).toFixed(1),
     masterFfmpegLoudnormXRealtime: +(SECONDS / (ffMasterMs / 1000)).toFixed(1),
     masterRatioEngineOverFfmpeg: +(ffMasterMs / engineMaster.ms).toFixed(2),
