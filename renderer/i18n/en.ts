@@ -69,6 +69,9 @@ export const en = {
   'track.panCentre': 'C',
   'track.panLeft': 'L{amount}',
   'track.panRight': 'R{amount}',
+  'track.start': 'Start',
+  'track.startHint':
+    'Where the track begins in the song, in seconds (1.5 or 1:02.5). Arrows move 0.1 s, Page keys 1 s.',
   'track.mute': 'Mute',
   'track.solo': 'Solo',
   'track.eq': 'EQ',
@@ -95,6 +98,7 @@ export const en = {
   'unit.dbtp': '{value} dBTP',
   'unit.lu': '{value} LU',
   'unit.ms': '{value} ms',
+  'unit.seconds': 's',
   'unit.ratio': '{value}:1',
   'unit.khz': '{value} kHz',
   'unit.hz': '{value} Hz',

@@ -71,6 +71,9 @@ export const fr = {
   'track.panCentre': 'C',
   'track.panLeft': 'G{amount}',
   'track.panRight': 'D{amount}',
+  'track.start': 'Début',
+  'track.startHint':
+    'Où la piste commence dans le morceau, en secondes (1,5 ou 1:02,5). Flèches : 0,1 s, touches Page : 1 s.',
   'track.mute': 'Muet',
   'track.solo': 'Solo',
   'track.eq': 'ÉQ',
@@ -97,6 +100,7 @@ export const fr = {
   'unit.dbtp': '{value} dBTP',
   'unit.lu': '{value} LU',
   'unit.ms': '{value} ms',
+  'unit.seconds': 's',
   'unit.ratio': '{value}:1',
   'unit.khz': '{value} kHz',
   'unit.hz': '{value} Hz',

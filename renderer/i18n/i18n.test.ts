@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { en } from './en';
 import { fr } from './fr';
-import { formatClock, formatMoney, formatNumber, interpolate, localeFromTag, translator } from './index';
+import {
+  formatClock,
+  formatMoney,
+  formatNumber,
+  interpolate,
+  localeFromTag,
+  parseSeconds,
+  translator,
+} from './index';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -45,5 +53,20 @@ describe('formatting', () => {
     expect(formatNumber('fr', -14.04)).toBe('-14,0');
     expect(formatNumber('en', Number.NEGATIVE_INFINITY)).toBeNull();
     expect(formatClock(75.25)).toBe('1:15.3');
+  });
+});
+
+describe('seconds as typed', () => {
+  it('reads either decimal mark, a trailing s, and minutes:seconds', () => {
+    expect(parseSeconds('1.5')).toBe(1.5);
+    expect(parseSeconds('1,5')).toBe(1.5);
+    expect(parseSeconds(' 2 s')).toBe(2);
+    expect(parseSeconds(',25')).toBe(0.25);
+    expect(parseSeconds('1:02.5')).toBe(62.5);
+    expect(parseSeconds('0')).toBe(0);
+  });
+  it('refuses what is not a time', () => {
+    for (const text of ['', ' ', '-1', 'abc', '1:75', '1.2.3', '1e3', 'Infinity'])
+      expect(parseSeconds(text)).toBeNull();
   });
 });

@@ -56,6 +56,20 @@ export function formatNumber(locale: Locale, value: number | null, digits = 1): 
   }).format(value);
 }
 
+/**
+ * Seconds as a musician types them, in either language: "1.5" or "1,5", or minutes and seconds
+ * "1:02.5". Null for anything else (empty, negative, not a number).
+ */
+export function parseSeconds(text: string): number | null {
+  const match = /^\s*(?:(\d+):)?(\d+(?:[.,]\d*)?|[.,]\d+)\s*s?\s*$/.exec(text);
+  if (!match) return null;
+  const minutes = match[1] === undefined ? 0 : Number(match[1]);
+  const seconds = Number((match[2] as string).replace(',', '.'));
+  if (match[1] !== undefined && seconds >= 60) return null;
+  const value = minutes * 60 + seconds;
+  return Number.isFinite(value) ? value : null;
+}
+
 /** m:ss.t for the transport. */
 export function formatClock(seconds: number): string {
   const s = Math.max(0, seconds);

@@ -6,6 +6,7 @@ import { formatNumber } from '../i18n';
 import type { TrackPatch } from '../state/mix';
 import { useController, useT } from './context';
 import { Slider } from './Slider';
+import { StartField } from './StartField';
 import { Waveform } from './Waveform';
 
 export function TrackStrip(props: {
@@ -142,6 +143,10 @@ export function TrackStrip(props: {
             toPosition={(v) => Math.round(v * 100)}
             fromPosition={(p) => p / 100}
             onChange={(value, g) => update({ pan: value }, g)}
+          />
+          <StartField
+            value={track.startOffsetSec}
+            onChange={(startOffsetSec) => update({ startOffsetSec })}
           />
         </div>
         <div className="strip-bottom">

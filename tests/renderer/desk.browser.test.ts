@@ -212,6 +212,49 @@ describe('exports and masters when granted', () => {
     await page.close();
   });
 
+  it('moves a track in time by typing and by keys, undoably, and the export starts it there', async () => {
+    const page = await openDesk(desk, { account: signedIn(), entitlements: proEntitlements(5) });
+    await importWav(page, 'Late.wav', toneWav(2));
+    const start = strips(page).first().getByRole('textbox', { name: 'Start' });
+    await expect.poll(() => start.inputValue()).toBe('0.00');
+    // Either decimal mark, as a French keyboard would type it.
+    await start.fill('1,5');
+    await start.press('Enter');
+    await expect.poll(() => start.inputValue()).toBe('1.50');
+    await start.focus();
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(() => start.inputValue()).toBe('1.60');
+    await page.keyboard.press('Shift+ArrowUp');
+    await expect.poll(() => start.inputValue()).toBe('2.60');
+    await page.keyboard.press('PageDown');
+    await expect.poll(() => start.inputValue()).toBe('1.60');
+    await page.keyboard.press('Home');
+    await expect.poll(() => start.inputValue()).toBe('0.00');
+    await page.locator('body').click({ position: { x: 700, y: 690 } });
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => start.inputValue()).toBe('1.60');
+    // Keys pressed faster than the desk redraws all count.
+    await start.focus();
+    for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowUp');
+    await expect.poll(() => start.inputValue()).toBe('2.10');
+    for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowDown');
+    await expect.poll(() => start.inputValue()).toBe('1.60');
+    // Not a time: the field goes back and nothing changes.
+    for (const nonsense of ['soon', '-3', '1:75']) {
+      await start.fill(nonsense);
+      await start.press('Enter');
+      await expect.poll(() => start.inputValue()).toBe('1.60');
+    }
+    await start.fill('abc');
+    await start.press('Escape');
+    await expect.poll(() => start.inputValue()).toBe('1.60');
+    await page.getByRole('button', { name: 'Export mix' }).click();
+    await page.getByText(/^Saved to \/home\/musician\/Music\//).waitFor({ timeout: 20_000 });
+    // 1.6 s of silence, then the 2 s tone: 24-bit stereo at 48 kHz after a 44-byte header.
+    expect((await savedState(page)).saved[0]?.bytes).toBe(44 + Math.round(3.6 * 48000) * 2 * 3);
+    await page.close();
+  });
+
   it('cancels a render: nothing is handed to main', async () => {
     const page = await openDesk(desk, { account: signedIn(), entitlements: proEntitlements(5) });
     await importWav(page, 'Long.wav', toneWav(60));

@@ -23,6 +23,12 @@ try {
   await page.waitForTimeout(2000);
   await shot(page, '02b-playing');
   await page.getByRole('button', { name: 'Pause' }).click();
+  // Bass moved to start 1.5 s into the song, the EQ panel closed: the waveform starts later.
+  await page.locator('details.more summary').first().click();
+  const bassStart = page.getByRole('textbox', { name: 'Start' }).nth(1);
+  await bassStart.fill('1,5');
+  await bassStart.press('Enter');
+  await shot(page, '02c-start-offset');
   await page.getByRole('button', { name: 'Export mix' }).click();
   await page.locator('[role="dialog"]').waitFor();
   await shot(page, '03-refusal-signed-out');
