@@ -42,6 +42,116 @@ export function resampleRange(
   count: number,
   out: Float32Array,
 ): void {
+  const table = phaseTable(fromRate, toRate);
+  if (table) resampleByPhases(input, table, first, count, out);
+  else resampleByKernel(input, fromRate, toRate, first, count, out);
+}
+
+/**
+ * For rates in a small integer ratio (44.1 → 48 kHz is 147 : 160) the output frames fall on L
+ * fixed positions between input frames, so each position's weights are computed once and every
+ * output frame is a plain dot product.
+ */
+type PhaseTable = {
+  /** Output frames per M input frames (toRate / gcd), and input frames per L outputs. */
+  L: number;
+  M: number;
+  taps: number;
+  /** Per phase: offset of its first tap from the input frame before the output's position. */
+  starts: Int32Array;
+  counts: Int32Array;
+  /** taps weights per phase, the final gain (the cut-off) folded in. */
+  weights: Float64Array;
+};
+
+const MAX_PHASES = 4096;
+const phaseTables = new Map<string, PhaseTable | null>();
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+function phaseTable(fromRate: number, toRate: number): PhaseTable | null {
+  const key = `${fromRate}/${toRate}`;
+  const cached = phaseTables.get(key);
+  if (cached !== undefined) return cached;
+  let table: PhaseTable | null = null;
+  if (Number.isInteger(fromRate) && Number.isInteger(toRate) && fromRate > 0 && toRate > 0) {
+    const g = gcd(fromRate, toRate);
+    const L = toRate / g;
+    const M = fromRate / g;
+    if (L <= MAX_PHASES) {
+      const cutoff = Math.min(1, toRate / fromRate) * 0.95;
+      const halfWidth = ZERO_CROSSINGS / cutoff;
+      const taps = Math.floor(2 * halfWidth) + 2;
+      const starts = new Int32Array(L);
+      const counts = new Int32Array(L);
+      const weights = new Float64Array(L * taps);
+      const norm = besselI0(KAISER_BETA);
+      for (let q = 0; q < L; q++) {
+        const frac = q / L;
+        const lo = Math.ceil(frac - halfWidth);
+        const hi = Math.floor(frac + halfWidth);
+        starts[q] = lo;
+        counts[q] = hi - lo + 1;
+        for (let d = lo; d <= hi; d++) {
+          // The windowed sinc itself, not the tabulated one: computed once per phase and tap.
+          const u = Math.abs(d - frac) * cutoff;
+          const r = u / ZERO_CROSSINGS;
+          const x = Math.PI * u;
+          const w =
+            r >= 1
+              ? 0
+              : (x === 0 ? 1 : Math.sin(x) / x) * (besselI0(KAISER_BETA * Math.sqrt(1 - r * r)) / norm);
+          weights[q * taps + (d - lo)] = w * cutoff;
+        }
+      }
+      table = { L, M, taps, starts, counts, weights };
+    }
+  }
+  phaseTables.set(key, table);
+  return table;
+}
+
+function resampleByPhases(
+  input: Float32Array,
+  t: PhaseTable,
+  first: number,
+  count: number,
+  out: Float32Array,
+): void {
+  const inLength = input.length;
+  const { L, M, taps, starts, counts, weights } = t;
+  for (let o = 0; o < count; o++) {
+    // Output frame j sits at input position j·M/L = n + q/L.
+    const jm = (first + o) * M;
+    const n = Math.floor(jm / L);
+    const q = jm - n * L;
+    const k0 = n + (starts[q] as number);
+    const c = counts[q] as number;
+    const w0 = q * taps;
+    let acc = 0;
+    if (k0 >= 0 && k0 + c <= inLength) {
+      for (let i = 0; i < c; i++) acc += (input[k0 + i] as number) * (weights[w0 + i] as number);
+    } else {
+      // At the source's edges, the taps beyond it are silence.
+      const from = Math.max(0, -k0);
+      const to = Math.min(c, inLength - k0);
+      for (let i = from; i < to; i++) acc += (input[k0 + i] as number) * (weights[w0 + i] as number);
+    }
+    out[o] = acc;
+  }
+}
+
+/** Any ratio: the tabulated kernel evaluated per tap. Also the reference the phase tables are checked against. */
+export function resampleByKernel(
+  input: Float32Array,
+  fromRate: number,
+  toRate: number,
+  first: number,
+  count: number,
+  out: Float32Array,
+): void {
   const ratio = toRate / fromRate;
   const cutoff = Math.min(1, ratio) * 0.95;
   const inLength = input.length;
