@@ -6,18 +6,21 @@ const KAISER_BETA = 9;
 
 const TABLE_STEPS = 512;
 
-/** The windowed-sinc kernel tabulated over |t|·cutoff ∈ [0, ZERO_CROSSINGS], TABLE_STEPS per crossing. */
+const KAISER_NORM = besselI0(KAISER_BETA);
+
+/** The Kaiser-windowed sinc, `u` zero crossings from its centre. */
+function windowedSinc(u: number): number {
+  const r = u / ZERO_CROSSINGS;
+  if (r >= 1) return 0;
+  const x = Math.PI * u;
+  return (x === 0 ? 1 : Math.sin(x) / x) * (besselI0(KAISER_BETA * Math.sqrt(1 - r * r)) / KAISER_NORM);
+}
+
+/** The kernel tabulated over |t|·cutoff ∈ [0, ZERO_CROSSINGS], TABLE_STEPS per crossing. */
 const kernelTable = (() => {
   const size = ZERO_CROSSINGS * TABLE_STEPS + 2;
   const table = new Float64Array(size);
-  const norm = besselI0(KAISER_BETA);
-  for (let i = 0; i < size; i++) {
-    const u = i / TABLE_STEPS;
-    const x = Math.PI * u;
-    const r = u / ZERO_CROSSINGS;
-    table[i] =
-      (x === 0 ? 1 : Math.sin(x) / x) * (r >= 1 ? 0 : besselI0(KAISER_BETA * Math.sqrt(1 - r * r)) / norm);
-  }
+  for (let i = 0; i < size; i++) table[i] = windowedSinc(i / TABLE_STEPS);
   return table;
 })();
 
@@ -87,7 +90,6 @@ function phaseTable(fromRate: number, toRate: number): PhaseTable | null {
       const starts = new Int32Array(L);
       const counts = new Int32Array(L);
       const weights = new Float64Array(L * taps);
-      const norm = besselI0(KAISER_BETA);
       for (let q = 0; q < L; q++) {
         const frac = q / L;
         const lo = Math.ceil(frac - halfWidth);
@@ -96,13 +98,7 @@ function phaseTable(fromRate: number, toRate: number): PhaseTable | null {
         counts[q] = hi - lo + 1;
         for (let d = lo; d <= hi; d++) {
           // The windowed sinc itself, not the tabulated one: computed once per phase and tap.
-          const u = Math.abs(d - frac) * cutoff;
-          const r = u / ZERO_CROSSINGS;
-          const x = Math.PI * u;
-          const w =
-            r >= 1
-              ? 0
-              : (x === 0 ? 1 : Math.sin(x) / x) * (besselI0(KAISER_BETA * Math.sqrt(1 - r * r)) / norm);
+          const w = windowedSinc(Math.abs(d - frac) * cutoff);
           weights[q * taps + (d - lo)] = w * cutoff;
         }
       }
