@@ -87,6 +87,20 @@ export function metadata(body: FormObject, current: Record<string, string> = {})
   return out;
 }
 
+/**
+ * The objects that match every filter the request gives: each filter is the value asked for (undefined
+ * when the request does not name it, which keeps everything) and the object's field it is compared with.
+ */
+export function whereGiven(
+  items: StripeObject[],
+  filters: ReadonlyArray<readonly [wanted: unknown, field: (o: StripeObject) => unknown]>,
+): StripeObject[] {
+  const given = filters.filter(([wanted]) => wanted !== undefined);
+  return given.length === 0
+    ? items
+    : items.filter((o) => given.every(([wanted, field]) => field(o) === wanted));
+}
+
 /** A Stripe list page: newest first, `limit` (1–100), `starting_after`, `ending_before`, `has_more`. */
 export function listPage(
   core: Core,

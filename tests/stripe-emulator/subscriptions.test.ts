@@ -34,6 +34,20 @@ describe('listing', () => {
     const err = await stripeError(stripe.subscriptions.list({ status: 'sleeping' as 'active' }));
     expect(err.param).toBe('status');
   });
+
+  it('lists by test clock and by price, each filter alone and together', async () => {
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: Math.floor(Date.now() / 1000) });
+    const onClock = await stripe.customers.create({ email: 'clocked@example.com', test_clock: clock.id });
+    const { subscription: clocked } = await subscribe(emulator, catalog.monthly, undefined, onClock);
+    const { subscription: annual } = await subscribe(emulator, catalog.annual);
+    const ids = async (params: Stripe.SubscriptionListParams) =>
+      (await stripe.subscriptions.list({ limit: 100, ...params })).data.map((s) => s.id);
+    expect(await ids({ test_clock: clock.id })).toEqual([clocked.id]);
+    expect(await ids({ price: catalog.annual.id })).toContain(annual.id);
+    expect(await ids({ price: catalog.annual.id })).not.toContain(clocked.id);
+    expect(await ids({ test_clock: clock.id, price: catalog.annual.id })).toEqual([]);
+    expect(await ids({ test_clock: clock.id, price: catalog.monthly.id })).toEqual([clocked.id]);
+  });
 });
 
 describe('updating', () => {

@@ -15,6 +15,7 @@ import {
   obj,
   type Route,
   str,
+  whereGiven,
 } from '../params';
 import { render, type StripeObject } from '../store';
 
@@ -205,14 +206,11 @@ export const checkoutRoutes: Route[] = [
     path: '/v1/checkout/sessions',
     handler: (core, { body }) => {
       allow(body, ['customer', 'subscription', 'status', 'limit', 'starting_after', 'ending_before']);
-      const customer = str(body, 'customer');
-      const subscription = str(body, 'subscription');
-      const status = str(body, 'status');
-      const items = core.store
-        .all('checkout.session')
-        .filter((s) => customer === undefined || s.customer === customer)
-        .filter((s) => subscription === undefined || s.subscription === subscription)
-        .filter((s) => status === undefined || s.status === status);
+      const items = whereGiven(core.store.all('checkout.session'), [
+        [str(body, 'customer'), (s) => s.customer],
+        [str(body, 'subscription'), (s) => s.subscription],
+        [str(body, 'status'), (s) => s.status],
+      ]);
       return listPage(core, items, body, '/v1/checkout/sessions');
     },
   },

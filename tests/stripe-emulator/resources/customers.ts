@@ -3,7 +3,17 @@ import { paymentMethodBehavior } from '../cards';
 import type { Core } from '../core';
 import { missing } from '../errors';
 import type { FormObject } from '../form';
-import { allow, expandObject, expandOf, listPage, metadata, obj, type Route, str } from '../params';
+import {
+  allow,
+  expandObject,
+  expandOf,
+  listPage,
+  metadata,
+  obj,
+  type Route,
+  str,
+  whereGiven,
+} from '../params';
 import { render, type StripeObject } from '../store';
 
 const FIELDS = [
@@ -157,13 +167,13 @@ export const customerRoutes: Route[] = [
     path: '/v1/customers',
     handler: (core, { body }) => {
       allow(body, ['email', 'limit', 'starting_after', 'ending_before', 'test_clock']);
-      const email = str(body, 'email');
-      const clock = str(body, 'test_clock');
-      const items = core.store
-        .all('customer')
-        .filter((c) => !c.deleted)
-        .filter((c) => email === undefined || c.email === email)
-        .filter((c) => clock === undefined || c.test_clock === clock);
+      const items = whereGiven(
+        core.store.all('customer').filter((c) => !c.deleted),
+        [
+          [str(body, 'email'), (c) => c.email],
+          [str(body, 'test_clock'), (c) => c.test_clock],
+        ],
+      );
       return listPage(core, items, body, '/v1/customers');
     },
   },

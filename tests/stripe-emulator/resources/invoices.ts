@@ -1,4 +1,4 @@
-import { allow, expandObject, expandOf, listPage, type Route, str } from '../params';
+import { allow, expandObject, expandOf, listPage, type Route, str, whereGiven } from '../params';
 import { render } from '../store';
 
 export const invoiceRoutes: Route[] = [
@@ -15,19 +15,16 @@ export const invoiceRoutes: Route[] = [
     path: '/v1/invoices',
     handler: (core, { body }) => {
       allow(body, ['customer', 'subscription', 'status', 'limit', 'starting_after', 'ending_before']);
-      const customer = str(body, 'customer');
-      const subscription = str(body, 'subscription');
-      const status = str(body, 'status');
-      const items = core.store
-        .all('invoice')
-        .filter((i) => customer === undefined || i.customer === customer)
-        .filter(
+      const items = whereGiven(core.store.all('invoice'), [
+        [str(body, 'customer'), (i) => i.customer],
+        [
+          str(body, 'subscription'),
           (i) =>
-            subscription === undefined ||
             (i.parent as { subscription_details?: { subscription?: string } } | null)?.subscription_details
-              ?.subscription === subscription,
-        )
-        .filter((i) => status === undefined || i.status === status);
+              ?.subscription,
+        ],
+        [str(body, 'status'), (i) => i.status],
+      ]);
       return listPage(core, items, body, '/v1/invoices');
     },
   },

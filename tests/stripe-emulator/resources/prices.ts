@@ -12,6 +12,7 @@ import {
   required,
   str,
   strArray,
+  whereGiven,
 } from '../params';
 import { render } from '../store';
 
@@ -112,16 +113,15 @@ export const priceRoutes: Route[] = [
         'starting_after',
         'ending_before',
       ]);
-      const active = bool(body, 'active');
-      const product = str(body, 'product');
       const keys = strArray(body, 'lookup_keys');
-      const type = str(body, 'type');
-      const items = core.store
-        .all('price')
-        .filter((p) => active === undefined || p.active === active)
-        .filter((p) => product === undefined || p.product === product)
-        .filter((p) => !keys || keys.includes(p.lookup_key as string))
-        .filter((p) => type === undefined || p.type === type);
+      const items = whereGiven(
+        core.store.all('price').filter((p) => !keys || keys.includes(p.lookup_key as string)),
+        [
+          [bool(body, 'active'), (p) => p.active],
+          [str(body, 'product'), (p) => p.product],
+          [str(body, 'type'), (p) => p.type],
+        ],
+      );
       return listPage(core, items, body, '/v1/prices');
     },
   },

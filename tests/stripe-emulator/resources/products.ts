@@ -1,4 +1,4 @@
-import { allow, bool, listPage, metadata, type Route, required, str, strArray } from '../params';
+import { allow, bool, listPage, metadata, type Route, required, str, strArray, whereGiven } from '../params';
 import { render } from '../store';
 
 export const productRoutes: Route[] = [
@@ -43,12 +43,11 @@ export const productRoutes: Route[] = [
     path: '/v1/products',
     handler: (core, { body }) => {
       allow(body, ['active', 'limit', 'starting_after', 'ending_before', 'ids']);
-      const active = bool(body, 'active');
       const ids = strArray(body, 'ids');
-      const items = core.store
-        .all('product')
-        .filter((p) => active === undefined || p.active === active)
-        .filter((p) => !ids || ids.includes(p.id));
+      const items = whereGiven(
+        core.store.all('product').filter((p) => !ids || ids.includes(p.id)),
+        [[bool(body, 'active'), (p) => p.active]],
+      );
       return listPage(core, items, body, '/v1/products');
     },
   },

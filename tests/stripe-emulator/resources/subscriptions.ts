@@ -12,6 +12,7 @@ import {
   type Route,
   required,
   str,
+  whereGiven,
 } from '../params';
 import { render, type StripeObject } from '../store';
 
@@ -91,28 +92,25 @@ export const subscriptionRoutes: Route[] = [
     path: '/v1/subscriptions',
     handler: (core, { body }) => {
       allow(body, ['customer', 'status', 'price', 'limit', 'starting_after', 'ending_before', 'test_clock']);
-      const customer = str(body, 'customer');
       const status = str(body, 'status');
-      const price = str(body, 'price');
       if (status !== undefined && !STATUSES.includes(status))
         throw badParam('status', `Invalid status: ${status.slice(0, 20)}`);
-      const items = core.store
-        .all('subscription')
-        .filter((s) => customer === undefined || s.customer === customer)
-        .filter((s) =>
-          status === 'all'
-            ? true
-            : status === 'ended'
-              ? s.status === 'canceled' || s.status === 'incomplete_expired'
-              : status !== undefined
-                ? s.status === status
-                : s.status !== 'canceled' && s.status !== 'incomplete_expired',
-        )
-        .filter(
-          (s) =>
-            price === undefined ||
-            (s.items as { data: Array<{ price: { id: string } }> }).data[0]?.price.id === price,
-        );
+      const items = whereGiven(core.store.all('subscription'), [
+        [str(body, 'customer'), (s) => s.customer],
+        [str(body, 'test_clock'), (s) => s.test_clock],
+        [
+          str(body, 'price'),
+          (s) => (s.items as { data: Array<{ price: { id: string } }> }).data[0]?.price.id,
+        ],
+      ]).filter((s) =>
+        status === 'all'
+          ? true
+          : status === 'ended'
+            ? s.status === 'canceled' || s.status === 'incomplete_expired'
+            : status !== undefined
+              ? s.status === status
+              : s.status !== 'canceled' && s.status !== 'incomplete_expired',
+      );
       return listPage(core, items, body, '/v1/subscriptions');
     },
   },
