@@ -18,7 +18,7 @@ import { HttpError } from './http/errors';
 import { parseBody } from './http/validate';
 import { type ReadRoute, withReadLane } from './http/read-lane';
 import { trackRequest } from './http/request-log';
-import { helmetHeaders, setSecurityHeaders } from './http/security-headers';
+import { helmetHeaders, type SecurityHeaders, setSecurityHeaders } from './http/security-headers';
 import type { AccessTokens } from './security/access-tokens';
 import { jwks, type SigningKey } from './security/signing-keys';
 import type { Entitlements } from './services/entitlements';
@@ -54,7 +54,7 @@ export function createApp(deps: AppDeps): RequestListener {
   const securityHeaders = helmetHeaders();
   const userId = (authorization: string | undefined): string => {
     const header = authorization ?? '';
-    const id = header.startsWith('Bearer ') ? deps.access.verifySync(header.slice(7)) : null;
+    const id = header.startsWith('Bearer ') ? deps.access.verify(header.slice(7)) : null;
     if (!id) throw new HttpError(401, 'unauthorized', 'Please sign in.');
     return id;
   };
@@ -86,7 +86,7 @@ export function createApp(deps: AppDeps): RequestListener {
 /** Everything that is not a hot read: bodies, the Stripe webhook, checkout and the return page. */
 function expressApp(
   deps: AppDeps,
-  securityHeaders: ReturnType<typeof helmetHeaders>,
+  securityHeaders: SecurityHeaders,
   userId: (authorization: string | undefined) => string,
 ): express.Express {
   const app = express();

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { errorBody } from '../../contracts/errors';
 import { HttpError } from './errors';
 import { pathOf, trackRequest } from './request-log';
-import type { SecurityHeaders } from './security-headers';
+import { type SecurityHeaders, setSecurityHeaders } from './security-headers';
 
 export type Reply = { status?: number; body: unknown; headers?: Readonly<Record<string, string>> };
 /** A bodiless GET: it reads the request's headers only. */
@@ -54,7 +54,7 @@ function routeKey(url: string | undefined): string {
 
 function send(res: ServerResponse, reply: Reply, securityHeaders: SecurityHeaders): void {
   const json = JSON.stringify(reply.body);
-  for (const [name, value] of securityHeaders) res.setHeader(name, value);
+  setSecurityHeaders(res, securityHeaders);
   if (reply.headers) for (const name in reply.headers) res.setHeader(name, reply.headers[name] as string);
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(json));

@@ -31,11 +31,7 @@ export class AccessTokens {
    * so it is a synchronous HMAC over node:crypto rather than a WebCrypto round trip; only HS256
    * with our exact header is accepted (no "alg" games).
    */
-  async verify(token: string): Promise<string | null> {
-    return this.verifySync(token);
-  }
-
-  verifySync(token: string): string | null {
+  verify(token: string): string | null {
     if (token.length > 2048) return null;
     const parts = token.split('.');
     if (parts.length !== 3) return null;
