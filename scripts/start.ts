@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { loadConfig, setupStripeCatalog, startServer } from '../server/index';
-import { startStripeEmulator, type StripeEmulator } from '../tests/stripe-emulator/index';
+import { startStripeEmulator, type StripeEmulator } from '../stripe-emulator/index';
 
 loadDotenv({ quiet: true });
 const env: Record<string, string | undefined> = { ...process.env };

@@ -10,7 +10,7 @@ import { ErrorBody } from '../contracts/errors';
 import { EntitlementClaims, Jwks, TOKEN_AUDIENCE } from '../contracts/tokens';
 import { databaseKinds, freshDatabase, type TestDatabase } from '../tests/support/databases';
 import { startTcpProxy, type TcpProxy } from '../tests/support/tcp-proxy';
-import { signPayload, type StripeEmulator, startStripeEmulator } from '../tests/stripe-emulator/index';
+import { signPayload, type StripeEmulator, startStripeEmulator } from '../stripe-emulator/index';
 import { loadConfig } from './config';
 import { type RunningServer, setupStripeCatalog, startServer } from './index';
 

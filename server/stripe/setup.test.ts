@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type StripeEmulator, startStripeEmulator } from '../../tests/stripe-emulator/index';
+import { type StripeEmulator, startStripeEmulator } from '../../stripe-emulator/index';
 import { LOOKUP_KEYS, setupStripeCatalog, WEBHOOK_EVENTS } from './catalog';
 
 describe('stripe:setup', () => {

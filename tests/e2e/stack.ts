@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type RunningServer, loadConfig, setupStripeCatalog, startServer } from '../../server/index';
 import { freshDatabase, type TestDatabase } from '../support/databases';
 import { type TestHost, startTestHost } from '../host/index';
-import { type StripeEmulator, startStripeEmulator } from '../stripe-emulator/index';
+import { type StripeEmulator, startStripeEmulator } from '../../stripe-emulator/index';
 import { launchChromium } from './chromium';
 
 export type Stack = {

@@ -9,7 +9,7 @@ import { AuthResponse } from '../../contracts/api';
 import type { Plan } from '../../contracts/plan';
 import { loadConfig } from '../../server/config';
 import { type RunningServer, setupStripeCatalog, startServer } from '../../server/index';
-import { type StripeEmulator, startStripeEmulator } from '../stripe-emulator/index';
+import { type StripeEmulator, startStripeEmulator } from '../../stripe-emulator/index';
 import { freshDatabase, type TestDatabase } from '../support/databases';
 import { startTcpProxy } from '../support/tcp-proxy';
 

@@ -72,7 +72,7 @@ describe('state file', () => {
 
 describe('command line', () => {
   const cli = path.join(import.meta.dirname, 'cli.ts');
-  const tsx = path.join(import.meta.dirname, '../../node_modules/.bin/tsx');
+  const tsx = path.join(import.meta.dirname, '../node_modules/.bin/tsx');
 
   function run(args: string[]) {
     const child = spawn(tsx, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });

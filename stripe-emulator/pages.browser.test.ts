@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchChromium } from '../e2e/chromium';
+import { launchChromium } from '../tests/e2e/chromium';
 import type { StripeEmulator } from './index';
 import { CARD_DECLINED, CARD_OK, type Catalog, emulatorForTest, seedCatalog, subscribe } from './testing';
 
