@@ -126,7 +126,8 @@ export const ReadyResponse = z.object({ status: z.enum(['ready', 'unavailable'])
 
 // ---------- the route table ----------
 
-type Route = {
+/** One route: `auth` says whether it answers only with a valid access token (the server enforces it). */
+export type ApiRoute = {
   method: 'GET' | 'POST';
   path: string;
   auth: boolean;
@@ -205,7 +206,7 @@ export const api = {
     request: OfflineUsageRequest,
     response: OfflineUsageResponse,
   },
-} as const satisfies Record<string, Route>;
+} as const satisfies Record<string, ApiRoute>;
 export type Api = typeof api;
 export type RouteName = keyof Api;
 export type RouteRequest<R extends RouteName> = Api[R]['request'] extends z.ZodType

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { Credentials, PlanPrice, PublicUser } from './api';
 import { ErrorCode } from './errors';
-import { Feature, Plan, RefusalReason, SubscriptionStatus, BillingInterval, UsageKind } from './plan';
+import {
+  Feature,
+  Plan,
+  RefusalReason,
+  SubscriptionStatus,
+  BillingInterval,
+  UsageCounter as Counter,
+  UsageKind,
+} from './plan';
 import { ProjectFile } from './project';
 
 /**
@@ -40,8 +48,6 @@ export const AccountState = z.discriminatedUnion('status', [
   z.object({ status: z.literal('signed_in'), user: PublicUser }),
 ]);
 export type AccountState = z.infer<typeof AccountState>;
-
-const Counter = z.object({ used: z.number().int().min(0), limit: z.number().int().min(0) });
 
 /** What main believes, after verifying the entitlement token. */
 export const EntitlementState = z.object({

@@ -9,6 +9,11 @@ export type Feature = z.infer<typeof Feature>;
 export const UsageKind = z.enum(['export', 'master']);
 export type UsageKind = z.infer<typeof UsageKind>;
 
+/** Where a kind of use is counted: its counter in `Usage`, its allowance in an entitlement. */
+export function usageCounterKey(kind: UsageKind): 'exports' | 'masters' {
+  return kind === 'export' ? 'exports' : 'masters';
+}
+
 export const BillingInterval = z.enum(['month', 'year']);
 export type BillingInterval = z.infer<typeof BillingInterval>;
 
@@ -36,14 +41,16 @@ export const PLAN_FEATURES: Record<Plan, readonly Feature[]> = {
 export const RefusalReason = z.enum(['signed_out', 'upgrade_required', 'quota_exceeded', 'offline_expired']);
 export type RefusalReason = z.infer<typeof RefusalReason>;
 
-const Counter = z.object({ used: z.number().int().min(0), limit: z.number().int().min(0) });
+/** One month's count of a kind of use and its limit. */
+export const UsageCounter = z.object({ used: z.number().int().min(0), limit: z.number().int().min(0) });
+export type UsageCounter = z.infer<typeof UsageCounter>;
 
 /** This calendar month's usage (UTC), as the server counts it. */
 export const Usage = z.object({
   /** `YYYY-MM`, UTC. */
   period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
-  exports: Counter,
-  masters: Counter,
+  exports: UsageCounter,
+  masters: UsageCounter,
   /** ISO time at which the counters go back to zero (start of next UTC month). */
   resetAt: z.iso.datetime(),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Feature, Plan, UsageKind } from './plan';
+import { Feature, Plan, UsageCounter, UsageKind } from './plan';
 
 export const ENTITLEMENT_TYP = 'siberia-entitlement+jwt';
 export const GRANT_TYP = 'siberia-grant+jwt';
@@ -14,8 +14,6 @@ export const DeviceId = z
   .regex(/^[A-Za-z0-9_-]+$/, 'device id: letters, digits, - and _ only');
 export type DeviceId = z.infer<typeof DeviceId>;
 
-const Counter = z.object({ used: z.number().int().min(0), limit: z.number().int().min(0) });
-
 /** Claims of the entitlement token (JWT, EdDSA/Ed25519, header typ ENTITLEMENT_TYP and a kid). */
 export const EntitlementClaims = z.object({
   iss: z.literal(TOKEN_ISSUER),
@@ -28,8 +26,8 @@ export const EntitlementClaims = z.object({
   periodEnd: epochSeconds.nullable(),
   quota: z.object({
     period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
-    exports: Counter,
-    masters: Counter,
+    exports: UsageCounter,
+    masters: UsageCounter,
     /** Epoch seconds of the next UTC month's start. */
     resetAt: epochSeconds,
   }),

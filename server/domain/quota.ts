@@ -1,4 +1,4 @@
-import type { Plan, Usage, UsageKind } from '../../contracts/plan';
+import { type Plan, type Usage, type UsageKind, usageCounterKey } from '../../contracts/plan';
 
 /** The usage period: the calendar month in UTC that contains `now`. */
 export function usagePeriod(now: Date): { period: string; start: Date; resetAt: Date } {
@@ -42,13 +42,12 @@ export type GrantDecision = { ok: true } | { ok: false; reason: 'upgrade_require
 /** Whether one more use of `kind` may be counted. */
 export function decideGrant(plan: Plan, kind: UsageKind, usage: Usage): GrantDecision {
   if (plan === 'free') return { ok: false, reason: 'upgrade_required' };
-  const counter = kind === 'export' ? usage.exports : usage.masters;
+  const counter = usage[usageCounterKey(kind)];
   return counter.used < counter.limit ? { ok: true } : { ok: false, reason: 'quota_exceeded' };
 }
 
 /** The usage once one more use of `kind` is counted. */
 export function withOneMore(usage: Usage, kind: UsageKind): Usage {
-  return kind === 'export'
-    ? { ...usage, exports: { ...usage.exports, used: usage.exports.used + 1 } }
-    : { ...usage, masters: { ...usage.masters, used: usage.masters.used + 1 } };
+  const key = usageCounterKey(kind);
+  return { ...usage, [key]: { ...usage[key], used: usage[key].used + 1 } };
 }

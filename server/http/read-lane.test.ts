@@ -6,7 +6,7 @@ import helmet from 'helmet';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBody } from '../../contracts/errors';
-import { HttpError } from './errors';
+import { DomainError } from '../domain/errors';
 import { type ReadRoute, withReadLane } from './read-lane';
 import { trackRequest } from './request-log';
 import { helmetHeaders } from './security-headers';
@@ -52,10 +52,10 @@ describe('the read lane', () => {
         headers: { 'Cache-Control': 'no-store' },
       }),
       '/throttled': () => {
-        throw new HttpError(429, 'rate_limited', 'Slow down.', { in: 3 }, { 'Retry-After': '3' });
+        throw new DomainError('rate_limited', 'Slow down.', { in: 3 }, 3);
       },
       '/gone': async () => {
-        throw new HttpError(401, 'unauthorized', 'Please sign in.');
+        throw new DomainError('unauthorized', 'Please sign in.');
       },
       '/broken': async () => {
         throw new Error('database exploded');

@@ -1,7 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { errorBody } from '../../contracts/errors';
-import { HttpError } from './errors';
+import { DomainError } from '../domain/errors';
+import { errorReply, internalErrorReply } from './errors';
 import { pathOf, trackRequest } from './request-log';
 import { type SecurityHeaders, setSecurityHeaders } from './security-headers';
 
@@ -10,13 +10,17 @@ export type Reply = { status?: number; body: unknown; headers?: Readonly<Record<
 export type ReadRoute = (req: IncomingMessage) => Reply | Promise<Reply>;
 
 /**
- * The read lane: bodiless GETs that every desktop app calls often (GET /api/billing/me on each
- * focus, the health probes) are answered straight from node:http, and every other request goes on
- * to the Express app. Express's dispatch alone costs more CPU than these routes' own work (an
- * HMAC and two indexed reads), and it is what kept /api/billing/me under 5,000 requests a second
- * on a 2-core machine. Replies carry what the Express app's carry: helmet's headers, an
- * X-Request-Id, the request log line and the one error shape. Express matches paths
- * case-insensitively and with or without a trailing slash; so does the lane.
+ * The read lane answers straight from node:http, before Express, and hands every other request on to
+ * the Express app. A route may take it only if it is
+ * - bodiless: a GET (or HEAD) that reads the path and headers only, so no body parser is needed;
+ * - hot: the desktop app calls it often (GET /api/billing/me on each focus, the health probes), so
+ *   Express's dispatch would cost more than the route's own work;
+ * - free of Express middleware: nothing but what the lane itself gives every reply, which is what
+ *   the Express app gives its replies too: helmet's headers, an X-Request-Id, the request log line,
+ *   the one error shape with its status from http/errors.ts, and authentication by the route
+ *   table's `auth` flag (http/route.ts).
+ * Anything with a body, a cookie, a redirect or a page goes through Express. Paths match as Express
+ * matches them: case-insensitively, with or without a trailing slash.
  */
 export function withReadLane(
   routes: Readonly<Record<string, ReadRoute>>,
@@ -69,18 +73,10 @@ function sendError(
   req: IncomingMessage,
   opts: { securityHeaders: SecurityHeaders; logger: Logger },
 ): void {
-  if (err instanceof HttpError) {
-    send(
-      res,
-      { status: err.status, body: errorBody(err.code, err.message, err.details), headers: err.headers },
-      opts.securityHeaders,
-    );
+  if (err instanceof DomainError) {
+    send(res, errorReply(err), opts.securityHeaders);
     return;
   }
   opts.logger.error({ err, path: pathOf(req.url) }, 'unhandled error');
-  send(
-    res,
-    { status: 500, body: errorBody('internal', 'Something went wrong on the server.') },
-    opts.securityHeaders,
-  );
+  send(res, internalErrorReply(), opts.securityHeaders);
 }

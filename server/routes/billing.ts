@@ -1,11 +1,11 @@
 import express, { type Express, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { api, CheckoutRequest, CheckoutState, paths } from '../../contracts/api';
+import { api, CheckoutState, paths } from '../../contracts/api';
 import { CheckoutSessionId, formatDeepLink } from '../../contracts/deeplink';
 import { errorBody } from '../../contracts/errors';
-import { HttpError } from '../http/errors';
+import { PaymentsNotConfigured } from '../domain/errors';
 import { pickLocale, type ReturnKind, returnPage } from '../http/return-page';
-import { parseBody } from '../http/validate';
+import type { RegisterRoute } from '../http/route';
 import { type Billing, stripeUnavailable } from '../services/billing';
 import type { StripeWebhooks } from '../services/stripe-webhooks';
 import type { PriceCatalog } from '../stripe/prices';
@@ -19,9 +19,6 @@ export type BillingDeps = {
   logger: Logger;
 };
 
-const notConfigured = () =>
-  new HttpError(503, 'stripe_unavailable', 'Payments are not configured on this server (STRIPE_SECRET_KEY).');
-
 /**
  * POST /api/webhooks/stripe: registered before any JSON parser, since the signature covers the
  * raw bytes. Bad, missing or stale signatures are 400 and change nothing; a failure while acting is
@@ -32,7 +29,7 @@ export function registerStripeWebhook(app: Express, deps: BillingDeps): void {
     paths.webhook,
     express.raw({ type: () => true, limit: '1mb' }),
     async (req: Request, res: Response) => {
-      if (!deps.webhooks) throw notConfigured();
+      if (!deps.webhooks) throw new PaymentsNotConfigured();
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       let event: ReturnType<StripeWebhooks['verify']>;
       try {
@@ -56,34 +53,22 @@ export function registerStripeWebhook(app: Express, deps: BillingDeps): void {
   );
 }
 
-export function registerBillingRoutes(
-  app: Express,
-  deps: BillingDeps,
-  auth: (req: Request) => Promise<string>,
-): void {
+export function registerBillingRoutes(app: Express, deps: BillingDeps, route: RegisterRoute): void {
   const billing = () => {
-    if (!deps.billing) throw notConfigured();
+    if (!deps.billing) throw new PaymentsNotConfigured();
     return deps.billing;
   };
 
-  app.get(api.plans.path, async (_req, res) => {
-    if (!deps.prices) throw notConfigured();
+  route(api.plans, async ({ res }) => {
+    if (!deps.prices) throw new PaymentsNotConfigured();
     const prices = await deps.prices.planPrices().catch((e) => {
       throw stripeUnavailable(e);
     });
-    res.set('Cache-Control', 'public, max-age=60').json({ prices });
+    res.set('Cache-Control', 'public, max-age=60');
+    return { prices };
   });
-
-  app.post(api.checkout.path, async (req, res) => {
-    const userId = await auth(req);
-    const { priceId, state } = parseBody(CheckoutRequest, req.body);
-    res.json(await billing().checkout(userId, priceId, state));
-  });
-
-  app.post(api.portal.path, async (req, res) => {
-    const userId = await auth(req);
-    res.json(await billing().portal(userId));
-  });
+  route(api.checkout, ({ userId, body }) => billing().checkout(userId, body.priceId, body.state));
+  route(api.portal, ({ userId }) => billing().portal(userId));
 
   const page = (req: Request, res: Response, status: number, kind: ReturnKind, link: string | null) => {
     res

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '../db/connect';
-import { HttpError } from '../http/errors';
+import { DomainError } from '../domain/errors';
 
 const REFRESH_DAYS = 60;
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -43,7 +43,7 @@ export class RefreshTokens {
       .where('token_hash', '=', hash(token))
       .executeTakeFirst();
     if (!row || row.revoked_at || row.expires_at <= now)
-      throw new HttpError(401, 'invalid_refresh_token', 'Please sign in again.');
+      throw new DomainError('invalid_refresh_token', 'Please sign in again.');
     // Mark it rotated only if nobody else did first: a concurrent replay loses here, too.
     const claimed = await this.db
       .updateTable('refresh_tokens')
@@ -53,8 +53,7 @@ export class RefreshTokens {
       .executeTakeFirst();
     if (row.rotated_at || Number(claimed.numUpdatedRows) !== 1) {
       await this.revokeFamily(row.family_id);
-      throw new HttpError(
-        401,
+      throw new DomainError(
         'refresh_token_reused',
         'This sign-in was used twice; every session of it is signed out. Please sign in again.',
       );

@@ -1,7 +1,7 @@
 import type { AuthResponse, PublicUser } from '../../contracts/api';
 import type { Db } from '../db/connect';
 import type { UsersTable } from '../db/schema';
-import { HttpError } from '../http/errors';
+import { DomainError } from '../domain/errors';
 import type { AccessTokens } from '../security/access-tokens';
 import type { LoginThrottle } from '../security/login-throttle';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from '../security/passwords';
@@ -47,11 +47,7 @@ export class Accounts {
       await this.deps.db.insertInto('users').values(row).execute();
     } catch (e) {
       if (isUniqueViolation(e))
-        throw new HttpError(
-          409,
-          'email_taken',
-          'An account with this email already exists. Sign in instead.',
-        );
+        throw new DomainError('email_taken', 'An account with this email already exists. Sign in instead.');
       throw e;
     }
     return this.session(row);
@@ -61,14 +57,11 @@ export class Accounts {
   async login(email: string, password: string, address: string): Promise<AuthResponse> {
     const wait = await this.deps.throttle.retryAfter(email, address);
     if (wait > 0) {
-      throw new HttpError(
-        429,
+      throw new DomainError(
         'rate_limited',
         `Too many failed sign-ins. Try again in ${Math.ceil(wait / 60)} minutes.`,
         { retryAfterSeconds: wait },
-        {
-          'Retry-After': String(wait),
-        },
+        wait,
       );
     }
     const row = await this.deps.db
@@ -79,7 +72,7 @@ export class Accounts {
     const ok = await verifyPassword(password, row?.password_hash ?? (await DUMMY_HASH_PROMISE));
     if (!row || !ok) {
       await this.deps.throttle.recordFailure(email, address);
-      throw new HttpError(401, 'invalid_credentials', 'Wrong email or password.');
+      throw new DomainError('invalid_credentials', 'Wrong email or password.');
     }
     return this.session(row);
   }
@@ -91,7 +84,7 @@ export class Accounts {
       .selectAll()
       .where('id', '=', rotated.userId)
       .executeTakeFirst();
-    if (!row) throw new HttpError(401, 'invalid_refresh_token', 'Please sign in again.');
+    if (!row) throw new DomainError('invalid_refresh_token', 'Please sign in again.');
     return this.session(row, rotated.token);
   }
 

@@ -5,16 +5,16 @@ import type { SubscriptionStatus } from '../../contracts/plan';
 import type { Db } from '../db/connect';
 import type { UsersTable } from '../db/schema';
 import { decidingSubscription, planAfterSync } from '../domain/plan-rule';
-import { HttpError } from '../http/errors';
+import { DomainError } from '../domain/errors';
 import type { PriceCatalog } from '../stripe/prices';
 import { requireUser } from './users';
 
 export type SyncOutcome = { userId: string; plan: UsersTable['plan']; status: string | null } | null;
 
 /** Stripe's own failures (network, 5xx, rate limits) are "try again", never a crash. */
-export function stripeUnavailable(err: unknown): HttpError {
+export function stripeUnavailable(err: unknown): DomainError {
   const message = err instanceof Error ? err.message : String(err);
-  return new HttpError(502, 'stripe_unavailable', `Stripe could not be reached: ${message}`);
+  return new DomainError('stripe_unavailable', `Stripe could not be reached: ${message}`);
 }
 
 /**
@@ -43,11 +43,10 @@ export class Billing {
       throw stripeUnavailable(e);
     });
     if (priceId !== prices.monthly && priceId !== prices.annual)
-      throw new HttpError(400, 'invalid_price', 'That price is not one of the Pro prices.');
+      throw new DomainError('invalid_price', 'That price is not one of the Pro prices.');
     const user = await requireUser(this.deps.db, userId);
     if (user.plan !== 'free')
-      throw new HttpError(
-        409,
+      throw new DomainError(
         'already_subscribed',
         'You are already subscribed; manage the subscription instead.',
       );
@@ -115,7 +114,7 @@ export class Billing {
   async portal(userId: string): Promise<{ url: string }> {
     const user = await requireUser(this.deps.db, userId);
     if (!user.stripe_customer_id)
-      throw new HttpError(409, 'no_subscription', 'There is no subscription to manage yet.');
+      throw new DomainError('no_subscription', 'There is no subscription to manage yet.');
     try {
       const session = await this.deps.stripe.billingPortal.sessions.create({
         customer: user.stripe_customer_id,

@@ -1,13 +1,8 @@
-import { SignJWT } from 'jose';
 import type { BillingMeResponse } from '../../contracts/api';
 import { PLAN_FEATURES, type SubscriptionStatus } from '../../contracts/plan';
-import {
-  ENTITLEMENT_TYP,
-  type EntitlementClaims,
-  TOKEN_AUDIENCE,
-  TOKEN_ISSUER,
-} from '../../contracts/tokens';
+import { ENTITLEMENT_TYP, type EntitlementClaims } from '../../contracts/tokens';
 import type { Db } from '../db/connect';
+import { signJwt } from '../security/jwt';
 import type { SigningKey } from '../security/signing-keys';
 import type { UsageService } from './usage';
 import { requireUser } from './users';
@@ -63,14 +58,7 @@ export class Entitlements {
       },
     };
     await this.recordAllowance(userId, deviceId, iat, claims.offline);
-    return new SignJWT(claims)
-      .setProtectedHeader({ alg: 'EdDSA', kid: this.deps.key.kid, typ: ENTITLEMENT_TYP })
-      .setIssuer(TOKEN_ISSUER)
-      .setAudience(TOKEN_AUDIENCE)
-      .setSubject(userId)
-      .setIssuedAt(iat)
-      .setExpirationTime(exp)
-      .sign(this.deps.key.privateKey);
+    return signJwt(this.deps.key, { typ: ENTITLEMENT_TYP, sub: userId, claims, iat, exp });
   }
 
   /** Remembers what this device may do offline until its next token. */

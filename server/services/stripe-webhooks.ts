@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type Stripe from 'stripe';
 import type { Db } from '../db/connect';
-import { HttpError } from '../http/errors';
+import { DomainError } from '../domain/errors';
 import { WEBHOOK_EVENTS } from '../stripe/catalog';
 import type { Billing } from './billing';
 
@@ -35,7 +35,7 @@ export class StripeWebhooks {
   ) {}
 
   verify(raw: Buffer, signature: string | undefined): Stripe.Event {
-    if (!signature) throw new HttpError(400, 'invalid_signature', 'Missing Stripe-Signature header.');
+    if (!signature) throw new DomainError('invalid_signature', 'Missing Stripe-Signature header.');
     try {
       return this.deps.stripe.webhooks.constructEvent(
         raw,
@@ -45,7 +45,7 @@ export class StripeWebhooks {
       );
     } catch (err) {
       const why = err instanceof Error ? err.message.split('\n')[0] : 'invalid';
-      throw new HttpError(400, 'invalid_signature', `Webhook signature verification failed: ${why}`);
+      throw new DomainError('invalid_signature', `Webhook signature verification failed: ${why}`);
     }
   }
 

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { type Kysely, PostgresAdapter, sql } from 'kysely';
-import { SignJWT } from 'jose';
+import { type Kysely, PostgresAdapter, sql, type Transaction } from 'kysely';
 import type { OfflineUse, OfflineUsageResponse } from '../../contracts/api';
-import type { Plan, Usage, UsageKind } from '../../contracts/plan';
-import { GRANT_TYP, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../contracts/tokens';
+import { type Plan, type Usage, type UsageKind, usageCounterKey } from '../../contracts/plan';
+import { GRANT_TYP } from '../../contracts/tokens';
 import type { Db } from '../db/connect';
 import type { Database } from '../db/schema';
+import { DomainError } from '../domain/errors';
 import { buildUsage, decideGrant, usagePeriod, withOneMore } from '../domain/quota';
-import { HttpError } from '../http/errors';
+import { signJwt } from '../security/jwt';
 import type { SigningKey } from '../security/signing-keys';
 
 export const GRANT_SECONDS = 15 * 60;
@@ -33,6 +33,34 @@ export async function usedThisMonth(
   return used;
 }
 
+type GrantRefusal =
+  | { refused: 'signed_out' | 'key_reused' }
+  | { refused: 'upgrade_required' | 'quota_exceeded'; usage: Usage };
+type GrantOutcome =
+  | GrantRefusal
+  | { refused: null; plan: Plan; grantId: string; kind: UsageKind; issuedAt: Date; usage: Usage | null };
+
+const signedOut = () => new DomainError('unauthorized', 'Please sign in again.');
+
+/** What the user reads about a refused grant; a refusal for the plan or the quota carries the usage. */
+function grantRefusal(outcome: GrantRefusal): DomainError {
+  switch (outcome.refused) {
+    case 'signed_out':
+      return signedOut();
+    case 'key_reused':
+      return new DomainError(
+        'validation_error',
+        'This idempotency key was already used for another request.',
+      );
+    case 'upgrade_required':
+      return new DomainError(outcome.refused, 'Exports and masters are for Pro subscribers.', {
+        usage: outcome.usage,
+      });
+    case 'quota_exceeded':
+      return new DomainError(outcome.refused, 'Monthly quota reached.', { usage: outcome.usage });
+  }
+}
+
 /**
  * Usage grants: each idempotency key counts once (a retry gets the same grant back), and concurrent
  * requests never push usage past the limit: the user's row is locked for the count-and-insert
@@ -41,8 +69,15 @@ export async function usedThisMonth(
 export class UsageService {
   constructor(private readonly deps: { db: Db; key: SigningKey; quotas: Quotas; now: () => Date }) {}
 
-  /** Row locks exist on PostgreSQL; SQLite already admits one writer at a time. */
-  private readonly lockRows = (): boolean => this.deps.db.getExecutor().adapter instanceof PostgresAdapter;
+  /**
+   * The user's row, locked until the transaction ends, or undefined for a user who is gone. Row locks
+   * exist on PostgreSQL; SQLite already admits one writer at a time.
+   */
+  private async lockUser(trx: Transaction<Database>, userId: string) {
+    const query = trx.selectFrom('users').select(['id', 'plan']).where('id', '=', userId);
+    const postgres = this.deps.db.getExecutor().adapter instanceof PostgresAdapter;
+    return (postgres ? query.forUpdate() : query).executeTakeFirst();
+  }
 
   async usage(userId: string, plan: Plan): Promise<Usage> {
     const now = this.deps.now();
@@ -57,16 +92,15 @@ export class UsageService {
     issuedAt: Date,
   ): Promise<string> {
     const iat = Math.floor(issuedAt.getTime() / 1000);
-    // Ed25519 signatures are deterministic: the same claims give the same grant on a retry.
-    return new SignJWT({ kind, device: deviceId })
-      .setProtectedHeader({ alg: 'EdDSA', kid: this.deps.key.kid, typ: GRANT_TYP })
-      .setIssuer(TOKEN_ISSUER)
-      .setAudience(TOKEN_AUDIENCE)
-      .setSubject(userId)
-      .setJti(grantId)
-      .setIssuedAt(iat)
-      .setExpirationTime(iat + GRANT_SECONDS)
-      .sign(this.deps.key.privateKey);
+    // Deterministic signatures: the same claims give the same grant on a retry.
+    return signJwt(this.deps.key, {
+      typ: GRANT_TYP,
+      sub: userId,
+      jti: grantId,
+      claims: { kind, device: deviceId },
+      iat,
+      exp: iat + GRANT_SECONDS,
+    });
   }
 
   /**
@@ -78,10 +112,8 @@ export class UsageService {
     const accepted: string[] = [];
     const refused: OfflineUsageResponse['refused'] = [];
     const plan = await this.deps.db.transaction().execute(async (trx) => {
-      let lock = trx.selectFrom('users').select(['id', 'plan']).where('id', '=', userId);
-      if (this.lockRows()) lock = lock.forUpdate();
-      const user = await lock.executeTakeFirst();
-      if (!user) throw new HttpError(401, 'unauthorized', 'Please sign in again.');
+      const user = await this.lockUser(trx, userId);
+      if (!user) return null;
       for (const use of [...uses].sort((a, b) => a.at.localeCompare(b.at))) {
         const known = await trx
           .selectFrom('usage_events')
@@ -99,7 +131,7 @@ export class UsageService {
           .where('user_id', '=', userId)
           .where('device_id', '=', use.deviceId)
           .executeTakeFirst();
-        const allowance = use.kind === 'export' ? device?.allowance_exports : device?.allowance_masters;
+        const allowance = device?.[`allowance_${usageCounterKey(use.kind)}` as const];
         if (!device?.allowance_issued_at || !device.allowance_until || !allowance) {
           refused.push({
             id: use.id,
@@ -146,6 +178,7 @@ export class UsageService {
       }
       return user.plan;
     });
+    if (!plan) throw signedOut();
     return { accepted, refused, usage: await this.usage(userId, plan) };
   }
 
@@ -156,11 +189,10 @@ export class UsageService {
     deviceId: string,
   ): Promise<{ grant: string; usage: Usage }> {
     const now = this.deps.now();
-    const outcome = await this.deps.db.transaction().execute(async (trx) => {
-      let lock = trx.selectFrom('users').select(['id', 'plan']).where('id', '=', userId);
-      if (this.lockRows()) lock = lock.forUpdate();
-      const user = await lock.executeTakeFirst();
-      if (!user) throw new HttpError(401, 'unauthorized', 'Please sign in again.');
+    // Refusals come out of the transaction as values: nothing is thrown while the row is locked.
+    const outcome = await this.deps.db.transaction().execute(async (trx): Promise<GrantOutcome> => {
+      const user = await this.lockUser(trx, userId);
+      if (!user) return { refused: 'signed_out' };
       const existing = await trx
         .selectFrom('usage_events')
         .selectAll()
@@ -168,14 +200,10 @@ export class UsageService {
         .where('idempotency_key', '=', idempotencyKey)
         .executeTakeFirst();
       if (existing) {
-        if (existing.kind !== kind || existing.device_id !== deviceId || !existing.grant_id) {
-          throw new HttpError(
-            400,
-            'validation_error',
-            'This idempotency key was already used for another request.',
-          );
-        }
+        if (existing.kind !== kind || existing.device_id !== deviceId || !existing.grant_id)
+          return { refused: 'key_reused' };
         return {
+          refused: null,
           plan: user.plan,
           grantId: existing.grant_id,
           kind: existing.kind,
@@ -185,13 +213,7 @@ export class UsageService {
       }
       const usage = buildUsage(now, user.plan, await usedThisMonth(trx, userId, now), this.deps.quotas);
       const decision = decideGrant(user.plan, kind, usage);
-      if (!decision.ok) {
-        const message =
-          decision.reason === 'upgrade_required'
-            ? 'Exports and masters are for Pro subscribers.'
-            : 'Monthly quota reached.';
-        throw new HttpError(402, decision.reason, message, { usage });
-      }
+      if (!decision.ok) return { refused: decision.reason, usage };
       const grantId = `grant_${randomUUID().replaceAll('-', '')}`;
       await trx
         .insertInto('usage_events')
@@ -208,8 +230,16 @@ export class UsageService {
         })
         .execute();
       // Counted under the lock, plus this use: no second count of the month.
-      return { plan: user.plan, grantId, kind, issuedAt: now, usage: withOneMore(usage, kind) };
+      return {
+        refused: null,
+        plan: user.plan,
+        grantId,
+        kind,
+        issuedAt: now,
+        usage: withOneMore(usage, kind),
+      };
     });
+    if (outcome.refused) throw grantRefusal(outcome);
     return {
       grant: await this.signGrant(outcome.grantId, userId, outcome.kind, deviceId, outcome.issuedAt),
       usage: outcome.usage ?? (await this.usage(userId, outcome.plan)),

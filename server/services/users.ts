@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/connect';
 import type { UsersTable } from '../db/schema';
-import { HttpError } from '../http/errors';
+import { DomainError } from '../domain/errors';
 
 /** A new free account's row. */
 export function newUserRow(
@@ -29,6 +29,6 @@ export function newUserRow(
 /** The signed-in user's row; an account deleted since its token was issued is a 401. */
 export async function requireUser(db: Db, userId: string): Promise<UsersTable> {
   const row = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
-  if (!row) throw new HttpError(401, 'unauthorized', 'Please sign in again.');
+  if (!row) throw new DomainError('unauthorized', 'Please sign in again.');
   return row;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { AuthorizeResult, Grant } from '../../../contracts/bridge';
-import { Usage, type UsageKind } from '../../../contracts/plan';
+import { Usage, type UsageKind, usageCounterKey } from '../../../contracts/plan';
 import { BridgeFailure } from '../bridge-failure';
 import type { Clock, Dialogs, Files, Logger } from '../ports';
 import { ServerError, ServerUnreachable } from '../server-client';
@@ -58,7 +58,7 @@ export class Gate {
       if (e instanceof ServerError && (e.code === 'upgrade_required' || e.code === 'quota_exceeded')) {
         const usage = Usage.safeParse((e.details as { usage?: unknown } | undefined)?.usage);
         if (usage.success) this.deps.entitlements.noteUsage(usage.data);
-        const counter = usage.success ? usage.data[kind === 'export' ? 'exports' : 'masters'] : null;
+        const counter = usage.success ? usage.data[usageCounterKey(kind)] : null;
         return refuse(
           e.code,
           e.message,
@@ -95,7 +95,7 @@ export class Gate {
     const now = this.deps.verifier.now();
     if (now >= claims.offline.until * 1000)
       return refuse('offline_expired', 'The offline period has ended. Connect to continue.');
-    const limit = kind === 'export' ? claims.offline.exports : claims.offline.masters;
+    const limit = claims.offline[usageCounterKey(kind)];
     const used = this.deps.ledger.countFor(kind, claims.iat);
     // Only the server can say more (the month may have turned, a use been refunded): "reconnect",
     // not "monthly quota reached", whose reset date the device cannot know offline.
