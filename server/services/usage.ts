@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, PostgresAdapter, sql, type Transaction } from 'kysely';
 import type { OfflineUse, OfflineUsageResponse } from '../../contracts/api';
+import type { ErrorCode } from '../../contracts/errors';
 import { type Plan, type Usage, type UsageKind, usageCounterKey } from '../../contracts/plan';
 import { GRANT_TYP } from '../../contracts/tokens';
 import type { Db } from '../db/connect';
@@ -33,32 +34,22 @@ export async function usedThisMonth(
   return used;
 }
 
-type GrantRefusal =
-  | { refused: 'signed_out' | 'key_reused' }
-  | { refused: 'upgrade_required' | 'quota_exceeded'; usage: Usage };
+type GrantRefusal = keyof typeof REFUSALS;
 type GrantOutcome =
-  | GrantRefusal
+  | { refused: GrantRefusal; usage?: Usage }
   | { refused: null; plan: Plan; grantId: string; kind: UsageKind; issuedAt: Date; usage: Usage | null };
 
-const signedOut = () => new DomainError('unauthorized', 'Please sign in again.');
+/** What a refused grant answers; a refusal for the plan or the quota also carries the usage. */
+const REFUSALS = {
+  signed_out: ['unauthorized', 'Please sign in again.'],
+  key_reused: ['validation_error', 'This idempotency key was already used for another request.'],
+  upgrade_required: ['upgrade_required', 'Exports and masters are for Pro subscribers.'],
+  quota_exceeded: ['quota_exceeded', 'Monthly quota reached.'],
+} as const satisfies Record<string, readonly [ErrorCode, string]>;
 
-/** What the user reads about a refused grant; a refusal for the plan or the quota carries the usage. */
-function grantRefusal(outcome: GrantRefusal): DomainError {
-  switch (outcome.refused) {
-    case 'signed_out':
-      return signedOut();
-    case 'key_reused':
-      return new DomainError(
-        'validation_error',
-        'This idempotency key was already used for another request.',
-      );
-    case 'upgrade_required':
-      return new DomainError(outcome.refused, 'Exports and masters are for Pro subscribers.', {
-        usage: outcome.usage,
-      });
-    case 'quota_exceeded':
-      return new DomainError(outcome.refused, 'Monthly quota reached.', { usage: outcome.usage });
-  }
+function refusal(reason: GrantRefusal, usage?: Usage): DomainError {
+  const [code, message] = REFUSALS[reason];
+  return new DomainError(code, message, usage && { usage });
 }
 
 /**
@@ -178,7 +169,7 @@ export class UsageService {
       }
       return user.plan;
     });
-    if (!plan) throw signedOut();
+    if (!plan) throw refusal('signed_out');
     return { accepted, refused, usage: await this.usage(userId, plan) };
   }
 
@@ -239,7 +230,7 @@ export class UsageService {
         usage: withOneMore(usage, kind),
       };
     });
-    if (outcome.refused) throw grantRefusal(outcome);
+    if (outcome.refused) throw refusal(outcome.refused, outcome.usage);
     return {
       grant: await this.signGrant(outcome.grantId, userId, outcome.kind, deviceId, outcome.issuedAt),
       usage: outcome.usage ?? (await this.usage(userId, outcome.plan)),
