@@ -19,8 +19,8 @@ export type ReadRoute = (req: IncomingMessage) => Reply | Promise<Reply>;
  *   the Express app gives its replies too: helmet's headers, an X-Request-Id, the request log line,
  *   the one error shape with its status from http/errors.ts, and authentication by the route
  *   table's `auth` flag (http/route.ts).
- * Anything with a body, a cookie, a redirect or a page goes through Express. Paths match as Express
- * matches them: case-insensitively, with or without a trailing slash.
+ * Everything else (a body, a call to Stripe, a page, a route called now and then) goes through
+ * Express. Paths match as Express matches them: case-insensitively, with or without a trailing slash.
  */
 export function withReadLane(
   routes: Readonly<Record<string, ReadRoute>>,
