@@ -122,6 +122,68 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropIndex('usage_events_user_time').execute();
     },
   },
+  '0005_money_truth': {
+    // What a sync decided and why (for the operator), what the app must ask of the musician, and
+    // when the row was last synced (an older sync never overwrites a newer one). Disputes, actions
+    // taken on Stripe (surplus subscriptions), Checkout sessions this server created, and leases
+    // so that one of several server processes reconciles at a time.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('users').addColumn('plan_reason', 'text').execute();
+      await db.schema.alterTable('users').addColumn('attention', 'text').execute();
+      await db.schema.alterTable('users').addColumn('synced_at', 'text').execute();
+      await db.schema.alterTable('stripe_events').addColumn('customer_id', 'text').execute();
+      await db.schema.alterTable('stripe_events').addColumn('created', 'integer').execute();
+      await db.schema
+        .createIndex('stripe_events_unprocessed')
+        .on('stripe_events')
+        .columns(['processed_at', 'customer_id'])
+        .execute();
+      await db.schema
+        .createTable('disputes')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('charge_id', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('amount', 'integer', (c) => c.notNull())
+        .addColumn('opened_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('disputes_user').on('disputes').column('user_id').execute();
+      await db.schema
+        .createTable('billing_actions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('object_id', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('checkout_sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('price_id', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('checkout_sessions_user')
+        .on('checkout_sessions')
+        .columns(['user_id', 'status'])
+        .execute();
+      await db.schema.createIndex('checkout_sessions_state').on('checkout_sessions').column('state').execute();
+      await db.schema
+        .createTable('leases')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('holder', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('value', 'text')
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -14,6 +14,12 @@ export type UsersTable = {
   cancel_at_period_end: number;
   created_at: string;
   updated_at: string;
+  /** Why the last sync decided the plan (domain/plan-rule's PlanReason), for the operator. */
+  plan_reason?: string | null;
+  /** JSON of what the app must ask of the musician (update the card, confirm a payment), or null. */
+  attention?: string | null;
+  /** When the sync that last wrote this row started. */
+  synced_at?: string | null;
 };
 
 export type UsageEventsTable = {
@@ -35,6 +41,51 @@ export type StripeEventsTable = {
   received_at: string;
   processed_at: string | null;
   outcome: string | null;
+  /** The customer the event concerns, so a failed event's customer is reconciled first. */
+  customer_id?: string | null;
+  /** The event's `created` (Unix seconds): the catch-up from Stripe's event list starts after it. */
+  created?: number | null;
+};
+
+export type DisputesTable = {
+  id: string;
+  user_id: string;
+  charge_id: string;
+  /** Stripe's dispute status: needs_response, under_review, won, lost, … */
+  status: string;
+  amount: number;
+  opened_at: string;
+  updated_at: string;
+};
+
+/** What the server did on Stripe on its own (a surplus subscription cancelled and refunded). */
+export type BillingActionsTable = {
+  id: string;
+  user_id: string;
+  action: string;
+  object_id: string;
+  detail: string;
+  at: string;
+};
+
+/** Checkout sessions this server created: reused for the same price, expired once one completes. */
+export type CheckoutSessionsTable = {
+  id: string;
+  user_id: string;
+  price_id: string;
+  state: string;
+  url: string;
+  status: 'open' | 'complete' | 'expired';
+  created_at: string;
+  expires_at: string;
+};
+
+/** A named lease (one reconciler at a time across processes) and a small value it keeps. */
+export type LeasesTable = {
+  name: string;
+  holder: string;
+  expires_at: string;
+  value: string | null;
 };
 
 export type RefreshTokensTable = {
@@ -73,4 +124,8 @@ export type Database = {
   stripe_events: StripeEventsTable;
   refresh_tokens: RefreshTokensTable;
   devices: DevicesTable;
+  disputes: DisputesTable;
+  billing_actions: BillingActionsTable;
+  checkout_sessions: CheckoutSessionsTable;
+  leases: LeasesTable;
 };
