@@ -174,7 +174,11 @@ const migrations: Record<string, Migration> = {
         .on('checkout_sessions')
         .columns(['user_id', 'status'])
         .execute();
-      await db.schema.createIndex('checkout_sessions_state').on('checkout_sessions').column('state').execute();
+      await db.schema
+        .createIndex('checkout_sessions_state')
+        .on('checkout_sessions')
+        .column('state')
+        .execute();
       await db.schema
         .createTable('leases')
         .addColumn('name', 'text', (c) => c.primaryKey())

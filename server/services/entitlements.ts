@@ -1,13 +1,23 @@
 import type { BillingMeResponse } from '../../contracts/api';
-import { PLAN_FEATURES, type SubscriptionStatus } from '../../contracts/plan';
+import { type BillingAttention, PLAN_FEATURES, type SubscriptionStatus } from '../../contracts/plan';
 import { ENTITLEMENT_TYP, type EntitlementClaims } from '../../contracts/tokens';
 import type { Db } from '../db/connect';
+import type { Attention } from '../domain/plan-rule';
 import { signJwt } from '../security/jwt';
 import type { SigningKey } from '../security/signing-keys';
 import type { UsageService } from './usage';
 import { requireUser } from './users';
 
 const DAY = 86400;
+
+/** The sync stores the plan rule's Attention (times in Unix seconds); the API speaks ISO times. */
+function attentionOf(stored: string | null | undefined): BillingAttention | null {
+  if (!stored) return null;
+  const a = JSON.parse(stored) as Attention;
+  return a.kind === 'payment_failed'
+    ? { kind: 'payment_failed', until: a.until === null ? null : new Date(a.until * 1000).toISOString() }
+    : { kind: 'action_required', url: a.url };
+}
 
 /** Signs the entitlement token the desktop app verifies, offline too, before it writes a file. */
 export class Entitlements {
@@ -98,6 +108,7 @@ export class Entitlements {
       mastersUsed: usage.masters.used,
       mastersLimit: usage.masters.limit,
       quotaResetAt: usage.resetAt,
+      attention: attentionOf(row.attention),
     };
   }
 }
