@@ -1,4 +1,3 @@
-import type { SiberiaBridge } from '../../contracts/bridge';
 import { newTrack } from '../../contracts/project';
 import { EngineClient, type SourceAudio } from '../audio/engine-client';
 import { looksLikeAudio, trackNameFromFile } from '../audio/import-rules';
@@ -8,9 +7,9 @@ import { PreviewGraph } from '../audio/preview';
 import type { MeterReading, MixInput, Peaks } from '../audio/protocol';
 import { toBuffer } from '../audio/to-buffer';
 import { call } from '../bridge';
-import type { MixAction, MixState } from '../state/mix';
+import type { MixState } from '../state/mix';
 import { createStore, type Store } from '../state/store';
-import type { Notices } from './notices';
+import type { DeskBasics } from './desk-basics';
 
 export type TrackAudio = { peaks: Peaks; duration: number };
 export type Library = Readonly<Record<string, TrackAudio>>;
@@ -34,10 +33,7 @@ export class AudioSession {
   private readonly sources = new Map<string, SourceAudio>();
 
   constructor(
-    private readonly deps: {
-      bridge: SiberiaBridge;
-      mix: Store<MixState, MixAction>;
-      notices: Notices;
+    private readonly deps: DeskBasics & {
       spawnEngine: () => Worker;
       spawnMeter: () => Worker;
       workletUrl: string;

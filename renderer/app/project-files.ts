@@ -1,17 +1,12 @@
-import type { SiberiaBridge } from '../../contracts/bridge';
+import type { BridgeError } from '../../contracts/bridge';
 import { parseProjectFile } from '../../contracts/project';
 import { call } from '../bridge';
-import type { MixAction, MixState } from '../state/mix';
-import type { Store } from '../state/store';
-import type { Notices } from './notices';
+import type { DeskBasics } from './desk-basics';
 
 /** Save, save-as and open of project files. Main decides whether they are allowed; a refusal is shown as is. */
 export class ProjectFiles {
   constructor(
-    private readonly deps: {
-      bridge: SiberiaBridge;
-      mix: Store<MixState, MixAction>;
-      notices: Notices;
+    private readonly deps: DeskBasics & {
       /** Opening another project stops the one playing. */
       stopPlayback: () => void;
     },
@@ -40,7 +35,7 @@ export class ProjectFiles {
     notices.notify('info', { key: 'desk.opened', params: { path: opened.value.path } });
   }
 
-  private failed(error: Parameters<Notices['failed']>[0]): void {
+  private failed(error: BridgeError): void {
     this.deps.notices.failed(error, (message) => ({ key: 'desk.projectError', params: { message } }));
   }
 }

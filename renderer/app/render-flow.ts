@@ -1,15 +1,13 @@
-import type { SiberiaBridge } from '../../contracts/bridge';
 import type { UsageKind } from '../../contracts/plan';
 import type { Refusal } from '../../contracts/refusal';
 import { ABPlayer, type Side } from '../audio/ab-player';
 import { EngineError } from '../audio/engine-client';
 import { toBuffer } from '../audio/to-buffer';
 import { call } from '../bridge';
-import type { MixAction, MixState } from '../state/mix';
 import { type RenderAction, type RenderState, renderReducer } from '../state/render';
 import { createStore, type Store } from '../state/store';
 import type { AudioSession } from './audio-session';
-import type { Notices } from './notices';
+import type { DeskBasics } from './desk-basics';
 
 /**
  * An export or a master: main's grant first, then the render in the engine Worker with its progress,
@@ -23,11 +21,8 @@ export class RenderFlow {
   private masterBuffers: (Record<Side, AudioBuffer> & { wav: Uint8Array }) | null = null;
 
   constructor(
-    private readonly deps: {
-      bridge: SiberiaBridge;
-      mix: Store<MixState, MixAction>;
+    private readonly deps: DeskBasics & {
       audio: AudioSession;
-      notices: Notices;
       refreshEntitlements: () => Promise<void>;
     },
   ) {

@@ -1,19 +1,12 @@
 import { z } from 'zod';
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Companion, startCompanion } from '../../../tests/host/companion';
-import { mainUnderTest, serverKey, signedInMain } from '../../../tests/host/main-under-test';
+import { describe, expect, it } from 'vitest';
+import { companionSuite } from '../../../tests/host/companion-suite';
+import { mainUnderTest, serverKey } from '../../../tests/host/main-under-test';
 import { fakeSafeStorage } from '../../../tests/host/node-ports';
 
-let companion: Companion;
-beforeAll(async () => {
-  companion = await startCompanion({ PRO_MASTERS_PER_MONTH: '3', PRO_EXPORTS_PER_MONTH: '50' });
-});
-afterAll(async () => {
-  await companion.close();
-});
-const signedIn = (plan: 'free' | 'pro', opts: Parameters<typeof mainUnderTest>[1] = {}) =>
-  signedInMain(companion, plan, opts);
+const suite = companionSuite({ PRO_MASTERS_PER_MONTH: '3', PRO_EXPORTS_PER_MONTH: '50' });
+const { signedIn } = suite;
 
 describe('EntitlementService', () => {
   it('exposes the verified plan, features, usage and offline allowance, and keeps the token for an offline start', async () => {
@@ -32,14 +25,14 @@ describe('EntitlementService', () => {
     expect(t.events.of('entitlements.changed').at(-1)).toEqual(state);
     t.main.stop();
 
-    companion.setReachable(false);
+    suite.companion.setReachable(false);
     try {
-      const again = mainUnderTest(companion.url, { dataDir: t.dataDir, safeStorage });
+      const again = mainUnderTest(suite.companion.url, { dataDir: t.dataDir, safeStorage });
       await again.main.start();
       expect(again.main.entitlements.state()).toMatchObject({ plan: 'pro', source: 'cache', online: false });
       again.main.stop();
     } finally {
-      companion.setReachable(true);
+      suite.companion.setReachable(true);
     }
   });
 
@@ -49,7 +42,7 @@ describe('EntitlementService', () => {
     expect(t.main.entitlements.state().plan).toBe('free');
     const user = t.main.account.state();
     if (user.status !== 'signed_in') throw new Error('signed out');
-    await companion.setPlan(user.user.id, 'pro');
+    await suite.companion.setPlan(user.user.id, 'pro');
     expect(t.scheduler.run((p) => p.repeat && p.ms === 60 * 60 * 1000)).toBe(1);
     await expect.poll(() => t.main.entitlements.state().plan).toBe('pro');
     t.main.stop();
@@ -62,16 +55,16 @@ describe('EntitlementService', () => {
     const [h, p, s] = token.split('.') as [string, string, string];
     const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
     const forged = `${h}.${Buffer.from(JSON.stringify({ ...claims, offline: { ...claims.offline, masters: 999 } })).toString('base64url')}.${s}`;
-    const { key, kid } = await serverKey(companion);
+    const { key, kid } = await serverKey(suite.companion);
     const foreign = await new SignJWT({ ...claims, device: 'dev_someone_else' })
       .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'siberia-entitlement+jwt' })
       .sign(key);
     t.main.stop();
-    companion.setReachable(false);
+    suite.companion.setReachable(false);
     try {
       for (const bad of [forged, foreign]) {
         t.main.settings.set('entitlements.token', bad);
-        const again = mainUnderTest(companion.url, { dataDir: t.dataDir, safeStorage });
+        const again = mainUnderTest(suite.companion.url, { dataDir: t.dataDir, safeStorage });
         await again.main.start();
         expect(again.main.account.state().status).toBe('signed_in');
         expect(again.main.entitlements.state()).toMatchObject({
@@ -85,7 +78,7 @@ describe('EntitlementService', () => {
         again.main.stop();
       }
     } finally {
-      companion.setReachable(true);
+      suite.companion.setReachable(true);
     }
   });
 });

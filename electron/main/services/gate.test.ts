@@ -1,27 +1,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Refusal, refusal } from '../../../contracts/refusal';
 import { GRANT_TYP, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../../contracts/tokens';
-import { type Companion, startCompanion } from '../../../tests/host/companion';
-import { mainUnderTest, serverKey, signedInMain } from '../../../tests/host/main-under-test';
+import { companionSuite } from '../../../tests/host/companion-suite';
+import { mainUnderTest, serverKey } from '../../../tests/host/main-under-test';
 
-let companion: Companion;
-beforeAll(async () => {
-  companion = await startCompanion({ PRO_MASTERS_PER_MONTH: '3', PRO_EXPORTS_PER_MONTH: '50' });
-});
-afterAll(async () => {
-  await companion.close();
-});
-const signedIn = (plan: 'free' | 'pro', opts: Parameters<typeof mainUnderTest>[1] = {}) =>
-  signedInMain(companion, plan, opts);
+const suite = companionSuite({ PRO_MASTERS_PER_MONTH: '3', PRO_EXPORTS_PER_MONTH: '50' });
+const { signedIn } = suite;
 
 const wav = new Uint8Array([82, 73, 70, 70, 1, 2, 3, 4]);
 
 describe('gate', () => {
   it('refuses signed-out and free users with their reasons, as one Refusal shape', async () => {
-    const out = mainUnderTest(companion.url);
+    const out = mainUnderTest(suite.companion.url);
     expect(await out.main.dispatch('gate.authorize', { kind: 'export' }, true)).toEqual({
       ok: false,
       error: {
@@ -109,7 +102,7 @@ describe('gate', () => {
 
   it('verifies grants: forged, wrong audience, foreign device, wrong kind and unknown keys are refused', async () => {
     const t = await signedIn('pro');
-    const { key, kid } = await serverKey(companion);
+    const { key, kid } = await serverKey(suite.companion);
     const now = Math.floor(Date.now() / 1000);
     const claims = { kind: 'export', device: t.main.deviceId };
     const sign = (over: Record<string, unknown>, k = key, header: Record<string, unknown> = {}) =>
@@ -172,7 +165,7 @@ describe('gate', () => {
     await t.main.entitlements.refresh();
     expect(t.main.entitlements.state().offline?.mastersLeft).toBe(2);
 
-    companion.setReachable(false);
+    suite.companion.setReachable(false);
     try {
       const a = await t.main.gate.authorize('master');
       const b = await t.main.gate.authorize('master');
@@ -196,7 +189,7 @@ describe('gate', () => {
       });
       expect(t.main.ledger.unreported()).toHaveLength(2);
     } finally {
-      companion.setReachable(true);
+      suite.companion.setReachable(true);
     }
     const state = await t.main.entitlements.refresh();
     expect(t.main.ledger.unreported()).toEqual([]);
@@ -213,7 +206,7 @@ describe('gate', () => {
 
   it('offline, an expired token is refused, and setting the clock back does not revive it', async () => {
     const t = await signedIn('pro');
-    companion.setReachable(false);
+    suite.companion.setReachable(false);
     try {
       t.clock.advance(8 * 24 * 3600_000);
       const expired = { refusal: { reason: 'offline_expired', feature: 'export' } };
@@ -221,7 +214,7 @@ describe('gate', () => {
       t.clock.advance(-8 * 24 * 3600_000);
       await expect(t.main.gate.authorize('export')).rejects.toMatchObject(expired);
     } finally {
-      companion.setReachable(true);
+      suite.companion.setReachable(true);
     }
   });
 });

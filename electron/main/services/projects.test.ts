@@ -1,19 +1,12 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { refusal } from '../../../contracts/refusal';
-import { type Companion, startCompanion } from '../../../tests/host/companion';
-import { mainUnderTest, signedInMain } from '../../../tests/host/main-under-test';
+import { companionSuite } from '../../../tests/host/companion-suite';
+import { mainUnderTest } from '../../../tests/host/main-under-test';
 
-let companion: Companion;
-beforeAll(async () => {
-  companion = await startCompanion({ PRO_MASTERS_PER_MONTH: '3', PRO_EXPORTS_PER_MONTH: '50' });
-});
-afterAll(async () => {
-  await companion.close();
-});
-const signedIn = (plan: 'free' | 'pro', opts: Parameters<typeof mainUnderTest>[1] = {}) =>
-  signedInMain(companion, plan, opts);
+const suite = companionSuite({ PRO_MASTERS_PER_MONTH: '3', PRO_EXPORTS_PER_MONTH: '50' });
+const { signedIn } = suite;
 
 describe('projects', () => {
   const project = {
@@ -44,7 +37,7 @@ describe('projects', () => {
     expect(existsSync(free.dialogs.save)).toBe(false);
     expect(free.main.settings.recentProjects()).toEqual([]);
 
-    const out = mainUnderTest(companion.url);
+    const out = mainUnderTest(suite.companion.url);
     out.dialogs.open = free.dialogs.open;
     expect(await out.main.dispatch('project.open', undefined, true)).toMatchObject({
       ok: false,
@@ -56,7 +49,7 @@ describe('projects', () => {
     const pro = await signedIn('pro');
     pro.dialogs.open = path.join(pro.dataDir, 'song.siberia');
     writeFileSync(pro.dialogs.open, JSON.stringify(project));
-    companion.setReachable(false);
+    suite.companion.setReachable(false);
     try {
       await pro.main.entitlements.refresh();
       expect(await pro.main.dispatch('project.open', undefined, true)).toMatchObject({ ok: true });
@@ -73,7 +66,7 @@ describe('projects', () => {
         },
       });
     } finally {
-      companion.setReachable(true);
+      suite.companion.setReachable(true);
     }
   });
 
