@@ -25,8 +25,6 @@ export class AudioSession {
   readonly busy: Store<string | null, string | null>;
   readonly transport: Store<boolean, boolean>;
   readonly engine: EngineClient;
-  /** Called before the preview starts playing (the A/B player stops then). */
-  beforePlay: () => void = () => {};
   private context: AudioContext | null = null;
   private preview: PreviewGraph | null = null;
   private meterBus: MeterBus | null = null;
@@ -37,6 +35,8 @@ export class AudioSession {
       spawnEngine: () => Worker;
       spawnMeter: () => Worker;
       workletUrl: string;
+      /** Called before the preview starts playing (the A/B comparison stops then). */
+      beforePlay: () => void;
     },
   ) {
     this.library = createStore(
@@ -173,7 +173,7 @@ export class AudioSession {
     const preview = this.ensureAudio();
     if (preview.isPlaying) preview.pause();
     else {
-      this.beforePlay();
+      this.deps.beforePlay();
       this.meterBus?.reset();
       await preview.play();
     }

@@ -43,7 +43,15 @@ export class DeskController {
     this.mix = mix;
     this.session = session;
     this.notices = notices;
-    this.audio = new AudioSession({ bridge, mix, notices, spawnEngine, spawnMeter, workletUrl });
+    this.audio = new AudioSession({
+      bridge,
+      mix,
+      notices,
+      spawnEngine,
+      spawnMeter,
+      workletUrl,
+      beforePlay: () => this.renders.stopAB(),
+    });
     this.account = new AccountBilling({ bridge, session, notices });
     this.renders = new RenderFlow({
       bridge,

@@ -27,7 +27,6 @@ export class RenderFlow {
     },
   ) {
     this.state = createStore(renderReducer, { phase: 'idle' } as RenderState);
-    deps.audio.beforePlay = () => this.stopAB();
   }
 
   async exportOrMaster(kind: UsageKind): Promise<void> {
@@ -131,7 +130,7 @@ export class RenderFlow {
     this.state.dispatch({ type: 'playing', playing: true });
   }
 
-  private stopAB(): void {
+  stopAB(): void {
     this.abPlayer?.stop();
     this.abPlayer = null;
     this.state.dispatch({ type: 'playing', playing: false });
