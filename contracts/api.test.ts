@@ -66,8 +66,24 @@ describe('billing', () => {
       mastersUsed: 0,
       mastersLimit: 0,
       quotaResetAt: '2026-12-01T00:00:00.000Z',
+      attention: null,
     };
     expect(BillingMeResponse.safeParse(free).success).toBe(true);
+    const dunning = {
+      ...free,
+      plan: 'pro',
+      attention: { kind: 'payment_failed', until: '2026-12-15T00:00:00.000Z' },
+    };
+    expect(BillingMeResponse.safeParse(dunning).success).toBe(true);
+    const threeDs = {
+      ...free,
+      attention: { kind: 'action_required', url: 'https://invoice.stripe.com/i/x' },
+    };
+    expect(BillingMeResponse.safeParse(threeDs).success).toBe(true);
+    expect(BillingMeResponse.safeParse({ ...free, attention: { kind: 'payment_failed' } }).success).toBe(
+      false,
+    );
+    expect(BillingMeResponse.safeParse({ ...free, attention: undefined }).success).toBe(false);
     expect(BillingMeResponse.safeParse({ ...free, plan: 'gold' }).success).toBe(false);
     expect(BillingMeResponse.safeParse({ ...free, exportsUsed: -1 }).success).toBe(false);
   });
