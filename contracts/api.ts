@@ -76,8 +76,8 @@ export const BillingMeResponse = z.object({
   mastersUsed: z.number().int().min(0),
   mastersLimit: z.number().int().min(0),
   quotaResetAt: isoTime,
-  /** Null when nothing is asked of the musician. */
-  attention: BillingAttention.nullable(),
+  /** Null when nothing is asked of the musician (absent in what older servers sent). */
+  attention: BillingAttention.nullable().default(null),
 });
 export type BillingMeResponse = z.infer<typeof BillingMeResponse>;
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Credentials, PlanPrice, PublicUser } from './api';
 import { ErrorCode } from './errors';
 import {
+  BillingAttention,
   BillingInterval,
   Feature,
   Plan,
@@ -70,6 +71,8 @@ export const EntitlementState = z.object({
     .nullable(),
   /** Whether the server answered the last time main asked. */
   online: z.boolean(),
+  /** What the musician must do about billing (update the card, confirm a payment), or null. */
+  attention: BillingAttention.nullable(),
 });
 export type EntitlementState = z.infer<typeof EntitlementState>;
 
@@ -137,6 +140,8 @@ export const bridgeMethods = {
   'billing.cancelCheckout': method(none, CheckoutStatus),
   'billing.getCheckout': method(none, CheckoutStatus),
   'billing.openPortal': method(none, z.object({ opened: z.boolean() })),
+  /** Opens Stripe's hosted invoice page of a renewal that waits for 3-D Secure (main knows the URL). */
+  'billing.confirmPayment': method(none, z.object({ opened: z.boolean() })),
   'entitlements.get': method(none, EntitlementState),
   'entitlements.refresh': method(none, EntitlementState),
   'gate.authorize': method(z.object({ kind: UsageKind }), Grant),

@@ -170,6 +170,7 @@ export function createMainServices(ports: MainPorts) {
       'billing.cancelCheckout': () => checkout.cancel(),
       'billing.getCheckout': () => checkout.status(),
       'billing.openPortal': () => checkout.openPortal(),
+      'billing.confirmPayment': () => checkout.confirmPayment(),
       'entitlements.get': () => entitlements.state(),
       // "I have paid — refresh" with a checkout pending is the same check as regaining focus, so the
       // purchase ends in success even when its deep link never comes.

@@ -62,6 +62,12 @@ export class AccountBilling {
     if (!result.ok) this.deps.notices.failed(result.error);
   }
 
+  /** A renewal waits for 3-D Secure: main opens Stripe's invoice page for it. */
+  async confirmPayment(): Promise<void> {
+    const result = await call(() => this.deps.bridge.billing.confirmPayment());
+    if (!result.ok) this.deps.notices.failed(result.error);
+  }
+
   async startCheckout(priceId: string): Promise<void> {
     if (this.session.getState().account.status !== 'signed_in') {
       this.session.dispatch({ type: 'openModal', modal: { type: 'auth', mode: 'signUp' } });

@@ -76,7 +76,11 @@ export class DeskController {
     b.on('account.changed', (account) => session.dispatch({ type: 'account', account }));
     b.on('entitlements.changed', (entitlements) => session.dispatch({ type: 'entitlements', entitlements }));
     b.on('checkout.changed', (checkout) => session.dispatch({ type: 'checkout', checkout }));
-    b.on('notice', (n) => session.dispatch({ type: 'notify', level: n.level, text: n.message }));
+    b.on('notice', (n) => {
+      // Notices main has words for in the catalogues speak the musician's language; others as sent.
+      const text = n.code === 'checkout_pending' ? this.notices.t('notice.checkoutPending') : n.message;
+      session.dispatch({ type: 'notify', level: n.level, text });
+    });
     const [info, account, entitlements, checkout, restored] = await Promise.all([
       call(() => b.app.getInfo()),
       call(() => b.account.getState()),

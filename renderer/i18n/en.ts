@@ -22,6 +22,14 @@ export const en = {
   'header.settings': 'Settings',
   'header.renewsOn': 'Renews on {date}',
   'header.endsOn': 'Ends on {date}',
+  'billing.paymentFailed': 'Your last payment did not go through. Update your card to keep Pro.',
+  'billing.paymentFailedUntil':
+    'Your last payment did not go through. Update your card to keep Pro after {date}.',
+  'billing.updateCard': 'Update card',
+  'billing.actionRequired': 'Your bank asks you to confirm this renewal (3-D Secure).',
+  'billing.confirmPayment': 'Confirm payment',
+  'notice.checkoutPending':
+    'A payment page is already open in your browser: finish it there, or cancel it first.',
 
   'desk.import': 'Import audio',
   'desk.dropHint': 'Drop audio files anywhere (WAV, AIFF, MP3, FLAC, Ogg)',

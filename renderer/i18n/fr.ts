@@ -23,6 +23,15 @@ export const fr = {
   'header.settings': 'Réglages',
   'header.renewsOn': 'Renouvelé le {date}',
   'header.endsOn': 'Prend fin le {date}',
+  'billing.paymentFailed':
+    'Votre dernier paiement n’est pas passé. Mettez à jour votre carte pour garder Pro.',
+  'billing.paymentFailedUntil':
+    'Votre dernier paiement n’est pas passé. Mettez à jour votre carte pour garder Pro après le {date}.',
+  'billing.updateCard': 'Mettre à jour la carte',
+  'billing.actionRequired': 'Votre banque vous demande de confirmer ce renouvellement (3-D Secure).',
+  'billing.confirmPayment': 'Confirmer le paiement',
+  'notice.checkoutPending':
+    'Une page de paiement est déjà ouverte dans votre navigateur : terminez-la, ou annulez-la d’abord.',
 
   'desk.import': 'Importer de l’audio',
   'desk.dropHint': 'Déposez vos fichiers audio n’importe où (WAV, AIFF, MP3, FLAC, Ogg)',

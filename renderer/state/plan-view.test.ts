@@ -20,6 +20,7 @@ const pro: EntitlementState = {
   },
   offline: { until: '2026-11-20T00:00:00.000Z', exportsLeft: 3, mastersLeft: 1 },
   online: true,
+  attention: null,
 };
 const free: EntitlementState = {
   ...pro,

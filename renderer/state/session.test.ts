@@ -54,4 +54,16 @@ describe('session reducer', () => {
     expect(s.notices).toHaveLength(MAX_NOTICES - 1);
     expect(sessionReducer(s, { type: 'dismiss', id: 999 })).toBe(s);
   });
+
+  it('does not say the same words twice while they are on screen', () => {
+    let s = sessionReducer(initialSession(), { type: 'notify', level: 'info', text: 'already open' });
+    const once = s;
+    s = sessionReducer(s, { type: 'notify', level: 'info', text: 'already open' });
+    expect(s).toBe(once);
+    s = sessionReducer(s, { type: 'notify', level: 'error', text: 'already open' });
+    expect(s.notices).toHaveLength(2);
+    s = sessionReducer(s, { type: 'dismiss', id: s.notices[0]?.id as number });
+    s = sessionReducer(s, { type: 'notify', level: 'info', text: 'already open' });
+    expect(s.notices.map((n) => n.level)).toEqual(['error', 'info']);
+  });
 });

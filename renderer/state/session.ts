@@ -101,6 +101,8 @@ export function sessionReducer(state: SessionState, action: SessionAction): Sess
     case 'closeCheckout':
       return { ...state, checkoutOpen: false };
     case 'notify': {
+      // The same words already on screen are not said twice (a double click, two windows).
+      if (state.notices.some((n) => n.text === action.text && n.level === action.level)) return state;
       const notice: Notice = { id: state.nextNoticeId, level: action.level, text: action.text };
       if (action.undo) notice.undo = true;
       return {

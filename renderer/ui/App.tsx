@@ -5,6 +5,7 @@ import { AuthModal } from './AuthModal';
 import { CheckoutPanel } from './CheckoutPanel';
 import { ControllerContext, useController, useT } from './context';
 import { Desk } from './Desk';
+import { BillingBanner } from './BillingBanner';
 import { Header } from './Header';
 import { PricingModal } from './PricingModal';
 import { RefusalModal } from './RefusalModal';
@@ -89,7 +90,11 @@ function Shell() {
       }}
       onDrop={onDrop}
     >
-      <Header />
+      {/* One grid row for the header and the banner that may come under it. */}
+      <div>
+        <Header />
+        <BillingBanner />
+      </div>
       <Desk />
       <RenderPanel />
       {checkoutOpen && <CheckoutPanel />}

@@ -29,7 +29,7 @@ export type Companion = {
   /** A shortcut past Stripe for tests that are not about buying. */
   setPlan(userId: string, plan: Plan): Promise<void>;
   /** The browser on the hosted Checkout page: pays, lands on the return page; its deep link. */
-  pay(checkoutUrl: string): Promise<string>;
+  pay(checkoutUrl: string, card?: string): Promise<string>;
   close(): Promise<void>;
 };
 
@@ -86,11 +86,11 @@ export async function startCompanion(env: Record<string, string> = {}): Promise<
         .where('id', '=', userId)
         .execute();
     },
-    async pay(checkoutUrl) {
+    async pay(checkoutUrl, card = '4242 4242 4242 4242') {
       const res = await fetch(checkoutUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ card: '4242 4242 4242 4242' }),
+        body: new URLSearchParams({ card }),
         redirect: 'manual',
       });
       if (res.status !== 303) throw new Error(`checkout page answered ${res.status}`);

@@ -107,6 +107,10 @@ function answer(name: BridgeMethodName, input: Input): unknown {
       return ok(state.checkout);
     case 'billing.openPortal':
       return ok({ opened: true });
+    case 'billing.confirmPayment':
+      return state.entitlements.attention?.kind === 'action_required'
+        ? ok({ opened: true })
+        : fail('not_found', 'No payment is waiting for confirmation.');
     case 'entitlements.get':
     case 'entitlements.refresh':
       return ok(state.entitlements);

@@ -47,6 +47,7 @@ export const FREE: EntitlementState = {
   usage: null,
   offline: null,
   online: true,
+  attention: null,
 };
 
 export function proEntitlements(used = 5): EntitlementState {
@@ -66,6 +67,7 @@ export function proEntitlements(used = 5): EntitlementState {
     },
     offline: { until: inAMonth(), exportsLeft: 20, mastersLeft: 5 },
     online: true,
+    attention: null,
   };
 }
 

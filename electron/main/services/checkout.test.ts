@@ -132,6 +132,24 @@ describe('checkout', () => {
     expect(t.main.checkout.status().phase).toBe('success');
   });
 
+  it('a renewal waiting for 3-D Secure: "Confirm payment" opens Stripe’s invoice page, and only then', async () => {
+    const t = await signedIn();
+    expect(await t.main.dispatch('billing.confirmPayment', undefined, true)).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
+    await t.main.checkout.start(companion.prices.monthly);
+    const link = await companion.pay(t.opened[0] as string, '4000 0027 6000 3184');
+    await t.main.deepLinks.receive(link, 'open-url');
+    await t.main.deepLinks.settled();
+    await companion.emulator.advanceTime(32 * 86_400);
+    await companion.emulator.idle();
+    const res = await t.main.dispatch('billing.confirmPayment', undefined, true);
+    expect(res).toMatchObject({ ok: true, value: { opened: true } });
+    expect(t.opened.at(-1)).toMatch(new RegExp(`^${companion.emulator.url}/i/in_`));
+    expect(t.main.entitlements.state().attention).toMatchObject({ kind: 'action_required' });
+  });
+
   it('links before the window is ready wait for it', async () => {
     const t = mainUnderTest(companion.url, { checkoutOrigins: [companion.emulator.url] });
     await t.main.account.signUp({ email: `early${n++}@example.com`, password: 'a long password' });

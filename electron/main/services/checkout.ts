@@ -115,6 +115,17 @@ export class CheckoutService {
     return { opened: await this.deps.links.open(url, 'portal') };
   }
 
+  /**
+   * A renewal waits for 3-D Secure: the hosted invoice page the server named, opened only on
+   * Stripe's invoice hosts (or the configured emulator).
+   */
+  async confirmPayment(): Promise<{ opened: boolean }> {
+    const attention = (await this.deps.entitlements.refresh()).attention;
+    if (attention?.kind !== 'action_required' || !attention.url)
+      throw new BridgeFailure('not_found', 'No payment is waiting for confirmation.');
+    return { opened: await this.deps.links.open(attention.url, 'invoice') };
+  }
+
   /** A parsed deep link. Returns whether it changed anything (a forged or stale link does not). */
   async handleLink(link: DeepLink): Promise<boolean> {
     if (link.route === 'portal/return') {

@@ -93,6 +93,7 @@ export class EntitlementService {
           }
         : null,
       online: this.online,
+      attention: billing?.attention ?? null,
     };
   }
 

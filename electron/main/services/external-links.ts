@@ -2,12 +2,20 @@ import type { ExternalOpener, Logger } from '../ports';
 
 export const STRIPE_CHECKOUT_ORIGIN = 'https://checkout.stripe.com';
 export const STRIPE_PORTAL_ORIGIN = 'https://billing.stripe.com';
+/** Stripe's hosted invoice pages (pay, confirm 3-D Secure) and their PDFs. */
+export const STRIPE_INVOICE_ORIGINS = ['https://invoice.stripe.com', 'https://pay.stripe.com'];
 
-export type LinkPurpose = 'checkout' | 'portal';
+export type LinkPurpose = 'checkout' | 'portal' | 'invoice';
 
-/** The origins a URL of this purpose may have: Stripe's own host, or a configured emulator. */
+const STRIPE_ORIGINS: Record<LinkPurpose, readonly string[]> = {
+  checkout: [STRIPE_CHECKOUT_ORIGIN],
+  portal: [STRIPE_PORTAL_ORIGIN],
+  invoice: STRIPE_INVOICE_ORIGINS,
+};
+
+/** The origins a URL of this purpose may have: Stripe's own hosts, or a configured emulator. */
 export function allowedOrigins(purpose: LinkPurpose, emulatorOrigins: readonly string[]): string[] {
-  return [purpose === 'checkout' ? STRIPE_CHECKOUT_ORIGIN : STRIPE_PORTAL_ORIGIN, ...emulatorOrigins];
+  return [...STRIPE_ORIGINS[purpose], ...emulatorOrigins];
 }
 
 /** Whether the URL's origin is exactly one of the allowed ones (no prefix or suffix games). */
