@@ -9,7 +9,17 @@ import type Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchChromium } from '../tests/e2e/chromium';
 import type { StripeEmulator } from './index';
-import { CARD_DECLINED, CARD_OK, type Catalog, emulatorForTest, seedCatalog, subscribe } from './testing';
+import {
+  CARD_3DS,
+  CARD_DECLINED,
+  CARD_FAILS_AT_RENEWAL,
+  CARD_OK,
+  type Catalog,
+  DAY,
+  emulatorForTest,
+  seedCatalog,
+  subscribe,
+} from './testing';
 
 const SHOTS = path.join(import.meta.dirname, 'screenshots');
 
@@ -158,5 +168,56 @@ describe('hosted portal', () => {
       page.waitForURL(`${appUrl}/account`),
       page.getByRole('link', { name: /Return/ }).click(),
     ]);
+  });
+});
+
+describe('hosted invoice page', () => {
+  /** A subscription on its own test clock, moved past its first renewal. */
+  async function renewedWith(card: string) {
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: Date.UTC(2027, 0, 10) / 1000 });
+    const customer = await stripe.customers.create({ email: 'invoice@example.com', test_clock: clock.id });
+    const { subscription } = await subscribe(emulator, catalog.monthly, card, customer);
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: clock.frozen_time + 32 * DAY });
+    const due = await stripe.subscriptions.retrieve(subscription.id, { expand: ['latest_invoice'] });
+    return { subscription: due, invoice: due.latest_invoice as Stripe.Invoice };
+  }
+
+  it('confirms a renewal that waits for 3-D Secure, from the keyboard, and the subscription is active again', async () => {
+    const { subscription, invoice } = await renewedWith(CARD_3DS);
+    expect(subscription.status).toBe('past_due');
+    await page.goto(invoice.hosted_invoice_url as string);
+    await expect.poll(() => page.title()).toBe(`Invoice ${invoice.number}`);
+    const body = () => page.textContent('body');
+    expect(await body()).toContain('Test mode — no real payment');
+    expect(await body()).toContain('€9.99');
+    expect(await body()).toContain('Your bank asks you to confirm this payment');
+    await page.screenshot({ path: path.join(SHOTS, 'invoice-3ds.png'), fullPage: true });
+    const confirm = page.getByRole('button', { name: 'Confirm payment of €9.99' });
+    await confirm.focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('Thank you: your payment went through.').waitFor();
+    expect(await body()).toContain('Paid on');
+    expect((await stripe.subscriptions.retrieve(subscription.id)).status).toBe('active');
+    await page.screenshot({ path: path.join(SHOTS, 'invoice-paid.png'), fullPage: true });
+  });
+
+  it('pays a failed renewal with another card after a decline, and links the PDF', async () => {
+    const { subscription, invoice } = await renewedWith(CARD_FAILS_AT_RENEWAL);
+    await page.goto(invoice.hosted_invoice_url as string);
+    await page.getByLabel('Card number').fill(CARD_DECLINED);
+    await page.getByRole('button', { name: 'Pay €9.99' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('Your card was declined.');
+    expect((await stripe.invoices.retrieve(invoice.id)).status).toBe('open');
+    await page.getByLabel('Card number').fill(CARD_OK);
+    await page.getByRole('button', { name: 'Pay €9.99' }).click();
+    await page.getByText('Paid on').waitFor();
+    expect((await stripe.subscriptions.retrieve(subscription.id)).status).toBe('active');
+    const pdf = await page.request.get(
+      await page.getByRole('link', { name: 'Download PDF' }).evaluate((a) => (a as HTMLAnchorElement).href),
+    );
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
+    expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
   });
 });

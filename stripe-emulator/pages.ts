@@ -62,7 +62,7 @@ export function checkoutPage(v: CheckoutView): string {
   <div><label for="cvc">CVC</label><input id="cvc" name="cvc" placeholder="123" autocomplete="cc-csc"></div></div>
   ${v.error ? `<div class="error" id="card-error" role="alert">${esc(v.error)}</div>` : ''}
   <button type="submit">Subscribe</button>
-  <p class="muted">Test cards: 4242 4242 4242 4242 pays · 4000 0000 0000 0002 is declined · 4000 0000 0000 0341 pays now and fails at renewal.</p>
+  <p class="muted">Test cards: 4242 4242 4242 4242 pays · 4000 0000 0000 0002 is declined · 4000 0000 0000 0341 pays now and fails at renewal · 4000 0027 6000 3184 asks for 3-D Secure (confirmed here, and again at each renewal).</p>
 </form>`;
   return page(
     `Subscribe to ${v.productName}`,
