@@ -76,6 +76,8 @@ export function createSubscription(
     firstPayment: FirstPayment;
     trialDays?: number;
     cancelAtPeriodEnd?: boolean;
+    /** Stripe Tax computes each invoice's tax from the customer's address. */
+    automaticTax?: boolean;
   },
 ): { subscription: StripeObject; invoice: StripeObject } {
   const now = core.nowFor(opts.customer);
@@ -86,7 +88,9 @@ export function createSubscription(
     ...core.base('subscription', now),
     application: null,
     application_fee_percent: null,
-    automatic_tax: { disabled_reason: null, enabled: false, liability: null },
+    automatic_tax: opts.automaticTax
+      ? { disabled_reason: null, enabled: true, liability: { type: 'self' } }
+      : { disabled_reason: null, enabled: false, liability: null },
     billing_cycle_anchor: end === trialEnd ? trialEnd : now,
     billing_cycle_anchor_config: null,
     billing_mode: { flexible: null, type: 'classic', updated_at: now },

@@ -17,6 +17,7 @@ import {
   type Catalog,
   DAY,
   emulatorForTest,
+  monthlyPrice,
   seedCatalog,
   subscribe,
 } from './testing';
@@ -219,5 +220,76 @@ describe('hosted invoice page', () => {
     );
     expect(pdf.headers()['content-type']).toBe('application/pdf');
     expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
+  });
+});
+
+describe('hosted Checkout with automatic tax', () => {
+  it('asks a business for its country, postal code and VAT number, and the invoice page shows the VAT', async () => {
+    const price = await monthlyPrice(stripe, 'inclusive');
+    const customer = await stripe.customers.create({ email: 'studio@example.com' });
+    const session = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      customer: customer.id,
+      line_items: [{ price: price.id, quantity: 1 }],
+      success_url: `${appUrl}/checkout/return?session_id={CHECKOUT_SESSION_ID}`,
+      automatic_tax: { enabled: true },
+      billing_address_collection: 'auto',
+      customer_update: { address: 'auto', name: 'auto' },
+      tax_id_collection: { enabled: true },
+    });
+    await page.goto(session.url as string);
+    expect(await page.textContent('#tax-note')).toBe('VAT included, at the rate of your country');
+    await page.getByLabel('Card number').fill(CARD_OK);
+    await page.getByLabel('Country').selectOption('FR');
+    await page.getByLabel('Postal code').fill('75001');
+    // The business fields sit in a disclosure, opened from the keyboard.
+    await page.getByText('I’m purchasing as a business').focus();
+    await page.keyboard.press('Enter');
+    await page.getByLabel('Business name').fill('Studio Paris SARL');
+    await page.getByLabel('VAT number').fill('FR 12 345678901');
+    await page.screenshot({ path: path.join(SHOTS, 'checkout-tax.png'), fullPage: true });
+    await Promise.all([
+      page.waitForURL(/session_id=/),
+      page.getByRole('button', { name: 'Subscribe' }).click(),
+    ]);
+
+    const done = await stripe.checkout.sessions.retrieve(session.id, { expand: ['invoice'] });
+    const invoice = done.invoice as Stripe.Invoice;
+    expect(invoice.customer_tax_ids).toEqual([{ type: 'eu_vat', value: 'FR12345678901' }]);
+    // A French business buying from the (Irish) seller: the buyer accounts for the VAT, reverse charge.
+    expect(invoice.total_taxes?.[0]?.taxability_reason).toBe('reverse_charge');
+    await page.goto(invoice.hosted_invoice_url as string);
+    const taxes = page.getByRole('list', { name: 'Tax' });
+    expect(await taxes.textContent()).toContain('VAT: reverse charge');
+    expect(await taxes.textContent()).toContain('Customer VAT number: FR12345678901');
+    await page.screenshot({ path: path.join(SHOTS, 'invoice-tax.png'), fullPage: true });
+  });
+
+  it('shows a missing country as an alert and keeps what was typed', async () => {
+    const price = await monthlyPrice(stripe, 'inclusive');
+    const session = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      line_items: [{ price: price.id, quantity: 1 }],
+      success_url: `${appUrl}/checkout/return?session_id={CHECKOUT_SESSION_ID}`,
+      customer_email: 'nocountry@example.com',
+      automatic_tax: { enabled: true },
+    });
+    await page.goto(session.url as string);
+    await page.getByLabel('Card number').fill(CARD_OK);
+    await page.getByLabel('Postal code').fill('10115');
+    // The browser itself refuses an unchosen required country; the server's message is the fallback.
+    await page.evaluate(() => document.querySelector('form')?.setAttribute('novalidate', ''));
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe('Choose your country.');
+    expect(await page.getByLabel('Postal code').inputValue()).toBe('10115');
+    await page.getByLabel('Country').selectOption('DE');
+    await Promise.all([
+      page.waitForURL(/session_id=/),
+      page.getByRole('button', { name: 'Subscribe' }).click(),
+    ]);
+    const done = await stripe.checkout.sessions.retrieve(session.id, { expand: ['invoice'] });
+    expect((done.invoice as Stripe.Invoice).total_taxes?.[0]?.amount).toBe(160);
   });
 });

@@ -31,6 +31,7 @@ const PREFIX: Record<string, string> = {
   invoice_payment: 'inpay',
   refund: 're',
   dispute: 'dp',
+  tax_rate: 'txr',
 };
 
 /** Every object by id, with the emulator's clock offset and the idempotency answers; optionally on disk. */
