@@ -32,7 +32,6 @@ function firstItem(sub: StripeObject): Record<string, unknown> {
  * the price's tax behavior; without an address Stripe cannot compute it (`requires_location_inputs`).
  */
 function automaticTaxOf(
-  core: Core,
   sub: StripeObject,
   customer: StripeObject | undefined,
   amount: number,
@@ -63,7 +62,7 @@ export function draftInvoice(
   const item = firstItem(sub);
   const price = item.price as Record<string, unknown>;
   const customer = core.store.get(sub.customer as string);
-  const taxed = automaticTaxOf(core, sub, customer, amount, price.tax_behavior as string);
+  const taxed = automaticTaxOf(sub, customer, amount, price.tax_behavior as string);
   const taxes = taxed.outcome ? [taxEntry(core, taxed.outcome)] : [];
   const net = taxed.outcome?.net ?? amount;
   const total = taxed.outcome?.total ?? amount;
