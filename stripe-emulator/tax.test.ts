@@ -256,6 +256,38 @@ describe('Checkout with automatic tax', () => {
     expect((await stripe.checkout.sessions.list()).data).toEqual([]);
   });
 
+  it('taxes a customer whose address is on file, through Checkout and over the API', async () => {
+    const p = await price('inclusive');
+    const customer = await stripe.customers.create({
+      email: 'it@example.com',
+      address: { country: 'IT', postal_code: '00100' },
+    });
+    expect(customer.address).toMatchObject({ country: 'IT', postal_code: '00100', line1: null });
+    // An address on the customer is enough: no customer_update needed, the page offers it prefilled.
+    const created = await taxedSession(p, customer, {
+      customer_update: undefined,
+      tax_id_collection: undefined,
+    });
+    expect(created.automatic_tax.status).toBe('complete');
+    expect(await (await fetch(created.url as string)).text()).toContain('<option value="IT" selected>');
+    await payOnPage(created.url as string, CARD_OK, undefined, { country: 'IT', postal_code: '00100' });
+    expect((await paidInvoice(created.id)).invoice.total_taxes?.[0]?.amount).toBe(180); // 9.99 × 22/122 = 1.8015
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: p.id }],
+      automatic_tax: { enabled: true },
+      expand: ['latest_invoice'],
+    });
+    expect((sub.latest_invoice as Stripe.Invoice).total_taxes?.[0]?.amount).toBe(180);
+    const moved = await stripe.customers.update(customer.id, {
+      address: { country: 'NL', postal_code: '1011' },
+    });
+    expect(moved.address?.country).toBe('NL');
+    const bad = await stripeError(stripe.customers.update(customer.id, { address: { country: 'Italy' } }));
+    expect(bad.param).toBe('address[country]');
+    expect(((await stripe.customers.retrieve(customer.id)) as Stripe.Customer).address?.country).toBe('NL');
+  });
+
   it('without automatic tax, Checkout is as before: no address, no tax', async () => {
     const p = await price('inclusive');
     const customer = await stripe.customers.create({ email: 'plain@example.com' });
