@@ -254,7 +254,10 @@ export function changePrice(core: Core, sub: StripeObject, price: StripeObject):
   else sub.status = 'past_due';
 }
 
-/** Ends a subscription now, with `customer.subscription.deleted`. */
+/**
+ * Ends a subscription now, with `customer.subscription.deleted`. Its open invoices stay open but are
+ * no longer retried (`next_payment_attempt` null).
+ */
 export function endSubscription(
   core: Core,
   sub: StripeObject,
@@ -266,6 +269,11 @@ export function endSubscription(
   sub.canceled_at ??= at;
   sub.ended_at = at;
   sub.cancellation_details = { comment: null, feedback: null, feedback_option: null, reason };
+  for (const invoice of core.store.all('invoice')) {
+    if (invoice.status !== 'open' || subscriptionOf(core, invoice)?.id !== sub.id) continue;
+    invoice._retry_at = null;
+    invoice.next_payment_attempt = null;
+  }
   core.emit('customer.subscription.deleted', sub, previous, at);
 }
 
@@ -279,7 +287,8 @@ const RENEWING = ['active', 'past_due', 'trialing'];
  */
 export function runDueWork(core: Core, onlyCustomers?: Set<string>): void {
   const mine = (o: StripeObject) => !onlyCustomers || onlyCustomers.has(o.customer as string);
-  for (let guard = 0; guard < 5000; guard++) {
+  // One step per pass; the bound only stops a loop that would never end.
+  for (let guard = 0; guard < 100_000; guard++) {
     // The earliest due step of all, so that events keep the order of the times they carry.
     let next: { at: number; run: () => void } | null = null;
     const consider = (at: number, run: () => void) => {

@@ -5,8 +5,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StripeEmulator } from './index';
 import {
   adminPost,
+  CARD_FAILS_AT_RENEWAL,
   type Catalog,
   chargeOf,
+  DAY,
   emulatorForTest,
   seedCatalog,
   stripeError,
@@ -155,6 +157,19 @@ describe('deleting a customer', () => {
     expect((await stripe.customers.list()).data.map((c) => c.id)).not.toContain(customer);
     expect((await stripeError(stripe.customers.del(customer))).statusCode).toBe(404);
     expect((await stripeError(stripe.customers.update(customer, { name: 'x' }))).statusCode).toBe(404);
+  });
+
+  it('stops retrying the open invoices of a deleted customer', async () => {
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: Date.UTC(2027, 0, 10) / 1000 });
+    const buyer = await stripe.customers.create({ email: 'gone@example.com', test_clock: clock.id });
+    const { subscription } = await subscribe(emulator, catalog.monthly, CARD_FAILS_AT_RENEWAL, buyer);
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: clock.frozen_time + 32 * DAY });
+    const open = (await stripe.subscriptions.retrieve(subscription.id)).latest_invoice as string;
+    expect((await stripe.invoices.retrieve(open)).next_payment_attempt).not.toBeNull();
+    await stripe.customers.del(buyer.id);
+    expect((await stripe.invoices.retrieve(open)).next_payment_attempt).toBeNull();
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: clock.frozen_time + 60 * DAY });
+    expect((await stripe.invoices.retrieve(open)).attempt_count).toBe(1);
   });
 });
 
