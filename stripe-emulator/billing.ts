@@ -64,7 +64,11 @@ export function periodEnd(sub: StripeObject): number {
  * A new subscription on one price. It starts `incomplete` (or `trialing`) and its first invoice is
  * drafted, finalized and collected at once: paid, it becomes `active`; declined or waiting for 3-D
  * Secure, it stays `incomplete` until paid or expired 23 hours later. Checkout creates the subscription
- * only when the customer pays on its page, so a Checkout subscription is active when the session completes.
+ * only when the customer pays on its page, so a Checkout subscription is active when the session completes;
+ * its `customer.subscription.created` still says `incomplete`, followed by an update to `active`, as
+ * integrators observe (github.com/laravel/cashier-stripe/pull/1466), while one that needs no payment now
+ * (a trial) starts in its final status with a single created event, as Stripe announced for Checkout
+ * (quoted in github.com/kreativ-anders/kirby-memberkit/issues/3).
  */
 export function createSubscription(
   core: Core,
