@@ -4,14 +4,12 @@ import {
   collectInvoice,
   draftInvoice,
   finalizeInvoice,
-  RETRY_DAYS,
   settleEmptyInvoice,
   voidInvoice,
 } from './invoicing';
 import type { AttemptOutcome, PaymentContext } from './payments';
 import { render, type StripeObject } from './store';
 
-export { RETRY_DAYS };
 const DAY = 86_400;
 /** `customer.subscription.trial_will_end` comes this long before a trial ends (or at once for a shorter trial). */
 const TRIAL_WILL_END_BEFORE = 3 * DAY;
