@@ -1,12 +1,6 @@
 import { addInterval, nextBoundary } from './clock';
 import type { Core } from './core';
-import {
-  collectInvoice,
-  draftInvoice,
-  finalizeInvoice,
-  settleEmptyInvoice,
-  voidInvoice,
-} from './invoicing';
+import { collectInvoice, draftInvoice, finalizeInvoice, settleEmptyInvoice, voidInvoice } from './invoicing';
 import type { AttemptOutcome, PaymentContext } from './payments';
 import { render, type StripeObject } from './store';
 
