@@ -1,17 +1,9 @@
 import { addInterval, nextBoundary } from './clock';
 import type { Core } from './core';
-import {
-  collectInvoice,
-  draftInvoice,
-  finalizeInvoice,
-  RETRY_DAYS,
-  settleEmptyInvoice,
-  voidInvoice,
-} from './invoicing';
+import { collectInvoice, draftInvoice, finalizeInvoice, settleEmptyInvoice, voidInvoice } from './invoicing';
 import type { AttemptOutcome, PaymentContext } from './payments';
 import { render, type StripeObject } from './store';
 
-export { RETRY_DAYS };
 const DAY = 86_400;
 /** `customer.subscription.trial_will_end` comes this long before a trial ends (or at once for a shorter trial). */
 const TRIAL_WILL_END_BEFORE = 3 * DAY;
@@ -64,7 +56,11 @@ export function periodEnd(sub: StripeObject): number {
  * A new subscription on one price. It starts `incomplete` (or `trialing`) and its first invoice is
  * drafted, finalized and collected at once: paid, it becomes `active`; declined or waiting for 3-D
  * Secure, it stays `incomplete` until paid or expired 23 hours later. Checkout creates the subscription
- * only when the customer pays on its page, so a Checkout subscription is active when the session completes.
+ * only when the customer pays on its page, so a Checkout subscription is active when the session completes;
+ * its `customer.subscription.created` still says `incomplete`, followed by an update to `active`, as
+ * integrators observe (github.com/laravel/cashier-stripe/pull/1466), while one that needs no payment now
+ * (a trial) starts in its final status with a single created event, as Stripe announced for Checkout
+ * (quoted in github.com/kreativ-anders/kirby-memberkit/issues/3).
  */
 export function createSubscription(
   core: Core,
@@ -76,6 +72,8 @@ export function createSubscription(
     firstPayment: FirstPayment;
     trialDays?: number;
     cancelAtPeriodEnd?: boolean;
+    /** Stripe Tax computes each invoice's tax from the customer's address. */
+    automaticTax?: boolean;
   },
 ): { subscription: StripeObject; invoice: StripeObject } {
   const now = core.nowFor(opts.customer);
@@ -86,7 +84,9 @@ export function createSubscription(
     ...core.base('subscription', now),
     application: null,
     application_fee_percent: null,
-    automatic_tax: { disabled_reason: null, enabled: false, liability: null },
+    automatic_tax: opts.automaticTax
+      ? { disabled_reason: null, enabled: true, liability: { type: 'self' } }
+      : { disabled_reason: null, enabled: false, liability: null },
     billing_cycle_anchor: end === trialEnd ? trialEnd : now,
     billing_cycle_anchor_config: null,
     billing_mode: { flexible: null, type: 'classic', updated_at: now },
@@ -250,7 +250,10 @@ export function changePrice(core: Core, sub: StripeObject, price: StripeObject):
   else sub.status = 'past_due';
 }
 
-/** Ends a subscription now, with `customer.subscription.deleted`. */
+/**
+ * Ends a subscription now, with `customer.subscription.deleted`. Its open invoices stay open but are
+ * no longer retried (`next_payment_attempt` null).
+ */
 export function endSubscription(
   core: Core,
   sub: StripeObject,
@@ -262,6 +265,11 @@ export function endSubscription(
   sub.canceled_at ??= at;
   sub.ended_at = at;
   sub.cancellation_details = { comment: null, feedback: null, feedback_option: null, reason };
+  for (const invoice of core.store.all('invoice')) {
+    if (invoice.status !== 'open' || subscriptionOf(core, invoice)?.id !== sub.id) continue;
+    invoice._retry_at = null;
+    invoice.next_payment_attempt = null;
+  }
   core.emit('customer.subscription.deleted', sub, previous, at);
 }
 
@@ -275,7 +283,8 @@ const RENEWING = ['active', 'past_due', 'trialing'];
  */
 export function runDueWork(core: Core, onlyCustomers?: Set<string>): void {
   const mine = (o: StripeObject) => !onlyCustomers || onlyCustomers.has(o.customer as string);
-  for (let guard = 0; guard < 5000; guard++) {
+  // One step per pass; the bound only stops a loop that would never end.
+  for (let guard = 0; guard < 100_000; guard++) {
     // The earliest due step of all, so that events keep the order of the times they carry.
     let next: { at: number; run: () => void } | null = null;
     const consider = (at: number, run: () => void) => {

@@ -20,6 +20,8 @@ export class Core {
   forwardTo: { url: string; secret: string } | null = null;
   /** What the last failed retry does, as in Stripe's subscription settings: cancel, mark unpaid, or leave past_due. */
   afterFailedRetries: AfterFailedRetries = 'cancel';
+  /** Whether Stripe Tax is set up on the account (turned off to see the error a seller gets without it). */
+  taxActive = true;
 
   constructor(
     readonly store: Store,

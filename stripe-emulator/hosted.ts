@@ -6,7 +6,7 @@ import { missing, StripeApiError } from './errors';
 import { pdfDocument } from './invoice-pdf';
 import { checkoutPage, invoicePage, messagePage, money, portalPage } from './pages';
 import { intentOf } from './payments';
-import { payCheckoutSession } from './resources/checkout';
+import { addressAsked, payCheckoutSession } from './resources/checkout';
 import { setCancelAtPeriodEnd, switchPrice } from './resources/subscriptions';
 import { readBody } from './server';
 import { render, type StripeObject } from './store';
@@ -34,14 +34,45 @@ function priceFacts(core: Core, priceId: string) {
   };
 }
 
-function checkoutView(core: Core, session: StripeObject, extra: { error?: string; card?: string } = {}) {
+const BUYER_FIELDS = [
+  'email',
+  'card',
+  'country',
+  'line1',
+  'postal_code',
+  'city',
+  'business_name',
+  'tax_id',
+] as const;
+
+function checkoutView(
+  core: Core,
+  session: StripeObject,
+  extra: { error?: string; typed?: Partial<Record<(typeof BUYER_FIELDS)[number], string>> } = {},
+) {
   const items = session._line_items as Array<{ price: string }>;
   const customer = session.customer ? core.store.get(session.customer as string) : undefined;
+  const address = customer?.address as Record<string, string | null> | null | undefined;
+  const price = core.find('price', (items[0] as { price: string }).price);
   return checkoutPage({
     session,
-    ...priceFacts(core, (items[0] as { price: string }).price),
+    ...priceFacts(core, price.id),
     email: (session.customer_email as string | null) ?? (customer?.email as string | null) ?? null,
-    ...extra,
+    address: addressAsked(session),
+    taxIdCollection: (session.tax_id_collection as { enabled: boolean } | undefined)?.enabled ?? false,
+    taxNote: (session.automatic_tax as { enabled: boolean }).enabled
+      ? price.tax_behavior === 'inclusive'
+        ? 'VAT included, at the rate of your country'
+        : 'plus VAT at the rate of your country'
+      : null,
+    typed: {
+      country: address?.country ?? '',
+      line1: address?.line1 ?? '',
+      postal_code: address?.postal_code ?? '',
+      city: address?.city ?? '',
+      ...extra.typed,
+    },
+    ...(extra.error ? { error: extra.error } : {}),
   });
 }
 
@@ -88,6 +119,29 @@ function portalView(core: Core, session: StripeObject, message?: string) {
   });
 }
 
+/** What an invoice says about its tax: each rate and amount, the total without it, the buyer's VAT numbers. */
+function taxLines(core: Core, invoice: StripeObject): string[] {
+  const currency = invoice.currency as string;
+  const lines = ((invoice.total_taxes as Array<Record<string, unknown>> | null) ?? []).map((t) => {
+    const rateId = (t.tax_rate_details as { tax_rate: string } | null)?.tax_rate;
+    const rate = rateId ? core.store.get(rateId) : undefined;
+    const label =
+      t.taxability_reason === 'reverse_charge'
+        ? 'VAT: reverse charge (the customer accounts for it)'
+        : t.taxability_reason === 'not_collecting'
+          ? 'No VAT collected'
+          : `VAT ${String(rate?.percentage ?? 0)} %${t.tax_behavior === 'inclusive' ? ' (included)' : ''}`;
+    return `${label}: ${money(t.amount as number, currency)}`;
+  });
+  if (lines.length === 0) return [];
+  const ids = (invoice.customer_tax_ids as Array<{ value: string }> | null) ?? [];
+  return [
+    `Total excl. VAT: ${money(invoice.total_excluding_tax as number, currency)}`,
+    ...lines,
+    ...ids.map((id) => `Customer VAT number: ${id.value}`),
+  ];
+}
+
 /** The name of the product an invoice's first line bills. */
 function invoiceProduct(core: Core, invoice: StripeObject): string {
   const line = (invoice.lines as { data: Array<{ pricing: { price_details: { product: string } } | null }> })
@@ -102,6 +156,7 @@ function invoiceView(core: Core, invoice: StripeObject, extra: { error?: string;
     productName: invoiceProduct(core, invoice),
     email: invoice.customer_email as string | null,
     needsAuthentication: intentOf(core, invoice.id)?.status === 'requires_action',
+    taxLines: taxLines(core, invoice),
     ...extra,
   });
 }
@@ -127,7 +182,7 @@ function hostedInvoice(
       'content-disposition': `inline; filename="${String(invoice.number ?? invoice.id)}.pdf"`,
       'cache-control': 'no-store',
     });
-    res.end(pdfDocument(invoicePdfLines(invoice, invoiceProduct(core, invoice))));
+    res.end(pdfDocument(invoicePdfLines(invoice, invoiceProduct(core, invoice), taxLines(core, invoice))));
     return true;
   }
   if (req.method !== 'POST') {
@@ -168,7 +223,7 @@ function hostedInvoice(
   return true;
 }
 
-function invoicePdfLines(invoice: StripeObject, product: string): string[] {
+function invoicePdfLines(invoice: StripeObject, product: string, taxes: string[]): string[] {
   const day = (sec: number) => new Date(sec * 1000).toISOString().slice(0, 10);
   return [
     `Invoice ${String(invoice.number ?? invoice.id)}`,
@@ -176,6 +231,7 @@ function invoicePdfLines(invoice: StripeObject, product: string): string[] {
     `Billed to: ${String(invoice.customer_email ?? invoice.customer)}`,
     `Date: ${day(invoice.created)}`,
     `${product}: ${day(invoice.period_start as number)} to ${day(invoice.period_end as number)}`,
+    ...taxes,
     `Total: ${money(invoice.total as number, invoice.currency as string)}`,
     `Amount due: ${money(invoice.amount_due as number, invoice.currency as string)}`,
     `Status: ${String(invoice.status)}`,
@@ -211,13 +267,12 @@ export async function handleHosted(
       );
       if (req.method !== 'POST') return html(res, 200, checkoutView(core, session));
       if (session.status !== 'open') return html(res, 409, checkoutView(core, session));
-      const outcome = payCheckoutSession(core, session.id, {
-        email: form.get('email') ?? undefined,
-        card: form.get('card') ?? undefined,
-      });
+      const typed = Object.fromEntries(BUYER_FIELDS.map((k) => [k, form.get(k) ?? undefined]));
+      const outcome = payCheckoutSession(core, session.id, typed);
       core.store.save();
       if (!outcome.ok) {
-        html(res, 402, checkoutView(core, session, { error: outcome.message, card: form.get('card') ?? '' }));
+        const kept = Object.fromEntries(BUYER_FIELDS.map((k) => [k, form.get(k) ?? '']));
+        html(res, 402, checkoutView(core, session, { error: outcome.message, typed: kept }));
         return true;
       }
       res.writeHead(303, { location: outcome.redirect, 'cache-control': 'no-store' });

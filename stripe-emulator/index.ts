@@ -155,6 +155,13 @@ export async function startStripeEmulator(opts: EmulatorOptions = {}): Promise<S
         if (!(err instanceof StripeApiError)) throw err;
         json(res, err.status, err.body());
       }
+    } else if (route === 'POST /_emulator/tax') {
+      if (typeof input.active !== 'boolean')
+        json(res, 400, { error: { type: 'invalid_request_error', message: 'active: true or false' } });
+      else {
+        core.taxActive = input.active;
+        json(res, 200, { active: core.taxActive });
+      }
     } else if (route === 'GET /_emulator/health') json(res, 200, { ok: true, now: core.now() });
     else
       json(res, 404, {

@@ -3,7 +3,9 @@
 /** PDF string literals escape backslashes and parentheses; the built-in font is Latin-1 (WinAnsi). */
 function pdfText(s: string): string {
   return s
-    .replace(/[^\x20-\x7e\xa0-\xff]/g, (c) => (c === '€' ? '\x80' : c === '—' ? '-' : c === '×' ? 'x' : '?'))
+    .replace(/[^\x20-\x7e\xa0-\xff]/g, (c) =>
+      c === '€' ? '\x80' : c === '—' ? '-' : c === '×' ? 'x' : c === '\u202f' ? ' ' : '?',
+    )
     .replace(/[\\()]/g, (c) => `\\${c}`);
 }
 

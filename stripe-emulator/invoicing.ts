@@ -13,6 +13,7 @@ import {
   settleInvoicePayment,
 } from './payments';
 import type { StripeObject } from './store';
+import { type TaxId, type TaxOutcome, taxEntry, taxFor } from './tax';
 
 const DAY = 86_400;
 /**
@@ -24,6 +25,29 @@ export const RETRY_DAYS = [3, 5] as const;
 
 function firstItem(sub: StripeObject): Record<string, unknown> {
   return (sub.items as { data: Record<string, unknown>[] }).data[0] as Record<string, unknown>;
+}
+
+/**
+ * The tax of an invoice of a subscription with automatic tax, from the customer's address country and
+ * the price's tax behavior; without an address Stripe cannot compute it (`requires_location_inputs`).
+ */
+function automaticTaxOf(
+  sub: StripeObject,
+  customer: StripeObject | undefined,
+  amount: number,
+  behavior: string,
+): { automaticTax: Record<string, unknown>; outcome: TaxOutcome | null } {
+  if (!(sub.automatic_tax as { enabled: boolean }).enabled)
+    return {
+      automaticTax: { disabled_reason: null, enabled: false, liability: null, provider: null, status: null },
+      outcome: null,
+    };
+  const country = (customer?.address as { country?: string } | null | undefined)?.country;
+  const base = { disabled_reason: null, enabled: true, liability: { type: 'self' }, provider: 'stripe' };
+  if (!country) return { automaticTax: { ...base, status: 'requires_location_inputs' }, outcome: null };
+  const taxIds = (customer?._tax_ids as TaxId[] | undefined) ?? [];
+  const outcome = taxFor(amount, country, behavior === 'inclusive' ? 'inclusive' : 'exclusive', taxIds);
+  return { automaticTax: { ...base, status: 'complete' }, outcome };
 }
 
 /** A draft invoice for one period of a subscription's one item, with `invoice.created`. */
@@ -38,21 +62,25 @@ export function draftInvoice(
   const item = firstItem(sub);
   const price = item.price as Record<string, unknown>;
   const customer = core.store.get(sub.customer as string);
+  const taxed = automaticTaxOf(sub, customer, amount, price.tax_behavior as string);
+  const taxes = taxed.outcome ? [taxEntry(core, taxed.outcome)] : [];
+  const net = taxed.outcome?.net ?? amount;
+  const total = taxed.outcome?.total ?? amount;
   const invoice = core.store.insert({
     ...core.base('invoice', at),
     account_country: 'IE',
     account_name: 'Stripe emulator',
     account_tax_ids: null,
-    amount_due: amount,
+    amount_due: total,
     amount_overpaid: 0,
     amount_paid: 0,
-    amount_remaining: amount,
+    amount_remaining: total,
     amount_shipping: 0,
     application: null,
     attempt_count: 0,
     attempted: false,
     auto_advance: true,
-    automatic_tax: { disabled_reason: null, enabled: false, liability: null, provider: null, status: null },
+    automatic_tax: taxed.automaticTax,
     automatically_finalizes_at: null,
     billing_reason: reason,
     collection_method: 'charge_automatically',
@@ -60,13 +88,13 @@ export function draftInvoice(
     custom_fields: null,
     customer: sub.customer,
     customer_account: null,
-    customer_address: null,
+    customer_address: taxed.outcome ? (customer?.address ?? null) : null,
     customer_email: customer?.email ?? null,
     customer_name: customer?.name ?? null,
     customer_phone: null,
     customer_shipping: null,
     customer_tax_exempt: 'none',
-    customer_tax_ids: [],
+    customer_tax_ids: (customer?._tax_ids as TaxId[] | undefined) ?? [],
     default_payment_method: null,
     default_source: null,
     default_tax_rates: [],
@@ -119,7 +147,7 @@ export function draftInvoice(
           quantity_decimal: '1',
           subscription: sub.id,
           subtotal: amount,
-          taxes: [],
+          taxes,
         },
       ],
       has_more: false,
@@ -153,13 +181,13 @@ export function draftInvoice(
       voided_at: null as number | null,
     },
     subtotal: amount,
-    subtotal_excluding_tax: amount,
+    subtotal_excluding_tax: net,
     test_clock: sub.test_clock,
-    total: amount,
+    total,
     total_discount_amounts: [],
-    total_excluding_tax: amount,
+    total_excluding_tax: net,
     total_pretax_credit_amounts: [],
-    total_taxes: [],
+    total_taxes: taxes,
     webhooks_delivered_at: at,
     _retry_at: null as number | null,
   });

@@ -9,7 +9,18 @@ import type Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchChromium } from '../tests/e2e/chromium';
 import type { StripeEmulator } from './index';
-import { CARD_DECLINED, CARD_OK, type Catalog, emulatorForTest, seedCatalog, subscribe } from './testing';
+import {
+  CARD_3DS,
+  CARD_DECLINED,
+  CARD_FAILS_AT_RENEWAL,
+  CARD_OK,
+  type Catalog,
+  DAY,
+  emulatorForTest,
+  monthlyPrice,
+  seedCatalog,
+  subscribe,
+} from './testing';
 
 const SHOTS = path.join(import.meta.dirname, 'screenshots');
 
@@ -158,5 +169,127 @@ describe('hosted portal', () => {
       page.waitForURL(`${appUrl}/account`),
       page.getByRole('link', { name: /Return/ }).click(),
     ]);
+  });
+});
+
+describe('hosted invoice page', () => {
+  /** A subscription on its own test clock, moved past its first renewal. */
+  async function renewedWith(card: string) {
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: Date.UTC(2027, 0, 10) / 1000 });
+    const customer = await stripe.customers.create({ email: 'invoice@example.com', test_clock: clock.id });
+    const { subscription } = await subscribe(emulator, catalog.monthly, card, customer);
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: clock.frozen_time + 32 * DAY });
+    const due = await stripe.subscriptions.retrieve(subscription.id, { expand: ['latest_invoice'] });
+    return { subscription: due, invoice: due.latest_invoice as Stripe.Invoice };
+  }
+
+  it('confirms a renewal that waits for 3-D Secure, from the keyboard, and the subscription is active again', async () => {
+    const { subscription, invoice } = await renewedWith(CARD_3DS);
+    expect(subscription.status).toBe('past_due');
+    await page.goto(invoice.hosted_invoice_url as string);
+    await expect.poll(() => page.title()).toBe(`Invoice ${invoice.number}`);
+    const body = () => page.textContent('body');
+    expect(await body()).toContain('Test mode — no real payment');
+    expect(await body()).toContain('€9.99');
+    expect(await body()).toContain('Your bank asks you to confirm this payment');
+    await page.screenshot({ path: path.join(SHOTS, 'invoice-3ds.png'), fullPage: true });
+    const confirm = page.getByRole('button', { name: 'Confirm payment of €9.99' });
+    await confirm.focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('Thank you: your payment went through.').waitFor();
+    expect(await body()).toContain('Paid on');
+    expect((await stripe.subscriptions.retrieve(subscription.id)).status).toBe('active');
+    await page.screenshot({ path: path.join(SHOTS, 'invoice-paid.png'), fullPage: true });
+  });
+
+  it('pays a failed renewal with another card after a decline, and links the PDF', async () => {
+    const { subscription, invoice } = await renewedWith(CARD_FAILS_AT_RENEWAL);
+    await page.goto(invoice.hosted_invoice_url as string);
+    await page.getByLabel('Card number').fill(CARD_DECLINED);
+    await page.getByRole('button', { name: 'Pay €9.99' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('Your card was declined.');
+    expect((await stripe.invoices.retrieve(invoice.id)).status).toBe('open');
+    await page.getByLabel('Card number').fill(CARD_OK);
+    await page.getByRole('button', { name: 'Pay €9.99' }).click();
+    await page.getByText('Paid on').waitFor();
+    expect((await stripe.subscriptions.retrieve(subscription.id)).status).toBe('active');
+    const pdf = await page.request.get(
+      await page.getByRole('link', { name: 'Download PDF' }).evaluate((a) => (a as HTMLAnchorElement).href),
+    );
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
+    expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
+  });
+});
+
+describe('hosted Checkout with automatic tax', () => {
+  it('asks a business for its country, postal code and VAT number, and the invoice page shows the VAT', async () => {
+    const price = await monthlyPrice(stripe, 'inclusive');
+    const customer = await stripe.customers.create({ email: 'studio@example.com' });
+    const session = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      customer: customer.id,
+      line_items: [{ price: price.id, quantity: 1 }],
+      success_url: `${appUrl}/checkout/return?session_id={CHECKOUT_SESSION_ID}`,
+      automatic_tax: { enabled: true },
+      billing_address_collection: 'auto',
+      customer_update: { address: 'auto', name: 'auto' },
+      tax_id_collection: { enabled: true },
+    });
+    await page.goto(session.url as string);
+    expect(await page.textContent('#tax-note')).toBe('VAT included, at the rate of your country');
+    await page.getByLabel('Card number').fill(CARD_OK);
+    await page.getByLabel('Country').selectOption('FR');
+    await page.getByLabel('Postal code').fill('75001');
+    // The business fields sit in a disclosure, opened from the keyboard.
+    await page.getByText('I’m purchasing as a business').focus();
+    await page.keyboard.press('Enter');
+    await page.getByLabel('Business name').fill('Studio Paris SARL');
+    await page.getByLabel('VAT number').fill('FR 12 345678901');
+    await page.screenshot({ path: path.join(SHOTS, 'checkout-tax.png'), fullPage: true });
+    await Promise.all([
+      page.waitForURL(/session_id=/),
+      page.getByRole('button', { name: 'Subscribe' }).click(),
+    ]);
+
+    const done = await stripe.checkout.sessions.retrieve(session.id, { expand: ['invoice'] });
+    const invoice = done.invoice as Stripe.Invoice;
+    expect(invoice.customer_tax_ids).toEqual([{ type: 'eu_vat', value: 'FR12345678901' }]);
+    // A French business buying from the (Irish) seller: the buyer accounts for the VAT, reverse charge.
+    expect(invoice.total_taxes?.[0]?.taxability_reason).toBe('reverse_charge');
+    await page.goto(invoice.hosted_invoice_url as string);
+    const taxes = page.getByRole('list', { name: 'Tax' });
+    expect(await taxes.textContent()).toContain('VAT: reverse charge');
+    expect(await taxes.textContent()).toContain('Customer VAT number: FR12345678901');
+    await page.screenshot({ path: path.join(SHOTS, 'invoice-tax.png'), fullPage: true });
+  });
+
+  it('shows a missing country as an alert and keeps what was typed', async () => {
+    const price = await monthlyPrice(stripe, 'inclusive');
+    const session = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      line_items: [{ price: price.id, quantity: 1 }],
+      success_url: `${appUrl}/checkout/return?session_id={CHECKOUT_SESSION_ID}`,
+      customer_email: 'nocountry@example.com',
+      automatic_tax: { enabled: true },
+    });
+    await page.goto(session.url as string);
+    await page.getByLabel('Card number').fill(CARD_OK);
+    await page.getByLabel('Postal code').fill('10115');
+    // The browser itself refuses an unchosen required country; the server's message is the fallback.
+    await page.evaluate(() => document.querySelector('form')?.setAttribute('novalidate', ''));
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe('Choose your country.');
+    expect(await page.getByLabel('Postal code').inputValue()).toBe('10115');
+    await page.getByLabel('Country').selectOption('DE');
+    await Promise.all([
+      page.waitForURL(/session_id=/),
+      page.getByRole('button', { name: 'Subscribe' }).click(),
+    ]);
+    const done = await stripe.checkout.sessions.retrieve(session.id, { expand: ['invoice'] });
+    expect((done.invoice as Stripe.Invoice).total_taxes?.[0]?.amount).toBe(160);
   });
 });

@@ -1,4 +1,5 @@
 import type { StripeObject } from './store';
+import { COUNTRIES } from './tax';
 
 const esc = (s: unknown) =>
   String(s ?? '').replace(
@@ -20,8 +21,9 @@ main{max-width:880px;margin:40px auto;display:grid;grid-template-columns:1fr 1fr
 .summary h1{font-size:20px;margin:0 0 8px}.amount{font-size:36px;font-weight:700}.muted{color:#697386}
 form{background:#fff;border-radius:8px;padding:24px;box-shadow:0 2px 8px rgba(0,0,0,.08)}
 label{display:block;font-size:14px;font-weight:600;margin:12px 0 4px}
-input{width:100%;padding:10px 12px;border:1px solid #c9d1da;border-radius:6px;font-size:16px}
-input:focus,button:focus,a:focus{outline:3px solid #635bff;outline-offset:2px}
+input,select{width:100%;padding:10px 12px;border:1px solid #c9d1da;border-radius:6px;font-size:16px;background:#fff}
+fieldset{border:0;padding:0;margin:16px 0 0}legend{font-weight:700;font-size:15px}details{margin-top:16px}summary{cursor:pointer;font-weight:600}
+input:focus,select:focus,summary:focus,button:focus,a:focus{outline:3px solid #635bff;outline-offset:2px}
 button{width:100%;margin-top:20px;padding:12px;border:0;border-radius:6px;background:#635bff;color:#fff;font-size:16px;font-weight:600;cursor:pointer}
 button.secondary{background:#fff;color:#635bff;border:1px solid #635bff}
 .error{background:#fde8e8;color:#a4161a;border-radius:6px;padding:10px 12px;margin-top:12px}
@@ -43,9 +45,46 @@ export type CheckoutView = {
   currency: string;
   interval: string;
   email: string | null;
+  /** The billing address asked for: all of it, what tax needs (country, postal code), or none. */
+  address: 'full' | 'tax' | 'none';
+  taxIdCollection: boolean;
+  /** How VAT relates to the amount shown, when Stripe Tax computes it. */
+  taxNote: string | null;
+  typed: Partial<
+    Record<'card' | 'country' | 'line1' | 'postal_code' | 'city' | 'business_name' | 'tax_id', string>
+  >;
   error?: string;
-  card?: string;
 };
+
+function field(id: string, label: string, value: string | undefined, attrs = ''): string {
+  return `<label for="${id}">${esc(label)}</label><input id="${id}" name="${id}" value="${esc(value ?? '')}" ${attrs}>`;
+}
+
+/** The billing address and VAT number fields Checkout shows when tax or the session asks for them. */
+function buyerFields(v: CheckoutView): string {
+  const t = v.typed;
+  const countries = Object.entries(COUNTRIES)
+    .map(
+      ([code, name]) =>
+        `<option value="${code}"${t.country === code ? ' selected' : ''}>${esc(name)}</option>`,
+    )
+    .join('');
+  const address =
+    v.address === 'none'
+      ? ''
+      : `<fieldset><legend>Billing address</legend>
+<label for="country">Country</label><select id="country" name="country" autocomplete="country" required><option value="">Choose…</option>${countries}</select>
+${v.address === 'full' ? field('line1', 'Address', t.line1, 'autocomplete="address-line1" required') : ''}
+<div class="row"><div>${field('postal_code', 'Postal code', t.postal_code, 'autocomplete="postal-code" required')}</div>
+${v.address === 'full' ? `<div>${field('city', 'City', t.city, 'autocomplete="address-level2" required')}</div>` : ''}</div></fieldset>`;
+  // A disclosure rather than a script: the page's policy allows none.
+  const business = v.taxIdCollection
+    ? `<details${t.tax_id ? ' open' : ''}><summary>I’m purchasing as a business</summary>
+${field('business_name', 'Business name', t.business_name, 'autocomplete="organization"')}
+${field('tax_id', 'VAT number', t.tax_id, 'placeholder="DE123456789" autocapitalize="characters"')}</details>`
+    : '';
+  return address + business;
+}
 
 export function checkoutPage(v: CheckoutView): string {
   const s = v.session;
@@ -57,17 +96,18 @@ export function checkoutPage(v: CheckoutView): string {
   <label for="email">Email</label>
   <input id="email" name="email" type="email" autocomplete="email" required value="${esc(v.email ?? '')}" ${v.email ? 'readonly' : ''}>
   <label for="card">Card number</label>
-  <input id="card" name="card" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required value="${esc(v.card ?? '')}" ${v.error ? 'aria-invalid="true" aria-describedby="card-error"' : ''} autofocus>
+  <input id="card" name="card" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required value="${esc(v.typed.card ?? '')}" ${v.error ? 'aria-invalid="true" aria-describedby="card-error"' : ''} autofocus>
   <div class="row"><div><label for="exp">Expiry</label><input id="exp" name="exp" placeholder="12 / 34" autocomplete="cc-exp"></div>
   <div><label for="cvc">CVC</label><input id="cvc" name="cvc" placeholder="123" autocomplete="cc-csc"></div></div>
+  ${buyerFields(v)}
   ${v.error ? `<div class="error" id="card-error" role="alert">${esc(v.error)}</div>` : ''}
   <button type="submit">Subscribe</button>
-  <p class="muted">Test cards: 4242 4242 4242 4242 pays · 4000 0000 0000 0002 is declined · 4000 0000 0000 0341 pays now and fails at renewal.</p>
+  <p class="muted">Test cards: 4242 4242 4242 4242 pays · 4000 0000 0000 0002 is declined · 4000 0000 0000 0341 pays now and fails at renewal · 4000 0027 6000 3184 asks for 3-D Secure (confirmed here, and again at each renewal).</p>
 </form>`;
   return page(
     `Subscribe to ${v.productName}`,
     `<main><section class="summary">${back}<h1>Subscribe to ${esc(v.productName)}</h1>
-<div class="amount">${esc(money(v.amount, v.currency))}</div><div class="muted">per ${esc(v.interval)}</div></section>${form}</main>`,
+<div class="amount">${esc(money(v.amount, v.currency))}</div><div class="muted">per ${esc(v.interval)}</div>${v.taxNote ? `<div class="muted" id="tax-note">${esc(v.taxNote)}</div>` : ''}</section>${form}</main>`,
   );
 }
 
@@ -128,6 +168,8 @@ export type InvoiceView = {
   email: string | null;
   /** The PaymentIntent waits for the customer to complete 3-D Secure. */
   needsAuthentication: boolean;
+  /** The tax part of the invoice, one line each (empty without automatic tax). */
+  taxLines: string[];
   error?: string;
   message?: string;
 };
@@ -160,7 +202,8 @@ ${error}<button type="submit">Pay ${esc(amount)}</button></form>`;
     `<div class="portal"><h1>Invoice ${esc(inv.number ?? inv.id)}</h1><p class="muted">${esc(v.email ?? '')}</p>
 ${v.message ? `<div class="card" role="status">${esc(v.message)}</div>` : ''}
 <div class="card"><h2>${esc(v.productName)}</h2><div class="amount">${esc(amount)}</div>
-<p>${esc(date(inv.period_start as number))} – ${esc(date(inv.period_end as number))}</p>${status}
+<p>${esc(date(inv.period_start as number))} – ${esc(date(inv.period_end as number))}</p>
+${v.taxLines.length ? `<ul class="taxes" aria-label="Tax">${v.taxLines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>` : ''}${status}
 <p><a href="/i/${esc(inv.id)}/pdf">Download PDF</a></p></div>${pay ? `<div class="card">${pay}</div>` : ''}</div>`,
   );
 }

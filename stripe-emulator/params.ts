@@ -197,3 +197,33 @@ function expandPath(core: Core, value: unknown, parts: string[], full: string, e
 export function expandOf(body: FormObject): string[] {
   return strArray(body, 'expand') ?? [];
 }
+
+/** Retrieve and list routes for an object the emulator creates as money moves (read-only over the API). */
+export function readRoutes(
+  objectType: string,
+  path: string,
+  filters: ReadonlyArray<readonly [param: string, field: (o: StripeObject) => unknown]>,
+): Route[] {
+  return [
+    {
+      method: 'GET',
+      path: `${path}/:id`,
+      handler: (core, { params, body }) => {
+        allow(body, []);
+        return expandObject(core, render(core.find(objectType, params.id as string)), expandOf(body));
+      },
+    },
+    {
+      method: 'GET',
+      path,
+      handler: (core, { body }) => {
+        allow(body, [...filters.map(([p]) => p), 'created', 'limit', 'starting_after', 'ending_before']);
+        const items = whereGiven(
+          createdIn(core.store.all(objectType), body),
+          filters.map(([param, field]) => [str(body, param), field] as const),
+        );
+        return listPage(core, items, body, path);
+      },
+    },
+  ];
+}

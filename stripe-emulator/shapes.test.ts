@@ -8,9 +8,12 @@ import {
   adminPost,
   CARD_3DS,
   CARD_FAILS_AT_RENEWAL,
+  CARD_OK,
   chargeOf,
   DAY,
   emulatorForTest,
+  monthlyPrice,
+  payOnPage,
   seedCatalog,
   subscribe,
 } from './testing';
@@ -111,6 +114,43 @@ beforeAll(async () => {
   await s.checkout.sessions.expire(open.id);
   await add('expired session', 'Stripe.Checkout.Session', `/v1/checkout/sessions/${open.id}`);
   await add('charges list', 'Stripe.ApiList<Stripe.Charge>', '/v1/charges?limit=100');
+
+  // Automatic tax: a German business with a VAT number, an inclusive price.
+  const taxed = await monthlyPrice(s, 'inclusive');
+  const business = await s.customers.create({ email: 'studio@example.com' });
+  const taxedSession = await s.checkout.sessions.create({
+    mode: 'subscription',
+    customer: business.id,
+    line_items: [{ price: taxed.id, quantity: 1 }],
+    success_url: 'http://app.test/ok',
+    automatic_tax: { enabled: true },
+    billing_address_collection: 'required',
+    customer_update: { address: 'auto', name: 'auto' },
+    tax_id_collection: { enabled: true },
+  });
+  await add(
+    'session with automatic tax (open)',
+    'Stripe.Checkout.Session',
+    `/v1/checkout/sessions/${taxedSession.id}`,
+  );
+  await payOnPage(taxedSession.url as string, CARD_OK, undefined, {
+    country: 'FR',
+    line1: '1 rue de Rivoli',
+    postal_code: '75001',
+    city: 'Paris',
+    business_name: 'Studio Paris',
+    tax_id: 'FR12345678901',
+  });
+  await add(
+    'session with automatic tax (complete)',
+    'Stripe.Checkout.Session',
+    `/v1/checkout/sessions/${taxedSession.id}?expand[]=invoice`,
+  );
+  const taxedInvoice = (await s.checkout.sessions.retrieve(taxedSession.id)).invoice as string;
+  const rate = (await s.invoices.retrieve(taxedInvoice)).total_taxes?.[0]?.tax_rate_details
+    ?.tax_rate as string;
+  await add('tax rate', 'Stripe.TaxRate', `/v1/tax_rates/${rate}`);
+  await add('customer with address', 'Stripe.Customer', `/v1/customers/${business.id}`);
   // Every event the scenarios produced, each with the object it carried then.
   for (let page = (await raw('/v1/events?limit=100')) as Stripe.ApiList<{ id: string; type: string }>; ; ) {
     for (const e of page.data)

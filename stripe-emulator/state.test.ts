@@ -62,7 +62,9 @@ describe('state file', () => {
 
   it('refuses a state file it cannot read, naming it, and leaves it as it was', async () => {
     const statePath = path.join(dir, 'broken.json');
-    for (const content of ['{not json', '{"version":9,"objects":[]}']) {
+    // Version 1 came before invoices had their own payments and retry schedule.
+    const older = '{"version":1,"offsetSec":0,"seq":0,"objects":[],"idempotency":[]}';
+    for (const content of ['{not json', '{"version":9,"objects":[]}', older]) {
       writeFileSync(statePath, content);
       await expect(startStripeEmulator({ statePath })).rejects.toThrow(statePath);
       expect(readFileSync(statePath, 'utf8')).toBe(content);

@@ -4,8 +4,11 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 /** A Stripe object as kept here. Keys starting with `_` are the emulator's own and never leave it. */
 export type StripeObject = { id: string; object: string; created: number; [key: string]: unknown };
 
+/** Version 2: invoices carry their own retry schedule and payments (version 1 files are not read). */
+const STATE_VERSION = 2;
+
 type Saved = {
-  version: 1;
+  version: typeof STATE_VERSION;
   offsetSec: number;
   seq: number;
   objects: StripeObject[];
@@ -31,6 +34,7 @@ const PREFIX: Record<string, string> = {
   invoice_payment: 'inpay',
   refund: 're',
   dispute: 'dp',
+  tax_rate: 'txr',
 };
 
 /** Every object by id, with the emulator's clock offset and the idempotency answers; optionally on disk. */
@@ -88,7 +92,7 @@ export class Store {
   save(): void {
     if (!this.statePath) return;
     const saved: Saved = {
-      version: 1,
+      version: STATE_VERSION,
       offsetSec: this.offsetSec,
       seq: this.seq,
       objects: [...this.objects.values()],
@@ -109,9 +113,9 @@ function readState(statePath: string): Saved {
       `The emulator state file ${statePath} is not readable JSON (${err instanceof Error ? err.message : String(err)}); move it away to start afresh.`,
     );
   }
-  if (saved?.version !== 1 || !Array.isArray(saved.objects) || !Array.isArray(saved.idempotency))
+  if (saved?.version !== STATE_VERSION || !Array.isArray(saved.objects) || !Array.isArray(saved.idempotency))
     throw new Error(
-      `The emulator state file ${statePath} is not a version 1 emulator state; move it away to start afresh.`,
+      `The emulator state file ${statePath} is not a version ${STATE_VERSION} emulator state (an older emulator wrote it?); move it away to start afresh.`,
     );
   return saved as Saved;
 }

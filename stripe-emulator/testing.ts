@@ -41,6 +41,21 @@ export async function seedCatalog(stripe: Stripe): Promise<Catalog> {
   return { product, monthly, annual };
 }
 
+/** A monthly 9.99 EUR price of its own product, with a tax behavior when given. */
+export async function monthlyPrice(
+  stripe: Stripe,
+  taxBehavior?: 'inclusive' | 'exclusive',
+): Promise<Stripe.Price> {
+  const product = await stripe.products.create({ name: 'Siberia Mix Pro' });
+  return stripe.prices.create({
+    product: product.id,
+    currency: 'eur',
+    unit_amount: 999,
+    recurring: { interval: 'month' },
+    ...(taxBehavior ? { tax_behavior: taxBehavior } : {}),
+  });
+}
+
 /** An emulator with fast retries, stopped by the returned function. */
 export async function emulatorForTest(opts: Parameters<typeof startStripeEmulator>[0] = {}) {
   const emulator = await startStripeEmulator({ ...opts, delivery: { retryBaseMs: 20, ...opts.delivery } });
@@ -48,8 +63,13 @@ export async function emulatorForTest(opts: Parameters<typeof startStripeEmulato
 }
 
 /** Submits the hosted Checkout form as a browser would (without following the redirect). */
-export function payOnPage(sessionUrl: string, card: string, email?: string): Promise<Response> {
-  const form = new URLSearchParams({ card, ...(email ? { email } : {}) });
+export function payOnPage(
+  sessionUrl: string,
+  card: string,
+  email?: string,
+  fields: Record<string, string> = {},
+): Promise<Response> {
+  const form = new URLSearchParams({ card, ...(email ? { email } : {}), ...fields });
   return fetch(sessionUrl, {
     method: 'POST',
     body: form,

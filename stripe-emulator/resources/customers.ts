@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type CardBehavior, endSubscription } from '../billing';
 import { paymentMethodBehavior } from '../cards';
 import type { Core } from '../core';
-import { missing } from '../errors';
+import { badParam, missing } from '../errors';
 import type { FormObject } from '../form';
 import {
   allow,
@@ -27,7 +27,22 @@ const FIELDS = [
   'preferred_locales',
   'payment_method',
   'invoice_settings',
+  'address',
 ] as const;
+
+const ADDRESS_FIELDS = ['city', 'country', 'line1', 'line2', 'postal_code', 'state'] as const;
+
+/** `address[country]=FR&address[postal_code]=…` (what automatic tax reads); an empty `address=` clears it. */
+function addressParam(body: FormObject): Record<string, string | null> | null | undefined {
+  if (body.address === '') return null;
+  const given = obj(body, 'address');
+  if (!given) return undefined;
+  allow(given, ADDRESS_FIELDS);
+  const address = Object.fromEntries(ADDRESS_FIELDS.map((k) => [k, str(given, k) || null]));
+  if (address.country && !/^[A-Z]{2}$/.test(address.country))
+    throw badParam('address[country]', 'Invalid country: a two-letter ISO code such as FR');
+  return address;
+}
 
 /**
  * `payment_method=pm_card_…` and `invoice_settings[default_payment_method]=pm_card_…`: which test card
@@ -106,6 +121,7 @@ export const customerRoutes: Route[] = [
       if (clock) core.find('test_helpers.test_clock', clock, 'test clock');
       const at = clock ? (core.store.get(clock)?.frozen_time as number) : core.now();
       const pm = paymentMethod(body);
+      const address = addressParam(body);
       const customer = insertCustomer(core, {
         at,
         email: str(body, 'email') ?? null,
@@ -117,6 +133,7 @@ export const customerRoutes: Route[] = [
         paymentMethod: pm?.id ?? null,
         card: pm?.behavior ?? 'pays',
       });
+      customer.address = address ?? null;
       core.emit('customer.created', customer);
       return expandObject(core, render(customer), expandOf(body));
     },
@@ -160,6 +177,7 @@ export const customerRoutes: Route[] = [
       const customer = core.find('customer', params.id as string);
       // Everything is read and checked before anything changes: a bad parameter changes nothing.
       const pm = paymentMethod(body);
+      const address = addressParam(body);
       const fields = (['email', 'name', 'description', 'phone'] as const).flatMap((key) => {
         const v = str(body, key);
         return v === undefined ? [] : [[key, v === '' ? null : v] as const];
@@ -174,6 +192,10 @@ export const customerRoutes: Route[] = [
           default_payment_method: pm.id,
         };
         customer._card = pm.behavior;
+      }
+      if (address !== undefined) {
+        previous.address = customer.address;
+        customer.address = address;
       }
       for (const [key, value] of fields) {
         previous[key] = customer[key];

@@ -1,51 +1,10 @@
 import type { Core } from '../core';
 import { badParam, missingParam } from '../errors';
 import { closeDispute, refundCharge } from '../payments';
-import {
-  allow,
-  createdIn,
-  expandObject,
-  expandOf,
-  int,
-  listPage,
-  metadata,
-  type Route,
-  str,
-  whereGiven,
-} from '../params';
+import { allow, expandObject, expandOf, int, metadata, type Route, readRoutes, str } from '../params';
 import { render, type StripeObject } from '../store';
 
 const REFUND_REASONS = ['duplicate', 'fraudulent', 'requested_by_customer'];
-
-/** Retrieve and list routes for an object the emulator creates as money moves (read-only over the API). */
-function readRoutes(
-  objectType: string,
-  path: string,
-  filters: ReadonlyArray<readonly [param: string, field: (o: StripeObject) => unknown]>,
-): Route[] {
-  return [
-    {
-      method: 'GET',
-      path: `${path}/:id`,
-      handler: (core, { params, body }) => {
-        allow(body, []);
-        return expandObject(core, render(core.find(objectType, params.id as string)), expandOf(body));
-      },
-    },
-    {
-      method: 'GET',
-      path,
-      handler: (core, { body }) => {
-        allow(body, [...filters.map(([p]) => p), 'created', 'limit', 'starting_after', 'ending_before']);
-        const items = whereGiven(
-          createdIn(core.store.all(objectType), body),
-          filters.map(([param, field]) => [str(body, param), field] as const),
-        );
-        return listPage(core, items, body, path);
-      },
-    },
-  ];
-}
 
 /** The charge a refund names: `charge`, or the PaymentIntent's latest charge. */
 function chargeToRefund(core: Core, charge: string | undefined, intent: string | undefined): StripeObject {
@@ -69,6 +28,7 @@ export const paymentRoutes: Route[] = [
     ['charge', (o) => o.charge],
     ['payment_intent', (o) => o.payment_intent],
   ]),
+  ...readRoutes('tax_rate', '/v1/tax_rates', []),
   ...readRoutes('dispute', '/v1/disputes', [
     ['charge', (o) => o.charge],
     ['payment_intent', (o) => o.payment_intent],

@@ -16,6 +16,8 @@ import {
 } from '../params';
 import { render } from '../store';
 
+const TAX_BEHAVIORS = ['inclusive', 'exclusive', 'unspecified'];
+
 export const priceRoutes: Route[] = [
   {
     method: 'POST',
@@ -31,7 +33,11 @@ export const priceRoutes: Route[] = [
         'nickname',
         'active',
         'transfer_lookup_key',
+        'tax_behavior',
       ]);
+      const taxBehavior = str(body, 'tax_behavior') ?? 'unspecified';
+      if (!TAX_BEHAVIORS.includes(taxBehavior))
+        throw badParam('tax_behavior', `Invalid tax_behavior: must be one of ${TAX_BEHAVIORS.join(', ')}`);
       const productId = required(body, 'product');
       core.find('product', productId, 'product', 'product');
       const currency = required(body, 'currency').toLowerCase();
@@ -81,7 +87,7 @@ export const priceRoutes: Route[] = [
         nickname,
         product: productId,
         recurring,
-        tax_behavior: 'unspecified',
+        tax_behavior: taxBehavior,
         tiers_mode: null,
         transform_quantity: null,
         type: recurring ? 'recurring' : 'one_time',

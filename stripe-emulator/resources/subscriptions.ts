@@ -17,6 +17,7 @@ import {
   int,
   listPage,
   metadata,
+  obj,
   type Route,
   required,
   str,
@@ -136,7 +137,11 @@ export const subscriptionRoutes: Route[] = [
         'proration_behavior',
         'collection_method',
         'trial_period_days',
+        'automatic_tax',
       ]);
+      const automatic = obj(body, 'automatic_tax');
+      if (automatic) allow(automatic, ['enabled']);
+      const automaticTax = automatic ? (bool(automatic, 'enabled') ?? false) : false;
       const customer = core.find('customer', required(body, 'customer'), 'customer', 'customer');
       const [first] = oneItem(body, 'create');
       const priceId = str(first, 'price');
@@ -173,6 +178,7 @@ export const subscriptionRoutes: Route[] = [
         card,
         firstPayment: behavior as FirstPayment,
         cancelAtPeriodEnd,
+        automaticTax,
         ...(trialDays ? { trialDays } : {}),
       });
       return show(core, subscription, expandOf(body));
