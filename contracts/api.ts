@@ -89,6 +89,35 @@ export const CheckoutResponse = z.object({ url: z.url(), state: CheckoutState })
 export type CheckoutResponse = z.infer<typeof CheckoutResponse>;
 export type UrlResponse = z.infer<typeof UrlResponse>;
 
+/** One of the musician's invoices, as Stripe keeps it (amounts in the currency's smallest unit). */
+export const InvoiceSummary = z.object({
+  id: z.string().min(1),
+  number: z.string().nullable(),
+  createdAt: isoTime,
+  total: z.number().int(),
+  /** The VAT (or other tax) in `total`. */
+  tax: z.number().int().min(0),
+  currency: z.string().length(3),
+  status: z.enum(['draft', 'open', 'paid', 'uncollectible', 'void']),
+  hostedInvoiceUrl: z.url().nullable(),
+  pdfUrl: z.url().nullable(),
+});
+export type InvoiceSummary = z.infer<typeof InvoiceSummary>;
+/** `?limit=&after=`: newest first, a page at a time; `after` is the last id of the previous page. */
+export const InvoicesQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  after: z
+    .string()
+    .regex(/^in_[A-Za-z0-9]+$/, 'after: an invoice id')
+    .optional(),
+});
+export const InvoicesResponse = z.object({
+  invoices: z.array(InvoiceSummary),
+  /** Pass as `after` for the next page; null on the last page. */
+  nextCursor: z.string().nullable(),
+});
+export type InvoicesResponse = z.infer<typeof InvoicesResponse>;
+
 // ---------- entitlements and usage ----------
 
 export const EntitlementTokenRequest = z.object({ deviceId: DeviceId });
@@ -190,6 +219,13 @@ export const api = {
     response: CheckoutResponse,
   },
   portal: { method: 'POST', path: '/api/billing/portal', auth: true, request: null, response: UrlResponse },
+  invoices: {
+    method: 'GET',
+    path: '/api/billing/invoices',
+    auth: true,
+    request: null,
+    response: InvoicesResponse,
+  },
   entitlementToken: {
     method: 'POST',
     path: '/api/entitlements/token',

@@ -20,6 +20,8 @@ export const ErrorCode = z.enum([
   'offline_allowance_exceeded',
   'invalid_signature',
   'stripe_unavailable',
+  /** Stripe refused to take a payment for a reason the operator must fix (e.g. tax settings). */
+  'payments_unavailable',
   'server_unreachable',
   'internal',
 ]);

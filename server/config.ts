@@ -46,6 +46,7 @@ const EnvSchema = z.object({
   OFFLINE_GRACE_DAYS: int(0, 90).default(7),
   PAST_DUE_KEEPS_PRO: bool.default(true),
   PAST_DUE_GRACE_DAYS: int(0, 365).default(14),
+  STRIPE_AUTOMATIC_TAX: bool.default(false),
   STRIPE_RECONCILE_INTERVAL_S: int(0, 7 * 86_400).default(3600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -71,6 +72,8 @@ export type ServerConfig = {
   pastDueKeepsPro: boolean;
   /** The most days past_due keeps Pro after the first failed payment. */
   pastDueGraceDays: number;
+  /** Stripe Tax computes VAT at Checkout (the address and VAT number are collected). */
+  automaticTax: boolean;
   /** Seconds between reconciliations with Stripe; 0: none. */
   reconcileIntervalS: number;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
@@ -144,6 +147,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     offlineGraceDays: e.OFFLINE_GRACE_DAYS,
     pastDueKeepsPro: e.PAST_DUE_KEEPS_PRO,
     pastDueGraceDays: e.PAST_DUE_GRACE_DAYS,
+    automaticTax: e.STRIPE_AUTOMATIC_TAX,
     reconcileIntervalS: e.STRIPE_RECONCILE_INTERVAL_S,
     logLevel: e.LOG_LEVEL,
   };

@@ -99,7 +99,18 @@ export async function startServer(
       })
     : null;
   const billing =
-    stripe && sync ? new Billing({ db, stripe, prices, publicUrl: () => url, sync, logger, now }) : null;
+    stripe && sync
+      ? new Billing({
+          db,
+          stripe,
+          prices,
+          publicUrl: () => url,
+          automaticTax: config.automaticTax,
+          sync,
+          logger,
+          now,
+        })
+      : null;
   const webhooks =
     stripe && billing && sync && config.stripe.webhookSecret
       ? new StripeWebhooks({ db, stripe, secret: config.stripe.webhookSecret, billing, sync, logger, now })

@@ -21,6 +21,7 @@ const STATUS: Record<ErrorCode, number> = {
   offline_allowance_exceeded: 402,
   invalid_signature: 400,
   stripe_unavailable: 502,
+  payments_unavailable: 503,
   // The desktop app's own code for "no answer"; the server never sends it.
   server_unreachable: 503,
   internal: 500,

@@ -1,6 +1,7 @@
 import express, { type Express, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { api, CheckoutState, paths } from '../../contracts/api';
+import { api, CheckoutState, InvoicesQuery, paths } from '../../contracts/api';
+import { parseBody } from '../http/validate';
 import { CheckoutSessionId, formatDeepLink } from '../../contracts/deeplink';
 import { errorBody } from '../../contracts/errors';
 import { PaymentsNotConfigured } from '../domain/errors';
@@ -69,6 +70,10 @@ export function registerBillingRoutes(app: Express, deps: BillingDeps, route: Re
   });
   route(api.checkout, ({ userId, body }) => billing().checkout(userId, body.priceId, body.state));
   route(api.portal, ({ userId }) => billing().portal(userId));
+  route(api.invoices, ({ userId, req }) => {
+    const { limit, after } = parseBody(InvoicesQuery, req.query);
+    return billing().invoices(userId, limit, after);
+  });
 
   const page = (req: Request, res: Response, status: number, kind: ReturnKind, link: string | null) => {
     res

@@ -1,12 +1,25 @@
 import type { Logger } from 'pino';
 import type Stripe from 'stripe';
-import { paths } from '../../contracts/api';
+import { type InvoiceSummary, type InvoicesResponse, paths } from '../../contracts/api';
 import type { Db } from '../db/connect';
 import type { UsersTable } from '../db/schema';
 import { DomainError } from '../domain/errors';
 import type { PriceCatalog } from '../stripe/prices';
 import type { CustomerSync, SyncOutcome } from './customer-sync';
 import { requireUser } from './users';
+
+/**
+ * Automatic tax at Checkout, with what Stripe requires for it: the billing address collected (the
+ * buyer's country decides the VAT), an existing customer's address and name updated from what is
+ * typed, and a VAT number for businesses
+ * (https://docs.stripe.com/tax/checkout, https://docs.stripe.com/tax/checkout/tax-ids).
+ */
+const AUTOMATIC_TAX = {
+  automatic_tax: { enabled: true },
+  billing_address_collection: 'required',
+  customer_update: { address: 'auto', name: 'auto' },
+  tax_id_collection: { enabled: true },
+} as const satisfies Partial<Stripe.Checkout.SessionCreateParams>;
 
 /** Subscriptions that stand for a customer paying (or about to be retried): a second one is refused. */
 const LIVE_STATUSES = new Set(['active', 'trialing', 'past_due']);
@@ -35,6 +48,8 @@ export class Billing {
       stripe: Stripe;
       prices: PriceCatalog;
       publicUrl: () => string;
+      /** STRIPE_AUTOMATIC_TAX: Stripe Tax computes VAT from the address Checkout collects. */
+      automaticTax: boolean;
       sync: CustomerSync;
       logger: Logger;
       now: () => Date;
@@ -73,11 +88,12 @@ export class Billing {
           success_url: `${base}${paths.checkoutReturn}?session_id={CHECKOUT_SESSION_ID}&${q}`,
           cancel_url: `${base}${paths.checkoutReturn}?status=cancel&${q}`,
           allow_promotion_codes: true,
+          ...(this.deps.automaticTax ? AUTOMATIC_TAX : {}),
         },
         { idempotencyKey: `siberia-checkout-${user.id}-${priceId}-${state}` },
       );
     } catch (err) {
-      throw stripeUnavailable(err);
+      throw this.checkoutRefused(err);
     }
     if (!session.url) throw stripeUnavailable(new Error('Stripe answered a session without a URL'));
     await this.deps.db
@@ -95,6 +111,49 @@ export class Billing {
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();
     return { url: session.url, state };
+  }
+
+  /**
+   * Stripe refused the session itself (a 4xx: tax settings missing, a price it will not sell): the
+   * operator must act, so the log says it plainly and the musician hears that payment is not
+   * available; a network or 5xx failure stays "Stripe unreachable, try again".
+   */
+  private checkoutRefused(err: unknown): DomainError {
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status === undefined || status >= 500 || status === 429) return stripeUnavailable(err);
+    const message = err instanceof Error ? err.message : String(err);
+    this.deps.logger.error(
+      { stripeError: message, automaticTax: this.deps.automaticTax },
+      `Stripe refused to create a Checkout session: ${message}${
+        this.deps.automaticTax
+          ? ' (STRIPE_AUTOMATIC_TAX is on: check Stripe Tax in the Dashboard — origin address, registrations — and that the prices have a tax behaviour)'
+          : ''
+      }`,
+    );
+    return new DomainError(
+      'payments_unavailable',
+      'Payment is not available right now. Please try again later.',
+    );
+  }
+
+  /** The musician's invoices from Stripe, newest first, a page at a time. */
+  async invoices(userId: string, limit: number, after: string | undefined): Promise<InvoicesResponse> {
+    const user = await requireUser(this.deps.db, userId);
+    if (!user.stripe_customer_id) return { invoices: [], nextCursor: null };
+    let page: Stripe.ApiList<Stripe.Invoice>;
+    try {
+      page = await this.deps.stripe.invoices.list({
+        customer: user.stripe_customer_id,
+        limit,
+        ...(after ? { starting_after: after } : {}),
+      });
+    } catch (err) {
+      throw stripeUnavailable(err);
+    }
+    // Drafts are Stripe's work in progress, not something the musician was billed.
+    const invoices = page.data.filter((i) => i.status !== 'draft').map(invoiceSummary);
+    const last = page.data.at(-1);
+    return { invoices, nextCursor: page.has_more && last?.id ? last.id : null };
   }
 
   /** Stripe's word, not only the local plan: a live subscription there refuses a second one. */
@@ -279,4 +338,18 @@ function alreadySubscribed(): DomainError {
     'already_subscribed',
     'You are already subscribed; manage the subscription instead.',
   );
+}
+
+function invoiceSummary(i: Stripe.Invoice): InvoiceSummary {
+  return {
+    id: i.id as string,
+    number: i.number,
+    createdAt: new Date(i.created * 1000).toISOString(),
+    total: i.total,
+    tax: (i.total_taxes ?? []).reduce((sum, t) => sum + t.amount, 0),
+    currency: i.currency,
+    status: (i.status ?? 'open') as InvoiceSummary['status'],
+    hostedInvoiceUrl: i.hosted_invoice_url ?? null,
+    pdfUrl: i.invoice_pdf ?? null,
+  };
 }

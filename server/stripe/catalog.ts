@@ -33,6 +33,8 @@ export type PriceIds = { monthly: string; annual: string };
 export type CatalogSetup = PriceIds & {
   productId: string;
   created: string[];
+  /** What the operator must fix by hand (a price Stripe will not let us change). */
+  warnings: string[];
   webhook: { id: string; url: string; secret: string | null; created: boolean } | null;
 };
 
@@ -77,10 +79,20 @@ export async function setupStripeCatalog(
     created.push(`product ${product.id} (${PRO_PRODUCT_NAME})`);
   }
   const ids: Partial<PriceIds> = {};
+  const warnings: string[] = [];
   for (const which of ['monthly', 'annual'] as const) {
     const found = byKey.get(LOOKUP_KEYS[which]);
     if (found) {
       ids[which] = found.id;
+      // EU consumer prices are shown and charged VAT included. Stripe lets a price's tax behaviour
+      // be set once; one already exclusive would add VAT on top and must be replaced by hand.
+      if (found.tax_behavior === 'unspecified' || found.tax_behavior === null) {
+        await stripe.prices.update(found.id, { tax_behavior: 'inclusive' });
+        created.push(`price ${found.id}: now VAT-inclusive (tax_behavior: inclusive)`);
+      } else if (found.tax_behavior === 'exclusive')
+        warnings.push(
+          `price ${found.id} is tax-exclusive (VAT would be added on top): archive it in the Dashboard and run again`,
+        );
       continue;
     }
     const spec = PRO_PRICES[which];
@@ -90,13 +102,15 @@ export async function setupStripeCatalog(
         currency: 'eur',
         unit_amount: spec.unitAmount,
         recurring: { interval: spec.interval },
+        // The amount is what the musician pays, VAT included: Stripe Tax takes the VAT out of it.
+        tax_behavior: 'inclusive',
         lookup_key: LOOKUP_KEYS[which],
         metadata: { app: 'siberia-mix', plan: 'pro' },
       },
       { idempotencyKey: `siberia-setup-price-${which}-${productId}` },
     );
     ids[which] = price.id;
-    created.push(`price ${price.id} (${spec.unitAmount / 100} EUR / ${spec.interval})`);
+    created.push(`price ${price.id} (${spec.unitAmount / 100} EUR / ${spec.interval}, VAT included)`);
   }
 
   let webhook: CatalogSetup['webhook'] = null;
@@ -116,5 +130,12 @@ export async function setupStripeCatalog(
       created.push(`webhook endpoint ${endpoint.id} → ${endpoint.url}`);
     }
   }
-  return { productId, monthly: ids.monthly as string, annual: ids.annual as string, created, webhook };
+  return {
+    productId,
+    monthly: ids.monthly as string,
+    annual: ids.annual as string,
+    created,
+    warnings,
+    webhook,
+  };
 }

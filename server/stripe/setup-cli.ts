@@ -39,6 +39,10 @@ try {
       ? `Created:\n${result.created.map((c) => `  ${c}`).join('\n')}`
       : 'Everything already existed; nothing created.',
   );
+  console.log(
+    '\nThe Pro prices are VAT-inclusive (tax_behavior: inclusive): 9.99 EUR a month and 99.99 EUR a year, all taxes included.',
+  );
+  for (const w of result.warnings) console.log(`Warning: ${w}`);
   console.log('\nPaste into .env:');
   console.log(`STRIPE_PRICE_MONTHLY=${result.monthly}`);
   console.log(`STRIPE_PRICE_ANNUAL=${result.annual}`);

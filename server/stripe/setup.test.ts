@@ -24,6 +24,7 @@ describe('stripe:setup', () => {
       lookup_key: LOOKUP_KEYS.monthly,
       recurring: { interval: 'month' },
       product: { name: 'Siberia Mix Pro' },
+      tax_behavior: 'inclusive',
     });
     expect(await stripe.prices.retrieve(first.annual)).toMatchObject({
       unit_amount: 9999,
@@ -45,12 +46,45 @@ describe('stripe:setup', () => {
     expect((await stripe.products.list()).data).toHaveLength(1);
   });
 
+  it('makes prices made before VAT-inclusive, once, and names one it may not change', async () => {
+    emulator.reset();
+    const stripe = emulator.stripe();
+    const product = await stripe.products.create({ name: 'Siberia Mix Pro' });
+    const old = await stripe.prices.create({
+      product: product.id,
+      currency: 'eur',
+      unit_amount: 999,
+      recurring: { interval: 'month' },
+      lookup_key: LOOKUP_KEYS.monthly,
+    });
+    const exclusive = await stripe.prices.create({
+      product: product.id,
+      currency: 'eur',
+      unit_amount: 9999,
+      recurring: { interval: 'year' },
+      lookup_key: LOOKUP_KEYS.annual,
+      tax_behavior: 'exclusive',
+    });
+    const result = await setupStripeCatalog(stripe);
+    expect(result.created).toEqual([`price ${old.id}: now VAT-inclusive (tax_behavior: inclusive)`]);
+    expect((await stripe.prices.retrieve(old.id)).tax_behavior).toBe('inclusive');
+    expect(result.warnings).toEqual([expect.stringContaining(`price ${exclusive.id} is tax-exclusive`)]);
+    expect((await stripe.prices.retrieve(exclusive.id)).tax_behavior).toBe('exclusive');
+    // Stripe refuses to change a behaviour once set; so does the emulator.
+    await expect(stripe.prices.update(exclusive.id, { tax_behavior: 'inclusive' })).rejects.toThrow(
+      /cannot be changed/,
+    );
+  });
+
   it('prints the .env lines from the command line, and refuses a missing key plainly', async () => {
     const env = { ...process.env, STRIPE_SECRET_KEY: 'sk_test_cli', STRIPE_API_BASE: emulator.url };
     const run = await cli(env);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/STRIPE_PRICE_MONTHLY=price_\w+/);
     expect(run.stdout).toMatch(/STRIPE_PRICE_ANNUAL=price_\w+/);
+    expect(run.stdout).toContain(
+      'VAT-inclusive (tax_behavior: inclusive): 9.99 EUR a month and 99.99 EUR a year',
+    );
     const noKey = await cli({ ...process.env, STRIPE_SECRET_KEY: '' });
     expect(noKey.status).toBe(2);
     expect(noKey.stderr).toContain('STRIPE_SECRET_KEY');

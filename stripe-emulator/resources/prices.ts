@@ -99,6 +99,41 @@ export const priceRoutes: Route[] = [
     },
   },
   {
+    // https://docs.stripe.com/api/prices/update: a price's amount never changes; its tax behaviour
+    // may be set once ("Once specified as either inclusive or exclusive, it cannot be changed").
+    method: 'POST',
+    path: '/v1/prices/:id',
+    handler: (core, { params, body }) => {
+      allow(body, ['active', 'metadata', 'nickname', 'lookup_key', 'tax_behavior']);
+      const price = core.find('price', params.id as string);
+      const taxBehavior = str(body, 'tax_behavior');
+      if (taxBehavior !== undefined && !TAX_BEHAVIORS.includes(taxBehavior))
+        throw badParam('tax_behavior', `Invalid tax_behavior: must be one of ${TAX_BEHAVIORS.join(', ')}`);
+      if (
+        taxBehavior !== undefined &&
+        price.tax_behavior !== 'unspecified' &&
+        taxBehavior !== price.tax_behavior
+      )
+        throw badParam('tax_behavior', 'Tax behavior cannot be changed once it is specified.');
+      const active = bool(body, 'active');
+      const nextMetadata =
+        body.metadata === undefined ? undefined : metadata(body, price.metadata as Record<string, string>);
+      const previous: Record<string, unknown> = {};
+      const set = (key: string, value: unknown) => {
+        if (value === undefined) return;
+        previous[key] = price[key];
+        price[key] = value;
+      };
+      set('tax_behavior', taxBehavior);
+      set('active', active);
+      set('metadata', nextMetadata);
+      set('nickname', str(body, 'nickname'));
+      set('lookup_key', str(body, 'lookup_key'));
+      core.emit('price.updated', price, previous);
+      return expandObject(core, render(price), expandOf(body));
+    },
+  },
+  {
     method: 'GET',
     path: '/v1/prices/:id',
     handler: (core, { params, body }) => {

@@ -38,7 +38,9 @@ export type MoneyStack = {
   billingMe(token: string): Promise<BillingMeResponse>;
   checkout(token: string, priceId: string, state: string): Promise<CheckoutResponse>;
   /** The browser on the hosted Checkout page; the return page is not visited (only webhooks tell). */
-  pay(url: string, card?: string): Promise<boolean>;
+  pay(url: string, card?: string, fields?: Record<string, string>): Promise<boolean>;
+  /** Every line the servers logged (JSON), for what an operator reads. */
+  logs: string[];
   userRow(id: string): Promise<UsersTable>;
   close(): Promise<void>;
 };
@@ -54,6 +56,8 @@ export async function startMoneyStack(
   const prices = await setupStripeCatalog(stripe);
   const proxy = await startTcpProxy(emulator.url);
   const servers: RunningServer[] = [];
+  const logs: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(line) });
   let offsetMs = 0;
   const now = () => new Date(Date.now() + offsetMs);
   const boot = async (extra: Record<string, string>) => {
@@ -71,7 +75,7 @@ export async function startMoneyStack(
         ...env,
         ...extra,
       }),
-      { db: t.db, logger: pino({ level: 'silent' }), now },
+      { db: t.db, logger, now },
     );
     servers.push(s);
     return s;
@@ -121,11 +125,12 @@ export async function startMoneyStack(
       if (res.status !== 200) throw new Error(`checkout answered ${res.status}: ${JSON.stringify(res.body)}`);
       return CheckoutResponse.parse(res.body);
     },
-    pay: async (url, card = '4242 4242 4242 4242') => {
+    logs,
+    pay: async (url, card = '4242 4242 4242 4242', fields = {}) => {
       const res = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ card }),
+        body: new URLSearchParams({ card, ...fields }),
         redirect: 'manual',
       });
       return res.status === 303;
