@@ -60,6 +60,8 @@ export const PlanPrice = z.object({
   unitAmount: z.number().int().min(0),
   currency: z.string().length(3),
   productName: z.string(),
+  /** Whether the amount includes VAT (EU consumer prices do), excludes it, or Stripe was not told. */
+  taxBehavior: z.enum(['inclusive', 'exclusive', 'unspecified']),
 });
 export type PlanPrice = z.infer<typeof PlanPrice>;
 export const PlansResponse = z.object({ prices: z.array(PlanPrice) });
@@ -223,7 +225,8 @@ export const api = {
     method: 'GET',
     path: '/api/billing/invoices',
     auth: true,
-    request: null,
+    // A GET route's request is its query string.
+    request: InvoicesQuery,
     response: InvoicesResponse,
   },
   entitlementToken: {

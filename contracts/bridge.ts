@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Credentials, PlanPrice, PublicUser } from './api';
+import { Credentials, InvoicesResponse, PlanPrice, PublicUser } from './api';
 import { ErrorCode } from './errors';
 import {
   BillingAttention,
@@ -140,6 +140,13 @@ export const bridgeMethods = {
   'billing.cancelCheckout': method(none, CheckoutStatus),
   'billing.getCheckout': method(none, CheckoutStatus),
   'billing.openPortal': method(none, z.object({ opened: z.boolean() })),
+  /** The musician's invoices, a page at a time (`after`: the previous page's `nextCursor`). */
+  'billing.listInvoices': method(z.object({ after: z.string().max(255).optional() }), InvoicesResponse),
+  /** Opens an invoice main listed (its page or PDF) in the system browser; never a URL the renderer gives. */
+  'billing.openInvoice': method(
+    z.object({ id: z.string().min(1).max(255), document: z.enum(['page', 'pdf']) }),
+    z.object({ opened: z.boolean() }),
+  ),
   /** Opens Stripe's hosted invoice page of a renewal that waits for 3-D Secure (main knows the URL). */
   'billing.confirmPayment': method(none, z.object({ opened: z.boolean() })),
   'entitlements.get': method(none, EntitlementState),

@@ -132,6 +132,7 @@ describe.each(databaseKinds)('Stripe billing through the emulator on %s', (kind)
         unitAmount: 999,
         currency: 'eur',
         productName: 'Siberia Mix Pro',
+        taxBehavior: 'inclusive',
       },
       {
         id: prices.annual,
@@ -139,6 +140,7 @@ describe.each(databaseKinds)('Stripe billing through the emulator on %s', (kind)
         unitAmount: 9999,
         currency: 'eur',
         productName: 'Siberia Mix Pro',
+        taxBehavior: 'inclusive',
       },
     ]);
   });

@@ -19,6 +19,7 @@ import {
 } from './ports';
 import { ServerClient } from './server-client';
 import { AccountService } from './services/account';
+import { InvoicesService } from './services/invoices';
 import { CheckoutService } from './services/checkout';
 import { CredentialVault, type KeychainPort, type SafeStoragePort } from './services/credentials';
 import { DeepLinks } from './services/deep-links';
@@ -130,6 +131,7 @@ export function createMainServices(ports: MainPorts) {
     clock,
     logger,
   });
+  const invoices = new InvoicesService({ account, links });
   const projects = new Projects({
     gate,
     settings,
@@ -171,6 +173,8 @@ export function createMainServices(ports: MainPorts) {
       'billing.getCheckout': () => checkout.status(),
       'billing.openPortal': () => checkout.openPortal(),
       'billing.confirmPayment': () => checkout.confirmPayment(),
+      'billing.listInvoices': (input) => invoices.list(input.after),
+      'billing.openInvoice': (input) => invoices.open(input.id, input.document),
       'entitlements.get': () => entitlements.state(),
       // "I have paid — refresh" with a checkout pending is the same check as regaining focus, so the
       // purchase ends in success even when its deep link never comes.

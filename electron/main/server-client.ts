@@ -52,10 +52,15 @@ export class ServerClient {
       headers['content-type'] = 'application/json';
       payload = JSON.stringify(spec.request ? (spec.request as z.ZodType).parse(body) : {});
     }
-    const url = new URL(spec.path, this.opts.baseUrl()).toString();
+    const url = new URL(spec.path, this.opts.baseUrl());
+    if (spec.method === 'GET' && spec.request) {
+      // A GET route's request travels as its query string.
+      const query = (spec.request as z.ZodType).parse(body ?? {}) as Record<string, unknown>;
+      for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
+    }
     let res: Response;
     try {
-      res = await this.fetchImpl(url, {
+      res = await this.fetchImpl(url.toString(), {
         method: spec.method,
         headers,
         body: payload,

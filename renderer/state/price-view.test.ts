@@ -10,8 +10,16 @@ const monthly = {
   unitAmount: 999,
   currency: 'eur',
   productName: 'Pro',
+  taxBehavior: 'inclusive' as const,
 };
-const annual = { id: 'py', interval: 'year' as const, unitAmount: 9999, currency: 'eur', productName: 'Pro' };
+const annual = {
+  id: 'py',
+  interval: 'year' as const,
+  unitAmount: 9999,
+  currency: 'eur',
+  productName: 'Pro',
+  taxBehavior: 'inclusive' as const,
+};
 
 describe('pricing', () => {
   it('formats prices as the locale writes money', () => {

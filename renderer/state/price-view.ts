@@ -11,7 +11,15 @@ export type PriceView = {
   /** For the annual price: what a month costs, and the saving against twelve monthly payments. */
   monthlyEquivalent: Text | null;
   saving: Text | null;
+  /** "incl. VAT" / « TTC » when Stripe's price includes the tax, "excl. VAT" when it does not. */
+  vat: Text | null;
 };
+
+function vatNote(price: PlanPrice): Text | null {
+  if (price.taxBehavior === 'inclusive') return { key: 'pricing.inclVat' };
+  if (price.taxBehavior === 'exclusive') return { key: 'pricing.exclVat' };
+  return null;
+}
 
 /** Picks the Pro price of an interval; several products would be odd, so the first one wins. */
 export function priceFor(prices: readonly PlanPrice[], interval: BillingInterval): PlanPrice | null {
@@ -45,6 +53,7 @@ export function priceView(
       perPeriod: { key: 'pricing.perMonth', params: { price: amount } },
       monthlyEquivalent: null,
       saving: null,
+      vat: vatNote(price),
     };
   }
   const monthly = priceFor(prices, 'month');
@@ -63,5 +72,6 @@ export function priceView(
           params: { percent: saving.percent, amount: formatMoney(locale, saving.amount, price.currency) },
         }
       : null,
+    vat: vatNote(price),
   };
 }

@@ -37,7 +37,14 @@ describe('session reducer', () => {
 
   it('keeps prices already shown when a reload fails', () => {
     const prices = [
-      { id: 'p', interval: 'month' as const, unitAmount: 999, currency: 'eur', productName: 'Pro' },
+      {
+        id: 'p',
+        interval: 'month' as const,
+        unitAmount: 999,
+        currency: 'eur',
+        productName: 'Pro',
+        taxBehavior: 'inclusive' as const,
+      },
     ];
     let s = sessionReducer(initialSession(), { type: 'plansLoaded', prices });
     s = sessionReducer(s, { type: 'plansFailed', error: { code: 'server_unreachable', message: 'down' } });

@@ -7,6 +7,7 @@ import { ControllerContext, useController, useT } from './context';
 import { Desk } from './Desk';
 import { BillingBanner } from './BillingBanner';
 import { Header } from './Header';
+import { InvoicesModal } from './InvoicesModal';
 import { PricingModal } from './PricingModal';
 import { RefusalModal } from './RefusalModal';
 import { RenderPanel } from './RenderPanel';
@@ -102,6 +103,7 @@ function Shell() {
       {modal?.type === 'refusal' && <RefusalModal refusal={modal.refusal} />}
       {modal?.type === 'auth' && <AuthModal mode={modal.mode} />}
       {modal?.type === 'settings' && <SettingsModal />}
+      {modal?.type === 'invoices' && <InvoicesModal />}
       <Toasts />
       {dragging && (
         <div className="drop-overlay" aria-hidden="true">

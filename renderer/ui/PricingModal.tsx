@@ -70,6 +70,12 @@ export function PricingModal() {
             <>
               <p className="price" data-testid="price">
                 {tx(view.perPeriod)}
+                {view.vat && (
+                  <span className="price-vat" data-testid="price-vat">
+                    {' '}
+                    {tx(view.vat)}
+                  </span>
+                )}
               </p>
               <p className="price-note" data-testid="saving">
                 {view.saving

@@ -39,7 +39,10 @@ export function routeRegistrar(app: Express, access: AccessTokens): RegisterRout
   return (route, handler, { status = 200 } = {}) => {
     const answer = async (req: Request, res: Response): Promise<void> => {
       const userId = route.auth ? authenticate(access, req.get('authorization')) : undefined;
-      const body = route.request ? parseBody(route.request, req.body) : undefined;
+      // A GET route's request is its query string; a POST route's, its JSON body.
+      const body = route.request
+        ? parseBody(route.request, route.method === 'GET' ? req.query : req.body)
+        : undefined;
       // The conditional types above say what these two are for this route; TypeScript cannot follow it.
       const ctx = { userId, body, req, res } as RouteContext<typeof route>;
       res.status(status).json(await handler(ctx));

@@ -1,7 +1,6 @@
 import express, { type Express, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { api, CheckoutState, InvoicesQuery, paths } from '../../contracts/api';
-import { parseBody } from '../http/validate';
+import { api, CheckoutState, paths } from '../../contracts/api';
 import { CheckoutSessionId, formatDeepLink } from '../../contracts/deeplink';
 import { errorBody } from '../../contracts/errors';
 import { PaymentsNotConfigured } from '../domain/errors';
@@ -70,10 +69,7 @@ export function registerBillingRoutes(app: Express, deps: BillingDeps, route: Re
   });
   route(api.checkout, ({ userId, body }) => billing().checkout(userId, body.priceId, body.state));
   route(api.portal, ({ userId }) => billing().portal(userId));
-  route(api.invoices, ({ userId, req }) => {
-    const { limit, after } = parseBody(InvoicesQuery, req.query);
-    return billing().invoices(userId, limit, after);
-  });
+  route(api.invoices, ({ userId, body }) => billing().invoices(userId, body.limit, body.after));
 
   const page = (req: Request, res: Response, status: number, kind: ReturnKind, link: string | null) => {
     res

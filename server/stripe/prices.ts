@@ -61,10 +61,17 @@ export class PriceCatalog {
           unitAmount: price.unit_amount,
           currency: price.currency,
           productName: typeof product === 'string' ? product : product.name,
+          taxBehavior: taxBehaviorOf(price),
         } satisfies PlanPrice;
       }),
     );
     this.plans = { at: this.nowMs(), value };
     return value;
   }
+}
+
+function taxBehaviorOf(price: Stripe.Price): PlanPrice['taxBehavior'] {
+  if (price.tax_behavior === 'inclusive') return 'inclusive';
+  if (price.tax_behavior === 'exclusive') return 'exclusive';
+  return 'unspecified';
 }

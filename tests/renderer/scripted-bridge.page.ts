@@ -107,6 +107,17 @@ function answer(name: BridgeMethodName, input: Input): unknown {
       return ok(state.checkout);
     case 'billing.openPortal':
       return ok({ opened: true });
+    case 'billing.listInvoices': {
+      if (state.account.status !== 'signed_in') return fail('unauthorized', 'Sign in first.');
+      const from = input.after ? state.invoices.findIndex((i) => i.id === input.after) + 1 : 0;
+      const page = state.invoices.slice(from, from + 2);
+      const more = from + 2 < state.invoices.length;
+      return ok({ invoices: page, nextCursor: more ? (page.at(-1)?.id ?? null) : null });
+    }
+    case 'billing.openInvoice':
+      return state.invoices.some((i) => i.id === input.id)
+        ? ok({ opened: true })
+        : fail('not_found', 'That invoice is not in the list; open the list again.');
     case 'billing.confirmPayment':
       return state.entitlements.attention?.kind === 'action_required'
         ? ok({ opened: true })

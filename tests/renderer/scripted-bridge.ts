@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundlePageScript } from '../support/page-script';
-import type { PlanPrice } from '../../contracts/api';
+import type { InvoiceSummary, PlanPrice } from '../../contracts/api';
 import type {
   AccountState,
   AppInfo,
@@ -28,6 +28,8 @@ export type ScriptedState = {
    */
   refusals: Partial<Record<Feature, Refusal>>;
   restore: Autosave | null;
+  /** The musician's invoices as the server lists them, newest first (pages of two). */
+  invoices: InvoiceSummary[];
   /** What "Open…" answers (null: the musician closed the dialog). */
   openProject: ProjectFile | null;
   autosaved: ProjectFile | null;
@@ -79,8 +81,16 @@ export const PRICES: PlanPrice[] = [
     unitAmount: 999,
     currency: 'eur',
     productName: 'Siberia Mix Pro',
+    taxBehavior: 'inclusive',
   },
-  { id: 'price_annual', interval: 'year', unitAmount: 9999, currency: 'eur', productName: 'Siberia Mix Pro' },
+  {
+    id: 'price_annual',
+    interval: 'year',
+    unitAmount: 9999,
+    currency: 'eur',
+    productName: 'Siberia Mix Pro',
+    taxBehavior: 'inclusive',
+  },
 ];
 
 export function scriptedState(patch: Partial<ScriptedState> = {}): ScriptedState {
@@ -100,6 +110,7 @@ export function scriptedState(patch: Partial<ScriptedState> = {}): ScriptedState
     plansError: false,
     refusals: {},
     restore: null,
+    invoices: [],
     openProject: null,
     autosaved: null,
     saved: [],
