@@ -23,8 +23,9 @@ import { loadKeytar } from './keychain';
 import { createMainServices, type MainServices } from './main-services';
 import type { EventSink, Logger } from './ports';
 import { nodeFiles } from './node-files';
-import { APP_HOST, APP_ORIGIN, APP_PROTOCOL, isAppUrl, serveRendererFile } from './renderer-files';
-import { allowedOrigins, isAllowedUrl } from './services/external-links';
+import { APP_HOST, APP_ORIGIN, APP_PROTOCOL, serveRendererFile } from './renderer-files';
+import { createNavigationPolicy } from './navigation-policy';
+import { isTrustedSender } from './trusted-sender';
 
 const scheme = process.env.SIBERIA_APP_SCHEME ?? DEFAULT_APP_SCHEME;
 const serverUrl = process.env.SIBERIA_SERVER_URL ?? 'http://127.0.0.1:8787';
@@ -139,13 +140,15 @@ function run(): void {
     });
 
     const services = main;
-    // Every handler checks that the call comes from our window's main frame on our origin.
     const senderAllowed = (event: IpcMainInvokeEvent): boolean =>
-      window !== null &&
-      event.sender === window.webContents &&
-      event.senderFrame !== null &&
-      event.senderFrame === window.webContents.mainFrame &&
-      isAppUrl(event.senderFrame.url);
+      isTrustedSender(
+        { contents: event.sender, frame: event.senderFrame, frameUrl: event.senderFrame?.url ?? null },
+        window && {
+          contents: window.webContents,
+          mainFrame: window.webContents.mainFrame,
+          origin: APP_ORIGIN,
+        },
+      );
     for (const { channel, method } of ipcRoutes) {
       ipcMain.handle(channel, (event, input: unknown) =>
         services.dispatch(method, input, senderAllowed(event)),
@@ -196,19 +199,18 @@ function createWindow(main: MainServices): BrowserWindow {
 
   const contents = win.webContents;
   contents.session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  contents.on('will-navigate', (event, url) => {
-    if (!isAppUrl(url)) event.preventDefault();
-  });
-  contents.on('will-redirect', (event, url) => {
-    if (!isAppUrl(url)) event.preventDefault();
-  });
+  const policy = createNavigationPolicy(main.allowList);
+  const guard = (event: { preventDefault(): void }, url: string) => {
+    if (!policy.mayNavigate(url)) event.preventDefault();
+  };
+  contents.on('will-navigate', guard);
+  contents.on('will-redirect', guard);
   contents.on('will-attach-webview', (event) => event.preventDefault());
-  // New windows never open; links to Stripe's pages (or the configured emulator) go to the browser.
   contents.setWindowOpenHandler(({ url }) => {
-    const origins = [...allowedOrigins('checkout', checkoutOrigins), ...allowedOrigins('portal', [])];
-    if (isAllowedUrl(url, origins)) void shell.openExternal(url);
+    const { action, openExternally } = policy.windowOpen(url);
+    if (openExternally) void shell.openExternal(url);
     else logger.warn('window.open refused', { url: url.slice(0, 200) });
-    return { action: 'deny' };
+    return { action };
   });
   void win.loadURL(`${APP_ORIGIN}/index.html`);
   return win;

@@ -4,6 +4,7 @@ import type { Locale } from '../../contracts/bridge';
 import { DEFAULT_APP_SCHEME } from '../../contracts/deeplink';
 import { Jwks } from '../../contracts/tokens';
 import { createDispatch, type Dispatch } from './ipc/dispatch';
+import { createLinkAllowList } from './link-allow-list';
 import {
   type Clock,
   type Dialogs,
@@ -116,11 +117,8 @@ export function createMainServices(ports: MainPorts) {
     clock,
     logger,
   });
-  const links = new ExternalLinks({
-    open: ports.openExternal,
-    emulatorOrigins: ports.checkoutOrigins,
-    logger,
-  });
+  const allowList = createLinkAllowList(ports.checkoutOrigins);
+  const links = new ExternalLinks({ open: ports.openExternal, allowList, logger });
   const checkout = new CheckoutService({
     client,
     account,
@@ -200,6 +198,7 @@ export function createMainServices(ports: MainPorts) {
     ledger,
     entitlements,
     gate,
+    allowList,
     links,
     checkout,
     projects,

@@ -15,6 +15,7 @@ import type { Logger } from '../../electron/main/ports';
 import { serveRendererFile } from '../../electron/main/renderer-files';
 import type { KeychainPort } from '../../electron/main/services/credentials';
 import { loadKeytar } from '../../electron/main/keychain';
+import { isTrustedSender } from '../../electron/main/trusted-sender';
 import { confStore, nodeFiles } from './node-ports';
 
 export type HostOptions = {
@@ -133,9 +134,11 @@ export async function startTestHost(opts: HostOptions): Promise<TestHost> {
       // As the window's did-finish-load: links waiting for the window are handled now.
       page.on('load', () => void main.deepLinks.windowReady());
       await page.exposeBinding('__siberiaInvoke', (source, name: unknown, input: unknown) => {
-        // As main's sender check: our page, its main frame, on the renderer's origin.
-        const allowed =
-          source.page === page && source.frame === page.mainFrame() && source.frame.url().startsWith(url);
+        // Main's own sender check: our page, its main frame, on the renderer's origin.
+        const allowed = isTrustedSender(
+          { contents: source.page, frame: source.frame, frameUrl: source.frame.url() },
+          { contents: page, mainFrame: page.mainFrame(), origin: new URL(url).origin },
+        );
         return main.dispatch(name, decodeBytes(input), allowed).then(encodeBytes);
       });
       await page.addInitScript({ content: await bridgeScript() });
