@@ -14,7 +14,6 @@ import {
   safeStorage,
   shell,
 } from 'electron';
-import Store from 'electron-store';
 import { ipcChannel } from '../../contracts/bridge';
 import { DEFAULT_APP_SCHEME, findDeepLinkInArgv } from '../../contracts/deeplink';
 import { linuxDesktopFileName, linuxSchemeDesktopEntry } from './desktop-entry';
@@ -23,6 +22,8 @@ import { loadKeytar } from './keychain';
 import { createMainServices, type MainServices } from './main-services';
 import type { EventSink, Logger } from './ports';
 import { nodeFiles } from './node-files';
+import { openSettings, settingsResetMessage } from './settings-file';
+import { startupFailureText } from './startup-failure';
 import { APP_HOST, APP_ORIGIN, APP_PROTOCOL, serveRendererFile } from './renderer-files';
 import { createNavigationPolicy } from './navigation-policy';
 import { isTrustedSender } from './trusted-sender';
@@ -35,6 +36,7 @@ const checkoutOrigins = (process.env.SIBERIA_CHECKOUT_ORIGINS ?? '')
   .map((o) => o.trim())
   .filter(Boolean);
 const rendererDir = path.join(__dirname, '..', 'renderer');
+const platform = process.platform;
 
 const logger: Logger = {
   info: (msg, data) => console.info(`[main] ${msg}`, data ?? ''),
@@ -59,6 +61,7 @@ function run(): void {
 
   let window: BrowserWindow | null = null;
   let main: MainServices | null = null;
+  let quitting = false;
   // Links can arrive before the services exist (macOS open-url before ready).
   const early: Array<{ url: string; via: string }> = [];
   const receive = (url: string | null, via: string) => {
@@ -66,17 +69,22 @@ function run(): void {
     if (main) void main.deepLinks.receive(url, via);
     else early.push({ url, via });
   };
+  /** A link or a second launch brings the window back, making it again if it was closed. */
+  const showWindow = () => {
+    if (!main || quitting) return;
+    if (!window) window = createWindow(main, () => (window = null));
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  };
 
   app.on('open-url', (event, url) => {
     event.preventDefault();
     receive(url, 'open-url');
+    showWindow();
   });
   app.on('second-instance', (_event, argv) => {
     receive(findDeepLinkInArgv(argv, scheme), 'second-instance');
-    if (window) {
-      if (window.isMinimized()) window.restore();
-      window.focus();
-    }
+    showWindow();
   });
   receive(findDeepLinkInArgv(process.argv, scheme), 'argv');
   registerScheme();
@@ -85,21 +93,18 @@ function run(): void {
     if (window && !window.isDestroyed()) window.webContents.send(ipcChannel(event), payload);
   };
 
-  void app.whenReady().then(async () => {
-    const store = new Store<Record<string, unknown>>({ name: 'settings' });
+  const start = async () => {
+    const userData = app.getPath('userData');
+    const settingsFile = openSettings(userData);
     main = createMainServices({
-      store: {
-        get: (key) => store.get(key),
-        set: (key, value) => store.set(key, value),
-        delete: (key) => store.delete(key),
-      },
+      store: settingsFile.store,
       keychain: await loadKeytar(),
       safeStorage: {
         isEncryptionAvailable: () => safeStorage.isEncryptionAvailable(),
         encryptString: (plain) => safeStorage.encryptString(plain),
         decryptString: (blob) => safeStorage.decryptString(blob),
         getSelectedStorageBackend:
-          process.platform === 'linux' ? () => safeStorage.getSelectedStorageBackend() : undefined,
+          platform === 'linux' ? () => safeStorage.getSelectedStorageBackend() : undefined,
       },
       emit,
       openExternal: (url) => shell.openExternal(url),
@@ -123,10 +128,10 @@ function run(): void {
         },
       },
       files: nodeFiles,
-      dataDir: app.getPath('userData'),
+      dataDir: userData,
       defaults: { serverUrl, locale: app.getLocale().startsWith('fr') ? 'fr' : 'en' },
       checkoutOrigins,
-      appInfo: { version: app.getVersion(), platform: process.platform },
+      appInfo: { version: app.getVersion(), platform },
       scheme,
       logger,
     });
@@ -155,17 +160,43 @@ function run(): void {
       );
     }
 
-    window = createWindow(services);
+    showWindow();
+    if (settingsFile.setAside) {
+      logger.warn('settings file unreadable: set aside, starting with defaults', {
+        aside: settingsFile.setAside,
+      });
+      const { message, detail } = settingsResetMessage(settingsFile.setAside);
+      void dialog.showMessageBox({ type: 'warning', title: 'Siberia Mix', message, detail, buttons: ['OK'] });
+    }
     await services.start();
-  });
+  };
 
+  // Any start-up error is shown, then the app exits and gives up the single-instance lock, so the
+  // next launch (or the next deep link) starts afresh instead of reaching an invisible process.
+  void app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => {
+      logger.error('start-up failed', { error: String(error) });
+      const { title, content } = startupFailureText(error, app.getPath('userData'));
+      dialog.showErrorBox(title, content);
+      app.releaseSingleInstanceLock();
+      app.exit(1);
+    });
+
+  app.on('before-quit', () => {
+    quitting = true;
+  });
+  // macOS apps stay running without a window (a link or the Dock brings one back); elsewhere
+  // closing the window quits.
   app.on('window-all-closed', () => {
+    if (platform === 'darwin') return;
     main?.stop();
     app.quit();
   });
 }
 
-function createWindow(main: MainServices): BrowserWindow {
+function createWindow(main: MainServices, onClosed: () => void): BrowserWindow {
   const bounds = main.settings.windowBounds();
   const win = new BrowserWindow({
     width: bounds?.width ?? 1280,
@@ -196,6 +227,8 @@ function createWindow(main: MainServices): BrowserWindow {
     const b = win.getNormalBounds();
     main.settings.setWindowBounds({ ...b, maximized: win.isMaximized() });
   });
+  // A closed window is destroyed: nothing may use it afterwards.
+  win.on('closed', onClosed);
 
   const contents = win.webContents;
   contents.session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
@@ -224,7 +257,7 @@ function registerScheme(): void {
     app.setAsDefaultProtocolClient(scheme);
   }
   const appImage = process.env.APPIMAGE;
-  if (process.platform === 'linux' && appImage) {
+  if (platform === 'linux' && appImage) {
     const dir = path.join(
       process.env.XDG_DATA_HOME ?? path.join(os.homedir(), '.local', 'share'),
       'applications',

@@ -1,5 +1,5 @@
 // The Electron-less test host: the real main-process services and the same IPC dispatch table as
-// the app, with Node standing in for Electron (conf for electron-store, an HTTP server for app://,
+// the app, with Node standing in for Electron (an HTTP server for app://,
 // Playwright bindings for the preload's IPC, recorders for the system browser and dialogs).
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -13,10 +13,9 @@ import { DEFAULT_APP_SCHEME, findDeepLinkInArgv } from '../../contracts/deeplink
 import { createMainServices, type MainServices } from '../../electron/main/main-services';
 import type { Logger } from '../../electron/main/ports';
 import { serveRendererFile } from '../../electron/main/renderer-files';
-import type { KeychainPort } from '../../electron/main/services/credentials';
 import { loadKeytar } from '../../electron/main/keychain';
 import { isTrustedSender } from '../../electron/main/trusted-sender';
-import { confStore, nodeFiles } from './node-ports';
+import { confStore, memoryKeychain, nodeFiles } from './node-ports';
 
 export type HostOptions = {
   serverUrl: string;
@@ -55,17 +54,6 @@ const repoRoot = path.resolve(here, '..', '..');
 
 function bridgeScript(): Promise<string> {
   return bundlePageScript(path.join(here, 'page-bridge.ts'));
-}
-
-function memoryKeychain(): KeychainPort {
-  const secrets = new Map<string, string>();
-  return {
-    getPassword: async (s, a) => secrets.get(`${s}\0${a}`) ?? null,
-    setPassword: async (s, a, p) => {
-      secrets.set(`${s}\0${a}`, p);
-    },
-    deletePassword: async (s, a) => secrets.delete(`${s}\0${a}`),
-  };
 }
 
 export async function startTestHost(opts: HostOptions): Promise<TestHost> {
