@@ -10,8 +10,12 @@ import {
   dialog,
   type IpcMainInvokeEvent,
   ipcMain,
+  Menu,
   protocol,
+  type Session,
   safeStorage,
+  screen,
+  session,
   shell,
 } from 'electron';
 import { ipcChannel } from '../../contracts/bridge';
@@ -25,7 +29,11 @@ import { nodeFiles } from './node-files';
 import { openSettings, settingsResetMessage } from './settings-file';
 import { startupFailureText } from './startup-failure';
 import { APP_HOST, APP_ORIGIN, APP_PROTOCOL, serveRendererFile } from './renderer-files';
+import { appMenuTemplate } from './app-menu';
 import { createNavigationPolicy } from './navigation-policy';
+import { permissionAllowed } from './permissions';
+import { type RecoveryPrompt, rendererGonePrompt, rendererUnresponsivePrompt } from './renderer-recovery';
+import { placeWindow } from './window-bounds';
 import { isTrustedSender } from './trusted-sender';
 
 const scheme = process.env.SIBERIA_APP_SCHEME ?? DEFAULT_APP_SCHEME;
@@ -144,6 +152,8 @@ function run(): void {
       return new Response(r.body as BodyInit, { status: r.status, headers: r.headers });
     });
 
+    Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate({ platform, packaged: app.isPackaged })));
+    guardSession(session.defaultSession);
     const services = main;
     const senderAllowed = (event: IpcMainInvokeEvent): boolean =>
       isTrustedSender(
@@ -196,13 +206,30 @@ function run(): void {
   });
 }
 
+/** Web permissions and devices: the renderer gets only what permissions.ts allows, and no device. */
+function guardSession(ses: Session): void {
+  ses.setPermissionRequestHandler((_wc, permission, callback, details) =>
+    callback(permissionAllowed(permission, details.requestingUrl ?? '')),
+  );
+  ses.setPermissionCheckHandler((_wc, permission, origin) => permissionAllowed(permission, origin));
+  ses.setDevicePermissionHandler(() => false);
+  const noDevice = (event: { preventDefault(): void }, _details: unknown, callback: (id: string) => void) => {
+    event.preventDefault();
+    callback('');
+  };
+  ses.on('select-hid-device', noDevice);
+  ses.on('select-usb-device', noDevice);
+  ses.on('select-serial-port', (event, _ports, _wc, callback) => noDevice(event, null, callback));
+}
+
 function createWindow(main: MainServices, onClosed: () => void): BrowserWindow {
-  const bounds = main.settings.windowBounds();
+  const saved = main.settings.windowBounds();
+  const place = placeWindow(
+    saved,
+    screen.getAllDisplays().map((d) => d.workArea),
+  );
   const win = new BrowserWindow({
-    width: bounds?.width ?? 1280,
-    height: bounds?.height ?? 800,
-    x: bounds?.x,
-    y: bounds?.y,
+    ...place,
     minWidth: 900,
     minHeight: 600,
     show: false,
@@ -219,7 +246,7 @@ function createWindow(main: MainServices, onClosed: () => void): BrowserWindow {
       spellcheck: false,
     },
   });
-  if (bounds?.maximized) win.maximize();
+  if (saved?.maximized) win.maximize();
   win.once('ready-to-show', () => win.show());
   win.webContents.on('did-finish-load', () => void main.deepLinks.windowReady());
   win.on('focus', () => void main.onFocus());
@@ -231,12 +258,12 @@ function createWindow(main: MainServices, onClosed: () => void): BrowserWindow {
   win.on('closed', onClosed);
 
   const contents = win.webContents;
-  contents.session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   const policy = createNavigationPolicy(main.allowList);
   const guard = (event: { preventDefault(): void }, url: string) => {
     if (!policy.mayNavigate(url)) event.preventDefault();
   };
   contents.on('will-navigate', guard);
+  contents.on('will-frame-navigate', (event) => guard(event, event.url));
   contents.on('will-redirect', guard);
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
@@ -245,6 +272,33 @@ function createWindow(main: MainServices, onClosed: () => void): BrowserWindow {
     else logger.warn('window.open refused', { url: url.slice(0, 200) });
     return { action };
   });
+
+  // A renderer that crashed, was killed for memory or hangs would leave a blank or frozen window.
+  const offer = async (prompt: RecoveryPrompt, otherwise: () => void) => {
+    const { response } = await dialog.showMessageBox(win, {
+      type: prompt.type,
+      title: 'Siberia Mix',
+      message: prompt.message,
+      detail: prompt.detail,
+      buttons: prompt.buttons,
+      defaultId: prompt.reload,
+      noLink: true,
+    });
+    if (win.isDestroyed()) return;
+    if (response === prompt.reload) contents.reload();
+    else otherwise();
+  };
+  contents.on('render-process-gone', (_event, details) => {
+    const prompt = rendererGonePrompt(details.reason);
+    if (!prompt) return;
+    logger.error('renderer gone', { reason: details.reason, exitCode: details.exitCode });
+    void offer(prompt, () => app.quit());
+  });
+  win.on('unresponsive', () => {
+    logger.warn('renderer unresponsive');
+    void offer(rendererUnresponsivePrompt(), () => {});
+  });
+
   void win.loadURL(`${APP_ORIGIN}/index.html`);
   return win;
 }

@@ -73,6 +73,7 @@ export type ElectronModuleStandIn = {
   safeStorage: SafeStorageStandIn;
   Menu: MenuStandIn;
   screen: ScreenStandIn;
+  session: { defaultSession: SessionStandIn };
 };
 
 export type StandInOptions = {
@@ -84,6 +85,8 @@ export type StandInOptions = {
   /** The work areas of the displays screen.getAllDisplays() reports. */
   displays?: E.Rectangle[];
   locale?: string;
+  /** app.isPackaged (default false: a development run). */
+  packaged?: boolean;
 };
 
 /** Only the members an object implements may be read; anything else is a harness gap, said loudly. */
@@ -123,7 +126,7 @@ export function createElectronStandIn(opts: StandInOptions) {
   const exits: number[] = [];
 
   class StandInApp extends EventEmitter implements AppStandIn {
-    isPackaged = false;
+    isPackaged = opts.packaged ?? false;
     whenReady(): Promise<void> {
       return readyPromise;
     }
@@ -386,6 +389,7 @@ export function createElectronStandIn(opts: StandInOptions) {
     safeStorage: strict('safeStorage', safeStorage),
     Menu: strict('Menu', Menu),
     screen: strict('screen', screen),
+    session: strict('session', { defaultSession: strict('defaultSession', session) }),
   };
 
   return {
