@@ -70,6 +70,8 @@ function run(): void {
   let window: BrowserWindow | null = null;
   let main: MainServices | null = null;
   let quitting = false;
+  // Links wait for this too: a return link on a cold start needs the account signed back in.
+  let started: Promise<void> = new Promise(() => {});
   // Links can arrive before the services exist (macOS open-url before ready).
   const early: Array<{ url: string; via: string }> = [];
   const receive = (url: string | null, via: string) => {
@@ -80,7 +82,7 @@ function run(): void {
   /** A link or a second launch brings the window back, making it again if it was closed. */
   const showWindow = () => {
     if (!main || quitting) return;
-    if (!window) window = createWindow(main, () => (window = null));
+    if (!window) window = createWindow(main, started, () => (window = null));
     if (window.isMinimized()) window.restore();
     window.focus();
   };
@@ -170,6 +172,7 @@ function run(): void {
       );
     }
 
+    started = services.start();
     showWindow();
     if (settingsFile.setAside) {
       logger.warn('settings file unreadable: set aside, starting with defaults', {
@@ -178,7 +181,7 @@ function run(): void {
       const { message, detail } = settingsResetMessage(settingsFile.setAside);
       void dialog.showMessageBox({ type: 'warning', title: 'Siberia Mix', message, detail, buttons: ['OK'] });
     }
-    await services.start();
+    await started;
   };
 
   // Any start-up error is shown, then the app exits and gives up the single-instance lock, so the
@@ -222,7 +225,7 @@ function guardSession(ses: Session): void {
   ses.on('select-serial-port', (event, _ports, _wc, callback) => noDevice(event, null, callback));
 }
 
-function createWindow(main: MainServices, onClosed: () => void): BrowserWindow {
+function createWindow(main: MainServices, started: Promise<void>, onClosed: () => void): BrowserWindow {
   const saved = main.settings.windowBounds();
   const place = placeWindow(
     saved,
@@ -248,7 +251,7 @@ function createWindow(main: MainServices, onClosed: () => void): BrowserWindow {
   });
   if (saved?.maximized) win.maximize();
   win.once('ready-to-show', () => win.show());
-  win.webContents.on('did-finish-load', () => void main.deepLinks.windowReady());
+  win.webContents.on('did-finish-load', () => void started.then(() => main.deepLinks.windowReady()));
   win.on('focus', () => void main.onFocus());
   win.on('close', () => {
     const b = win.getNormalBounds();

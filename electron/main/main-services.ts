@@ -124,6 +124,7 @@ export function createMainServices(ports: MainPorts) {
     account,
     entitlements,
     links,
+    settings,
     emit: ports.emit,
     clock,
     logger,

@@ -40,7 +40,8 @@ export function buildElectronBundles(): { main: string; preload: string } {
 
 export type KeytarMode = 'memory' | 'unavailable' | 'missing';
 
-function keytarStandIn(mode: KeytarMode): Partial<KeychainPort> {
+function keytarStandIn(mode: KeytarMode | KeychainPort): Partial<KeychainPort> {
+  if (typeof mode === 'object') return mode;
   if (mode === 'missing') return {};
   if (mode === 'unavailable') {
     // What keytar answers where no Secret Service runs (a headless session, a locked-down desktop).
@@ -60,7 +61,8 @@ export function cacheModule(id: string, exports: unknown): void {
 export type LaunchOptions = Partial<StandInOptions> & {
   /** process.argv as the OS gives it (default: the packaged executable alone). */
   argv?: string[];
-  keytar?: KeytarMode;
+  /** The OS keychain keytar reaches: one kept across launches, or none. Default: a fresh one. */
+  keytar?: KeytarMode | KeychainPort;
   serverUrl?: string;
   checkoutOrigins?: string;
   /** process.platform as main sees it when it loads (default: this machine's). */
