@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -39,9 +40,14 @@ describe('Electron stays at the edge', () => {
 
 describe('bundles', () => {
   it('npm run build:electron makes one CommonJS file each, with electron and keytar left outside', () => {
-    execFileSync('npm', ['run', '--silent', 'build:electron'], { cwd: root, stdio: 'pipe' });
-    const main = readFileSync(path.join(root, 'dist/electron/main.cjs'), 'utf8');
-    const preload = readFileSync(path.join(root, 'dist/electron/preload.cjs'), 'utf8');
+    // Into a folder of its own: packaging reads dist/electron while this suite may be running.
+    const out = mkdtempSync(path.join(tmpdir(), 'siberia-bundles-'));
+    execFileSync('npm', ['run', '--silent', 'build:electron', '--', '--outdir', out], {
+      cwd: root,
+      stdio: 'pipe',
+    });
+    const main = readFileSync(path.join(out, 'main.cjs'), 'utf8');
+    const preload = readFileSync(path.join(out, 'preload.cjs'), 'utf8');
     const requires = (code: string) =>
       [...new Set([...code.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1] as string))].filter(
         (m) =>

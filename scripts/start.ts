@@ -9,6 +9,7 @@ import path from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { loadConfig, setupStripeCatalog, startServer } from '../server/index';
 import { startStripeEmulator, type StripeEmulator } from '../stripe-emulator/index';
+import { electronBinary } from './electron-binary';
 
 loadDotenv({ quiet: true });
 const env: Record<string, string | undefined> = { ...process.env };
@@ -64,13 +65,6 @@ const appEnv: NodeJS.ProcessEnv = {
   SIBERIA_SERVER_URL: server.url,
   SIBERIA_CHECKOUT_ORIGINS: emulator ? emulator.url : '',
 };
-
-function electronBinary(): string | null {
-  const pathFile = path.resolve('node_modules/electron/path.txt');
-  if (!existsSync(pathFile)) return null;
-  const binary = path.resolve('node_modules/electron/dist', readFileSync(pathFile, 'utf8').trim());
-  return existsSync(binary) ? binary : null;
-}
 
 const binary = electronBinary();
 if (!binary) {

@@ -2,7 +2,6 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { linuxSchemeDesktopEntry } from './desktop-entry';
 import { isAppUrl, RENDERER_CSP, resolveRendererPath, serveRendererFile } from './renderer-files';
 
 const root = mkdtempSync(path.join(tmpdir(), 'siberia-renderer-'));
@@ -54,13 +53,5 @@ describe('renderer files (app:// and the test host)', () => {
     expect(isAppUrl('https://checkout.stripe.com/')).toBe(false);
     expect(isAppUrl('file:///etc/passwd')).toBe(false);
     expect(isAppUrl('nonsense')).toBe(false);
-  });
-});
-
-describe('Linux AppImage desktop entry', () => {
-  it('registers the scheme and quotes the AppImage path', () => {
-    const entry = linuxSchemeDesktopEntry('/home/me/Apps/Siberia "Mix" $1.AppImage', 'siberiamix');
-    expect(entry).toContain('MimeType=x-scheme-handler/siberiamix;');
-    expect(entry).toContain('Exec="/home/me/Apps/Siberia \\"Mix\\" \\$1.AppImage" %u');
   });
 });
