@@ -110,9 +110,9 @@ function run(): void {
       store: settingsFile.store,
       keychain: await loadKeytar(),
       safeStorage: {
-        isEncryptionAvailable: () => safeStorage.isEncryptionAvailable(),
-        encryptString: (plain) => safeStorage.encryptString(plain),
-        decryptString: (blob) => safeStorage.decryptString(blob),
+        isEncryptionAvailable: () => safeStorage.isAsyncEncryptionAvailable(),
+        encryptString: (plain) => safeStorage.encryptStringAsync(plain),
+        decryptString: async (blob) => (await safeStorage.decryptStringAsync(blob)).result,
         getSelectedStorageBackend:
           platform === 'linux' ? () => safeStorage.getSelectedStorageBackend() : undefined,
       },

@@ -89,4 +89,20 @@ describe('buying Pro through the app’s main process', () => {
     expect(settings.checkout?.pending).toBeUndefined();
     expect(second.logs().filter((l) => l.level === 'error')).toEqual([]);
   }, 60_000);
+
+  it('without a keychain, keeps the sign-in encrypted by safeStorage across a restart', async () => {
+    const first = launchMain({ serverUrl: companion.url, keytar: 'unavailable' });
+    await first.ready();
+    const email = `nokeychain_${Date.now()}@example.com`;
+    const signUp = (await first.invoke('account.signUp', { email, password: 'a long password' })) as Answer;
+    expect(signUp).toMatchObject({ ok: true, value: { status: 'signed_in' } });
+    first.electron.app.quit();
+    const stored = JSON.parse(readFileSync(path.join(first.userData, 'settings.json'), 'utf8'));
+    expect(stored.credentials.refreshToken).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    const second = launchMain({ serverUrl: companion.url, keytar: 'unavailable', userData: first.userData });
+    await second.ready();
+    await expect
+      .poll(() => second.invoke('account.getState'), { timeout: 10_000 })
+      .toMatchObject({ ok: true, value: { status: 'signed_in', user: { email } } });
+  });
 });

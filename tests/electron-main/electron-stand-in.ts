@@ -3,7 +3,7 @@
 // in Electron fails the typecheck here; and each object answers only the members it implements (any
 // other member throws "stand-in lacks …"), so main cannot start using something the harness fakes
 // silently. Calls are recorded in order; events are emitted by the test.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type * as E from 'electron';
 
@@ -57,7 +57,7 @@ type ShellStandIn = Pick<E.Shell, 'openExternal'>;
 type DialogStandIn = Pick<E.Dialog, 'showErrorBox' | 'showMessageBox' | 'showSaveDialog' | 'showOpenDialog'>;
 type SafeStorageStandIn = Pick<
   E.SafeStorage,
-  'isEncryptionAvailable' | 'encryptString' | 'decryptString' | 'getSelectedStorageBackend'
+  'isAsyncEncryptionAvailable' | 'encryptStringAsync' | 'decryptStringAsync' | 'getSelectedStorageBackend'
 >;
 type MenuStandIn = Pick<typeof E.Menu, 'setApplicationMenu' | 'buildFromTemplate'>;
 type ScreenStandIn = Pick<E.Screen, 'getAllDisplays'>;
@@ -80,7 +80,7 @@ export type StandInOptions = {
   userData: string;
   /** What requestSingleInstanceLock answers (false: another instance runs). */
   lock?: boolean;
-  /** safeStorage.isEncryptionAvailable(). */
+  /** safeStorage.isAsyncEncryptionAvailable(). */
   encryption?: boolean;
   /** The work areas of the displays screen.getAllDisplays() reports. */
   displays?: E.Rectangle[];
@@ -346,20 +346,24 @@ export function createElectronStandIn(opts: StandInOptions) {
     },
   } as DialogStandIn;
 
-  // Real AES-GCM under a key of this stand-in, as the OS-backed encryption would be.
-  const key = randomBytes(32);
+  // Real AES-GCM under a key of this user (of this userData), as the OS-backed encryption would be:
+  // the next launch decrypts what this one encrypted.
+  const key = createHash('sha256').update(opts.userData).digest();
   const safeStorage: SafeStorageStandIn = {
-    isEncryptionAvailable: () => opts.encryption ?? true,
+    isAsyncEncryptionAvailable: async () => opts.encryption ?? true,
     getSelectedStorageBackend: () => 'gnome_libsecret',
-    encryptString(plain) {
+    async encryptStringAsync(plain) {
       const iv = randomBytes(12);
       const c = createCipheriv('aes-256-gcm', key, iv);
       return Buffer.concat([iv, c.update(plain, 'utf8'), c.final(), c.getAuthTag()]);
     },
-    decryptString(blob) {
+    async decryptStringAsync(blob) {
       const d = createDecipheriv('aes-256-gcm', key, blob.subarray(0, 12));
       d.setAuthTag(blob.subarray(blob.length - 16));
-      return Buffer.concat([d.update(blob.subarray(12, blob.length - 16)), d.final()]).toString('utf8');
+      const result = Buffer.concat([d.update(blob.subarray(12, blob.length - 16)), d.final()]).toString(
+        'utf8',
+      );
+      return { result, shouldReEncrypt: false };
     },
   };
 

@@ -63,15 +63,15 @@ export function manualScheduler(): ManualScheduler {
 export function fakeSafeStorage(backend = 'gnome_libsecret', available = true): SafeStoragePort {
   const key = randomBytes(32);
   return {
-    isEncryptionAvailable: () => available,
+    isEncryptionAvailable: async () => available,
     getSelectedStorageBackend: () => backend,
-    encryptString(plain) {
+    async encryptString(plain) {
       const iv = randomBytes(12);
       const c = createCipheriv('aes-256-gcm', key, iv);
       const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
       return Buffer.concat([iv, c.getAuthTag(), body]);
     },
-    decryptString(blob) {
+    async decryptString(blob) {
       const d = createDecipheriv('aes-256-gcm', key, blob.subarray(0, 12));
       d.setAuthTag(blob.subarray(12, 28));
       return Buffer.concat([d.update(blob.subarray(28)), d.final()]).toString('utf8');
