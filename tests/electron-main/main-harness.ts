@@ -2,7 +2,7 @@
 // process with the electron stand-in and a keytar stand-in in require's cache, so index.ts runs as it
 // does in Electron: its top-level code at load, its start-up at the stand-in's 'ready'.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,6 +24,11 @@ let bundles: { main: string; preload: string } | null = null;
 export function buildElectronBundles(): { main: string; preload: string } {
   // Inside the repository, so require('electron') from the bundle resolves to node_modules here.
   mkdirSync(path.join(repo, 'dist'), { recursive: true });
+  // Folders of runs that were killed before their exit hook (older than an hour) go too.
+  for (const old of readdirSync(path.join(repo, 'dist')).filter((d) => d.startsWith('harness-'))) {
+    const full = path.join(repo, 'dist', old);
+    if (Date.now() - statSync(full).mtimeMs > 3_600_000) rmSync(full, { recursive: true, force: true });
+  }
   const dist = mkdtempSync(path.join(repo, 'dist', 'harness-'));
   process.once('exit', () => rmSync(dist, { recursive: true, force: true }));
   const outdir = path.join(dist, 'electron');
