@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } fr
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 import { ipcChannel, type BridgeMethodName } from '../../contracts/bridge';
 import type { KeychainPort } from '../../electron/main/services/credentials';
 import { memoryKeychain } from '../host/node-ports';
@@ -15,6 +16,11 @@ const repo = path.resolve(import.meta.dirname, '..', '..');
 // Resolves 'electron' and 'keytar' as main.cjs does from dist/electron.
 const require = createRequire(path.join(repo, 'dist', 'electron', 'main.cjs'));
 let bundles: { main: string; preload: string } | null = null;
+const built: string[] = [];
+// Registered while the importing test file is collected: its bundles go when its tests are done.
+afterAll(() => {
+  for (const dir of built.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 /**
  * `npm run build:electron`, as `npm start` and packaging run it, into a folder of this test file's
@@ -30,7 +36,7 @@ export function buildElectronBundles(): { main: string; preload: string } {
     if (Date.now() - statSync(full).mtimeMs > 3_600_000) rmSync(full, { recursive: true, force: true });
   }
   const dist = mkdtempSync(path.join(repo, 'dist', 'harness-'));
-  process.once('exit', () => rmSync(dist, { recursive: true, force: true }));
+  built.push(dist);
   const outdir = path.join(dist, 'electron');
   const run = spawnSync('npm', ['run', '--silent', 'build:electron', '--', '--outdir', outdir], {
     cwd: repo,
