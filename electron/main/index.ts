@@ -1,5 +1,6 @@
 // Electron's edge: the only main-process file that imports 'electron' at run time. It backs the
-// services' ports with Electron objects and wires app events to them; the decisions live in services.
+// services' ports with Electron objects and wires app events to them; the decisions live in the
+// services and in the small modules beside this file (trust checks, start-up, recovery, window).
 import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -200,13 +201,13 @@ function run(): void {
   app.on('before-quit', () => {
     quitting = true;
   });
+  app.on('will-quit', () => main?.stop());
   // macOS apps stay running without a window (a link or the Dock brings one back); elsewhere
   // closing the window quits.
   app.on('window-all-closed', () => {
-    if (platform === 'darwin') return;
-    main?.stop();
-    app.quit();
+    if (platform !== 'darwin') app.quit();
   });
+  app.on('activate', showWindow);
 }
 
 /** Web permissions and devices: the renderer gets only what permissions.ts allows, and no device. */

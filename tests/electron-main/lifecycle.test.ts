@@ -93,6 +93,16 @@ describe('the window closed', () => {
     expect(await m.invoke('app.getInfo')).toMatchObject({ ok: true });
   });
 
+  it('on macOS, clicking the Dock icon with no window open makes one', async () => {
+    const m = launchMain({ platform: 'darwin' });
+    const first = await m.ready();
+    first.close();
+    expect(m.electron.callsTo('app.quit')).toEqual([]);
+    m.electron.app.emit('activate', {}, false);
+    expect(m.liveWindow()).toBeDefined();
+    expect(m.liveWindow()).not.toBe(first);
+  });
+
   it('open-url brings a minimised window back and focuses it', async () => {
     const m = launchMain();
     const win = await m.ready();
