@@ -12,6 +12,7 @@ import {
 } from './plan';
 import { ProjectFile } from './project';
 import { Refusal } from './refusal';
+import { type BridgeNames, bridgeFromNames } from './bridge-shape';
 
 /**
  * The bridge API the preload exposes to the renderer as `window.siberia`, and the events main
@@ -176,8 +177,13 @@ export type BridgeEvents = typeof bridgeEvents;
 export type BridgeEventName = keyof BridgeEvents;
 export type BridgeEventPayload<E extends BridgeEventName> = z.output<BridgeEvents[E]>;
 
-/** IPC channel of a method or event: one prefix so main can tell ours from anything else. */
-export const ipcChannel = (name: BridgeMethodName | BridgeEventName): string => `siberia:${name}`;
+export { ipcChannel } from './bridge-shape';
+
+/** The method and event names of the table, for the preload (which carries no schemas). */
+export const bridgeNames: BridgeNames = {
+  methods: Object.keys(bridgeMethods) as BridgeMethodName[],
+  events: Object.keys(bridgeEvents) as BridgeEventName[],
+};
 
 type Namespaces = BridgeMethodName extends `${infer NS}.${string}` ? NS : never;
 type Call<M extends BridgeMethodName> =
@@ -194,19 +200,10 @@ export type SiberiaBridge = {
   on<E extends BridgeEventName>(event: E, listener: (payload: BridgeEventPayload<E>) => void): () => void;
 };
 
-/** Builds the nested `window.siberia` object from one generic `invoke`, for the preload and the test host. */
+/** Builds the nested `window.siberia` object from one generic `invoke`, for the test host and tests. */
 export function buildBridge(
   invoke: (name: BridgeMethodName, input: unknown) => Promise<unknown>,
   subscribe: (event: BridgeEventName, listener: (payload: unknown) => void) => () => void,
 ): SiberiaBridge {
-  const tree: Record<string, Record<string, (input?: unknown) => Promise<unknown>>> = {};
-  for (const name of Object.keys(bridgeMethods) as BridgeMethodName[]) {
-    const [ns, fn] = name.split('.') as [string, string];
-    tree[ns] ??= {};
-    tree[ns][fn] = (input?: unknown) => invoke(name, input);
-  }
-  return {
-    ...tree,
-    on: (event: BridgeEventName, listener: (payload: unknown) => void) => subscribe(event, listener),
-  } as unknown as SiberiaBridge;
+  return bridgeFromNames(bridgeNames, invoke, subscribe);
 }

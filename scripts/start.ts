@@ -1,7 +1,8 @@
 // `npm start`: the companion server on SQLite in DATA_DIR; the Stripe emulator when no
 // STRIPE_SECRET_KEY is set (seeded with the Pro product and its two prices, forwarding webhooks to
 // the server); then the Electron app pointed at them. Where the Electron binary is missing, it says so
-// and keeps the server and the emulator running.
+// and opens the browser shell instead: the same renderer and main services in the system browser,
+// labelled as a preview.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -9,6 +10,8 @@ import path from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { loadConfig, setupStripeCatalog, startServer } from '../server/index';
 import { startStripeEmulator, type StripeEmulator } from '../stripe-emulator/index';
+import { startBrowserShell, systemBrowser } from '../browser-shell/index';
+import { electronBinary } from './electron-binary';
 
 loadDotenv({ quiet: true });
 const env: Record<string, string | undefined> = { ...process.env };
@@ -65,31 +68,36 @@ const appEnv: NodeJS.ProcessEnv = {
   SIBERIA_CHECKOUT_ORIGINS: emulator ? emulator.url : '',
 };
 
-function electronBinary(): string | null {
-  const pathFile = path.resolve('node_modules/electron/path.txt');
-  if (!existsSync(pathFile)) return null;
-  const binary = path.resolve('node_modules/electron/dist', readFileSync(pathFile, 'utf8').trim());
-  return existsSync(binary) ? binary : null;
-}
-
 const binary = electronBinary();
-if (!binary) {
-  console.log(`
-The Electron binary is not installed, so the desktop window cannot open on this machine. npm installs
-Electron's package without its binary, and this machine cannot download it. On a machine with internet
-access, run \`npx install-electron\` once, then \`npm start\` again. Meanwhile the companion server and
-the Stripe emulator above keep running (Ctrl+C stops them): you can use the server's API, open the
-emulator's pages, or run the end-to-end suites (\`npm run test:e2e\`), which drive the real renderer in
-Chromium through the same main-process services.`);
+// The renderer (and, for Electron, the main/preload bundles package.json's "main" names).
+const builds = binary ? ['build', 'build:electron'] : ['build'];
+const built = builds.every(
+  (script) => spawnSync('npm', ['run', '--silent', script], { stdio: 'inherit' }).status === 0,
+);
+if (!built) {
+  console.error('The build failed; the server and the emulator keep running (Ctrl+C stops them).');
+} else if (binary) {
+  const app = spawn(binary, ['.'], { stdio: 'inherit', env: appEnv });
+  app.on('exit', (code) => void shutdown(code ?? 0));
 } else {
-  // The renderer and the main/preload bundles the app loads (package.json "main").
-  const built = ['build', 'build:electron'].every(
-    (script) => spawnSync('npm', ['run', '--silent', script], { stdio: 'inherit' }).status === 0,
-  );
-  if (!built) {
-    console.error('The build failed; the server and the emulator keep running.');
-  } else {
-    const app = spawn(binary, ['.'], { stdio: 'inherit', env: appEnv });
-    app.on('exit', (code) => void shutdown(code ?? 0));
-  }
+  // No Electron: the same renderer and main services in the browser, labelled as a preview.
+  const preview = await startBrowserShell({
+    serverUrl: server.url,
+    dataDir: path.join(dataDir, 'browser-preview'),
+    checkoutOrigins: emulator ? [emulator.url] : [],
+    httpBridge: true,
+    port: Number(env.PREVIEW_PORT ?? 0),
+  });
+  stoppers.push(() => preview.stop());
+  console.log(`
+The Electron binary is not installed, so the desktop window cannot open on this machine (npm installs
+Electron's package without its binary, and this machine cannot download it; on a machine with
+internet access, run \`npx install-electron\` once, then \`npm start\` again).
+
+Browser preview of the desktop app: ${preview.url}
+The same desk and main-process services, in your browser. Exports land in
+${path.join(dataDir, 'browser-preview', 'exports')}; after paying, come back to the tab (or press
+"I have paid — refresh"), since siberiamix:// links do not reach a browser tab.
+The server, the emulator and the preview keep running until Ctrl+C.`);
+  if (env.BROWSER !== 'none') void systemBrowser()(preview.url);
 }

@@ -1,5 +1,6 @@
 // Electron's edge: the only main-process file that imports 'electron' at run time. It backs the
-// services' ports with Electron objects and wires app events to them; the decisions live in services.
+// services' ports with Electron objects and wires app events to them; the decisions live in the
+// services and in the small modules beside this file (trust checks, start-up, recovery, window).
 import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -10,11 +11,14 @@ import {
   dialog,
   type IpcMainInvokeEvent,
   ipcMain,
+  Menu,
   protocol,
+  type Session,
   safeStorage,
+  screen,
+  session,
   shell,
 } from 'electron';
-import Store from 'electron-store';
 import { ipcChannel } from '../../contracts/bridge';
 import { DEFAULT_APP_SCHEME, findDeepLinkInArgv } from '../../contracts/deeplink';
 import { linuxDesktopFileName, linuxSchemeDesktopEntry } from './desktop-entry';
@@ -23,8 +27,15 @@ import { loadKeytar } from './keychain';
 import { createMainServices, type MainServices } from './main-services';
 import type { EventSink, Logger } from './ports';
 import { nodeFiles } from './node-files';
-import { APP_HOST, APP_ORIGIN, APP_PROTOCOL, isAppUrl, serveRendererFile } from './renderer-files';
-import { allowedOrigins, isAllowedUrl } from './services/external-links';
+import { openSettings, settingsResetMessage } from './settings-file';
+import { startupFailureText } from './startup-failure';
+import { APP_HOST, APP_ORIGIN, APP_PROTOCOL, serveRendererFile } from './renderer-files';
+import { appMenuTemplate } from './app-menu';
+import { createNavigationPolicy } from './navigation-policy';
+import { permissionAllowed } from './permissions';
+import { type RecoveryPrompt, rendererGonePrompt, rendererUnresponsivePrompt } from './renderer-recovery';
+import { placeWindow } from './window-bounds';
+import { isTrustedSender } from './trusted-sender';
 
 const scheme = process.env.SIBERIA_APP_SCHEME ?? DEFAULT_APP_SCHEME;
 const serverUrl = process.env.SIBERIA_SERVER_URL ?? 'http://127.0.0.1:8787';
@@ -34,6 +45,7 @@ const checkoutOrigins = (process.env.SIBERIA_CHECKOUT_ORIGINS ?? '')
   .map((o) => o.trim())
   .filter(Boolean);
 const rendererDir = path.join(__dirname, '..', 'renderer');
+const platform = process.platform;
 
 const logger: Logger = {
   info: (msg, data) => console.info(`[main] ${msg}`, data ?? ''),
@@ -58,6 +70,9 @@ function run(): void {
 
   let window: BrowserWindow | null = null;
   let main: MainServices | null = null;
+  let quitting = false;
+  // Links wait for this too: a return link on a cold start needs the account signed back in.
+  let started: Promise<void> = new Promise(() => {});
   // Links can arrive before the services exist (macOS open-url before ready).
   const early: Array<{ url: string; via: string }> = [];
   const receive = (url: string | null, via: string) => {
@@ -65,17 +80,22 @@ function run(): void {
     if (main) void main.deepLinks.receive(url, via);
     else early.push({ url, via });
   };
+  /** A link or a second launch brings the window back, making it again if it was closed. */
+  const showWindow = () => {
+    if (!main || quitting) return;
+    if (!window) window = createWindow(main, started, () => (window = null));
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  };
 
   app.on('open-url', (event, url) => {
     event.preventDefault();
     receive(url, 'open-url');
+    showWindow();
   });
   app.on('second-instance', (_event, argv) => {
     receive(findDeepLinkInArgv(argv, scheme), 'second-instance');
-    if (window) {
-      if (window.isMinimized()) window.restore();
-      window.focus();
-    }
+    showWindow();
   });
   receive(findDeepLinkInArgv(process.argv, scheme), 'argv');
   registerScheme();
@@ -84,21 +104,18 @@ function run(): void {
     if (window && !window.isDestroyed()) window.webContents.send(ipcChannel(event), payload);
   };
 
-  void app.whenReady().then(async () => {
-    const store = new Store<Record<string, unknown>>({ name: 'settings' });
+  const start = async () => {
+    const userData = app.getPath('userData');
+    const settingsFile = openSettings(userData);
     main = createMainServices({
-      store: {
-        get: (key) => store.get(key),
-        set: (key, value) => store.set(key, value),
-        delete: (key) => store.delete(key),
-      },
+      store: settingsFile.store,
       keychain: await loadKeytar(),
       safeStorage: {
-        isEncryptionAvailable: () => safeStorage.isEncryptionAvailable(),
-        encryptString: (plain) => safeStorage.encryptString(plain),
-        decryptString: (blob) => safeStorage.decryptString(blob),
+        isEncryptionAvailable: () => safeStorage.isAsyncEncryptionAvailable(),
+        encryptString: (plain) => safeStorage.encryptStringAsync(plain),
+        decryptString: async (blob) => (await safeStorage.decryptStringAsync(blob)).result,
         getSelectedStorageBackend:
-          process.platform === 'linux' ? () => safeStorage.getSelectedStorageBackend() : undefined,
+          platform === 'linux' ? () => safeStorage.getSelectedStorageBackend() : undefined,
       },
       emit,
       openExternal: (url) => shell.openExternal(url),
@@ -122,10 +139,10 @@ function run(): void {
         },
       },
       files: nodeFiles,
-      dataDir: app.getPath('userData'),
+      dataDir: userData,
       defaults: { serverUrl, locale: app.getLocale().startsWith('fr') ? 'fr' : 'en' },
       checkoutOrigins,
-      appInfo: { version: app.getVersion(), platform: process.platform },
+      appInfo: { version: app.getVersion(), platform },
       scheme,
       logger,
     });
@@ -138,37 +155,85 @@ function run(): void {
       return new Response(r.body as BodyInit, { status: r.status, headers: r.headers });
     });
 
+    Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate({ platform, packaged: app.isPackaged })));
+    guardSession(session.defaultSession);
     const services = main;
-    // Every handler checks that the call comes from our window's main frame on our origin.
     const senderAllowed = (event: IpcMainInvokeEvent): boolean =>
-      window !== null &&
-      event.sender === window.webContents &&
-      event.senderFrame !== null &&
-      event.senderFrame === window.webContents.mainFrame &&
-      isAppUrl(event.senderFrame.url);
+      isTrustedSender(
+        { contents: event.sender, frame: event.senderFrame, frameUrl: event.senderFrame?.url ?? null },
+        window && {
+          contents: window.webContents,
+          mainFrame: window.webContents.mainFrame,
+          origin: APP_ORIGIN,
+        },
+      );
     for (const { channel, method } of ipcRoutes) {
       ipcMain.handle(channel, (event, input: unknown) =>
         services.dispatch(method, input, senderAllowed(event)),
       );
     }
 
-    window = createWindow(services);
-    await services.start();
-  });
+    started = services.start();
+    showWindow();
+    if (settingsFile.setAside) {
+      logger.warn('settings file unreadable: set aside, starting with defaults', {
+        aside: settingsFile.setAside,
+      });
+      const { message, detail } = settingsResetMessage(settingsFile.setAside);
+      void dialog.showMessageBox({ type: 'warning', title: 'Siberia Mix', message, detail, buttons: ['OK'] });
+    }
+    await started;
+  };
 
-  app.on('window-all-closed', () => {
-    main?.stop();
-    app.quit();
+  // Any start-up error is shown, then the app exits and gives up the single-instance lock, so the
+  // next launch (or the next deep link) starts afresh instead of reaching an invisible process.
+  void app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => {
+      logger.error('start-up failed', { error: String(error) });
+      const { title, content } = startupFailureText(error, app.getPath('userData'));
+      dialog.showErrorBox(title, content);
+      app.releaseSingleInstanceLock();
+      app.exit(1);
+    });
+
+  app.on('before-quit', () => {
+    quitting = true;
   });
+  app.on('will-quit', () => main?.stop());
+  // macOS apps stay running without a window (a link or the Dock brings one back); elsewhere
+  // closing the window quits.
+  app.on('window-all-closed', () => {
+    if (platform !== 'darwin') app.quit();
+  });
+  app.on('activate', showWindow);
 }
 
-function createWindow(main: MainServices): BrowserWindow {
-  const bounds = main.settings.windowBounds();
+/** Web permissions and devices: the renderer gets only what permissions.ts allows, and no device. */
+function guardSession(ses: Session): void {
+  ses.setPermissionRequestHandler((_wc, permission, callback, details) =>
+    callback(permissionAllowed(permission, details.requestingUrl ?? '')),
+  );
+  ses.setPermissionCheckHandler((_wc, permission, origin) => permissionAllowed(permission, origin));
+  ses.setDevicePermissionHandler(() => false);
+  const noDevice = (event: { preventDefault(): void }, _details: unknown, callback: (id: string) => void) => {
+    event.preventDefault();
+    callback('');
+  };
+  ses.on('select-hid-device', noDevice);
+  ses.on('select-usb-device', noDevice);
+  ses.on('select-serial-port', (event, _ports, _wc, callback) => noDevice(event, null, callback));
+}
+
+function createWindow(main: MainServices, started: Promise<void>, onClosed: () => void): BrowserWindow {
+  const saved = main.settings.windowBounds();
+  const place = placeWindow(
+    saved,
+    screen.getAllDisplays().map((d) => d.workArea),
+  );
   const win = new BrowserWindow({
-    width: bounds?.width ?? 1280,
-    height: bounds?.height ?? 800,
-    x: bounds?.x,
-    y: bounds?.y,
+    ...place,
     minWidth: 900,
     minHeight: 600,
     show: false,
@@ -185,31 +250,59 @@ function createWindow(main: MainServices): BrowserWindow {
       spellcheck: false,
     },
   });
-  if (bounds?.maximized) win.maximize();
+  if (saved?.maximized) win.maximize();
   win.once('ready-to-show', () => win.show());
-  win.webContents.on('did-finish-load', () => void main.deepLinks.windowReady());
+  win.webContents.on('did-finish-load', () => void started.then(() => main.deepLinks.windowReady()));
   win.on('focus', () => void main.onFocus());
   win.on('close', () => {
     const b = win.getNormalBounds();
     main.settings.setWindowBounds({ ...b, maximized: win.isMaximized() });
   });
+  // A closed window is destroyed: nothing may use it afterwards.
+  win.on('closed', onClosed);
 
   const contents = win.webContents;
-  contents.session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  contents.on('will-navigate', (event, url) => {
-    if (!isAppUrl(url)) event.preventDefault();
-  });
-  contents.on('will-redirect', (event, url) => {
-    if (!isAppUrl(url)) event.preventDefault();
-  });
+  const policy = createNavigationPolicy(main.allowList);
+  const guard = (event: { preventDefault(): void }, url: string) => {
+    if (!policy.mayNavigate(url)) event.preventDefault();
+  };
+  contents.on('will-navigate', guard);
+  contents.on('will-frame-navigate', (event) => guard(event, event.url));
+  contents.on('will-redirect', guard);
   contents.on('will-attach-webview', (event) => event.preventDefault());
-  // New windows never open; links to Stripe's pages (or the configured emulator) go to the browser.
   contents.setWindowOpenHandler(({ url }) => {
-    const origins = [...allowedOrigins('checkout', checkoutOrigins), ...allowedOrigins('portal', [])];
-    if (isAllowedUrl(url, origins)) void shell.openExternal(url);
+    const { action, openExternally } = policy.windowOpen(url);
+    if (openExternally) void shell.openExternal(url);
     else logger.warn('window.open refused', { url: url.slice(0, 200) });
-    return { action: 'deny' };
+    return { action };
   });
+
+  // A renderer that crashed, was killed for memory or hangs would leave a blank or frozen window.
+  const offer = async (prompt: RecoveryPrompt, otherwise: () => void) => {
+    const { response } = await dialog.showMessageBox(win, {
+      type: prompt.type,
+      title: 'Siberia Mix',
+      message: prompt.message,
+      detail: prompt.detail,
+      buttons: prompt.buttons,
+      defaultId: prompt.reload,
+      noLink: true,
+    });
+    if (win.isDestroyed()) return;
+    if (response === prompt.reload) contents.reload();
+    else otherwise();
+  };
+  contents.on('render-process-gone', (_event, details) => {
+    const prompt = rendererGonePrompt(details.reason);
+    if (!prompt) return;
+    logger.error('renderer gone', { reason: details.reason, exitCode: details.exitCode });
+    void offer(prompt, () => app.quit());
+  });
+  win.on('unresponsive', () => {
+    logger.warn('renderer unresponsive');
+    void offer(rendererUnresponsivePrompt(), () => {});
+  });
+
   void win.loadURL(`${APP_ORIGIN}/index.html`);
   return win;
 }
@@ -222,7 +315,7 @@ function registerScheme(): void {
     app.setAsDefaultProtocolClient(scheme);
   }
   const appImage = process.env.APPIMAGE;
-  if (process.platform === 'linux' && appImage) {
+  if (platform === 'linux' && appImage) {
     const dir = path.join(
       process.env.XDG_DATA_HOME ?? path.join(os.homedir(), '.local', 'share'),
       'applications',

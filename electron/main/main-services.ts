@@ -4,6 +4,7 @@ import type { Locale } from '../../contracts/bridge';
 import { DEFAULT_APP_SCHEME } from '../../contracts/deeplink';
 import { Jwks } from '../../contracts/tokens';
 import { createDispatch, type Dispatch } from './ipc/dispatch';
+import { createLinkAllowList } from './link-allow-list';
 import {
   type Clock,
   type Dialogs,
@@ -117,16 +118,14 @@ export function createMainServices(ports: MainPorts) {
     clock,
     logger,
   });
-  const links = new ExternalLinks({
-    open: ports.openExternal,
-    emulatorOrigins: ports.checkoutOrigins,
-    logger,
-  });
+  const allowList = createLinkAllowList(ports.checkoutOrigins);
+  const links = new ExternalLinks({ open: ports.openExternal, allowList, logger });
   const checkout = new CheckoutService({
     client,
     account,
     entitlements,
     links,
+    settings,
     emit: ports.emit,
     clock,
     logger,
@@ -205,6 +204,7 @@ export function createMainServices(ports: MainPorts) {
     ledger,
     entitlements,
     gate,
+    allowList,
     links,
     checkout,
     projects,

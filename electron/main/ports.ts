@@ -5,7 +5,7 @@ import type { BridgeEventName, BridgeEventPayload } from '../../contracts/bridge
  * index.ts backs them with Electron; the test host and the tests back them with Node or fakes.
  */
 
-/** A persistent key-value store: electron-store in the app, `conf` in tests (same API underneath). */
+/** A persistent key-value store: the settings file through `conf` (settings-file.ts), in the app and the tests. */
 export type KeyValueStore = {
   get(key: string): unknown;
   set(key: string, value: unknown): void;

@@ -1,8 +1,7 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { linuxSchemeDesktopEntry } from './desktop-entry';
 import { isAppUrl, RENDERER_CSP, resolveRendererPath, serveRendererFile } from './renderer-files';
 
 const root = mkdtempSync(path.join(tmpdir(), 'siberia-renderer-'));
@@ -19,6 +18,20 @@ describe('renderer files (app:// and the test host)', () => {
     expect(RENDERER_CSP).toContain("script-src 'self'");
     expect(RENDERER_CSP).not.toContain('unsafe-eval');
     expect((await serveRendererFile(root, '/assets/app.js')).headers['content-type']).toContain('javascript');
+  });
+
+  it('is the one policy: the page itself declares none that could disagree with it', () => {
+    // A meta policy is enforced on top of the header, so a stricter one (it once refused blob: images
+    // and fetches) silently breaks what the header allows.
+    const page = readFileSync(path.join(import.meta.dirname, '..', '..', 'renderer', 'index.html'), 'utf8');
+    expect(page).not.toMatch(/content-security-policy/i);
+    for (const need of [
+      "worker-src 'self' blob:",
+      "media-src 'self' blob:",
+      "img-src 'self' data: blob:",
+      "connect-src 'self' blob:",
+    ])
+      expect(RENDERER_CSP).toContain(need);
   });
 
   it('refuses paths that leave the root, folders, missing files and malformed escapes', async () => {
@@ -40,13 +53,5 @@ describe('renderer files (app:// and the test host)', () => {
     expect(isAppUrl('https://checkout.stripe.com/')).toBe(false);
     expect(isAppUrl('file:///etc/passwd')).toBe(false);
     expect(isAppUrl('nonsense')).toBe(false);
-  });
-});
-
-describe('Linux AppImage desktop entry', () => {
-  it('registers the scheme and quotes the AppImage path', () => {
-    const entry = linuxSchemeDesktopEntry('/home/me/Apps/Siberia "Mix" $1.AppImage', 'siberiamix');
-    expect(entry).toContain('MimeType=x-scheme-handler/siberiamix;');
-    expect(entry).toContain('Exec="/home/me/Apps/Siberia \\"Mix\\" \\$1.AppImage" %u');
   });
 });

@@ -1,21 +1,19 @@
-// The Electron-less test host: the real main-process services and the same IPC dispatch table as
-// the app, with Node standing in for Electron (conf for electron-store, an HTTP server for app://,
-// Playwright bindings for the preload's IPC, recorders for the system browser and dialogs).
-import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// The test host: the browser shell (the real main-process services and IPC dispatch table under
+// Node, the renderer over HTTP with the app's CSP) with what tests need on top: window.siberia
+// through a Playwright binding, recorders for the system browser and the dialogs, deep links and
+// focus delivered on demand.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundlePageScript } from '../support/page-script';
-import { decodeBytes, encodeBytes } from './bytes-json';
+import { decodeBytes, encodeBytes } from '../../browser-shell/bytes-json';
 import type { Page } from 'playwright-core';
 import { DEFAULT_APP_SCHEME, findDeepLinkInArgv } from '../../contracts/deeplink';
-import { createMainServices, type MainServices } from '../../electron/main/main-services';
+import type { MainServices } from '../../electron/main/main-services';
 import type { Logger } from '../../electron/main/ports';
-import { serveRendererFile } from '../../electron/main/renderer-files';
-import type { KeychainPort } from '../../electron/main/services/credentials';
+import { startBrowserShell } from '../../browser-shell/index';
 import { loadKeytar } from '../../electron/main/keychain';
-import { confStore, nodeFiles } from './node-ports';
+import { isTrustedSender } from '../../electron/main/trusted-sender';
+import { memoryKeychain } from './node-ports';
 
 export type HostOptions = {
   serverUrl: string;
@@ -50,29 +48,12 @@ export type TestHost = {
 };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '..', '..');
 
 function bridgeScript(): Promise<string> {
   return bundlePageScript(path.join(here, 'page-bridge.ts'));
 }
 
-function memoryKeychain(): KeychainPort {
-  const secrets = new Map<string, string>();
-  return {
-    getPassword: async (s, a) => secrets.get(`${s}\0${a}`) ?? null,
-    setPassword: async (s, a, p) => {
-      secrets.set(`${s}\0${a}`, p);
-    },
-    deletePassword: async (s, a) => secrets.delete(`${s}\0${a}`),
-  };
-}
-
 export async function startTestHost(opts: HostOptions): Promise<TestHost> {
-  const rendererDir = opts.rendererDir ?? path.join(repoRoot, 'dist', 'renderer');
-  mkdirSync(opts.dataDir, { recursive: true });
-  const store = confStore(opts.dataDir);
-  if (opts.deviceId) store.set('deviceId', opts.deviceId);
-  if (opts.locale) store.set('locale', opts.locale);
   const keychain = opts.credentials === 'keytar' ? await loadKeytar() : memoryKeychain();
   if (!keychain) throw new Error('keytar is not available (native module not built)');
 
@@ -81,21 +62,14 @@ export async function startTestHost(opts: HostOptions): Promise<TestHost> {
   let cursor = 0;
   const waiters = new Set<() => void>();
 
-  const main = createMainServices({
-    store,
+  const shell = await startBrowserShell({
+    serverUrl: opts.serverUrl,
+    dataDir: opts.dataDir,
+    checkoutOrigins: opts.checkoutOrigins,
+    rendererDir: opts.rendererDir,
+    // The page gets window.siberia from Playwright's binding below, not over HTTP.
+    httpBridge: false,
     keychain,
-    safeStorage: null,
-    emit: (event, payload) => {
-      for (const page of pages) {
-        void page
-          .evaluate(
-            ([e, p]) =>
-              (globalThis as { __siberiaDeliver?(e: string, p: unknown): void }).__siberiaDeliver?.(e, p),
-            [event, payload] as const,
-          )
-          .catch(() => {});
-      }
-    },
     openExternal: async (url) => {
       openedUrls.push(url);
       for (const w of waiters) w();
@@ -105,23 +79,23 @@ export async function startTestHost(opts: HostOptions): Promise<TestHost> {
         opts.saveDialog ? opts.saveDialog(name) : path.join(opts.dataDir, 'exports', path.basename(name)),
       open: async () => (opts.openDialog ? opts.openDialog() : null),
     },
-    files: nodeFiles,
-    dataDir: opts.dataDir,
-    defaults: { serverUrl: opts.serverUrl, locale: opts.locale },
-    checkoutOrigins: opts.checkoutOrigins ?? [],
-    appInfo: { version: '0.0.0-host', platform: process.platform },
+    locale: opts.locale,
+    deviceId: opts.deviceId,
     logger: opts.logger,
   });
-  main.settings.setServerUrl(opts.serverUrl);
-
-  const http: Server = createServer(async (req, res) => {
-    const { pathname } = new URL(req.url ?? '/', 'http://host');
-    const r = await serveRendererFile(rendererDir, pathname);
-    res.writeHead(r.status, r.headers).end(r.body);
+  const main = shell.services;
+  const url = shell.url;
+  shell.addSink((event, payload) => {
+    for (const page of pages) {
+      void page
+        .evaluate(
+          ([e, p]) =>
+            (globalThis as { __siberiaDeliver?(e: string, p: unknown): void }).__siberiaDeliver?.(e, p),
+          [event, payload] as const,
+        )
+        .catch(() => {});
+    }
   });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/`;
-  await main.start();
 
   return {
     url,
@@ -133,9 +107,11 @@ export async function startTestHost(opts: HostOptions): Promise<TestHost> {
       // As the window's did-finish-load: links waiting for the window are handled now.
       page.on('load', () => void main.deepLinks.windowReady());
       await page.exposeBinding('__siberiaInvoke', (source, name: unknown, input: unknown) => {
-        // As main's sender check: our page, its main frame, on the renderer's origin.
-        const allowed =
-          source.page === page && source.frame === page.mainFrame() && source.frame.url().startsWith(url);
+        // Main's own sender check: our page, its main frame, on the renderer's origin.
+        const allowed = isTrustedSender(
+          { contents: source.page, frame: source.frame, frameUrl: source.frame.url() },
+          { contents: page, mainFrame: page.mainFrame(), origin: new URL(url).origin },
+        );
         return main.dispatch(name, decodeBytes(input), allowed).then(encodeBytes);
       });
       await page.addInitScript({ content: await bridgeScript() });
@@ -172,12 +148,6 @@ export async function startTestHost(opts: HostOptions): Promise<TestHost> {
     async focusWindow() {
       await main.onFocus();
     },
-    async stop() {
-      main.stop();
-      await new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        http.closeAllConnections();
-      });
-    },
+    stop: () => shell.stop(),
   };
 }

@@ -1,24 +1,12 @@
 // Node-backed ports for the main-process services: what index.ts backs with Electron, backed here
 // with `conf`, the file system and recorders, for the test host and the service tests.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import Conf from 'conf';
 import type { BridgeEventName } from '../../contracts/bridge';
-import type { SafeStoragePort } from '../../electron/main/services/credentials';
-import type { EventSink, KeyValueStore, Scheduler } from '../../electron/main/ports';
+import type { KeychainPort, SafeStoragePort } from '../../electron/main/services/credentials';
+import type { EventSink, Scheduler } from '../../electron/main/ports';
 
-/** The same store electron-store wraps, in a folder of our choosing. */
-export function confStore(dir: string): KeyValueStore {
-  const conf = new Conf<Record<string, unknown>>({
-    cwd: dir,
-    projectName: 'siberia-mix',
-    configName: 'settings',
-  });
-  return {
-    get: (key) => conf.get(key),
-    set: (key, value) => conf.set(key, value),
-    delete: (key) => conf.delete(key),
-  };
-}
+/** The app's own settings store, in a folder of our choosing. */
+export { confStore } from '../../electron/main/settings-file';
 
 export { nodeFiles } from '../../electron/main/node-files';
 
@@ -75,18 +63,30 @@ export function manualScheduler(): ManualScheduler {
 export function fakeSafeStorage(backend = 'gnome_libsecret', available = true): SafeStoragePort {
   const key = randomBytes(32);
   return {
-    isEncryptionAvailable: () => available,
+    isEncryptionAvailable: async () => available,
     getSelectedStorageBackend: () => backend,
-    encryptString(plain) {
+    async encryptString(plain) {
       const iv = randomBytes(12);
       const c = createCipheriv('aes-256-gcm', key, iv);
       const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
       return Buffer.concat([iv, c.getAuthTag(), body]);
     },
-    decryptString(blob) {
+    async decryptString(blob) {
       const d = createDecipheriv('aes-256-gcm', key, blob.subarray(0, 12));
       d.setAuthTag(blob.subarray(12, 28));
       return Buffer.concat([d.update(blob.subarray(28)), d.final()]).toString('utf8');
     },
+  };
+}
+
+/** A keychain in this process's memory: what keytar does with a working Secret Service. */
+export function memoryKeychain(): KeychainPort {
+  const secrets = new Map<string, string>();
+  return {
+    getPassword: async (s, a) => secrets.get(`${s}\0${a}`) ?? null,
+    setPassword: async (s, a, p) => {
+      secrets.set(`${s}\0${a}`, p);
+    },
+    deletePassword: async (s, a) => secrets.delete(`${s}\0${a}`),
   };
 }

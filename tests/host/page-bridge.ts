@@ -1,7 +1,7 @@
 // Runs in the page before its own scripts (addInitScript): builds window.siberia with the same
 // buildBridge the preload uses, over Playwright's binding instead of ipcRenderer.
 import { type BridgeEventName, bridgeEvents, buildBridge } from '../../contracts/bridge';
-import { decodeBytes, encodeBytes } from './bytes-json';
+import { decodeBytes, encodeBytes } from '../../browser-shell/bytes-json';
 
 type HostWindow = typeof globalThis & {
   __siberiaInvoke(name: string, input: unknown): Promise<unknown>;

@@ -1,13 +1,16 @@
 // The newcomer's path: a fresh clone, then the README's quick start as written. `npm start` must
-// start the server and the Stripe emulator with the Pro prices seeded, and say plainly what it does
-// about the Electron binary (absent on these machines). The test command of the same block is what
-// CI runs on its own fresh clone (`.ci/run`), so this test checks that the block says so.
+// start the server and the Stripe emulator with the Pro prices seeded, say plainly what it does
+// about the Electron binary (absent on these machines), and open the desk as the browser preview,
+// which must answer in Chromium. The test command of the same block is what CI runs on its own fresh
+// clone (`.ci/run`), so this test checks that the block says so.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HealthResponse, PlansResponse } from '../../contracts/api';
+import type { SiberiaBridge } from '../../contracts/bridge';
+import { launchChromium } from '../e2e/chromium';
 
 const repo = path.resolve(import.meta.dirname, '..', '..');
 let child: ChildProcess | null = null;
@@ -59,7 +62,7 @@ describe('a newcomer follows the README', () => {
     expect(readFileSync(path.join(repo, '.ci/run'), 'utf8')).toMatch(/\bnpm test'?$/m);
   });
 
-  it('in a fresh clone, the app command runs the server and the emulator, seeds the prices and explains the Electron binary', async () => {
+  it('in a fresh clone, the app command runs the server and the emulator, seeds the prices, explains the Electron binary and opens the desk as a browser preview', async () => {
     const clone = path.join(work, 'siberia-mix');
     execFileSync('git', ['clone', '--quiet', repo, clone]);
     // `npm ci` is the quick start's first line; the installed tree of this checkout stands in for it
@@ -71,9 +74,21 @@ describe('a newcomer follows the README', () => {
       cwd: clone,
       detached: true,
       // Free ports and no Stripe key: what a newcomer without a Stripe account gets.
-      env: { ...process.env, PORT: '0', STRIPE_EMULATOR_PORT: '0', STRIPE_SECRET_KEY: '', LOG_LEVEL: 'warn' },
+      // BROWSER=none: the test's Chromium opens the preview, not the machine's browser.
+      env: {
+        ...process.env,
+        PORT: '0',
+        STRIPE_EMULATOR_PORT: '0',
+        STRIPE_SECRET_KEY: '',
+        LOG_LEVEL: 'warn',
+        BROWSER: 'none',
+      },
     });
-    const output = await waitForOutput(child, /npx install-electron[\s\S]*keep running/, 90_000);
+    const output = await waitForOutput(
+      child,
+      /npx install-electron[\s\S]*keep running until Ctrl\+C/,
+      120_000,
+    );
     const serverUrl = /companion server: (http:\/\/[\d.:]+)/.exec(output)?.[1];
     const emulatorUrl = /Stripe emulator.*?: (http:\/\/[\d.:]+)/.exec(output)?.[1];
     expect(serverUrl).toBeDefined();
@@ -89,11 +104,29 @@ describe('a newcomer follows the README', () => {
       ['year', 9999, 'eur'],
     ]);
 
-    // Ctrl+C (SIGINT to the terminal's process group) stops everything: both ports close.
+    // The desk answers in Chromium from the preview URL alone, labelled as the preview.
+    const previewUrl = /Browser preview of the desktop app: (http:\/\/[\d.:]+\/)/.exec(output)?.[1];
+    expect(previewUrl).toBeDefined();
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(previewUrl as string);
+      await page.getByRole('button', { name: /Account/ }).waitFor({ timeout: 30_000 });
+      expect(await page.locator('#browser-preview-label').textContent()).toMatch(/Browser preview/);
+      const info = await page.evaluate(() =>
+        (window as unknown as { siberia: SiberiaBridge }).siberia.app.getInfo(),
+      );
+      expect(info).toMatchObject({ ok: true, value: { serverUrl } });
+    } finally {
+      await browser.close();
+    }
+
+    // Ctrl+C (SIGINT to the terminal's process group) stops everything: every port closes.
     const exited = new Promise<void>((resolve) => child?.on('exit', () => resolve()));
     process.kill(-(child.pid as number), 'SIGINT');
     await exited;
     await expect(fetch(`${serverUrl}/healthz`)).rejects.toThrow();
     await expect(fetch(`${emulatorUrl}/_emulator/health`)).rejects.toThrow();
-  }, 120_000);
+    await expect(fetch(previewUrl as string)).rejects.toThrow();
+  }, 180_000);
 });

@@ -20,8 +20,14 @@ type BuilderConfig = {
   productName: string;
   protocols: Array<{ name: string; schemes: string[] }>;
   electronFuses: Record<string, boolean>;
-  linux: { target: string[]; mimeTypes: string[]; desktop: { entry: Record<string, string> } };
-  mac: { target: string[]; entitlements: string };
+  linux: {
+    target: string[];
+    syncDesktopName: boolean;
+    category: string;
+    mimeTypes?: string[];
+    desktop?: unknown;
+  };
+  mac: { target: string[]; entitlements: string; hardenedRuntime: boolean; notarize: boolean };
   win: { target: string[] };
   asar: boolean;
 };
@@ -41,9 +47,14 @@ describe('electron-builder.yml', () => {
   it('registers the siberiamix scheme for every platform', () => {
     expect(config.appId).toBe('com.siberiamix.app');
     expect(config.productName).toBe('Siberia Mix');
+    // One place names the scheme: macOS's CFBundleURLTypes and Linux's MimeType both come from it
+    // (a second list under linux made the desktop entry name it twice).
     expect(config.protocols.flatMap((p) => p.schemes)).toEqual([DEFAULT_APP_SCHEME]);
-    expect(config.linux.mimeTypes).toContain(`x-scheme-handler/${DEFAULT_APP_SCHEME}`);
-    expect(config.linux.desktop.entry.MimeType).toContain(`x-scheme-handler/${DEFAULT_APP_SCHEME}`);
+    expect(config.linux.mimeTypes).toBeUndefined();
+    expect(config.linux.desktop).toBeUndefined();
+    expect(config.linux.syncDesktopName).toBe(true);
+    expect(config.linux.category).toBe('AudioVideo;Audio;');
+    expect(config.mac).toMatchObject({ hardenedRuntime: true, notarize: false });
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { desktopName?: string };
     expect(pkg.desktopName).toBe('siberiamix.desktop');
   });

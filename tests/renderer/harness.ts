@@ -1,9 +1,10 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
+import { serveRendererFile } from '../../electron/main/renderer-files';
 import { encodeWav } from '../../engine/index';
 import { launchChromium } from '../e2e/chromium';
 import { type ScriptedState, scriptedBridgeScript, scriptedState } from './scripted-bridge';
@@ -11,27 +12,13 @@ import { type ScriptedState, scriptedBridgeScript, scriptedState } from './scrip
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const RENDERER_DIR = path.resolve(here, '..', '..', 'dist', 'renderer');
 
-const types: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-};
-
-/** The renderer build over plain HTTP, as the app's protocol handler would serve it. */
+/** The renderer build over plain HTTP with the app:// handler's own answers (its CSP included). */
 export async function serveRenderer(dir = RENDERER_DIR): Promise<{ url: string; close(): Promise<void> }> {
   if (!existsSync(path.join(dir, 'index.html')))
     throw new Error(`No renderer build in ${dir}: run "npm run build" first.`);
-  const server: Server = createServer((req, res) => {
-    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const file = path.join(dir, pathname === '/' ? 'index.html' : pathname);
-    if (!file.startsWith(dir) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
-    createReadStream(file).pipe(res);
+  const server: Server = createServer(async (req, res) => {
+    const r = await serveRendererFile(dir, new URL(req.url ?? '/', 'http://x').pathname);
+    res.writeHead(r.status, r.headers).end(r.body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

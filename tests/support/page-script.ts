@@ -1,4 +1,4 @@
-import { build } from 'esbuild';
+import { bundlePageScript as bundle } from '../../browser-shell/page-script';
 
 const cache = new Map<string, Promise<string>>();
 
@@ -6,15 +6,7 @@ const cache = new Map<string, Promise<string>>();
 export function bundlePageScript(entry: string): Promise<string> {
   let script = cache.get(entry);
   if (!script) {
-    script = build({
-      entryPoints: [entry],
-      bundle: true,
-      write: false,
-      format: 'iife',
-      platform: 'browser',
-      target: 'chrome120',
-      logLevel: 'silent',
-    }).then((r) => r.outputFiles[0]?.text ?? '');
+    script = bundle(entry);
     cache.set(entry, script);
   }
   return script;

@@ -162,6 +162,27 @@ describe('checkout', () => {
     expect(t.main.checkout.status().phase).toBe('success');
   });
 
+  it('a checkout pending when the app closes is still known when its return link starts the app again', async () => {
+    const safeStorage = fakeSafeStorage();
+    const t = await signedIn(undefined, safeStorage);
+    await t.main.checkout.start(companion.prices.monthly);
+    t.main.stop();
+    const link = await companion.pay(t.opened[0] as string);
+    // A new main on the same data, as a cold start by the link.
+    const again = mainUnderTest(companion.url, { dataDir: t.dataDir, checkoutOrigins: [], safeStorage });
+    expect(again.main.checkout.status().phase).toBe('pending');
+    await again.main.account.start();
+    await again.main.deepLinks.receive(link, 'argv');
+    await again.main.deepLinks.windowReady();
+    expect(again.main.checkout.status().phase).toBe('success');
+    // Taken once: the same link again is stale, in this run and the next.
+    await again.main.deepLinks.receive(link, 'open-url');
+    await again.main.deepLinks.settled();
+    expect(again.logs.filter((l) => l.msg.includes('stale state'))).toHaveLength(1);
+    const third = mainUnderTest(companion.url, { dataDir: t.dataDir, safeStorage });
+    expect(third.main.checkout.status().phase).toBe('idle');
+  });
+
   it('when the link never comes, focusing the window finds the purchase', async () => {
     const t = await signedIn();
     await t.main.checkout.start(companion.prices.monthly);

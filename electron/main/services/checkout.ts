@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import type { PlanPrice } from '../../../contracts/api';
 import type { CheckoutStatus } from '../../../contracts/bridge';
 import type { DeepLink } from '../../../contracts/deeplink';
@@ -8,10 +9,22 @@ import type { ServerClient } from '../server-client';
 import type { AccountService } from './account';
 import type { EntitlementService } from './entitlements';
 import type { ExternalLinks } from './external-links';
+import type { Settings } from './settings';
 
 export const CHECKOUT_TTL_MS = 60 * 60 * 1000;
 
-type Pending = { state: string; priceId: string; startedAtMs: number; url: string };
+/**
+ * The checkout in progress, kept in the settings: a musician may close the app while paying, and the
+ * browser's return link then starts it afresh; the link is taken only if this matches it.
+ */
+const Pending = z.object({
+  state: z.string().min(16).max(128),
+  priceId: z.string().min(1).max(255),
+  startedAtMs: z.number().int().min(0),
+  url: z.url(),
+});
+type Pending = z.infer<typeof Pending>;
+const PENDING_KEY = 'checkout.pending';
 
 /**
  * Stripe Checkout in the system browser. Each checkout gets a fresh random `state`; only a deep link
@@ -19,7 +32,7 @@ type Pending = { state: string; priceId: string; startedAtMs: number; url: strin
  * says whether the user is Pro now.
  */
 export class CheckoutService {
-  private pending: Pending | null = null;
+  private pendingCheckout: Pending | null;
   private starting: Promise<CheckoutStatus> | null = null;
   private last: CheckoutStatus = { phase: 'idle', priceId: null, startedAt: null };
 
@@ -29,11 +42,24 @@ export class CheckoutService {
       account: AccountService;
       entitlements: EntitlementService;
       links: ExternalLinks;
+      settings: Settings;
       emit: EventSink;
       clock: Clock;
       logger: Logger;
     },
-  ) {}
+  ) {
+    this.pendingCheckout = deps.settings.get(PENDING_KEY, Pending) ?? null;
+    if (this.pendingCheckout) this.last = this.pendingStatus(this.pendingCheckout);
+  }
+
+  private get pending(): Pending | null {
+    return this.pendingCheckout;
+  }
+  private set pending(p: Pending | null) {
+    this.pendingCheckout = p;
+    if (p) this.deps.settings.set(PENDING_KEY, p);
+    else this.deps.settings.delete(PENDING_KEY);
+  }
 
   async plans(): Promise<{ prices: PlanPrice[] }> {
     return this.deps.client.call('plans', undefined);

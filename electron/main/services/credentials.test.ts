@@ -48,7 +48,7 @@ keychainSuite('keychain through keytar (real Secret Service: gnome-keyring in a 
     expect(keytar, 'keytar native module').not.toBeNull();
     const service = `Siberia Mix test ${process.pid}`;
     const { v, onDisk, events } = vault(keytar, fakeSafeStorage(), service);
-    expect(v.mode()).toBe('keychain');
+    expect(await v.mode()).toBe('keychain');
     expect(await v.save('refresh-token-value-1')).toBe('keychain');
     expect(await v.load()).toBe('refresh-token-value-1');
     expect(await keytar?.getPassword(service, 'refresh-token')).toBe('refresh-token-value-1');
@@ -64,7 +64,7 @@ describe('fallbacks', () => {
   it('where no keychain answers, encrypts with safeStorage into the settings', async () => {
     const { v, onDisk, events } = vault(deadKeychain, fakeSafeStorage());
     expect(await v.save('refresh-token-value-2')).toBe('encrypted');
-    expect(v.mode()).toBe('encrypted');
+    expect(await v.mode()).toBe('encrypted');
     expect(onDisk()).toContain('credentials');
     expect(onDisk()).not.toContain('refresh-token-value');
     expect(await v.load()).toBe('refresh-token-value-2');
@@ -89,7 +89,7 @@ describe('fallbacks', () => {
   it('without any encryption, session only as well', async () => {
     const { v } = vault(null, fakeSafeStorage('gnome_libsecret', false));
     expect(await v.save('refresh-token-value-5')).toBe('session');
-    expect(v.mode()).toBe('session');
+    expect(await v.mode()).toBe('session');
   });
 
   it('forgets a stored token that cannot be decrypted (another key), and refuses a malformed one', async () => {

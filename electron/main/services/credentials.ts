@@ -9,11 +9,11 @@ export type KeychainPort = {
   deletePassword(service: string, account: string): Promise<boolean>;
 };
 
-/** Electron's safeStorage, as far as we use it. */
+/** Electron's safeStorage, as far as we use it: its asynchronous API (the synchronous one is deprecated). */
 export type SafeStoragePort = {
-  isEncryptionAvailable(): boolean;
-  encryptString(plain: string): Buffer;
-  decryptString(encrypted: Buffer): string;
+  isEncryptionAvailable(): Promise<boolean>;
+  encryptString(plain: string): Promise<Buffer>;
+  decryptString(encrypted: Buffer): Promise<string>;
   /** Linux only: 'basic_text' means a hard-coded key, i.e. no real protection. */
   getSelectedStorageBackend?(): string;
 };
@@ -49,16 +49,16 @@ export class CredentialVault {
     return this.ports.service ?? SERVICE;
   }
 
-  private canEncrypt(): boolean {
+  private async canEncrypt(): Promise<boolean> {
     const s = this.ports.safeStorage;
-    if (!s?.isEncryptionAvailable()) return false;
+    if (!s || !(await s.isEncryptionAvailable())) return false;
     return s.getSelectedStorageBackend?.() !== 'basic_text';
   }
 
   /** Where a token saved now would go. */
-  mode(): CredentialMode {
+  async mode(): Promise<CredentialMode> {
     if (this.ports.keychain && !this.keychainBroken) return 'keychain';
-    return this.canEncrypt() ? 'encrypted' : 'session';
+    return (await this.canEncrypt()) ? 'encrypted' : 'session';
   }
 
   private keychainFailed(e: unknown): void {
@@ -78,8 +78,10 @@ export class CredentialVault {
         this.keychainFailed(e);
       }
     }
-    if (this.canEncrypt()) {
-      const blob = (this.ports.safeStorage as SafeStoragePort).encryptString(token).toString('base64');
+    if (await this.canEncrypt()) {
+      const blob = (await (this.ports.safeStorage as SafeStoragePort).encryptString(token)).toString(
+        'base64',
+      );
       this.ports.settings.set(ENCRYPTED_KEY, blob);
       this.sessionToken = null;
       return 'encrypted';
@@ -110,9 +112,9 @@ export class CredentialVault {
       }
     }
     const blob = this.ports.settings.get(ENCRYPTED_KEY, z.string().min(1));
-    if (blob && this.canEncrypt()) {
+    if (blob && (await this.canEncrypt())) {
       try {
-        return (this.ports.safeStorage as SafeStoragePort).decryptString(Buffer.from(blob, 'base64'));
+        return await (this.ports.safeStorage as SafeStoragePort).decryptString(Buffer.from(blob, 'base64'));
       } catch (e) {
         // Encrypted under another OS user or key: useless, so forget it.
         this.ports.logger.warn('stored credentials cannot be decrypted', { error: (e as Error).message });

@@ -10,7 +10,7 @@ const fresh = () => {
   return { dir, settings: new Settings(confStore(dir), { serverUrl: 'http://127.0.0.1:8787' }) };
 };
 
-describe('settings (conf, as under electron-store)', () => {
+describe('settings (over the app’s conf store)', () => {
   it('makes a random device id once and keeps it across restarts', () => {
     const { dir, settings } = fresh();
     const id = settings.deviceId();

@@ -1,5 +1,6 @@
-// The test host's binding carries JSON only: bytes cross it as base64 and are restored on the other
-// side. btoa/atob exist in Node and in the page alike, so both sides share this module.
+// The browser shell's bridge carries JSON only (HTTP, or the test host's Playwright binding): bytes
+// cross it as base64 and are restored on the other side. btoa/atob exist in Node and in the page
+// alike, so both sides share this module.
 
 type Encoded = { __siberiaBytes: string };
 

@@ -1,0 +1,108 @@
+// The purchase through the real main bundle, against the real companion server and the Stripe
+// emulator: Go Pro opens the emulator's Checkout in the "system browser"; the musician closes the app
+// while paying; the return link cold-starts it (after Chromium's switches in argv) and is accepted;
+// then an export is granted and the app is quit while the save dialog of that render is open.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Companion, startCompanion } from '../host/companion';
+import { memoryKeychain } from '../host/node-ports';
+import { buildElectronBundles, launchMain, waitFor } from './main-harness';
+
+let companion: Companion;
+beforeAll(async () => {
+  buildElectronBundles();
+  companion = await startCompanion();
+}, 60_000);
+afterAll(async () => {
+  await companion?.close();
+});
+
+type Answer = { ok: boolean; value?: Record<string, unknown>; error?: { code: string } };
+
+describe('buying Pro through the app’s main process', () => {
+  it('survives the window closed mid-payment, takes the return link on a cold start, then grants an export', async () => {
+    const keychain = memoryKeychain();
+    const common = {
+      serverUrl: companion.url,
+      checkoutOrigins: companion.emulator.url,
+      keytar: keychain,
+      platform: 'linux' as const,
+    };
+    const first = launchMain(common);
+    const win = await first.ready();
+    const signUp = (await first.invoke('account.signUp', {
+      email: `harness_${Date.now()}@example.com`,
+      password: 'a long password',
+    })) as Answer;
+    expect(signUp.ok).toBe(true);
+    const started = (await first.invoke('billing.startCheckout', {
+      priceId: companion.prices.monthly,
+    })) as Answer;
+    expect(started).toMatchObject({ ok: true, value: { phase: 'pending' } });
+    const [[checkoutUrl]] = first.electron.callsTo('shell.openExternal') as [[string]];
+    expect(new URL(checkoutUrl).origin).toBe(companion.emulator.url);
+
+    // The musician closes the window (on Linux the app quits), then pays in the browser.
+    win.close();
+    expect(first.electron.callsTo('app.quit')).toHaveLength(1);
+    const link = await companion.pay(checkoutUrl);
+
+    // The browser opens the return link: the app starts with it in argv, after Chromium's switches.
+    const second = launchMain({
+      ...common,
+      userData: first.userData,
+      argv: ['/opt/Siberia Mix/siberia-mix', '--no-sandbox', '--ozone-platform-hint=auto', link],
+    });
+    const win2 = await second.ready();
+    await waitFor(
+      'the purchase confirmed',
+      () =>
+        win2.webContents.sent.find(
+          (m) =>
+            m.channel === 'siberia:checkout.changed' && (m.payload as { phase: string }).phase === 'success',
+        ),
+      15_000,
+    );
+    expect(await second.invoke('entitlements.get')).toMatchObject({ ok: true, value: { plan: 'pro' } });
+    expect(second.logs().some((l) => l.text.includes('stale state'))).toBe(false);
+
+    // An export: a grant, then the save dialog; the app quits while the dialog is open.
+    const grant = (await second.invoke('gate.authorize', { kind: 'export' })) as Answer;
+    expect(grant).toMatchObject({ ok: true, value: { ok: true } });
+    const grantId = ((grant.value as { grant: { id: string } }).grant as { id: string }).id;
+    const saving = second.invoke('gate.saveRender', {
+      grantId,
+      data: new Uint8Array([82, 73, 70, 70]),
+      suggestedName: 'song.wav',
+      kind: 'export',
+    }) as Promise<Answer>;
+    await waitFor('the save dialog', () => second.electron.saveDialogs.length === 1);
+    second.electron.app.quit();
+    expect(win2.isDestroyed()).toBe(true);
+    // The dialog closes with the window: nothing is written, and the call still gets its answer.
+    second.electron.saveDialogs[0]?.(null);
+    expect(await saving).toMatchObject({ ok: false, error: { code: 'cancelled' } });
+    expect(existsSync(path.join(second.userData, 'Documents', 'song.wav'))).toBe(false);
+    // Nothing was sent to the destroyed window, and the pending checkout is gone from the settings.
+    const settings = JSON.parse(readFileSync(path.join(second.userData, 'settings.json'), 'utf8'));
+    expect(settings.checkout?.pending).toBeUndefined();
+    expect(second.logs().filter((l) => l.level === 'error')).toEqual([]);
+  }, 60_000);
+
+  it('without a keychain, keeps the sign-in encrypted by safeStorage across a restart', async () => {
+    const first = launchMain({ serverUrl: companion.url, keytar: 'unavailable' });
+    await first.ready();
+    const email = `nokeychain_${Date.now()}@example.com`;
+    const signUp = (await first.invoke('account.signUp', { email, password: 'a long password' })) as Answer;
+    expect(signUp).toMatchObject({ ok: true, value: { status: 'signed_in' } });
+    first.electron.app.quit();
+    const stored = JSON.parse(readFileSync(path.join(first.userData, 'settings.json'), 'utf8'));
+    expect(stored.credentials.refreshToken).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    const second = launchMain({ serverUrl: companion.url, keytar: 'unavailable', userData: first.userData });
+    await second.ready();
+    await expect
+      .poll(() => second.invoke('account.getState'), { timeout: 10_000 })
+      .toMatchObject({ ok: true, value: { status: 'signed_in', user: { email } } });
+  });
+});
