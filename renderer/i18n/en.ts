@@ -271,6 +271,7 @@ export const en = {
   'error.validation_error': 'Something in the form is not right: {message}',
   'error.already_subscribed': 'You already have a Pro subscription.',
   'error.no_subscription': 'There is no subscription to manage yet.',
+  'error.payments_unavailable': 'Payment is not available right now. Please try again later.',
   'error.stripe_unavailable': 'Payments are unavailable right now. Try again in a few minutes.',
   'error.unauthorized': 'Your session has ended. Sign in again.',
   'error.generic': '{message}',

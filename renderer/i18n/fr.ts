@@ -276,6 +276,7 @@ export const fr = {
   'error.validation_error': 'Un champ du formulaire est incorrect : {message}',
   'error.already_subscribed': 'Vous avez déjà un abonnement Pro.',
   'error.no_subscription': 'Il n’y a pas encore d’abonnement à gérer.',
+  'error.payments_unavailable': 'Le paiement n’est pas disponible pour le moment. Réessayez plus tard.',
   'error.stripe_unavailable':
     'Les paiements sont indisponibles pour le moment. Réessayez dans quelques minutes.',
   'error.unauthorized': 'Votre session a pris fin. Reconnectez-vous.',

@@ -13,6 +13,7 @@ const knownCodes = new Set<string>([
   'already_subscribed',
   'no_subscription',
   'stripe_unavailable',
+  'payments_unavailable',
   'unauthorized',
 ]);
 
