@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { InvoicesResponse } from '../../../contracts/api';
 import { companionSuite } from '../../../tests/host/companion-suite';
 import { mainUnderTest } from '../../../tests/host/main-under-test';
 
@@ -19,8 +20,9 @@ describe('invoices', () => {
     await t.main.deepLinks.settled();
     const listed = await t.main.dispatch('billing.listInvoices', {}, true);
     if (!listed.ok) throw new Error(listed.error.message);
-    expect(listed.value.invoices).toHaveLength(1);
-    const [invoice] = listed.value.invoices;
+    const { invoices } = InvoicesResponse.parse(listed.value);
+    expect(invoices).toHaveLength(1);
+    const [invoice] = invoices;
     expect(invoice).toMatchObject({ total: 999, currency: 'eur', status: 'paid' });
 
     const opened = t.opened.length;
@@ -55,7 +57,7 @@ describe('invoices', () => {
     await strict.main.account.signIn({ email: 'invoices2@example.com', password: 'a long password' });
     const listed = await strict.main.dispatch('billing.listInvoices', {}, true);
     if (!listed.ok) throw new Error(listed.error.message);
-    const id = listed.value.invoices[0]?.id as string;
+    const id = InvoicesResponse.parse(listed.value).invoices[0]?.id as string;
     expect(await strict.main.dispatch('billing.openInvoice', { id, document: 'page' }, true)).toEqual({
       ok: true,
       value: { opened: false },
