@@ -20,6 +20,7 @@ export const ErrorCode = z.enum([
   'offline_allowance_exceeded',
   'invalid_signature',
   'stripe_unavailable',
+  'database_unavailable',
   'server_unreachable',
   'internal',
 ]);

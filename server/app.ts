@@ -1,9 +1,9 @@
 import type { RequestListener } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { api } from '../contracts/api';
 import type { Db } from './db/connect';
+import type { DatabaseHealth } from './db/health';
 import { DomainError } from './domain/errors';
 import { type ErrorReply, errorReply, internalErrorReply } from './http/errors';
 import { withReadLane } from './http/read-lane';
@@ -19,6 +19,7 @@ import type { UsageService } from './services/usage';
 
 export type AppDeps = {
   db: Db;
+  health: DatabaseHealth;
   accounts: Accounts;
   access: AccessTokens;
   entitlements: Entitlements;
@@ -39,14 +40,11 @@ export function createApp(deps: AppDeps): RequestListener {
   const publicKeys = jwks(deps.signingKeys);
   const lane = Object.fromEntries([
     laneRoute(deps.access, api.healthz, () => ({ body: { status: 'ok' } })),
-    laneRoute(deps.access, api.readyz, async () => {
-      try {
-        await sql`select 1`.execute(deps.db);
-        return { body: { status: 'ready', database: true } };
-      } catch {
-        return { status: 503, body: { status: 'unavailable', database: false } };
-      }
-    }),
+    laneRoute(deps.access, api.readyz, async () =>
+      (await deps.health.ready())
+        ? { body: { status: 'ready', database: true } }
+        : { status: 503, body: { status: 'unavailable', database: false } },
+    ),
     laneRoute(deps.access, api.jwks, () => ({
       body: publicKeys,
       headers: { 'Cache-Control': 'public, max-age=300' },
@@ -58,7 +56,11 @@ export function createApp(deps: AppDeps): RequestListener {
       body: await deps.entitlements.billingMe(userId),
     })),
   ]);
-  return withReadLane(lane, expressApp(deps, securityHeaders), { securityHeaders, logger: deps.logger });
+  return withReadLane(lane, expressApp(deps, securityHeaders), {
+    securityHeaders,
+    logger: deps.logger,
+    refusalFor: (err) => deps.health.refusalFor(err),
+  });
 }
 
 /** Everything that is not a hot read: bodies, the Stripe webhook, checkout and the return page. */
@@ -94,7 +96,7 @@ function expressApp(deps: AppDeps, securityHeaders: SecurityHeaders): express.Ex
 
   app.use((req, _res, next) => next(new DomainError('not_found', `No route ${req.method} ${req.path}.`)));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const reply = errorReplyOf(err);
+    const reply = errorReplyOf(err, deps.health);
     if (!reply) deps.logger.error({ err, path: req.path }, 'unhandled error');
     const { status, body, headers } = reply ?? internalErrorReply();
     res.set(headers).status(status).json(body);
@@ -102,9 +104,14 @@ function expressApp(deps: AppDeps, securityHeaders: SecurityHeaders): express.Ex
   return app;
 }
 
-/** Express's own body-parser failures are refusals like the services' ones; anything else is not. */
-function errorReplyOf(err: unknown): ErrorReply | null {
+/**
+ * Express's own body-parser failures are refusals like the services' ones, and so is a database
+ * outage (503 database_unavailable); anything else is not.
+ */
+function errorReplyOf(err: unknown, health: DatabaseHealth): ErrorReply | null {
   if (err instanceof DomainError) return errorReply(err);
+  const outage = health.refusalFor(err);
+  if (outage) return errorReply(outage);
   const type = (err as { type?: string } | null)?.type;
   if (type === 'entity.parse.failed')
     return errorReply(new DomainError('malformed_json', 'The request body is not valid JSON.'));

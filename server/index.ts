@@ -7,6 +7,7 @@ import pino, { type Logger } from 'pino';
 import { createApp } from './app';
 import type { ServerConfig } from './config';
 import { type Db, migrate, openDatabase } from './db/connect';
+import { DatabaseHealth, databaseFault } from './db/health';
 import { AccessTokens } from './security/access-tokens';
 import { LoginThrottle } from './security/login-throttle';
 import { RefreshTokens } from './security/refresh-tokens';
@@ -31,7 +32,7 @@ function authSecret(config: ServerConfig): string {
   if (config.authSecret) return config.authSecret;
   const file = path.join(config.dataDir, 'auth-secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(config.dataDir, { recursive: true });
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, secret, { mode: 0o600 });
   return secret;
@@ -59,7 +60,12 @@ export async function startServer(
       redact: ['req.headers.authorization', '*.password', '*.refreshToken', '*.accessToken'],
     });
   const now = opts.now ?? (() => new Date());
-  const db = opts.db ?? openDatabase(config.database);
+  const db =
+    opts.db ??
+    openDatabase(config.database, {
+      onConnectionError: (err) => health.fault(databaseFault(err) ?? err.message),
+    });
+  const health = new DatabaseHealth(db, logger);
   await migrate(db);
   const access = new AccessTokens(authSecret(config), now);
   const accounts = new Accounts({
@@ -118,6 +124,7 @@ export async function startServer(
       : null;
   const app = createApp({
     db,
+    health,
     accounts,
     access,
     entitlements,

@@ -21,6 +21,8 @@ const STATUS: Record<ErrorCode, number> = {
   offline_allowance_exceeded: 402,
   invalid_signature: 400,
   stripe_unavailable: 502,
+  // The server's own database is down, full or read-only: this server cannot serve, try again.
+  database_unavailable: 503,
   // The desktop app's own code for "no answer"; the server never sends it.
   server_unreachable: 503,
   internal: 500,

@@ -24,7 +24,7 @@ export async function loadSigningKey(configured: string | null, dataDir: string)
   if (!pem) {
     const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
     pem = await exportPKCS8(privateKey);
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(file, pem, { mode: 0o600 });
   }
   const privateKey = await importPKCS8(pem, 'EdDSA', { extractable: true });
