@@ -10,7 +10,11 @@ export const Email = z
   .max(254)
   .pipe(z.email({ message: 'a valid email address' }))
   .transform((e) => e.toLowerCase());
-export const Password = z.string().min(10, 'at least 10 characters').max(128, 'at most 128 characters');
+export const Password = z
+  .string()
+  .min(10, 'at least 10 characters')
+  .max(128, 'at most 128 characters')
+  .regex(/\S/, 'not only spaces');
 /** Opaque value the app invents per checkout and finds again in the deep link. */
 export const CheckoutState = z
   .string()
