@@ -25,8 +25,13 @@ const EnvSchema = z.object({
       .regex(/^(sk|rk)_(test|live)_/, 'must be a Stripe secret key (sk_test_…)')
       .optional(),
   ),
+  // A comma-separated list while the endpoint's secret is being rotated (old and new both verify).
   STRIPE_WEBHOOK_SECRET: optionalString.pipe(
-    z.string().startsWith('whsec_', 'must start with whsec_').optional(),
+    z
+      .string()
+      .transform((v) => v.split(',').map((s) => s.trim()))
+      .pipe(z.array(z.string().startsWith('whsec_', 'each secret must start with whsec_')))
+      .optional(),
   ),
   STRIPE_API_BASE: optionalString.pipe(z.url().optional()),
   STRIPE_PRICE_MONTHLY: optionalString.pipe(
@@ -59,7 +64,8 @@ export type ServerConfig = {
   database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
   stripe: {
     secretKey: string | null;
-    webhookSecret: string | null;
+    /** Each verifies webhooks; several while the endpoint's secret is rotated. Empty: none. */
+    webhookSecrets: string[];
     apiBase: string | null;
     prices: { monthly: string | null; annual: string | null };
   };
@@ -133,7 +139,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     database,
     stripe: {
       secretKey: e.STRIPE_SECRET_KEY ?? null,
-      webhookSecret: e.STRIPE_WEBHOOK_SECRET ?? null,
+      webhookSecrets: e.STRIPE_WEBHOOK_SECRET ?? [],
       apiBase: e.STRIPE_API_BASE ?? null,
       prices: { monthly: e.STRIPE_PRICE_MONTHLY ?? null, annual: e.STRIPE_PRICE_ANNUAL ?? null },
     },

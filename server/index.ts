@@ -107,8 +107,16 @@ export async function startServer(
   const billing =
     stripe && sync ? new Billing({ db, stripe, prices, publicUrl: () => url, sync, logger, now }) : null;
   const webhooks =
-    stripe && billing && sync && config.stripe.webhookSecret
-      ? new StripeWebhooks({ db, stripe, secret: config.stripe.webhookSecret, billing, sync, logger, now })
+    stripe && billing && sync && config.stripe.webhookSecrets.length
+      ? new StripeWebhooks({
+          db,
+          stripe,
+          secrets: config.stripe.webhookSecrets,
+          billing,
+          sync,
+          logger,
+          now,
+        })
       : null;
   const reconciler =
     stripe && sync && webhooks
