@@ -10,11 +10,13 @@ export type ServerProcess = {
   stop(signal?: NodeJS.Signals): Promise<number | string | null>;
 };
 
-const tsx = 'node_modules/.bin/tsx';
-
-/** `npm run server` as a separate process (server/main.ts), ready once it logs its URL. */
+/**
+ * `npm run server` as a separate process (server/main.ts), ready once it logs its URL. Node runs it
+ * with tsx as a loader rather than through the tsx command, so that the pid is the server's own and
+ * SIGKILL kills the server, not a wrapper.
+ */
 export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(tsx, ['server/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
   });
   let out = '';
