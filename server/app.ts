@@ -12,7 +12,8 @@ import { laneRoute, routeRegistrar } from './http/route';
 import { helmetHeaders, type SecurityHeaders, setSecurityHeaders } from './http/security-headers';
 import { type BillingDeps, registerBillingRoutes, registerStripeWebhook } from './routes/billing';
 import type { AccessTokens } from './security/access-tokens';
-import { jwks, type SigningKey } from './security/signing-keys';
+import type { Keyring } from './security/keyring';
+import { jwks } from './security/signing-keys';
 import type { Accounts } from './services/accounts';
 import type { Entitlements } from './services/entitlements';
 import type { UsageService } from './services/usage';
@@ -24,7 +25,7 @@ export type AppDeps = {
   access: AccessTokens;
   entitlements: Entitlements;
   usage: UsageService;
-  signingKeys: SigningKey[];
+  keyring: Keyring;
   billing: BillingDeps;
   logger: Logger;
 };
@@ -37,7 +38,6 @@ export type AppDeps = {
  */
 export function createApp(deps: AppDeps): RequestListener {
   const securityHeaders = helmetHeaders();
-  const publicKeys = jwks(deps.signingKeys);
   const lane = Object.fromEntries([
     laneRoute(deps.access, api.healthz, () => ({ body: { status: 'ok' } })),
     laneRoute(deps.access, api.readyz, async () =>
@@ -46,7 +46,7 @@ export function createApp(deps: AppDeps): RequestListener {
         : { status: 503, body: { status: 'unavailable', database: false } },
     ),
     laneRoute(deps.access, api.jwks, () => ({
-      body: publicKeys,
+      body: jwks(deps.keyring.published),
       headers: { 'Cache-Control': 'public, max-age=300' },
     })),
     laneRoute(deps.access, api.me, async ({ userId }) => ({

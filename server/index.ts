@@ -11,10 +11,10 @@ import { DatabaseHealth, databaseFault } from './db/health';
 import { AccessTokens } from './security/access-tokens';
 import { LoginThrottle } from './security/login-throttle';
 import { RefreshTokens } from './security/refresh-tokens';
-import { loadSigningKey } from './security/signing-keys';
+import { Keyring } from './security/keyring';
 import { Accounts } from './services/accounts';
 import { Entitlements } from './services/entitlements';
-import { UsageService } from './services/usage';
+import { GRANT_SECONDS, UsageService } from './services/usage';
 import { Billing } from './services/billing';
 import { CustomerSync } from './services/customer-sync';
 import { Reconciler } from './services/reconciler';
@@ -44,6 +44,7 @@ export type RunningServer = {
   config: ServerConfig;
   /** Null without Stripe; tests and the operator's command line run it on demand. */
   reconciler: Reconciler | null;
+  keyring: Keyring;
   close(): Promise<void>;
 };
 
@@ -75,7 +76,13 @@ export async function startServer(
     throttle: new LoginThrottle(db, now),
     now,
   });
-  const key = await loadSigningKey(config.entitlementPrivateKey, config.dataDir);
+  const keyring = await new Keyring(db, {
+    now,
+    // Entitlement tokens live up to the offline grace, grants 15 minutes; a margin for clock skew.
+    tokenLifetimeMs: Math.max(config.offlineGraceDays * 86_400_000, GRANT_SECONDS * 1000) + 5 * 60_000,
+  }).open({ configured: config.entitlementPrivateKey, dataDir: config.dataDir });
+  keyring.start((err) => logger.warn({ err: String(err) }, 'signing keys not read again'));
+  const key = keyring.live();
   const usage = new UsageService({
     db,
     key,
@@ -137,7 +144,7 @@ export async function startServer(
     access,
     entitlements,
     usage,
-    signingKeys: [key],
+    keyring,
     billing: { billing, webhooks, prices: stripe ? prices : null, appScheme: config.appScheme, logger },
     logger,
   });
@@ -162,7 +169,9 @@ export async function startServer(
     port,
     config: { ...config, publicUrl: url },
     reconciler,
+    keyring,
     close: async () => {
+      keyring.stop();
       await reconciler?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

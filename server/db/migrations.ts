@@ -188,6 +188,19 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0007_signing_keys': {
+    // The entitlement signing keys, shared by every server process: the newest whose active_from
+    // has passed signs; the others are published until the tokens they signed have expired.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('signing_keys')
+        .addColumn('kid', 'text', (c) => c.primaryKey())
+        .addColumn('private_pem', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('active_from', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

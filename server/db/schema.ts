@@ -117,7 +117,17 @@ export type LoginFailuresTable = {
   at: string;
 };
 
+/** An Ed25519 entitlement signing key (PKCS#8 PEM); kid is its public key's thumbprint. */
+export type SigningKeysTable = {
+  kid: string;
+  private_pem: string;
+  created_at: string;
+  /** From when it signs; published from its creation, so that every verifier knows it first. */
+  active_from: string;
+};
+
 export type Database = {
+  signing_keys: SigningKeysTable;
   login_failures: LoginFailuresTable;
   users: UsersTable;
   usage_events: UsageEventsTable;
