@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app';
+import { type BillingStack, billingStack } from './billing-stack';
 import type { ServerConfig } from './config';
 import { type Db, migrate, openDatabase } from './db/connect';
 import { DatabaseHealth, databaseFault } from './db/health';
@@ -13,14 +14,9 @@ import { LoginThrottle } from './security/login-throttle';
 import { RefreshTokens } from './security/refresh-tokens';
 import { Keyring } from './security/keyring';
 import { Accounts } from './services/accounts';
+import { Complimentary } from './services/complimentary';
 import { Entitlements } from './services/entitlements';
 import { GRANT_SECONDS, UsageService } from './services/usage';
-import { Billing } from './services/billing';
-import { CustomerSync } from './services/customer-sync';
-import { Reconciler } from './services/reconciler';
-import { StripeWebhooks } from './services/stripe-webhooks';
-import { createStripeClient } from './stripe/client';
-import { PriceCatalog } from './stripe/prices';
 
 export { createApp } from './app';
 export { ConfigError, loadConfig, type ServerConfig } from './config';
@@ -43,7 +39,7 @@ export type RunningServer = {
   port: number;
   config: ServerConfig;
   /** Null without Stripe; tests and the operator's command line run it on demand. */
-  reconciler: Reconciler | null;
+  reconciler: BillingStack['reconciler'];
   keyring: Keyring;
   close(): Promise<void>;
 };
@@ -89,8 +85,14 @@ export async function startServer(
     quotas: config.quotas,
     now,
   });
-  const stripe = config.stripe.secretKey ? createStripeClient(config.stripe) : null;
-  const prices = new PriceCatalog(stripe, config.stripe.prices);
+  // Known once listening (PORT=0 picks a port): the URLs Stripe sends browsers back to.
+  let url = config.publicUrl ?? '';
+  const { stripe, prices, sync, billing, webhooks, reconciler } = billingStack(config, {
+    db,
+    logger,
+    now,
+    publicUrl: () => url,
+  });
   const entitlements = new Entitlements({
     db,
     key,
@@ -99,44 +101,6 @@ export async function startServer(
     intervalOf: (priceId) => prices.intervalOf(priceId),
     now,
   });
-  // Known once listening (PORT=0 picks a port): the URLs Stripe sends browsers back to.
-  let url = config.publicUrl ?? '';
-  const sync = stripe
-    ? new CustomerSync({
-        db,
-        stripe,
-        prices,
-        rules: { pastDueKeepsPro: config.pastDueKeepsPro, pastDueGraceDays: config.pastDueGraceDays },
-        logger,
-        now,
-      })
-    : null;
-  const billing =
-    stripe && sync ? new Billing({ db, stripe, prices, publicUrl: () => url, sync, logger, now }) : null;
-  const webhooks =
-    stripe && billing && sync && config.stripe.webhookSecrets.length
-      ? new StripeWebhooks({
-          db,
-          stripe,
-          secrets: config.stripe.webhookSecrets,
-          billing,
-          sync,
-          logger,
-          now,
-        })
-      : null;
-  const reconciler =
-    stripe && sync && webhooks
-      ? new Reconciler({
-          db,
-          stripe,
-          sync,
-          handleEvent: (event) => webhooks.handle(event),
-          intervalS: config.reconcileIntervalS,
-          logger,
-          now,
-        })
-      : null;
   const app = createApp({
     db,
     health,
@@ -164,6 +128,14 @@ export async function startServer(
       );
   logger.info({ url, database: config.database.kind }, 'Siberia Mix server listening');
   reconciler?.start();
+  // Complimentary Pro that has run out goes back to Stripe's word (or Free), checked every 10 minutes.
+  const complimentary = new Complimentary({ db, sync, now });
+  const expireComplimentary = () =>
+    void complimentary
+      .expire()
+      .catch((err: unknown) => logger.warn({ err: String(err) }, 'complimentary Pro not expired'));
+  expireComplimentary();
+  const compTimer = setInterval(expireComplimentary, 10 * 60_000).unref();
   return {
     url,
     port,
@@ -172,6 +144,7 @@ export async function startServer(
     keyring,
     close: async () => {
       keyring.stop();
+      clearInterval(compTimer);
       await reconciler?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -188,7 +188,7 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
-  '0007_signing_keys': {
+  '0007_keys_and_comp': {
     // The entitlement signing keys, shared by every server process: the newest whose active_from
     // has passed signs; the others are published until the tokens they signed have expired.
     async up(db: Kysely<unknown>) {
@@ -199,6 +199,8 @@ const migrations: Record<string, Migration> = {
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('active_from', 'text', (c) => c.notNull())
         .execute();
+      // Complimentary Pro an operator gave, until this time (npm run admin -- comp).
+      await db.schema.alterTable('users').addColumn('comp_pro_until', 'text').execute();
     },
   },
 };

@@ -20,6 +20,8 @@ export type UsersTable = {
   attention?: string | null;
   /** When the sync that last wrote this row started. */
   synced_at?: string | null;
+  /** Complimentary Pro given by an operator lasts until then (a sync keeps Pro meanwhile). */
+  comp_pro_until?: string | null;
 };
 
 export type UsageEventsTable = {

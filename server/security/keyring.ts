@@ -102,7 +102,8 @@ export class Keyring {
   private choose(): void {
     const now = this.opts.now().toISOString();
     const active = this.rows.filter((r) => r.active_from <= now);
-    const current = active.at(-1);
+    // Before any is active (only a key still to come), the earliest signs rather than none.
+    const current = active.at(-1) ?? this.rows[0];
     this.signing = current ? (this.parsed.get(current.kid) ?? null) : null;
     this.publishedKeys = this.rows
       .filter((r, i) => {
