@@ -228,4 +228,6 @@ export const paths = {
   webhook: '/api/webhooks/stripe',
   checkoutReturn: '/checkout/return',
   portalReturn: '/portal/return',
+  /** Prometheus text, for the operator (METRICS_PORT / METRICS_TOKEN); not the app's. */
+  metrics: '/metrics',
 } as const;

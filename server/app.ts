@@ -1,10 +1,10 @@
 import type { RequestListener } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { api } from '../contracts/api';
+import { api, paths } from '../contracts/api';
 import type { Db } from './db/connect';
 import type { DatabaseHealth } from './db/health';
-import { DomainError } from './domain/errors';
+import { DomainError, PaymentsNotConfigured } from './domain/errors';
 import { type ErrorReply, errorReply, internalErrorReply } from './http/errors';
 import { withReadLane } from './http/read-lane';
 import { trackRequest } from './http/request-log';
@@ -12,6 +12,7 @@ import { laneRoute, routeRegistrar } from './http/route';
 import { helmetHeaders, type SecurityHeaders, setSecurityHeaders } from './http/security-headers';
 import { type BillingDeps, registerBillingRoutes, registerStripeWebhook } from './routes/billing';
 import type { AccessTokens } from './security/access-tokens';
+import { type Metrics, metricsAuthorized } from './metrics';
 import type { Keyring } from './security/keyring';
 import { jwks } from './security/signing-keys';
 import type { Accounts } from './services/accounts';
@@ -28,6 +29,10 @@ export type AppDeps = {
   keyring: Keyring;
   billing: BillingDeps;
   logger: Logger;
+  /** Null when metrics are off. */
+  metrics: Metrics | null;
+  /** Serve GET /metrics on this (main) port, behind this bearer token. */
+  metricsToken: string | null;
 };
 
 /**
@@ -56,10 +61,12 @@ export function createApp(deps: AppDeps): RequestListener {
       body: await deps.entitlements.billingMe(userId),
     })),
   ]);
+  const { metrics } = deps;
   return withReadLane(lane, expressApp(deps, securityHeaders), {
     securityHeaders,
     logger: deps.logger,
     refusalFor: (err) => deps.health.refusalFor(err),
+    ...(metrics ? { onAnswered: metrics.request.bind(metrics) } : {}),
   });
 }
 
@@ -68,11 +75,29 @@ function expressApp(deps: AppDeps, securityHeaders: SecurityHeaders): express.Ex
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  const { metrics } = deps;
   app.use((req, res, next) => {
     setSecurityHeaders(res, securityHeaders);
-    trackRequest(deps.logger, req, res);
+    trackRequest(
+      deps.logger,
+      req,
+      res,
+      // The route's pattern once Express matched one; anything else is one series, not one per path.
+      metrics
+        ? (status, s) => metrics.request(req.route?.path ?? '(unmatched)', req.method, status, s)
+        : undefined,
+    );
     next();
   });
+  if (metrics && deps.metricsToken !== null) {
+    const token = deps.metricsToken;
+    app.get(paths.metrics, async (req, res) => {
+      if (!metricsAuthorized(token, req.get('authorization')))
+        throw new DomainError('unauthorized', 'GET /metrics needs METRICS_TOKEN as a bearer token.');
+      const { contentType, body } = await metrics.text();
+      res.type(contentType).send(body);
+    });
+  }
   // The webhook reads its raw body, so it comes before the JSON parser.
   registerStripeWebhook(app, deps.billing);
   app.use(express.json({ limit: '100kb' }));
@@ -88,9 +113,16 @@ function expressApp(deps: AppDeps, securityHeaders: SecurityHeaders): express.Ex
   route(api.entitlementToken, async ({ userId, body }) => ({
     token: await deps.entitlements.token(userId, body.deviceId),
   }));
-  route(api.usageGrant, ({ userId, body }) =>
-    deps.usage.grant(userId, body.kind, body.idempotencyKey, body.deviceId),
-  );
+  route(api.usageGrant, async ({ userId, body }) => {
+    try {
+      const granted = await deps.usage.grant(userId, body.kind, body.idempotencyKey, body.deviceId);
+      metrics?.grant(body.kind, 'granted');
+      return granted;
+    } catch (err) {
+      if (err instanceof DomainError) metrics?.grant(body.kind, err.code);
+      throw err;
+    }
+  });
   route(api.usageOffline, ({ userId, body }) => deps.usage.reportOffline(userId, body.uses));
   registerBillingRoutes(app, deps.billing, route);
 
@@ -98,6 +130,8 @@ function expressApp(deps: AppDeps, securityHeaders: SecurityHeaders): express.Ex
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const reply = errorReplyOf(err, deps.health);
     if (!reply) deps.logger.error({ err, path: req.path }, 'unhandled error');
+    if (reply?.body.error.code === 'stripe_unavailable' && !(err instanceof PaymentsNotConfigured))
+      metrics?.stripeError('http');
     const { status, body, headers } = reply ?? internalErrorReply();
     res.set(headers).status(status).json(body);
   });

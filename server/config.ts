@@ -52,6 +52,9 @@ const EnvSchema = z.object({
   PAST_DUE_KEEPS_PRO: bool.default(true),
   PAST_DUE_GRACE_DAYS: int(0, 365).default(14),
   STRIPE_RECONCILE_INTERVAL_S: int(0, 7 * 86_400).default(3600),
+  // Prometheus metrics: off unless one is set (a port of their own, or a token on the main port).
+  METRICS_PORT: int(1, 65535).optional(),
+  METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -80,6 +83,8 @@ export type ServerConfig = {
   /** Seconds between reconciliations with Stripe; 0: none. */
   reconcileIntervalS: number;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  /** GET /metrics: on a port of its own (HOST), and/or on the main port behind a bearer token. */
+  metrics: { port: number | null; token: string | null };
 };
 
 /** Thrown with one line per bad variable, each naming it, so an operator fixes them all at once. */
@@ -152,5 +157,6 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     pastDueGraceDays: e.PAST_DUE_GRACE_DAYS,
     reconcileIntervalS: e.STRIPE_RECONCILE_INTERVAL_S,
     logLevel: e.LOG_LEVEL,
+    metrics: { port: e.METRICS_PORT ?? null, token: e.METRICS_TOKEN ?? null },
   };
 }

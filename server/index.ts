@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
+import { paths } from '../contracts/api';
 import { createApp } from './app';
 import { type BillingStack, billingStack } from './billing-stack';
 import type { ServerConfig } from './config';
@@ -14,7 +15,9 @@ import { LoginThrottle } from './security/login-throttle';
 import { RefreshTokens } from './security/refresh-tokens';
 import { Keyring } from './security/keyring';
 import { Accounts } from './services/accounts';
+import { Metrics, metricsAuthorized } from './metrics';
 import { Complimentary } from './services/complimentary';
+import type { ReconcileReport } from './services/reconciler';
 import { Entitlements } from './services/entitlements';
 import { GRANT_SECONDS, UsageService } from './services/usage';
 
@@ -32,6 +35,33 @@ function authSecret(config: ServerConfig): string {
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, secret, { mode: 0o600 });
   return secret;
+}
+
+function listen(server: Server, port: number, host: string): Promise<Server> {
+  server.listen(port, host);
+  return new Promise((resolve, reject) => {
+    server.once('listening', () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+/** METRICS_PORT's own listener: GET /metrics and nothing else (behind METRICS_TOKEN when set). */
+function metricsListener(metrics: Metrics, token: string | null): Server {
+  return createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' || path !== paths.metrics) {
+      res.writeHead(404).end();
+      return;
+    }
+    if (!metricsAuthorized(token, req.headers.authorization)) {
+      res.writeHead(401, { 'WWW-Authenticate': 'Bearer' }).end();
+      return;
+    }
+    metrics.text().then(
+      ({ contentType, body }) => res.writeHead(200, { 'Content-Type': contentType }).end(body),
+      () => res.writeHead(500).end(),
+    );
+  });
 }
 
 export type RunningServer = {
@@ -63,6 +93,8 @@ export async function startServer(
       onConnectionError: (err) => health.fault(databaseFault(err) ?? err.message),
     });
   const health = new DatabaseHealth(db, logger);
+  const metrics = config.metrics.port !== null || config.metrics.token !== null ? new Metrics() : null;
+  if (metrics) health.onFault(() => metrics.databaseError());
   await migrate(db);
   const access = new AccessTokens(authSecret(config), now);
   const accounts = new Accounts({
@@ -92,6 +124,10 @@ export async function startServer(
     logger,
     now,
     publicUrl: () => url,
+    ...(metrics ? { onReconcile: (report: ReconcileReport) => metrics.reconciled(report) } : {}),
+  });
+  stripe?.on('response', (r: { status: number }) => {
+    if (r.status >= 500 || r.status === 429) metrics?.stripeError(String(r.status));
   });
   const entitlements = new Entitlements({
     db,
@@ -109,15 +145,25 @@ export async function startServer(
     entitlements,
     usage,
     keyring,
-    billing: { billing, webhooks, prices: stripe ? prices : null, appScheme: config.appScheme, logger },
+    billing: {
+      billing,
+      webhooks,
+      prices: stripe ? prices : null,
+      appScheme: config.appScheme,
+      logger,
+      metrics,
+    },
     logger,
+    metrics,
+    // With a port of their own, metrics stay off the public port unless a token is also set.
+    metricsToken: config.metrics.token,
   });
-  const server = createServer(app).listen(config.port, config.host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  const server = await listen(createServer(app), config.port, config.host);
   const port = (server.address() as AddressInfo).port;
+  const metricsServer =
+    metrics && config.metrics.port !== null
+      ? await listen(metricsListener(metrics, config.metrics.token), config.metrics.port, config.host)
+      : null;
   url = config.publicUrl ?? `http://${config.host}:${port}`;
   if (stripe)
     // Resolve the Pro prices now when lookup keys name them; a Stripe outage only delays it.
@@ -146,11 +192,13 @@ export async function startServer(
       keyring.stop();
       clearInterval(compTimer);
       await reconciler?.stop();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Idle keep-alive connections would hold close() open.
-        server.closeAllConnections();
-      });
+      for (const s of [server, metricsServer])
+        if (s)
+          await new Promise<void>((resolve) => {
+            s.close(() => resolve());
+            // Idle keep-alive connections would hold close() open.
+            s.closeAllConnections();
+          });
       if (!opts.db) await db.destroy();
     },
   };

@@ -10,6 +10,8 @@ type LaneOptions = {
   logger: Logger;
   /** The refusal an error that is not a DomainError stands for (a database outage), if any. */
   refusalFor?: (err: unknown) => DomainError | null;
+  /** Told of each answer with the route's pattern (metrics). */
+  onAnswered?: (route: string, method: string, status: number, seconds: number) => void;
 };
 
 export type Reply = { status?: number; body: unknown; headers?: Readonly<Record<string, string>> };
@@ -36,12 +38,19 @@ export function withReadLane(
 ): RequestListener {
   const table = new Map(Object.entries(routes).map(([path, route]) => [path.toLowerCase(), route]));
   return (req, res) => {
-    const route = req.method === 'GET' || req.method === 'HEAD' ? table.get(routeKey(req.url)) : undefined;
+    const key = req.method === 'GET' || req.method === 'HEAD' ? routeKey(req.url) : '';
+    const route = table.get(key);
     if (!route) {
       fallback(req, res);
       return;
     }
-    trackRequest(opts.logger, req, res);
+    const { onAnswered } = opts;
+    trackRequest(
+      opts.logger,
+      req,
+      res,
+      onAnswered && ((status, seconds) => onAnswered(key, req.method as string, status, seconds)),
+    );
     let reply: Reply | Promise<Reply>;
     try {
       reply = route(req);

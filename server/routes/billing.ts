@@ -8,6 +8,7 @@ import { PaymentsNotConfigured } from '../domain/errors';
 import { AddressLimit } from '../http/address-limit';
 import { pickLocale, type ReturnKind, returnPage } from '../http/return-page';
 import type { RegisterRoute } from '../http/route';
+import { type Metrics, outcomeClass } from '../metrics';
 import { type Billing, stripeUnavailable } from '../services/billing';
 import type { StripeWebhooks } from '../services/stripe-webhooks';
 import type { PriceCatalog } from '../stripe/prices';
@@ -22,6 +23,7 @@ export type BillingDeps = {
   prices: PriceCatalog | null;
   appScheme: string;
   logger: Logger;
+  metrics?: Metrics | null;
 };
 
 /**
@@ -42,15 +44,19 @@ export function registerStripeWebhook(app: Express, deps: BillingDeps): void {
         event = deps.webhooks.verify(raw, req.get('stripe-signature'));
       } catch (err) {
         deps.logger.warn({ reason: err instanceof Error ? err.message : String(err) }, 'webhook refused');
+        deps.metrics?.webhook('(unverified)', 'refused');
         throw err;
       }
       try {
         const result = await deps.webhooks.receive(event, raw);
         deps.logger.info({ eventId: event.id, type: event.type, ...result }, 'webhook');
+        deps.metrics?.webhook(String(event.type), outcomeClass(result.outcome, result.duplicate));
         res.json({ received: true, duplicate: result.duplicate });
       } catch (err) {
+        deps.metrics?.webhook(String(event.type), 'failed');
         // The database's outage is the error handler's 503; Stripe retries that as any other.
         if (databaseFault(err)) throw err;
+        deps.metrics?.stripeError('webhook');
         deps.logger.error(
           { eventId: event.id, type: event.type, err: err instanceof Error ? err.message : String(err) },
           'webhook failed; Stripe will retry',
