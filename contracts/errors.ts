@@ -21,6 +21,7 @@ export const ErrorCode = z.enum([
   'invalid_signature',
   'stripe_unavailable',
   'database_unavailable',
+  'mail_unavailable',
   'server_unreachable',
   'internal',
 ]);

@@ -15,7 +15,9 @@ import type { AccessTokens } from './security/access-tokens';
 import { type Metrics, metricsAuthorized } from './metrics';
 import type { Keyring } from './security/keyring';
 import { jwks } from './security/signing-keys';
+import { registerPasswordReset } from './routes/password-reset';
 import type { Accounts } from './services/accounts';
+import type { PasswordReset } from './services/password-reset';
 import type { Entitlements } from './services/entitlements';
 import type { UsageService } from './services/usage';
 
@@ -28,6 +30,8 @@ export type AppDeps = {
   usage: UsageService;
   keyring: Keyring;
   billing: BillingDeps;
+  /** Null without SMTP_URL: the reset route then answers 503 mail_unavailable. */
+  passwordReset: PasswordReset | null;
   logger: Logger;
   /** Null when metrics are off. */
   metrics: Metrics | null;
@@ -125,6 +129,7 @@ function expressApp(deps: AppDeps, securityHeaders: SecurityHeaders): express.Ex
   });
   route(api.usageOffline, ({ userId, body }) => deps.usage.reportOffline(userId, body.uses));
   registerBillingRoutes(app, deps.billing, route);
+  registerPasswordReset(app, route, deps.passwordReset);
 
   app.use((req, _res, next) => next(new DomainError('not_found', `No route ${req.method} ${req.path}.`)));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {

@@ -52,6 +52,14 @@ const EnvSchema = z.object({
   PAST_DUE_KEEPS_PRO: bool.default(true),
   PAST_DUE_GRACE_DAYS: int(0, 365).default(14),
   STRIPE_RECONCILE_INTERVAL_S: int(0, 7 * 86_400).default(3600),
+  // Password reset mails: smtp://user:pass@host:587 or smtps://… (nodemailer), and their sender.
+  SMTP_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+      .optional(),
+  ),
+  MAIL_FROM: optionalString,
   // Prometheus metrics: off unless one is set (a port of their own, or a token on the main port).
   METRICS_PORT: int(1, 65535).optional(),
   METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
@@ -83,6 +91,8 @@ export type ServerConfig = {
   /** Seconds between reconciliations with Stripe; 0: none. */
   reconcileIntervalS: number;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  /** Password reset by email; null without SMTP_URL (the route then answers 503 mail_unavailable). */
+  mail: { smtpUrl: string; from: string } | null;
   /** GET /metrics: on a port of its own (HOST), and/or on the main port behind a bearer token. */
   metrics: { port: number | null; token: string | null };
 };
@@ -124,6 +134,12 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
       `${e.STRIPE_PRICE_MONTHLY ? 'STRIPE_PRICE_ANNUAL' : 'STRIPE_PRICE_MONTHLY'}: set both prices or neither (${lookupKeyNote})`,
     );
   }
+  if (Boolean(e.SMTP_URL) !== Boolean(e.MAIL_FROM))
+    problems.push(
+      e.SMTP_URL
+        ? 'MAIL_FROM: required with SMTP_URL (the sender of password reset mails)'
+        : 'SMTP_URL: required with MAIL_FROM',
+    );
   if (problems.length) throw new ConfigError(problems);
   const publicUrl = e.PUBLIC_URL ?? (e.PORT === 0 ? null : `http://${e.HOST}:${e.PORT}`);
   const dbUrl = e.DATABASE_URL;
@@ -158,5 +174,6 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     reconcileIntervalS: e.STRIPE_RECONCILE_INTERVAL_S,
     logLevel: e.LOG_LEVEL,
     metrics: { port: e.METRICS_PORT ?? null, token: e.METRICS_TOKEN ?? null },
+    mail: e.SMTP_URL && e.MAIL_FROM ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM } : null,
   };
 }

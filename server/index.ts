@@ -17,6 +17,8 @@ import { Keyring } from './security/keyring';
 import { Accounts } from './services/accounts';
 import { Metrics, metricsAuthorized } from './metrics';
 import { Complimentary } from './services/complimentary';
+import { smtpMailer } from './services/mailer';
+import { PasswordReset } from './services/password-reset';
 import type { ReconcileReport } from './services/reconciler';
 import { Entitlements } from './services/entitlements';
 import { GRANT_SECONDS, UsageService } from './services/usage';
@@ -137,7 +139,18 @@ export async function startServer(
     intervalOf: (priceId) => prices.intervalOf(priceId),
     now,
   });
+  const passwordReset = config.mail
+    ? new PasswordReset({
+        db,
+        mailer: smtpMailer(config.mail.smtpUrl, config.mail.from),
+        publicUrl: () => url,
+        resetPath: paths.resetPassword,
+        logger,
+        now,
+      })
+    : null;
   const app = createApp({
+    passwordReset,
     db,
     health,
     accounts,

@@ -128,8 +128,18 @@ export type SigningKeysTable = {
   active_from: string;
 };
 
+/** A password reset link: only the hash of its token is kept. */
+export type PasswordResetsTable = {
+  token_hash: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+};
+
 export type Database = {
   signing_keys: SigningKeysTable;
+  password_resets: PasswordResetsTable;
   login_failures: LoginFailuresTable;
   users: UsersTable;
   usage_events: UsageEventsTable;

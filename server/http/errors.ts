@@ -23,6 +23,8 @@ const STATUS: Record<ErrorCode, number> = {
   stripe_unavailable: 502,
   // The server's own database is down, full or read-only: this server cannot serve, try again.
   database_unavailable: 503,
+  // No SMTP_URL: this server cannot send the password reset mail.
+  mail_unavailable: 503,
   // The desktop app's own code for "no answer"; the server never sends it.
   server_unreachable: 503,
   internal: 500,
