@@ -21,6 +21,9 @@ describe('accounts', () => {
     expect(Credentials.safeParse({ email: 'ada@example.com', password: 'x'.repeat(129) }).success).toBe(
       false,
     );
+    for (const blank of [' '.repeat(10), '\t'.repeat(12), ' \n '.repeat(5)])
+      expect(Credentials.safeParse({ email: 'ada@example.com', password: blank }).success).toBe(false);
+    expect(Credentials.safeParse({ email: 'ada@example.com', password: '         x' }).success).toBe(true);
     expect(Credentials.safeParse({ email: 'not-an-email', password: 'long enough pw' }).success).toBe(false);
     expect(Credentials.safeParse({ email: 'ada@example.com' }).success).toBe(false);
   });

@@ -10,7 +10,11 @@ export const Email = z
   .max(254)
   .pipe(z.email({ message: 'a valid email address' }))
   .transform((e) => e.toLowerCase());
-export const Password = z.string().min(10, 'at least 10 characters').max(128, 'at most 128 characters');
+export const Password = z
+  .string()
+  .min(10, 'at least 10 characters')
+  .max(128, 'at most 128 characters')
+  .regex(/\S/, 'not only spaces');
 /** Opaque value the app invents per checkout and finds again in the deep link. */
 export const CheckoutState = z
   .string()
@@ -49,6 +53,12 @@ export type AuthResponse = z.infer<typeof AuthResponse>;
 export const RefreshRequest = z.object({ refreshToken: z.string().min(1).max(512) });
 export const LogoutRequest = z.object({ refreshToken: z.string().min(1).max(512).optional() });
 export const OkResponse = z.object({ ok: z.literal(true) });
+/** "Forgot password?": the answer is the same whether or not the email has an account. */
+export const PasswordResetRequest = z.object({ email: Email });
+/** The single-use token a reset link carries (base64url, as the server made it). */
+export const PasswordResetToken = z.string().regex(/^[A-Za-z0-9_-]{32,64}$/, 'a reset link token');
+/** What the reset page's form posts: the link's token and the new password. */
+export const PasswordResetForm = z.object({ token: PasswordResetToken, password: Password });
 export const MeResponse = z.object({ user: PublicUser });
 
 // ---------- billing ----------
@@ -204,6 +214,13 @@ export const api = {
     request: LogoutRequest,
     response: OkResponse,
   },
+  passwordReset: {
+    method: 'POST',
+    path: '/api/auth/password-reset',
+    auth: false,
+    request: PasswordResetRequest,
+    response: OkResponse,
+  },
   me: { method: 'GET', path: '/api/me', auth: true, request: null, response: MeResponse },
   plans: { method: 'GET', path: '/api/billing/plans', auth: false, request: null, response: PlansResponse },
   billingMe: {
@@ -263,4 +280,8 @@ export const paths = {
   webhook: '/api/webhooks/stripe',
   checkoutReturn: '/checkout/return',
   portalReturn: '/portal/return',
+  /** The page a password reset link opens (GET) and whose form sets the new password (POST). */
+  resetPassword: '/reset-password',
+  /** Prometheus text, for the operator (METRICS_PORT / METRICS_TOKEN); not the app's. */
+  metrics: '/metrics',
 } as const;

@@ -22,6 +22,8 @@ export const ErrorCode = z.enum([
   'stripe_unavailable',
   /** Stripe refused to take a payment for a reason the operator must fix (e.g. tax settings). */
   'payments_unavailable',
+  'database_unavailable',
+  'mail_unavailable',
   'server_unreachable',
   'internal',
 ]);

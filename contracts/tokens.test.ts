@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { PLAN_FEATURES, Usage } from './plan';
-import { EntitlementClaims, GrantClaims, Jwks, TOKEN_AUDIENCE, TOKEN_ISSUER } from './tokens';
+import {
+  EntitlementClaims,
+  GrantClaims,
+  isCanonicalBase64url,
+  isCanonicalJws,
+  Jwks,
+  TOKEN_AUDIENCE,
+  TOKEN_ISSUER,
+} from './tokens';
 
 const now = 1_795_000_000;
 const claims = {
@@ -79,5 +87,28 @@ describe('JWKS and usage', () => {
     };
     expect(Usage.safeParse(usage).success).toBe(true);
     expect(Usage.safeParse({ ...usage, resetAt: 'soon' }).success).toBe(false);
+  });
+});
+
+describe('canonical base64url', () => {
+  it('accepts what Node writes and nothing else that decodes to the same bytes', () => {
+    for (let n = 0; n < 40; n++) {
+      const bytes = Buffer.from(Array.from({ length: n }, (_, i) => (i * 37 + n) & 0xff));
+      const text = bytes.toString('base64url');
+      expect(isCanonicalBase64url(text)).toBe(true);
+      expect(isCanonicalBase64url(`${text}=`)).toBe(false);
+      if (text.length % 4 > 1) {
+        // Same bytes, a stray bit in the last character's unused part.
+        const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+        const stray = `${text.slice(0, -1)}${alphabet[alphabet.indexOf(text.at(-1) as string) | 1]}`;
+        expect(Buffer.from(stray, 'base64url').equals(bytes)).toBe(true);
+        expect(isCanonicalBase64url(stray)).toBe(false);
+      }
+    }
+    expect(isCanonicalBase64url('abcde')).toBe(false);
+    expect(isCanonicalBase64url('ab+/')).toBe(false);
+    expect(isCanonicalJws('eyJh.eyJh.c2ln')).toBe(true);
+    for (const bad of ['eyJh.eyJh', 'eyJh..c2ln', 'eyJh.eyJh.c2ln=', 'eyJh.eyJh.c2ln ', 'a.b.c.d'])
+      expect(isCanonicalJws(bad)).toBe(false);
   });
 });

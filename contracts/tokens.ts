@@ -6,6 +6,27 @@ export const GRANT_TYP = 'siberia-grant+jwt';
 export const TOKEN_AUDIENCE = 'siberia-mix-desktop';
 export const TOKEN_ISSUER = 'siberia-mix-server';
 
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * base64url as RFC 7515 writes it: no padding, no stray characters, and unused trailing bits zero.
+ * Decoders forgive all three, so one signature has many spellings; a token is believed only in the
+ * one its signer wrote (`sig=` or `sig ` must not verify).
+ */
+export function isCanonicalBase64url(s: string): boolean {
+  if (!/^[A-Za-z0-9_-]*$/.test(s) || s.length % 4 === 1) return false;
+  const last = B64URL.indexOf(s.at(-1) ?? 'A');
+  if (s.length % 4 === 2) return (last & 0x0f) === 0;
+  if (s.length % 4 === 3) return (last & 0x03) === 0;
+  return true;
+}
+
+/** A compact JWS (header.payload.signature), each part canonical base64url. */
+export function isCanonicalJws(token: string): boolean {
+  const parts = token.split('.');
+  return parts.length === 3 && parts.every((p) => p.length > 0 && isCanonicalBase64url(p));
+}
+
 const epochSeconds = z.number().int().min(0);
 export const DeviceId = z
   .string()

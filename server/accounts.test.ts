@@ -110,6 +110,34 @@ describe.each(databaseKinds)('accounts over HTTP on %s', (kind) => {
     expect((await call('POST', '/api/auth/login', { email, password: 'right password' })).status).toBe(200);
   });
 
+  it('checks at most 5 passwords per email and 20 per address however many attempts arrive at once', async () => {
+    clock = new Date(clock.getTime() + 16 * 60_000);
+    const email = 'parallel@example.com';
+    await call('POST', '/api/auth/register', { email, password: 'right password' });
+    const started = performance.now();
+    const burst = await Promise.all(
+      Array.from({ length: 60 }, () => call('POST', '/api/auth/login', { email, password: 'nope nope' })),
+    );
+    const ms = performance.now() - started;
+    const statuses = burst.map((r) => r.status);
+    // Every admitted attempt had its password checked (and refused): exactly the limit, the rest waited.
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(55);
+    console.info(
+      `${kind}: 60 parallel wrong logins for one email → 5 checked, 55 refused in ${ms.toFixed(0)} ms`,
+    );
+
+    clock = new Date(clock.getTime() + 16 * 60_000);
+    const spread = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        call('POST', '/api/auth/login', { email: `spray${i}@example.com`, password: 'nope nope' }),
+      ),
+    );
+    expect(spread.filter((r) => r.status === 401)).toHaveLength(20);
+    expect(spread.filter((r) => r.status === 429)).toHaveLength(40);
+    clock = new Date(clock.getTime() + 16 * 60_000);
+  });
+
   it('rotates refresh tokens and revokes the family when one is replayed', async () => {
     const first = AuthResponse.parse(
       (await call('POST', '/api/auth/register', { email: 'rot@example.com', password: 'rotate me please' }))

@@ -12,7 +12,7 @@ describe('loadConfig', () => {
       database: { kind: 'sqlite', file: './data/siberia.db' },
       stripe: {
         secretKey: null,
-        webhookSecret: null,
+        webhookSecrets: [],
         apiBase: null,
         prices: { monthly: null, annual: null },
       },
@@ -51,7 +51,7 @@ describe('loadConfig', () => {
       database: { kind: 'postgres', url: 'postgres://app@db:5432/siberia' },
       stripe: {
         secretKey: 'sk_test_123',
-        webhookSecret: 'whsec_abc',
+        webhookSecrets: ['whsec_abc'],
         apiBase: 'http://127.0.0.1:12111',
         prices: { monthly: 'price_m', annual: 'price_y' },
       },

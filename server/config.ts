@@ -25,8 +25,13 @@ const EnvSchema = z.object({
       .regex(/^(sk|rk)_(test|live)_/, 'must be a Stripe secret key (sk_test_…)')
       .optional(),
   ),
+  // A comma-separated list while the endpoint's secret is being rotated (old and new both verify).
   STRIPE_WEBHOOK_SECRET: optionalString.pipe(
-    z.string().startsWith('whsec_', 'must start with whsec_').optional(),
+    z
+      .string()
+      .transform((v) => v.split(',').map((s) => s.trim()))
+      .pipe(z.array(z.string().startsWith('whsec_', 'each secret must start with whsec_')))
+      .optional(),
   ),
   STRIPE_API_BASE: optionalString.pipe(z.url().optional()),
   STRIPE_PRICE_MONTHLY: optionalString.pipe(
@@ -48,6 +53,17 @@ const EnvSchema = z.object({
   PAST_DUE_GRACE_DAYS: int(0, 365).default(14),
   STRIPE_AUTOMATIC_TAX: bool.default(false),
   STRIPE_RECONCILE_INTERVAL_S: int(0, 7 * 86_400).default(3600),
+  // Password reset mails: smtp://user:pass@host:587 or smtps://… (nodemailer), and their sender.
+  SMTP_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+      .optional(),
+  ),
+  MAIL_FROM: optionalString,
+  // Prometheus metrics: off unless one is set (a port of their own, or a token on the main port).
+  METRICS_PORT: int(1, 65535).optional(),
+  METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -60,7 +76,8 @@ export type ServerConfig = {
   database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
   stripe: {
     secretKey: string | null;
-    webhookSecret: string | null;
+    /** Each verifies webhooks; several while the endpoint's secret is rotated. Empty: none. */
+    webhookSecrets: string[];
     apiBase: string | null;
     prices: { monthly: string | null; annual: string | null };
   };
@@ -77,6 +94,10 @@ export type ServerConfig = {
   /** Seconds between reconciliations with Stripe; 0: none. */
   reconcileIntervalS: number;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  /** Password reset by email; null without SMTP_URL (the route then answers 503 mail_unavailable). */
+  mail: { smtpUrl: string; from: string } | null;
+  /** GET /metrics: on a port of its own (HOST), and/or on the main port behind a bearer token. */
+  metrics: { port: number | null; token: string | null };
 };
 
 /** Thrown with one line per bad variable, each naming it, so an operator fixes them all at once. */
@@ -116,6 +137,12 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
       `${e.STRIPE_PRICE_MONTHLY ? 'STRIPE_PRICE_ANNUAL' : 'STRIPE_PRICE_MONTHLY'}: set both prices or neither (${lookupKeyNote})`,
     );
   }
+  if (Boolean(e.SMTP_URL) !== Boolean(e.MAIL_FROM))
+    problems.push(
+      e.SMTP_URL
+        ? 'MAIL_FROM: required with SMTP_URL (the sender of password reset mails)'
+        : 'SMTP_URL: required with MAIL_FROM',
+    );
   if (problems.length) throw new ConfigError(problems);
   const publicUrl = e.PUBLIC_URL ?? (e.PORT === 0 ? null : `http://${e.HOST}:${e.PORT}`);
   const dbUrl = e.DATABASE_URL;
@@ -136,7 +163,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     database,
     stripe: {
       secretKey: e.STRIPE_SECRET_KEY ?? null,
-      webhookSecret: e.STRIPE_WEBHOOK_SECRET ?? null,
+      webhookSecrets: e.STRIPE_WEBHOOK_SECRET ?? [],
       apiBase: e.STRIPE_API_BASE ?? null,
       prices: { monthly: e.STRIPE_PRICE_MONTHLY ?? null, annual: e.STRIPE_PRICE_ANNUAL ?? null },
     },
@@ -150,5 +177,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     automaticTax: e.STRIPE_AUTOMATIC_TAX,
     reconcileIntervalS: e.STRIPE_RECONCILE_INTERVAL_S,
     logLevel: e.LOG_LEVEL,
+    metrics: { port: e.METRICS_PORT ?? null, token: e.METRICS_TOKEN ?? null },
+    mail: e.SMTP_URL && e.MAIL_FROM ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM } : null,
   };
 }

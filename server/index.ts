@@ -1,25 +1,27 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
+import { paths } from '../contracts/api';
 import { createApp } from './app';
+import { type BillingStack, billingStack } from './billing-stack';
 import type { ServerConfig } from './config';
 import { type Db, migrate, openDatabase } from './db/connect';
+import { DatabaseHealth, databaseFault } from './db/health';
 import { AccessTokens } from './security/access-tokens';
 import { LoginThrottle } from './security/login-throttle';
 import { RefreshTokens } from './security/refresh-tokens';
-import { loadSigningKey } from './security/signing-keys';
+import { Keyring } from './security/keyring';
 import { Accounts } from './services/accounts';
+import { Metrics, metricsAuthorized } from './metrics';
+import { Complimentary } from './services/complimentary';
+import { smtpMailer } from './services/mailer';
+import { PasswordReset } from './services/password-reset';
+import type { ReconcileReport } from './services/reconciler';
 import { Entitlements } from './services/entitlements';
-import { UsageService } from './services/usage';
-import { Billing } from './services/billing';
-import { CustomerSync } from './services/customer-sync';
-import { Reconciler } from './services/reconciler';
-import { StripeWebhooks } from './services/stripe-webhooks';
-import { createStripeClient } from './stripe/client';
-import { PriceCatalog } from './stripe/prices';
+import { GRANT_SECONDS, UsageService } from './services/usage';
 
 export { createApp } from './app';
 export { ConfigError, loadConfig, type ServerConfig } from './config';
@@ -31,10 +33,37 @@ function authSecret(config: ServerConfig): string {
   if (config.authSecret) return config.authSecret;
   const file = path.join(config.dataDir, 'auth-secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(config.dataDir, { recursive: true });
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, secret, { mode: 0o600 });
   return secret;
+}
+
+function listen(server: Server, port: number, host: string): Promise<Server> {
+  server.listen(port, host);
+  return new Promise((resolve, reject) => {
+    server.once('listening', () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+/** METRICS_PORT's own listener: GET /metrics and nothing else (behind METRICS_TOKEN when set). */
+function metricsListener(metrics: Metrics, token: string | null): Server {
+  return createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' || path !== paths.metrics) {
+      res.writeHead(404).end();
+      return;
+    }
+    if (!metricsAuthorized(token, req.headers.authorization)) {
+      res.writeHead(401, { 'WWW-Authenticate': 'Bearer' }).end();
+      return;
+    }
+    metrics.text().then(
+      ({ contentType, body }) => res.writeHead(200, { 'Content-Type': contentType }).end(body),
+      () => res.writeHead(500).end(),
+    );
+  });
 }
 
 export type RunningServer = {
@@ -42,7 +71,8 @@ export type RunningServer = {
   port: number;
   config: ServerConfig;
   /** Null without Stripe; tests and the operator's command line run it on demand. */
-  reconciler: Reconciler | null;
+  reconciler: BillingStack['reconciler'];
+  keyring: Keyring;
   close(): Promise<void>;
 };
 
@@ -59,7 +89,14 @@ export async function startServer(
       redact: ['req.headers.authorization', '*.password', '*.refreshToken', '*.accessToken'],
     });
   const now = opts.now ?? (() => new Date());
-  const db = opts.db ?? openDatabase(config.database);
+  const db =
+    opts.db ??
+    openDatabase(config.database, {
+      onConnectionError: (err) => health.fault(databaseFault(err) ?? err.message),
+    });
+  const health = new DatabaseHealth(db, logger);
+  const metrics = config.metrics.port !== null || config.metrics.token !== null ? new Metrics() : null;
+  if (metrics) health.onFault(() => metrics.databaseError());
   await migrate(db);
   const access = new AccessTokens(authSecret(config), now);
   const accounts = new Accounts({
@@ -69,15 +106,31 @@ export async function startServer(
     throttle: new LoginThrottle(db, now),
     now,
   });
-  const key = await loadSigningKey(config.entitlementPrivateKey, config.dataDir);
+  const keyring = await new Keyring(db, {
+    now,
+    // Entitlement tokens live up to the offline grace, grants 15 minutes; a margin for clock skew.
+    tokenLifetimeMs: Math.max(config.offlineGraceDays * 86_400_000, GRANT_SECONDS * 1000) + 5 * 60_000,
+  }).open({ configured: config.entitlementPrivateKey, dataDir: config.dataDir });
+  keyring.start((err) => logger.warn({ err: String(err) }, 'signing keys not read again'));
+  const key = keyring.live();
   const usage = new UsageService({
     db,
     key,
     quotas: config.quotas,
     now,
   });
-  const stripe = config.stripe.secretKey ? createStripeClient(config.stripe) : null;
-  const prices = new PriceCatalog(stripe, config.stripe.prices);
+  // Known once listening (PORT=0 picks a port): the URLs Stripe sends browsers back to.
+  let url = config.publicUrl ?? '';
+  const { stripe, prices, sync, billing, webhooks, reconciler } = billingStack(config, {
+    db,
+    logger,
+    now,
+    publicUrl: () => url,
+    ...(metrics ? { onReconcile: (report: ReconcileReport) => metrics.reconciled(report) } : {}),
+  });
+  stripe?.on('response', (r: { status: number }) => {
+    if (r.status >= 500 || r.status === 429) metrics?.stripeError(String(r.status));
+  });
   const entitlements = new Entitlements({
     db,
     key,
@@ -86,63 +139,44 @@ export async function startServer(
     intervalOf: (priceId) => prices.intervalOf(priceId),
     now,
   });
-  // Known once listening (PORT=0 picks a port): the URLs Stripe sends browsers back to.
-  let url = config.publicUrl ?? '';
-  const sync = stripe
-    ? new CustomerSync({
+  const passwordReset = config.mail
+    ? new PasswordReset({
         db,
-        stripe,
-        prices,
-        rules: { pastDueKeepsPro: config.pastDueKeepsPro, pastDueGraceDays: config.pastDueGraceDays },
+        mailer: smtpMailer(config.mail.smtpUrl, config.mail.from),
+        publicUrl: () => url,
+        resetPath: paths.resetPassword,
         logger,
         now,
       })
     : null;
-  const billing =
-    stripe && sync
-      ? new Billing({
-          db,
-          stripe,
-          prices,
-          publicUrl: () => url,
-          automaticTax: config.automaticTax,
-          sync,
-          logger,
-          now,
-        })
-      : null;
-  const webhooks =
-    stripe && billing && sync && config.stripe.webhookSecret
-      ? new StripeWebhooks({ db, stripe, secret: config.stripe.webhookSecret, billing, sync, logger, now })
-      : null;
-  const reconciler =
-    stripe && sync && webhooks
-      ? new Reconciler({
-          db,
-          stripe,
-          sync,
-          handleEvent: (event) => webhooks.handle(event),
-          intervalS: config.reconcileIntervalS,
-          logger,
-          now,
-        })
-      : null;
   const app = createApp({
+    passwordReset,
     db,
+    health,
     accounts,
     access,
     entitlements,
     usage,
-    signingKeys: [key],
-    billing: { billing, webhooks, prices: stripe ? prices : null, appScheme: config.appScheme, logger },
+    keyring,
+    billing: {
+      billing,
+      webhooks,
+      prices: stripe ? prices : null,
+      appScheme: config.appScheme,
+      logger,
+      metrics,
+    },
     logger,
+    metrics,
+    // With a port of their own, metrics stay off the public port unless a token is also set.
+    metricsToken: config.metrics.token,
   });
-  const server = createServer(app).listen(config.port, config.host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  const server = await listen(createServer(app), config.port, config.host);
   const port = (server.address() as AddressInfo).port;
+  const metricsServer =
+    metrics && config.metrics.port !== null
+      ? await listen(metricsListener(metrics, config.metrics.token), config.metrics.port, config.host)
+      : null;
   url = config.publicUrl ?? `http://${config.host}:${port}`;
   if (stripe)
     // Resolve the Pro prices now when lookup keys name them; a Stripe outage only delays it.
@@ -153,18 +187,31 @@ export async function startServer(
       );
   logger.info({ url, database: config.database.kind }, 'Siberia Mix server listening');
   reconciler?.start();
+  // Complimentary Pro that has run out goes back to Stripe's word (or Free), checked every 10 minutes.
+  const complimentary = new Complimentary({ db, sync, now });
+  const expireComplimentary = () =>
+    void complimentary
+      .expire()
+      .catch((err: unknown) => logger.warn({ err: String(err) }, 'complimentary Pro not expired'));
+  expireComplimentary();
+  const compTimer = setInterval(expireComplimentary, 10 * 60_000).unref();
   return {
     url,
     port,
     config: { ...config, publicUrl: url },
     reconciler,
+    keyring,
     close: async () => {
+      keyring.stop();
+      clearInterval(compTimer);
       await reconciler?.stop();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Idle keep-alive connections would hold close() open.
-        server.closeAllConnections();
-      });
+      for (const s of [server, metricsServer])
+        if (s)
+          await new Promise<void>((resolve) => {
+            s.close(() => resolve());
+            // Idle keep-alive connections would hold close() open.
+            s.closeAllConnections();
+          });
       if (!opts.db) await db.destroy();
     },
   };

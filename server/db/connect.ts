@@ -1,7 +1,16 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import {
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  Migrator,
+  PostgresAdapter,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+} from 'kysely';
 import pg from 'pg';
 import type { ServerConfig } from '../config';
 import { migrationProvider } from './migrations';
@@ -9,26 +18,72 @@ import type { Database } from './schema';
 
 export type Db = Kysely<Database>;
 
+/** How long a request waits for a PostgreSQL connection, and for a statement, before it gives up. */
+export const PG_CONNECT_TIMEOUT_MS = 3000;
+export const PG_QUERY_TIMEOUT_MS = 15_000;
+
 /**
- * Opens the database the configuration names: a SQLite file (WAL, foreign keys on) or a PostgreSQL
- * pool. `searchPath` puts every PostgreSQL connection in one schema (tests isolate themselves so).
+ * Opens the database the configuration names: a SQLite file (WAL, foreign keys on, owner-only) or a
+ * PostgreSQL pool. `searchPath` puts every PostgreSQL connection in one schema (tests isolate
+ * themselves so). `onConnectionError` hears of connections PostgreSQL dropped: without a listener
+ * a dropped idle connection is an unhandled 'error' event that ends the process.
  */
-export function openDatabase(target: ServerConfig['database'], opts: { searchPath?: string } = {}): Db {
+export function openDatabase(
+  target: ServerConfig['database'],
+  opts: { searchPath?: string; onConnectionError?: (err: Error) => void } = {},
+): Db {
   if (target.kind === 'sqlite') {
-    if (target.file !== ':memory:') mkdirSync(path.dirname(path.resolve(target.file)), { recursive: true });
-    const sqlite = new SQLite(target.file);
+    const sqlite = new SQLite(target.file === ':memory:' ? target.file : createPrivately(target.file));
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
     // Concurrent writers wait for each other instead of failing at once.
     sqlite.pragma('busy_timeout = 5000');
-    return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
+    return new Kysely<Database>({ dialect: new SturdySqliteDialect(sqlite) });
   }
   const pool = new pg.Pool({
     connectionString: target.url,
     max: 10,
+    // An unreachable or hung database is a quick refusal (503), not a request that hangs.
+    connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
+    query_timeout: PG_QUERY_TIMEOUT_MS,
+    keepAlive: true,
     ...(opts.searchPath ? { options: `-c search_path=${opts.searchPath}` } : {}),
   });
+  const onError = (err: Error) => opts.onConnectionError?.(err);
+  // Idle connections report to the pool; a checked-out one between two statements reports to itself.
+  pool.on('error', onError);
+  pool.on('connect', (client) => client.on('error', onError));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/**
+ * The database file, its WAL and shared-memory files and the folder they live in are private:
+ * SQLite gives the -wal and -shm files the mode of the database file, so creating that one 0600
+ * (in a 0700 folder) is enough.
+ */
+function createPrivately(file: string): string {
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  return file;
+}
+
+/**
+ * SQLite rolls a transaction back by itself when a write fails with SQLITE_FULL, SQLITE_IOERR and
+ * the like; Kysely's own ROLLBACK then throws "cannot rollback - no transaction is active", which
+ * would replace the real cause in the log. Rolling back only what is still open keeps the cause.
+ */
+class SturdySqliteDialect extends SqliteDialect {
+  constructor(private readonly sqlite: SQLite.Database) {
+    super({ database: cachingStatements(sqlite) });
+  }
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    const rollback = driver.rollbackTransaction.bind(driver);
+    driver.rollbackTransaction = async (connection: DatabaseConnection) => {
+      if (this.sqlite.inTransaction) await rollback(connection);
+    };
+    return driver;
+  }
 }
 
 /**

@@ -188,6 +188,35 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0007_operations': {
+    // The entitlement signing keys, shared by every server process: the newest whose active_from
+    // has passed signs; the others are published until the tokens they signed have expired.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('signing_keys')
+        .addColumn('kid', 'text', (c) => c.primaryKey())
+        .addColumn('private_pem', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('active_from', 'text', (c) => c.notNull())
+        .execute();
+      // Complimentary Pro an operator gave, until this time (npm run admin -- comp).
+      await db.schema.alterTable('users').addColumn('comp_pro_until', 'text').execute();
+      // Password reset links: the hash of each single-use token, its user and its life.
+      await db.schema
+        .createTable('password_resets')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('used_at', 'text')
+        .execute();
+      await db.schema
+        .createIndex('password_resets_user')
+        .on('password_resets')
+        .columns(['user_id', 'created_at'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

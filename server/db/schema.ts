@@ -20,6 +20,8 @@ export type UsersTable = {
   attention?: string | null;
   /** When the sync that last wrote this row started. */
   synced_at?: string | null;
+  /** Complimentary Pro given by an operator lasts until then (a sync keeps Pro meanwhile). */
+  comp_pro_until?: string | null;
 };
 
 export type UsageEventsTable = {
@@ -117,7 +119,27 @@ export type LoginFailuresTable = {
   at: string;
 };
 
+/** An Ed25519 entitlement signing key (PKCS#8 PEM); kid is its public key's thumbprint. */
+export type SigningKeysTable = {
+  kid: string;
+  private_pem: string;
+  created_at: string;
+  /** From when it signs; published from its creation, so that every verifier knows it first. */
+  active_from: string;
+};
+
+/** A password reset link: only the hash of its token is kept. */
+export type PasswordResetsTable = {
+  token_hash: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+};
+
 export type Database = {
+  signing_keys: SigningKeysTable;
+  password_resets: PasswordResetsTable;
   login_failures: LoginFailuresTable;
   users: UsersTable;
   usage_events: UsageEventsTable;

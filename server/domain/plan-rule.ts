@@ -54,7 +54,8 @@ export type PlanReason =
   | 'no_subscription'
   | 'refunded'
   | 'disputed'
-  | 'customer_deleted';
+  | 'customer_deleted'
+  | 'complimentary';
 
 /** What the app should ask of the musician, if anything. */
 export type Attention =
@@ -156,4 +157,13 @@ export function decidingSubscription<T extends Ranked>(subs: readonly T[]): T | 
         (b.currentPeriodEnd ?? 0) - (a.currentPeriodEnd ?? 0),
     )[0] ?? null
   );
+}
+
+/**
+ * Complimentary Pro (an operator's gift until a date) lifts a sync's Free to Pro while it lasts;
+ * it never lowers what Stripe or the operator decided.
+ */
+export function withComplimentary(decision: PlanDecision, until: string | null, now: Date): PlanDecision {
+  if (decision.plan !== 'free' || !until || new Date(until) <= now) return decision;
+  return { plan: 'pro', reason: 'complimentary', attention: null };
 }

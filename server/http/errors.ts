@@ -22,6 +22,10 @@ const STATUS: Record<ErrorCode, number> = {
   invalid_signature: 400,
   stripe_unavailable: 502,
   payments_unavailable: 503,
+  // The server's own database is down, full or read-only: this server cannot serve, try again.
+  database_unavailable: 503,
+  // No SMTP_URL: this server cannot send the password reset mail.
+  mail_unavailable: 503,
   // The desktop app's own code for "no answer"; the server never sends it.
   server_unreachable: 503,
   internal: 500,

@@ -5,6 +5,15 @@ import { errorReply, internalErrorReply } from './errors';
 import { pathOf, trackRequest } from './request-log';
 import { type SecurityHeaders, setSecurityHeaders } from './security-headers';
 
+type LaneOptions = {
+  securityHeaders: SecurityHeaders;
+  logger: Logger;
+  /** The refusal an error that is not a DomainError stands for (a database outage), if any. */
+  refusalFor?: (err: unknown) => DomainError | null;
+  /** Told of each answer with the route's pattern (metrics). */
+  onAnswered?: (route: string, method: string, status: number, seconds: number) => void;
+};
+
 export type Reply = { status?: number; body: unknown; headers?: Readonly<Record<string, string>> };
 /** A bodiless GET: it reads the request's headers only. */
 export type ReadRoute = (req: IncomingMessage) => Reply | Promise<Reply>;
@@ -25,16 +34,23 @@ export type ReadRoute = (req: IncomingMessage) => Reply | Promise<Reply>;
 export function withReadLane(
   routes: Readonly<Record<string, ReadRoute>>,
   fallback: RequestListener,
-  opts: { securityHeaders: SecurityHeaders; logger: Logger },
+  opts: LaneOptions,
 ): RequestListener {
   const table = new Map(Object.entries(routes).map(([path, route]) => [path.toLowerCase(), route]));
   return (req, res) => {
-    const route = req.method === 'GET' || req.method === 'HEAD' ? table.get(routeKey(req.url)) : undefined;
+    const key = req.method === 'GET' || req.method === 'HEAD' ? routeKey(req.url) : '';
+    const route = table.get(key);
     if (!route) {
       fallback(req, res);
       return;
     }
-    trackRequest(opts.logger, req, res);
+    const { onAnswered } = opts;
+    trackRequest(
+      opts.logger,
+      req,
+      res,
+      onAnswered && ((status, seconds) => onAnswered(key, req.method as string, status, seconds)),
+    );
     let reply: Reply | Promise<Reply>;
     try {
       reply = route(req);
@@ -67,14 +83,10 @@ function send(res: ServerResponse, reply: Reply, securityHeaders: SecurityHeader
   res.end(json);
 }
 
-function sendError(
-  res: ServerResponse,
-  err: unknown,
-  req: IncomingMessage,
-  opts: { securityHeaders: SecurityHeaders; logger: Logger },
-): void {
-  if (err instanceof DomainError) {
-    send(res, errorReply(err), opts.securityHeaders);
+function sendError(res: ServerResponse, err: unknown, req: IncomingMessage, opts: LaneOptions): void {
+  const refusal = err instanceof DomainError ? err : (opts.refusalFor?.(err) ?? null);
+  if (refusal) {
+    send(res, errorReply(refusal), opts.securityHeaders);
     return;
   }
   opts.logger.error({ err, path: pathOf(req.url) }, 'unhandled error');

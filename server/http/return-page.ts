@@ -17,6 +17,12 @@ export function pickLocale(acceptLanguage: string | undefined): PageLocale {
   return first?.lang === 'fr' ? 'fr' : 'en';
 }
 
+/** The look of the server's few pages (this one and the password reset page). */
+export const PAGE_STYLE = `body{margin:0;min-height:100vh;display:grid;place-items:center;background:#12141a;color:#e8eaf0;font:16px/1.5 system-ui,sans-serif}
+main{max-width:480px;padding:32px;text-align:center}h1{font-size:24px}a.open,button{display:inline-block;margin-top:16px;padding:12px 24px;border:0;border-radius:8px;background:#7c5cff;color:#fff;text-decoration:none;font:inherit;font-weight:600;cursor:pointer}
+a.open:focus,button:focus,input:focus{outline:3px solid #fff;outline-offset:3px}.hint{color:#9aa1b2;font-size:14px}
+label{display:block;text-align:left;margin-top:12px}input{box-sizing:border-box;width:100%;margin-top:4px;padding:10px;border-radius:6px;border:1px solid #3a3f4d;background:#1c1f27;color:inherit;font:inherit}.error{color:#ff8a8a}`;
+
 export type ReturnKind = 'success' | 'pending' | 'cancel' | 'portal' | 'invalid' | 'unavailable';
 
 const TEXT: Record<
@@ -60,7 +66,7 @@ const TEXT: Record<
   },
 };
 
-const esc = (s: string) =>
+export const escapeHtml = (s: string) =>
   s.replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
@@ -70,15 +76,13 @@ const esc = (s: string) =>
 export function returnPage(locale: PageLocale, kind: ReturnKind, deepLink: string | null): string {
   const t = TEXT[locale];
   const { title, body } = t[kind];
-  const link = deepLink ? esc(deepLink) : null;
+  const link = deepLink ? escapeHtml(deepLink) : null;
   return `<!doctype html>
 <html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 ${link ? `<meta http-equiv="refresh" content="0;url=${link}">` : ''}
-<title>${esc(title)} · Siberia Mix</title>
-<style>body{margin:0;min-height:100vh;display:grid;place-items:center;background:#12141a;color:#e8eaf0;font:16px/1.5 system-ui,sans-serif}
-main{max-width:480px;padding:32px;text-align:center}h1{font-size:24px}a.open{display:inline-block;margin-top:16px;padding:12px 24px;border-radius:8px;background:#7c5cff;color:#fff;text-decoration:none;font-weight:600}
-a.open:focus{outline:3px solid #fff;outline-offset:3px}.hint{color:#9aa1b2;font-size:14px}</style></head>
-<body><main><h1>${esc(title)}</h1><p>${esc(body)}</p>
-${link ? `<p><a class="open" id="open-app" href="${link}">${esc(t.open)}</a></p><p class="hint">${esc(t.hint)}</p>` : ''}
+<title>${escapeHtml(title)} · Siberia Mix</title>
+<style>${PAGE_STYLE}</style></head>
+<body><main><h1>${escapeHtml(title)}</h1><p>${escapeHtml(body)}</p>
+${link ? `<p><a class="open" id="open-app" href="${link}">${escapeHtml(t.open)}</a></p><p class="hint">${escapeHtml(t.hint)}</p>` : ''}
 </main></body></html>`;
 }

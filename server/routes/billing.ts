@@ -3,12 +3,18 @@ import type { Logger } from 'pino';
 import { api, CheckoutState, paths } from '../../contracts/api';
 import { CheckoutSessionId, formatDeepLink } from '../../contracts/deeplink';
 import { errorBody } from '../../contracts/errors';
+import { databaseFault } from '../db/health';
 import { PaymentsNotConfigured } from '../domain/errors';
+import { AddressLimit } from '../http/address-limit';
 import { pickLocale, type ReturnKind, returnPage } from '../http/return-page';
 import type { RegisterRoute } from '../http/route';
+import { type Metrics, outcomeClass } from '../metrics';
 import { type Billing, stripeUnavailable } from '../services/billing';
 import type { StripeWebhooks } from '../services/stripe-webhooks';
 import type { PriceCatalog } from '../stripe/prices';
+
+/** Visits of /checkout/return per client address and minute that may look a session up. */
+export const CHECKOUT_RETURNS_PER_MINUTE = 10;
 
 export type BillingDeps = {
   /** Null when no Stripe key is configured: the billing routes then answer 503. */
@@ -17,12 +23,14 @@ export type BillingDeps = {
   prices: PriceCatalog | null;
   appScheme: string;
   logger: Logger;
+  metrics?: Metrics | null;
 };
 
 /**
  * POST /api/webhooks/stripe: registered before any JSON parser, since the signature covers the
- * raw bytes. Bad, missing or stale signatures are 400 and change nothing; a failure while acting is
- * a 500 so that Stripe retries.
+ * raw bytes. Bad, missing, stale or future signatures are 400 and change nothing; a signed event
+ * that can never be handled is recorded and 200; a passing failure while acting is a 500 (503 for
+ * the database) so that Stripe retries.
  */
 export function registerStripeWebhook(app: Express, deps: BillingDeps): void {
   app.post(
@@ -36,13 +44,19 @@ export function registerStripeWebhook(app: Express, deps: BillingDeps): void {
         event = deps.webhooks.verify(raw, req.get('stripe-signature'));
       } catch (err) {
         deps.logger.warn({ reason: err instanceof Error ? err.message : String(err) }, 'webhook refused');
+        deps.metrics?.webhook('(unverified)', 'refused');
         throw err;
       }
       try {
-        const result = await deps.webhooks.handle(event);
+        const result = await deps.webhooks.receive(event, raw);
         deps.logger.info({ eventId: event.id, type: event.type, ...result }, 'webhook');
+        deps.metrics?.webhook(String(event.type), outcomeClass(result.outcome, result.duplicate));
         res.json({ received: true, duplicate: result.duplicate });
       } catch (err) {
+        deps.metrics?.webhook(String(event.type), 'failed');
+        // The database's outage is the error handler's 503; Stripe retries that as any other.
+        if (databaseFault(err)) throw err;
+        deps.metrics?.stripeError('webhook');
         deps.logger.error(
           { eventId: event.id, type: event.type, err: err instanceof Error ? err.message : String(err) },
           'webhook failed; Stripe will retry',
@@ -79,6 +93,8 @@ export function registerBillingRoutes(app: Express, deps: BillingDeps, route: Re
       .send(returnPage(pickLocale(req.get('accept-language')), kind, link));
   };
 
+  // Each visit may cost a Stripe lookup: a browser needs one or two, a script gets no more than this.
+  const returnLimit = new AddressLimit(CHECKOUT_RETURNS_PER_MINUTE, 60_000);
   app.get(paths.checkoutReturn, async (req, res) => {
     const state = CheckoutState.safeParse(req.query.state);
     if (!state.success) return page(req, res, 400, 'invalid', null);
@@ -98,6 +114,11 @@ export function registerBillingRoutes(app: Express, deps: BillingDeps, route: Re
       deps.appScheme,
     );
     if (!deps.billing) return page(req, res, 503, 'unavailable', link);
+    const wait = returnLimit.take(req.ip ?? 'unknown');
+    if (wait > 0) {
+      res.set('Retry-After', String(wait));
+      return page(req, res, 429, 'unavailable', link);
+    }
     try {
       const confirmed = await deps.billing.confirmCheckout(sessionId.data, state.data);
       if (!confirmed) return page(req, res, 404, 'invalid', null);

@@ -60,4 +60,15 @@ describe('access tokens', () => {
     for (const junk of ['', 'a.b', 'a.b.c.d', '...', 'x'.repeat(5000), `${h}.!!!.${s}`])
       expect(tokens.verify(junk)).toBeNull();
   });
+
+  it('believes a signature only in the spelling it was signed with', async () => {
+    const { token } = await tokens.issue('usr_42');
+    expect(tokens.verify(token)).toBe('usr_42');
+    // HS256's 32 bytes end in 43 characters whose last carries two unused bits.
+    const last = token.at(-1) as string;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const strayBits = `${token.slice(0, -1)}${alphabet[alphabet.indexOf(last) ^ 1]}`;
+    for (const variant of [`${token}=`, `${token}==`, `${token} `, `${token}\n`, strayBits])
+      expect(tokens.verify(variant), JSON.stringify(variant.slice(-3))).toBeNull();
+  });
 });

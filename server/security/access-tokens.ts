@@ -36,8 +36,11 @@ export class AccessTokens {
     const parts = token.split('.');
     if (parts.length !== 3) return null;
     const [header, payload, signature] = parts as [string, string, string];
-    const expected = createHmac('sha256', this.secret).update(`${header}.${payload}`).digest();
-    const given = Buffer.from(signature, 'base64url');
+    // Compared as text in the one spelling we sign with: decoders forgive padding and stray bits.
+    const expected = Buffer.from(
+      createHmac('sha256', this.secret).update(`${header}.${payload}`).digest('base64url'),
+    );
+    const given = Buffer.from(signature);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
     try {
       const h = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as Record<string, unknown>;

@@ -13,24 +13,31 @@ import type { Jwks } from '../../contracts/tokens';
 
 export type SigningKey = { kid: string; privateKey: CryptoKey; publicJwk: JWK };
 
-/**
- * The Ed25519 key that signs entitlement tokens and grants: ENTITLEMENT_PRIVATE_KEY (PKCS#8 PEM), or
- * one generated once and kept in DATA_DIR with mode 0600. Its kid is the public key's thumbprint.
- */
-export async function loadSigningKey(configured: string | null, dataDir: string): Promise<SigningKey> {
-  let pem = configured?.replace(/\\n/g, '\n') ?? null;
-  const file = path.join(dataDir, 'entitlement-key.pem');
-  if (!pem && existsSync(file)) pem = readFileSync(file, 'utf8');
-  if (!pem) {
-    const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
-    pem = await exportPKCS8(privateKey);
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, pem, { mode: 0o600 });
-  }
+/** A signing key from its PKCS#8 PEM; its kid is the public key's thumbprint. */
+export async function signingKeyFromPem(pem: string): Promise<SigningKey> {
   const privateKey = await importPKCS8(pem, 'EdDSA', { extractable: true });
   const { d: _private, ...publicJwk } = await exportJWK(privateKey);
   const kid = await calculateJwkThumbprint(publicJwk);
   return { kid, privateKey, publicJwk: { ...publicJwk, kid, alg: 'EdDSA', use: 'sig' } };
+}
+
+/** A new Ed25519 key, as PKCS#8 PEM. */
+export async function newKeyPem(): Promise<string> {
+  const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+  return exportPKCS8(privateKey);
+}
+
+/**
+ * The key kept in DATA_DIR (mode 0600), made there once if there is none: the first key of a server
+ * without ENTITLEMENT_PRIVATE_KEY. Later keys come from `npm run admin -- rotate-key` (keyring.ts).
+ */
+export async function dataDirKeyPem(dataDir: string): Promise<string> {
+  const file = path.join(dataDir, 'entitlement-key.pem');
+  if (existsSync(file)) return readFileSync(file, 'utf8');
+  const pem = await newKeyPem();
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  writeFileSync(file, pem, { mode: 0o600 });
+  return pem;
 }
 
 export function jwks(keys: readonly SigningKey[]): Jwks {

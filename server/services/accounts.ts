@@ -55,8 +55,9 @@ export class Accounts {
 
   /** A failed login says the same whether or not the email exists, and takes the same time. */
   async login(email: string, password: string, address: string): Promise<AuthResponse> {
-    const wait = await this.deps.throttle.retryAfter(email, address);
-    if (wait > 0) {
+    const attempt = await this.deps.throttle.attempt(email, address);
+    if (!attempt.admitted) {
+      const wait = attempt.retryAfter;
       throw new DomainError(
         'rate_limited',
         `Too many failed sign-ins. Try again in ${Math.ceil(wait / 60)} minutes.`,
@@ -71,9 +72,9 @@ export class Accounts {
       .executeTakeFirst();
     const ok = await verifyPassword(password, row?.password_hash ?? (await DUMMY_HASH_PROMISE));
     if (!row || !ok) {
-      await this.deps.throttle.recordFailure(email, address);
       throw new DomainError('invalid_credentials', 'Wrong email or password.');
     }
+    await this.deps.throttle.forget(attempt.id);
     return this.session(row);
   }
 

@@ -6,6 +6,7 @@ import type { UsersTable } from '../db/schema';
 import {
   type Attention,
   decidePlan,
+  withComplimentary,
   type InvoiceFacts,
   type PlanReason,
   type SubscriptionFacts,
@@ -85,12 +86,16 @@ export class CustomerSync {
       .where('user_id', '=', user.id)
       .where('status', 'not in', [...SETTLED_FOR_US])
       .executeTakeFirst();
-    const decision = decidePlan(
-      user.plan,
-      keep,
-      { deleted, disputed: Boolean(disputed) },
-      { configuredPrices: [prices.monthly, prices.annual], ...this.deps.rules },
-      Math.floor(startedAt.getTime() / 1000),
+    const decision = withComplimentary(
+      decidePlan(
+        user.plan,
+        keep,
+        { deleted, disputed: Boolean(disputed) },
+        { configuredPrices: [prices.monthly, prices.annual], ...this.deps.rules },
+        Math.floor(startedAt.getTime() / 1000),
+      ),
+      user.comp_pro_until ?? null,
+      startedAt,
     );
     const row = {
       plan: decision.plan,

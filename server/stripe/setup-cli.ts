@@ -29,7 +29,7 @@ const apiBase = process.env.STRIPE_API_BASE?.trim() || null;
 try {
   const stripe = createStripeClient({
     secretKey: key,
-    webhookSecret: null,
+    webhookSecrets: [],
     apiBase,
     prices: { monthly: null, annual: null },
   });

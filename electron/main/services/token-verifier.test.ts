@@ -140,6 +140,10 @@ describe('TokenVerifier against the real server', () => {
     expect(await v.verify(stranger)).toEqual({ ok: false, reason: 'unknown_key' });
     expect(await v.verify('not.a.token')).toEqual({ ok: false, reason: 'malformed' });
     expect(await v.verify('garbage')).toEqual({ ok: false, reason: 'malformed' });
+    expect((await v.verify(real)).ok).toBe(true);
+    // jose decodes these to the very signature; only the spelling the server wrote is believed.
+    for (const respelled of [`${real}=`, `${real}==`, `${real} `])
+      expect(await v.verify(respelled)).toEqual({ ok: false, reason: 'malformed' });
   });
 
   it('does not let a clock set back extend a token', async () => {

@@ -6,6 +6,7 @@ import {
   GRANT_TYP,
   type GrantClaims,
   GrantClaims as GrantClaimsSchema,
+  isCanonicalJws,
   Jwks,
   TOKEN_AUDIENCE,
   TOKEN_ISSUER,
@@ -100,7 +101,7 @@ export class TokenVerifier {
     } catch {
       return { ok: false, reason: 'malformed' };
     }
-    if (!kid || token.split('.').length !== 3) return { ok: false, reason: 'malformed' };
+    if (!kid || !isCanonicalJws(token)) return { ok: false, reason: 'malformed' };
     try {
       if (!this.keys || !this.kids.has(kid)) await this.loadKeys();
     } catch {
