@@ -65,11 +65,14 @@ describe('billing', () => {
       exportsLimit: 0,
       mastersUsed: 0,
       mastersLimit: 0,
+      exportsReserved: 0,
+      mastersReserved: 0,
       quotaResetAt: '2026-12-01T00:00:00.000Z',
     };
     expect(BillingMeResponse.safeParse(free).success).toBe(true);
     expect(BillingMeResponse.safeParse({ ...free, plan: 'gold' }).success).toBe(false);
     expect(BillingMeResponse.safeParse({ ...free, exportsUsed: -1 }).success).toBe(false);
+    expect(BillingMeResponse.safeParse({ ...free, mastersReserved: -1 }).success).toBe(false);
   });
 });
 

@@ -49,6 +49,9 @@ export const AccountState = z.discriminatedUnion('status', [
 ]);
 export type AccountState = z.infer<typeof AccountState>;
 
+/** A counter as the musician reads it: use against the limit. */
+const ShownCounter = Counter.pick({ used: true, limit: true });
+
 /** What main believes, after verifying the entitlement token. */
 export const EntitlementState = z.object({
   plan: Plan,
@@ -59,8 +62,9 @@ export const EntitlementState = z.object({
   interval: BillingInterval.nullable(),
   periodEnd: z.iso.datetime().nullable(),
   cancelAtPeriodEnd: z.boolean(),
+  /** Use against limits, as the musician reads it (reservations under way are main's business). */
   usage: z
-    .object({ period: z.string(), exports: Counter, masters: Counter, resetAt: z.iso.datetime() })
+    .object({ period: z.string(), exports: ShownCounter, masters: ShownCounter, resetAt: z.iso.datetime() })
     .nullable(),
   offline: z
     .object({ until: z.iso.datetime(), exportsLeft: z.number().int(), mastersLeft: z.number().int() })

@@ -12,6 +12,7 @@ import { LoginThrottle } from './security/login-throttle';
 import { RefreshTokens } from './security/refresh-tokens';
 import { loadSigningKey } from './security/signing-keys';
 import { Accounts } from './services/accounts';
+import { Devices } from './services/devices';
 import { Entitlements } from './services/entitlements';
 import { UsageService } from './services/usage';
 import { Billing } from './services/billing';
@@ -53,18 +54,22 @@ export async function startServer(
   const db = opts.db ?? openDatabase(config.database);
   await migrate(db);
   const access = new AccessTokens(authSecret(config), now);
+  const refresh = new RefreshTokens(db, now);
+  const devices = new Devices({ db, refresh, maxDevices: config.maxDevicesPerUser, now });
   const accounts = new Accounts({
     db,
     access,
-    refresh: new RefreshTokens(db, now),
+    refresh,
     throttle: new LoginThrottle(db, now),
+    devices,
     now,
   });
   const key = await loadSigningKey(config.entitlementPrivateKey, config.dataDir);
   const usage = new UsageService({
     db,
-    key,
+    keys: [key],
     quotas: config.quotas,
+    grantTtlSeconds: config.grantTtlSeconds,
     now,
   });
   const stripe = config.stripe.secretKey ? createStripeClient(config.stripe) : null;
@@ -74,6 +79,7 @@ export async function startServer(
     key,
     usage,
     offlineGraceDays: config.offlineGraceDays,
+    maxDevices: config.maxDevicesPerUser,
     intervalOf: (priceId) => prices.intervalOf(priceId),
     now,
   });
@@ -99,6 +105,7 @@ export async function startServer(
     accounts,
     access,
     entitlements,
+    devices,
     usage,
     signingKeys: [key],
     billing: { billing, webhooks, prices: stripe ? prices : null, appScheme: config.appScheme, logger },

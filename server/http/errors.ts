@@ -18,7 +18,14 @@ const STATUS: Record<ErrorCode, number> = {
   no_subscription: 409,
   upgrade_required: 402,
   quota_exceeded: 402,
+  trial_exhausted: 402,
   offline_allowance_exceeded: 402,
+  device_limit: 403,
+  invalid_grant: 400,
+  // A grant whose reservation is over: committed, released, or expired and taken since.
+  grant_committed: 409,
+  grant_released: 409,
+  grant_expired: 409,
   invalid_signature: 400,
   stripe_unavailable: 502,
   // The desktop app's own code for "no answer"; the server never sends it.
