@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BillingInterval, Plan, SubscriptionStatus, Usage, UsageKind } from './plan';
+import { BillingAttention, BillingInterval, Plan, SubscriptionStatus, Usage, UsageKind } from './plan';
 import { DeviceId, Jwks } from './tokens';
 
 // ---------- shared pieces ----------
@@ -87,12 +87,17 @@ export const BillingMeResponse = z.object({
   exportsReserved: z.number().int().min(0),
   mastersReserved: z.number().int().min(0),
   quotaResetAt: isoTime,
+  /** Null when nothing is asked of the musician. */
+  attention: BillingAttention.nullable(),
 });
 export type BillingMeResponse = z.infer<typeof BillingMeResponse>;
 
 export const CheckoutRequest = z.object({ priceId: z.string().min(1).max(255), state: CheckoutState });
 export type CheckoutRequest = z.infer<typeof CheckoutRequest>;
 export const UrlResponse = z.object({ url: z.url() });
+/** The Checkout page, and the state it will come back with: the caller's, or a reused session's. */
+export const CheckoutResponse = z.object({ url: z.url(), state: CheckoutState });
+export type CheckoutResponse = z.infer<typeof CheckoutResponse>;
 export type UrlResponse = z.infer<typeof UrlResponse>;
 
 // ---------- entitlements and usage ----------
@@ -219,7 +224,7 @@ export const api = {
     path: '/api/billing/checkout',
     auth: true,
     request: CheckoutRequest,
-    response: UrlResponse,
+    response: CheckoutResponse,
   },
   portal: { method: 'POST', path: '/api/billing/portal', auth: true, request: null, response: UrlResponse },
   entitlementToken: {

@@ -68,3 +68,14 @@ export const Usage = z.object({
   resetAt: z.iso.datetime(),
 });
 export type Usage = z.infer<typeof Usage>;
+
+/**
+ * What the musician must do about billing, if anything: a renewal failed and Stripe is retrying
+ * (update the card in the portal; Pro lasts until `until`), or a renewal waits for 3-D Secure
+ * (confirm it on Stripe's hosted invoice page at `url`).
+ */
+export const BillingAttention = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('payment_failed'), until: z.iso.datetime().nullable() }),
+  z.object({ kind: z.literal('action_required'), url: z.url().nullable() }),
+]);
+export type BillingAttention = z.infer<typeof BillingAttention>;

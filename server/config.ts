@@ -50,6 +50,8 @@ const EnvSchema = z.object({
   MAX_DEVICES_PER_USER: int(1, 100).default(3),
   OFFLINE_GRACE_DAYS: int(0, 90).default(7),
   PAST_DUE_KEEPS_PRO: bool.default(true),
+  PAST_DUE_GRACE_DAYS: int(0, 365).default(14),
+  STRIPE_RECONCILE_INTERVAL_S: int(0, 7 * 86_400).default(3600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -75,6 +77,10 @@ export type ServerConfig = {
   maxDevicesPerUser: number;
   offlineGraceDays: number;
   pastDueKeepsPro: boolean;
+  /** The most days past_due keeps Pro after the first failed payment. */
+  pastDueGraceDays: number;
+  /** Seconds between reconciliations with Stripe; 0: none. */
+  reconcileIntervalS: number;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
 };
 
@@ -152,6 +158,8 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     maxDevicesPerUser: e.MAX_DEVICES_PER_USER,
     offlineGraceDays: e.OFFLINE_GRACE_DAYS,
     pastDueKeepsPro: e.PAST_DUE_KEEPS_PRO,
+    pastDueGraceDays: e.PAST_DUE_GRACE_DAYS,
+    reconcileIntervalS: e.STRIPE_RECONCILE_INTERVAL_S,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -16,6 +16,8 @@ import { Devices } from './services/devices';
 import { Entitlements } from './services/entitlements';
 import { UsageService } from './services/usage';
 import { Billing } from './services/billing';
+import { CustomerSync } from './services/customer-sync';
+import { Reconciler } from './services/reconciler';
 import { StripeWebhooks } from './services/stripe-webhooks';
 import { createStripeClient } from './stripe/client';
 import { PriceCatalog } from './stripe/prices';
@@ -36,7 +38,14 @@ function authSecret(config: ServerConfig): string {
   return secret;
 }
 
-export type RunningServer = { url: string; port: number; config: ServerConfig; close(): Promise<void> };
+export type RunningServer = {
+  url: string;
+  port: number;
+  config: ServerConfig;
+  /** Null without Stripe; tests and the operator's command line run it on demand. */
+  reconciler: Reconciler | null;
+  close(): Promise<void>;
+};
 
 /** Opens and migrates the database, builds the app and listens (PORT=0: a random free port). */
 export async function startServer(
@@ -85,20 +94,33 @@ export async function startServer(
   });
   // Known once listening (PORT=0 picks a port): the URLs Stripe sends browsers back to.
   let url = config.publicUrl ?? '';
-  const billing = stripe
-    ? new Billing({
+  const sync = stripe
+    ? new CustomerSync({
         db,
         stripe,
         prices,
-        publicUrl: () => url,
-        pastDueKeepsPro: config.pastDueKeepsPro,
+        rules: { pastDueKeepsPro: config.pastDueKeepsPro, pastDueGraceDays: config.pastDueGraceDays },
         logger,
         now,
       })
     : null;
+  const billing =
+    stripe && sync ? new Billing({ db, stripe, prices, publicUrl: () => url, sync, logger, now }) : null;
   const webhooks =
-    stripe && billing && config.stripe.webhookSecret
-      ? new StripeWebhooks({ db, stripe, secret: config.stripe.webhookSecret, billing, logger, now })
+    stripe && billing && sync && config.stripe.webhookSecret
+      ? new StripeWebhooks({ db, stripe, secret: config.stripe.webhookSecret, billing, sync, logger, now })
+      : null;
+  const reconciler =
+    stripe && sync && webhooks
+      ? new Reconciler({
+          db,
+          stripe,
+          sync,
+          handleEvent: (event) => webhooks.handle(event),
+          intervalS: config.reconcileIntervalS,
+          logger,
+          now,
+        })
       : null;
   const app = createApp({
     db,
@@ -126,11 +148,14 @@ export async function startServer(
         logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'Pro prices not resolved yet'),
       );
   logger.info({ url, database: config.database.kind }, 'Siberia Mix server listening');
+  reconciler?.start();
   return {
     url,
     port,
     config: { ...config, publicUrl: url },
+    reconciler,
     close: async () => {
+      await reconciler?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Idle keep-alive connections would hold close() open.

@@ -1,12 +1,27 @@
 import { addInterval, nextBoundary } from './clock';
 import type { Core } from './core';
+import {
+  collectInvoice,
+  draftInvoice,
+  finalizeInvoice,
+  RETRY_DAYS,
+  settleEmptyInvoice,
+  voidInvoice,
+} from './invoicing';
+import type { AttemptOutcome, PaymentContext } from './payments';
 import { render, type StripeObject } from './store';
 
-const DAY = 86400;
-/** After a failed renewal Stripe retries; here after 3 and 5 more days, then the subscription ends. */
-export const RETRY_DAYS = [3, 5] as const;
+export { RETRY_DAYS };
+const DAY = 86_400;
+/** `customer.subscription.trial_will_end` comes this long before a trial ends (or at once for a shorter trial). */
+const TRIAL_WILL_END_BEFORE = 3 * DAY;
 
-export type CardBehavior = 'pays' | 'fails_at_renewal' | 'declined';
+export type CardBehavior = 'pays' | 'fails_at_renewal' | 'declined' | 'authentication_required';
+/**
+ * How the first invoice is collected: on Checkout (the customer is there and completes 3-D Secure), or
+ * over the API with Stripe's `payment_behavior` (`default_incomplete` leaves it for the customer to pay).
+ */
+export type FirstPayment = 'checkout' | 'allow_incomplete' | 'default_incomplete' | 'error_if_incomplete';
 
 /** An incomplete subscription whose first payment never succeeds expires after 23 hours, as on Stripe. */
 export const INCOMPLETE_TTL = 23 * 3600;
@@ -41,40 +56,46 @@ function item(sub: StripeObject): Record<string, unknown> {
   return (sub.items as { data: Record<string, unknown>[] }).data[0] as Record<string, unknown>;
 }
 
-function priceOf(sub: StripeObject): Record<string, unknown> {
-  return item(sub).price as Record<string, unknown>;
-}
-
 export function periodEnd(sub: StripeObject): number {
   return item(sub).current_period_end as number;
 }
 
 /**
- * A new subscription on one price, charged for its first period: `active` with a paid invoice, or,
- * when the card is declined, `incomplete` with an open invoice.
+ * A new subscription on one price. It starts `incomplete` (or `trialing`) and its first invoice is
+ * drafted, finalized and collected at once: paid, it becomes `active`; declined or waiting for 3-D
+ * Secure, it stays `incomplete` until paid or expired 23 hours later. Checkout creates the subscription
+ * only when the customer pays on its page, so a Checkout subscription is active when the session completes.
  */
 export function createSubscription(
   core: Core,
-  opts: { customer: string; price: StripeObject; metadata: Record<string, string>; card: CardBehavior },
+  opts: {
+    customer: string;
+    price: StripeObject;
+    metadata: Record<string, string>;
+    card: CardBehavior;
+    firstPayment: FirstPayment;
+    trialDays?: number;
+    cancelAtPeriodEnd?: boolean;
+  },
 ): { subscription: StripeObject; invoice: StripeObject } {
-  const paid = opts.card !== 'declined';
   const now = core.nowFor(opts.customer);
   const recurring = opts.price.recurring as { interval: string; interval_count: number };
-  const end = addInterval(now, recurring.interval, recurring.interval_count);
+  const trialEnd = opts.trialDays ? now + opts.trialDays * DAY : null;
+  const end = trialEnd ?? addInterval(now, recurring.interval, recurring.interval_count);
   const sub = core.store.insert({
     ...core.base('subscription', now),
     application: null,
     application_fee_percent: null,
     automatic_tax: { disabled_reason: null, enabled: false, liability: null },
-    billing_cycle_anchor: now,
+    billing_cycle_anchor: end === trialEnd ? trialEnd : now,
     billing_cycle_anchor_config: null,
-    billing_mode: { flexible: null, type: 'classic' },
+    billing_mode: { flexible: null, type: 'classic', updated_at: now },
     billing_schedules: [],
     billing_thresholds: null,
-    cancel_at: null,
-    cancel_at_period_end: false,
-    canceled_at: null,
-    cancellation_details: { comment: null, feedback: null, reason: null },
+    cancel_at: opts.cancelAtPeriodEnd ? end : null,
+    cancel_at_period_end: opts.cancelAtPeriodEnd ?? false,
+    canceled_at: opts.cancelAtPeriodEnd ? now : null,
+    cancellation_details: { comment: null, feedback: null, feedback_option: null, reason: null },
     collection_method: 'charge_automatically',
     currency: opts.price.currency,
     customer: opts.customer,
@@ -86,9 +107,15 @@ export function createSubscription(
     description: null,
     discounts: [],
     ended_at: null,
-    invoice_settings: { account_tax_ids: null, issuer: { type: 'self' } },
+    invoice_settings: {
+      account_tax_ids: null,
+      custom_fields: null,
+      description: null,
+      footer: null,
+      issuer: { type: 'self' },
+    },
     managed_payments: null,
-    items: { object: 'list', data: [] as unknown[], has_more: false, total_count: 1, url: '' },
+    items: { object: 'list', data: [] as unknown[], has_more: false, url: '' },
     latest_invoice: null,
     metadata: opts.metadata,
     next_pending_invoice_item_invoice: null,
@@ -104,13 +131,15 @@ export function createSubscription(
     pending_update: null,
     schedule: null,
     start_date: now,
-    status: paid ? 'active' : 'incomplete',
+    status: trialEnd ? 'trialing' : 'incomplete',
     test_clock: (core.store.get(opts.customer)?.test_clock as string | null) ?? null,
     transfer_data: null,
-    trial_end: null,
-    trial_settings: { end_behavior: { missing_payment_method: 'create_invoice' } },
-    trial_start: null,
-    _retry_at: null,
+    trial_end: trialEnd,
+    trial_settings: {
+      end_behavior: { billing_cycle_anchor: null, missing_payment_method: 'create_invoice' },
+    },
+    trial_start: trialEnd ? now : null,
+    _trial_will_end_sent: false,
   });
   const { livemode: _omitted, ...itemBase } = core.base('subscription_item', now);
   const subItem = {
@@ -118,6 +147,8 @@ export function createSubscription(
     billing_thresholds: null,
     current_period_start: now,
     current_period_end: end,
+    // Set by trial offers, which the emulator does not have; a `trial_period_days` trial leaves it null.
+    current_trial: null,
     discounts: [],
     metadata: {},
     plan: planOf(opts.price),
@@ -130,150 +161,59 @@ export function createSubscription(
     object: 'list',
     data: [subItem],
     has_more: false,
-    total_count: 1,
     url: `/v1/subscription_items?subscription=${sub.id}`,
   };
-  const invoice = createInvoice(core, sub, 'subscription_create', now, end, paid, now);
+  core.emit('customer.subscription.created', sub, undefined, now);
+  const amount = trialEnd ? 0 : (opts.price.unit_amount as number);
+  const invoice = draftInvoice(core, sub, 'subscription_create', { start: now, end }, amount, now);
+  finalizeInvoice(core, invoice, now);
+  if (amount === 0) settleEmptyInvoice(core, invoice, now);
+  else if (opts.firstPayment !== 'default_incomplete') {
+    const context: PaymentContext = opts.firstPayment === 'checkout' ? 'customer_present' : 'api';
+    collectInvoice(core, invoice, opts.card, context, now, false);
+  }
+  activateIfSettled(core, sub, now);
   return { subscription: sub, invoice };
 }
 
-function createInvoice(
+/** After its latest invoice is paid, an incomplete, past_due or unpaid subscription is active again. */
+export function activateIfSettled(core: Core, sub: StripeObject, at: number): void {
+  const latest = sub.latest_invoice ? core.store.get(sub.latest_invoice as string) : undefined;
+  if (latest?.status !== 'paid') return;
+  if (!['incomplete', 'past_due', 'unpaid'].includes(sub.status as string)) return;
+  const previous = { status: sub.status };
+  sub.status = 'active';
+  core.emit('customer.subscription.updated', sub, previous, at);
+}
+
+/** The subscription an invoice bills. */
+export function subscriptionOf(core: Core, invoice: StripeObject): StripeObject | undefined {
+  const id = (invoice.parent as { subscription_details?: { subscription?: string } } | null)
+    ?.subscription_details?.subscription;
+  return id ? core.store.get(id) : undefined;
+}
+
+/**
+ * Pays an open invoice now: with the customer present on the hosted invoice page (who completes a 3-D
+ * Secure challenge there), or off session (`invoices.pay`). Paid, its subscription is active again; the
+ * invoice's retry schedule is left as it was either way.
+ */
+export function payInvoiceNow(
   core: Core,
-  sub: StripeObject,
-  reason: string,
-  start: number,
-  end: number,
-  paid: boolean,
-  at: number,
-): StripeObject {
-  const price = priceOf(sub);
-  const amount = price.unit_amount as number;
-  const customer = core.store.get(sub.customer as string);
-  const invoice = core.store.insert({
-    ...core.base('invoice', at),
-    account_country: 'IE',
-    account_name: 'Stripe emulator',
-    account_tax_ids: null,
-    amount_due: amount,
-    amount_overpaid: 0,
-    amount_paid: paid ? amount : 0,
-    amount_remaining: paid ? 0 : amount,
-    amount_shipping: 0,
-    application: null,
-    attempt_count: 1,
-    attempted: true,
-    auto_advance: !paid,
-    automatic_tax: { disabled_reason: null, enabled: false, liability: null, provider: null, status: null },
-    automatically_finalizes_at: null,
-    billing_reason: reason,
-    collection_method: 'charge_automatically',
-    currency: price.currency,
-    custom_fields: null,
-    customer: sub.customer,
-    customer_account: null,
-    customer_address: null,
-    customer_email: customer?.email ?? null,
-    customer_name: customer?.name ?? null,
-    customer_phone: null,
-    customer_shipping: null,
-    customer_tax_exempt: 'none',
-    customer_tax_ids: [],
-    default_payment_method: null,
-    default_source: null,
-    default_tax_rates: [],
-    description: null,
-    discounts: [],
-    due_date: null,
-    effective_at: at,
-    ending_balance: 0,
-    footer: null,
-    from_invoice: null,
-    // No hosted invoice page in the emulator: null rather than a link that leads nowhere.
-    hosted_invoice_url: null,
-    invoice_pdf: null,
-    issuer: { type: 'self' },
-    last_finalization_error: null,
-    latest_revision: null,
-    lines: {
-      object: 'list',
-      data: [
-        {
-          id: `il_${sub.id.slice(4)}_${start}`,
-          object: 'line_item',
-          amount,
-          currency: price.currency,
-          description: `1 × ${price.nickname ?? 'subscription'}`,
-          discount_amounts: [],
-          discountable: true,
-          discounts: [],
-          livemode: false,
-          metadata: {},
-          parent: {
-            type: 'subscription_item_details',
-            invoice_item_details: null,
-            subscription_item_details: {
-              invoice_item: null,
-              proration: false,
-              proration_details: { credited_items: null },
-              subscription: sub.id,
-              subscription_item: item(sub).id,
-            },
-          },
-          period: { start, end },
-          pretax_credit_amounts: [],
-          pricing: {
-            price_details: { price: price.id, product: price.product },
-            type: 'price_details',
-            unit_amount_decimal: String(amount),
-          },
-          quantity: 1,
-          subscription: sub.id,
-          taxes: [],
-        },
-      ],
-      has_more: false,
-      url: '',
-    },
-    metadata: {},
-    next_payment_attempt: null,
-    number: null,
-    on_behalf_of: null,
-    parent: {
-      type: 'subscription_details',
-      quote_details: null,
-      subscription_details: { metadata: sub.metadata, subscription: sub.id },
-    },
-    payment_settings: { default_mandate: null, payment_method_options: null, payment_method_types: null },
-    period_end: end,
-    period_start: start,
-    post_payment_credit_notes_amount: 0,
-    pre_payment_credit_notes_amount: 0,
-    receipt_number: null,
-    rendering: null,
-    shipping_cost: null,
-    shipping_details: null,
-    starting_balance: 0,
-    statement_descriptor: null,
-    status: paid ? 'paid' : 'open',
-    status_transitions: {
-      finalized_at: at,
-      marked_uncollectible_at: null,
-      paid_at: paid ? at : null,
-      voided_at: null,
-    },
-    subtotal: amount,
-    subtotal_excluding_tax: amount,
-    test_clock: sub.test_clock,
-    total: amount,
-    total_discount_amounts: [],
-    total_excluding_tax: amount,
-    total_pretax_credit_amounts: [],
-    total_taxes: [],
-    webhooks_delivered_at: at,
-  });
-  for (const line of (invoice.lines as { data: Record<string, unknown>[] }).data) line.invoice = invoice.id;
-  sub.latest_invoice = invoice.id;
-  return invoice;
+  invoice: StripeObject,
+  card: CardBehavior,
+  context: 'customer_present' | 'off_session',
+): AttemptOutcome {
+  const at = core.nowFor(invoice.customer as string);
+  const outcome = collectInvoice(core, invoice, card, context, at, false);
+  const sub = subscriptionOf(core, invoice);
+  if (outcome === 'succeeded' && sub) activateIfSettled(core, sub, at);
+  return outcome;
+}
+
+/** The card the customer pays with now (a customer may change it while a renewal is failing). */
+export function customerCard(core: Core, customerId: string): CardBehavior {
+  return (core.store.get(customerId)?._card as CardBehavior | undefined) ?? 'pays';
 }
 
 /**
@@ -296,15 +236,18 @@ export function changePrice(core: Core, sub: StripeObject, price: StripeObject):
   it.current_period_start = now;
   it.current_period_end = end;
   if (sub.cancel_at_period_end) sub.cancel_at = end;
-  const pays = cardOf(core, sub) === 'pays';
-  const invoice = createInvoice(core, sub, 'subscription_update', now, end, pays, now);
-  if (pays) core.emit('invoice.paid', invoice, undefined, now);
-  else {
-    sub.status = 'past_due';
-    sub._retry_at = now + (RETRY_DAYS[0] as number) * DAY;
-    invoice.next_payment_attempt = sub._retry_at;
-    core.emit('invoice.payment_failed', invoice, undefined, now);
-  }
+  const invoice = draftInvoice(
+    core,
+    sub,
+    'subscription_update',
+    { start: now, end },
+    price.unit_amount as number,
+    now,
+  );
+  finalizeInvoice(core, invoice, now);
+  const outcome = collectInvoice(core, invoice, cardOf(core, sub), 'off_session', now, true);
+  if (outcome === 'succeeded') activateIfSettled(core, sub, now);
+  else sub.status = 'past_due';
 }
 
 /** Ends a subscription now, with `customer.subscription.deleted`. */
@@ -318,47 +261,60 @@ export function endSubscription(
   sub.status = 'canceled';
   sub.canceled_at ??= at;
   sub.ended_at = at;
-  sub.cancellation_details = { comment: null, feedback: null, reason };
+  sub.cancellation_details = { comment: null, feedback: null, feedback_option: null, reason };
   core.emit('customer.subscription.deleted', sub, previous, at);
 }
 
+const RENEWING = ['active', 'past_due', 'trialing'];
+
 /**
- * Everything due by now for one customer's subscriptions (or all): renewals at period end,
- * cancellations at period end, retries of failed renewals. Loops, since advancing a year crosses
- * twelve monthly periods.
+ * Everything due by now for one customer's subscriptions (or all): trial reminders, renewals at period
+ * end (past_due subscriptions go on invoicing each period, as on Stripe), cancellations at period end,
+ * retries of open invoices, expiry of incomplete subscriptions and of Checkout sessions. Loops, since
+ * advancing a year crosses twelve monthly periods; each step happens as of the moment it was due.
  */
 export function runDueWork(core: Core, onlyCustomers?: Set<string>): void {
-  for (let guard = 0; guard < 1000; guard++) {
-    let acted = false;
+  const mine = (o: StripeObject) => !onlyCustomers || onlyCustomers.has(o.customer as string);
+  for (let guard = 0; guard < 5000; guard++) {
+    // The earliest due step of all, so that events keep the order of the times they carry.
+    let next: { at: number; run: () => void } | null = null;
+    const consider = (at: number, run: () => void) => {
+      if (!next || at < next.at) next = { at, run };
+    };
     for (const sub of core.store.all('subscription').reverse()) {
-      if (onlyCustomers && !onlyCustomers.has(sub.customer as string)) continue;
+      if (!mine(sub)) continue;
       const now = core.nowFor(sub.customer as string);
-      if (sub.status === 'incomplete') {
-        if (sub.created + INCOMPLETE_TTL <= now) {
-          expireIncomplete(core, sub);
-          acted = true;
-        }
-      } else if (sub.status === 'past_due') {
-        if (sub._retry_at !== null && (sub._retry_at as number) <= now) {
-          retryRenewal(core, sub);
-          acted = true;
-        }
-      } else if (sub.status === 'active' && periodEnd(sub) <= now) {
-        renew(core, sub);
-        acted = true;
+      if (sub.status === 'incomplete' && sub.created + INCOMPLETE_TTL <= now)
+        consider(sub.created + INCOMPLETE_TTL, () => expireIncomplete(core, sub));
+      if (sub.status === 'trialing' && !sub._trial_will_end_sent) {
+        const at = Math.max(sub.created, (sub.trial_end as number) - TRIAL_WILL_END_BEFORE);
+        if (at <= now)
+          consider(at, () => {
+            sub._trial_will_end_sent = true;
+            core.emit('customer.subscription.trial_will_end', sub, undefined, at);
+          });
       }
+      if (RENEWING.includes(sub.status as string) && periodEnd(sub) <= now)
+        consider(periodEnd(sub), () => renew(core, sub));
+    }
+    for (const invoice of core.store.all('invoice')) {
+      if (!mine(invoice) || invoice.status !== 'open' || invoice._retry_at === null) continue;
+      const at = invoice._retry_at as number;
+      if (at <= core.nowFor(invoice.customer as string)) consider(at, () => retryInvoice(core, invoice, at));
     }
     for (const session of core.store.all('checkout.session')) {
-      if (onlyCustomers && !onlyCustomers.has(session.customer as string)) continue;
+      if (!mine(session)) continue;
       const now = core.nowFor(session.customer as string | null);
-      if (session.status === 'open' && (session.expires_at as number) <= now) {
-        session.status = 'expired';
-        session.url = null;
-        core.emit('checkout.session.expired', session, { status: 'open' }, session.expires_at as number);
-        acted = true;
-      }
+      if (session.status === 'open' && (session.expires_at as number) <= now)
+        consider(session.expires_at as number, () => {
+          session.status = 'expired';
+          session.url = null;
+          core.emit('checkout.session.expired', session, { status: 'open' }, session.expires_at as number);
+        });
     }
-    if (!acted) return;
+    const due = next as { at: number; run: () => void } | null;
+    if (!due) return;
+    due.run();
   }
 }
 
@@ -367,21 +323,17 @@ function expireIncomplete(core: Core, sub: StripeObject): void {
   sub.status = 'incomplete_expired';
   sub.ended_at = at;
   const invoice = sub.latest_invoice ? core.store.get(sub.latest_invoice as string) : undefined;
-  if (invoice && invoice.status === 'open') {
-    invoice.status = 'void';
-    (invoice.status_transitions as Record<string, unknown>).voided_at = at;
-  }
+  if (invoice && invoice.status === 'open') voidInvoice(core, invoice, at);
   core.emit('customer.subscription.deleted', sub, { status: 'incomplete' }, at);
 }
 
-/** The card the customer pays with now (a customer may change it while a renewal is failing). */
 function cardOf(core: Core, sub: StripeObject): CardBehavior {
-  return (core.store.get(sub.customer as string)?._card as CardBehavior | undefined) ?? 'pays';
+  return customerCard(core, sub.customer as string);
 }
 
 /**
- * The renewal due at the period end. Work found late (a clock jumped ahead) happens as of the moment
- * it was due, so its invoice, its events and the retries after it keep Stripe's schedule.
+ * The renewal due at the period end (or the end of a trial): a new period, its invoice collected off
+ * session. A failed payment or a 3-D Secure challenge makes the subscription `past_due`.
  */
 function renew(core: Core, sub: StripeObject): void {
   const it = item(sub);
@@ -408,52 +360,32 @@ function renew(core: Core, sub: StripeObject): void {
   // Stripe starts the new period when it invoices it, whether or not the payment goes through.
   it.current_period_start = start;
   it.current_period_end = end;
-  const pays = cardOf(core, sub) === 'pays';
-  const invoice = createInvoice(core, sub, 'subscription_cycle', start, end, pays, start);
-  if (pays) {
-    core.emit('invoice.paid', invoice, undefined, start);
-  } else {
-    sub.status = 'past_due';
-    sub._retry_at = start + (RETRY_DAYS[0] as number) * DAY;
-    invoice.next_payment_attempt = sub._retry_at;
-    core.emit('invoice.payment_failed', invoice, undefined, start);
-  }
+  const amount = (it.price as Record<string, unknown>).unit_amount as number;
+  const invoice = draftInvoice(core, sub, 'subscription_cycle', { start, end }, amount, start);
+  finalizeInvoice(core, invoice, start);
+  const outcome = collectInvoice(core, invoice, cardOf(core, sub), 'off_session', start, true);
+  sub.status = outcome === 'succeeded' ? 'active' : 'past_due';
   core.emit('customer.subscription.updated', sub, previous, start);
 }
 
-/** Stripe's smart retries, compressed: a card that now pays settles the invoice and reactivates. */
-function retryRenewal(core: Core, sub: StripeObject): void {
-  const at = sub._retry_at as number;
-  const invoice = core.store.get(sub.latest_invoice as string) as StripeObject;
-  invoice.attempt_count = (invoice.attempt_count as number) + 1;
-  if (cardOf(core, sub) === 'pays') {
-    invoice.status = 'paid';
-    invoice.amount_paid = invoice.amount_due;
-    invoice.amount_remaining = 0;
-    invoice.next_payment_attempt = null;
-    (invoice.status_transitions as Record<string, unknown>).paid_at = at;
-    sub.status = 'active';
-    sub._retry_at = null;
-    core.emit('invoice.paid', invoice, undefined, at);
-    core.emit('customer.subscription.updated', sub, { status: 'past_due' }, at);
+/**
+ * A scheduled retry of an open invoice: paid, its subscription is active again; after the last failed
+ * retry the subscription ends (Stripe's default setting), is marked unpaid, or stays past_due, as the
+ * emulator's setting says. The invoice stays open either way.
+ */
+function retryInvoice(core: Core, invoice: StripeObject, at: number): void {
+  const sub = subscriptionOf(core, invoice);
+  const outcome = collectInvoice(core, invoice, sub ? cardOf(core, sub) : 'pays', 'off_session', at, true);
+  if (!sub || ['canceled', 'incomplete_expired'].includes(sub.status as string)) return;
+  if (outcome === 'succeeded') {
+    activateIfSettled(core, sub, at);
     return;
   }
-  const retriesDone = (invoice.attempt_count as number) - 1;
-  const nextDelay = RETRY_DAYS[retriesDone];
-  if (nextDelay !== undefined) {
-    sub._retry_at = at + nextDelay * DAY;
-    invoice.next_payment_attempt = sub._retry_at;
-    core.emit('invoice.payment_failed', invoice, undefined, at);
-    return;
-  }
-  // Retries exhausted: the invoice stays open; the subscription ends (Stripe's default setting), or is
-  // marked unpaid, or stays past_due, as the emulator's setting says.
-  invoice.next_payment_attempt = null;
-  sub._retry_at = null;
-  core.emit('invoice.payment_failed', invoice, undefined, at);
+  if (invoice._retry_at !== null || sub.latest_invoice !== invoice.id) return;
   if (core.afterFailedRetries === 'cancel') endSubscription(core, sub, 'payment_failed', at);
   else if (core.afterFailedRetries === 'unpaid') {
+    const previous = { status: sub.status };
     sub.status = 'unpaid';
-    core.emit('customer.subscription.updated', sub, { status: 'past_due' }, at);
+    core.emit('customer.subscription.updated', sub, previous, at);
   }
 }

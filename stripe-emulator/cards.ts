@@ -8,6 +8,9 @@ export function cardBehavior(number: string): CardBehavior | 'invalid' {
   // so one purchase can exercise the dunning path.
   if (digits === '4000000000000341') return 'fails_at_renewal';
   if (digits === '4000000000000002') return 'declined';
+  // Asks for 3-D Secure on every payment: completed by the customer on Checkout or the hosted invoice
+  // page, so it pays there and needs the customer again at each renewal.
+  if (digits === '4000002760003184') return 'authentication_required';
   return 'invalid';
 }
 
@@ -17,6 +20,7 @@ const PAYMENT_METHODS: Record<string, CardBehavior> = {
   pm_card_mastercard: 'pays',
   pm_card_chargeDeclined: 'declined',
   pm_card_chargeCustomerFail: 'fails_at_renewal',
+  pm_card_authenticationRequired: 'authentication_required',
 };
 
 export function paymentMethodBehavior(id: string): CardBehavior | undefined {
@@ -24,3 +28,8 @@ export function paymentMethodBehavior(id: string): CardBehavior | undefined {
 }
 
 export const TEST_PAYMENT_METHODS = Object.keys(PAYMENT_METHODS);
+
+/** The test PaymentMethod id a charge names for a card (the first one listed that behaves so). */
+export function paymentMethodOf(card: CardBehavior): string {
+  return Object.keys(PAYMENT_METHODS).find((id) => PAYMENT_METHODS[id] === card) as string;
+}

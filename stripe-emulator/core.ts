@@ -43,7 +43,7 @@ export class Core {
   /** Looks an object up by id and type, or answers Stripe's 404. */
   find(objectType: string, id: string, label = objectType, param = 'id'): StripeObject {
     const obj = this.store.get(id);
-    if (!obj || obj.object !== objectType || obj.deleted) throw missing(label, id, param);
+    if (!obj || obj.object !== objectType || obj.deleted || obj._deleted) throw missing(label, id, param);
     return obj;
   }
 

@@ -1,8 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { runDueWork } from './billing';
 import type { Core } from './core';
-import { StripeApiError } from './errors';
-import { checkoutPage, messagePage, portalPage } from './pages';
+import { type CardBehavior, customerCard, payInvoiceNow, runDueWork } from './billing';
+import { cardBehavior } from './cards';
+import { missing, StripeApiError } from './errors';
+import { pdfDocument } from './invoice-pdf';
+import { checkoutPage, invoicePage, messagePage, money, portalPage } from './pages';
+import { intentOf } from './payments';
 import { payCheckoutSession } from './resources/checkout';
 import { setCancelAtPeriodEnd, switchPrice } from './resources/subscriptions';
 import { readBody } from './server';
@@ -85,6 +88,100 @@ function portalView(core: Core, session: StripeObject, message?: string) {
   });
 }
 
+/** The name of the product an invoice's first line bills. */
+function invoiceProduct(core: Core, invoice: StripeObject): string {
+  const line = (invoice.lines as { data: Array<{ pricing: { price_details: { product: string } } | null }> })
+    .data[0];
+  const product = line?.pricing ? core.store.get(line.pricing.price_details.product) : undefined;
+  return (product?.name as string | undefined) ?? 'Subscription';
+}
+
+function invoiceView(core: Core, invoice: StripeObject, extra: { error?: string; message?: string } = {}) {
+  return invoicePage({
+    invoice,
+    productName: invoiceProduct(core, invoice),
+    email: invoice.customer_email as string | null,
+    needsAuthentication: intentOf(core, invoice.id)?.status === 'requires_action',
+    ...extra,
+  });
+}
+
+/**
+ * The hosted invoice page at /i/:id (pay an open invoice, or confirm the 3-D Secure payment a renewal
+ * is waiting for) and its PDF at /i/:id/pdf. A draft has neither, as on Stripe.
+ */
+function hostedInvoice(
+  core: Core,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  match: RegExpExecArray,
+  form: URLSearchParams,
+): true {
+  const invoice = core.find('invoice', decodeURIComponent(match[1] as string));
+  if (invoice.status === 'draft') throw missing('invoice', invoice.id);
+  if (match[2]) {
+    if (req.method !== 'GET') return html(res, 405, messagePage('Not allowed', 'The PDF can only be read.'));
+    res.writeHead(200, {
+      'content-type': 'application/pdf',
+      'content-disposition': `inline; filename="${String(invoice.number ?? invoice.id)}.pdf"`,
+      'cache-control': 'no-store',
+    });
+    res.end(pdfDocument(invoicePdfLines(invoice, invoiceProduct(core, invoice))));
+    return true;
+  }
+  if (req.method !== 'POST') {
+    return html(
+      res,
+      200,
+      invoiceView(
+        core,
+        invoice,
+        url.searchParams.get('paid') ? { message: 'Thank you: your payment went through.' } : {},
+      ),
+    );
+  }
+  if (invoice.status !== 'open') return html(res, 409, invoiceView(core, invoice));
+  let card: CardBehavior;
+  if (form.get('action') === 'confirm') card = customerCard(core, invoice.customer as string);
+  else {
+    const typed = cardBehavior(form.get('card') ?? '');
+    if (typed === 'invalid')
+      return html(
+        res,
+        402,
+        invoiceView(core, invoice, {
+          error: 'Your card number is invalid. Use a test card such as 4242 4242 4242 4242.',
+        }),
+      );
+    card = typed;
+  }
+  const outcome = payInvoiceNow(core, invoice, card, 'customer_present');
+  core.store.save();
+  if (outcome !== 'succeeded')
+    return html(res, 402, invoiceView(core, invoice, { error: 'Your card was declined.' }));
+  res.writeHead(303, {
+    location: `/i/${encodeURIComponent(invoice.id)}?paid=1`,
+    'cache-control': 'no-store',
+  });
+  res.end();
+  return true;
+}
+
+function invoicePdfLines(invoice: StripeObject, product: string): string[] {
+  const day = (sec: number) => new Date(sec * 1000).toISOString().slice(0, 10);
+  return [
+    `Invoice ${String(invoice.number ?? invoice.id)}`,
+    `${String(invoice.account_name)} (test mode, Stripe emulator)`,
+    `Billed to: ${String(invoice.customer_email ?? invoice.customer)}`,
+    `Date: ${day(invoice.created)}`,
+    `${product}: ${day(invoice.period_start as number)} to ${day(invoice.period_end as number)}`,
+    `Total: ${money(invoice.total as number, invoice.currency as string)}`,
+    `Amount due: ${money(invoice.amount_due as number, invoice.currency as string)}`,
+    `Status: ${String(invoice.status)}`,
+  ];
+}
+
 const DONE: Record<string, string> = {
   cancel: 'Your subscription will be canceled at the end of the period.',
   resume: 'Your subscription will renew.',
@@ -100,10 +197,12 @@ export async function handleHosted(
 ): Promise<boolean> {
   const checkout = /^\/c\/pay\/([^/]+)$/.exec(url.pathname);
   const portal = /^\/p\/session\/([^/]+)$/.exec(url.pathname);
-  if (!checkout && !portal) return false;
+  const invoicePath = /^\/i\/([^/]+)(\/pdf)?$/.exec(url.pathname);
+  if (!checkout && !portal && !invoicePath) return false;
   try {
     runDueWork(core);
     const form = req.method === 'POST' ? new URLSearchParams(await readBody(req)) : new URLSearchParams();
+    if (invoicePath) return hostedInvoice(core, req, res, url, invoicePath, form);
     if (checkout) {
       const session = core.find(
         'checkout.session',

@@ -7,7 +7,9 @@ import { AFTER_FAILED_RETRIES, type AfterFailedRetries, Core } from './core';
 import { type DeliveryAttempt, type DeliveryOptions, WebhookDelivery } from './delivery';
 import { handleHosted } from './hosted';
 import { handleApi, readBody } from './server';
-import { Store } from './store';
+import { badParam, StripeApiError } from './errors';
+import { closeDispute, openDispute } from './payments';
+import { render, Store, type StripeObject } from './store';
 
 export type { DeliveryOptions, DeliveryAttempt };
 export { signPayload } from './delivery';
@@ -56,6 +58,24 @@ export function stripeClientFor(url: string, secretKey = 'sk_test_emulator'): St
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body, null, 2));
+}
+
+/**
+ * The bank's side of a dispute, which no API call of Stripe's can make: `POST /_emulator/disputes
+ * {charge, reason?}` opens one (`charge.dispute.created`), `POST /_emulator/disputes/:id/close
+ * {status: 'won' | 'lost'}` closes it (`charge.dispute.closed`).
+ */
+function disputeHelper(core: Core, pathname: string, input: Record<string, unknown>): StripeObject {
+  const close = /^\/_emulator\/disputes\/([^/]+)\/close$/.exec(pathname);
+  if (close) {
+    const status = input.status;
+    if (status !== 'won' && status !== 'lost') throw badParam('status', "status: 'won' or 'lost'");
+    return closeDispute(core, core.find('dispute', decodeURIComponent(close[1] as string)), status);
+  }
+  if (typeof input.charge !== 'string') throw badParam('charge', 'charge: the id of a succeeded charge');
+  if (input.reason !== undefined && typeof input.reason !== 'string')
+    throw badParam('reason', 'reason: a string');
+  return openDispute(core, core.find('charge', input.charge, 'charge', 'charge'), input.reason);
 }
 
 /** A stateful local Stripe over real HTTP: the API, the hosted pages and signed webhook delivery. */
@@ -123,6 +143,17 @@ export async function startStripeEmulator(opts: EmulatorOptions = {}): Promise<S
       else {
         core.afterFailedRetries = after as AfterFailedRetries;
         json(res, 200, { afterFailedRetries: core.afterFailedRetries });
+      }
+    } else if (
+      route === 'POST /_emulator/disputes' ||
+      /^POST \/_emulator\/disputes\/[^/]+\/close$/.test(route)
+    ) {
+      try {
+        json(res, 200, render(disputeHelper(core, url.pathname, input)));
+        store.save();
+      } catch (err) {
+        if (!(err instanceof StripeApiError)) throw err;
+        json(res, err.status, err.body());
       }
     } else if (route === 'GET /_emulator/health') json(res, 200, { ok: true, now: core.now() });
     else

@@ -121,3 +121,46 @@ export function messagePage(title: string, text: string): string {
     `<div class="portal"><div class="card"><h1>${esc(title)}</h1><p>${esc(text)}</p></div></div>`,
   );
 }
+
+export type InvoiceView = {
+  invoice: StripeObject;
+  productName: string;
+  email: string | null;
+  /** The PaymentIntent waits for the customer to complete 3-D Secure. */
+  needsAuthentication: boolean;
+  error?: string;
+  message?: string;
+};
+
+/** The hosted invoice page: what is owed, and a way to pay it (or to confirm a 3-D Secure payment). */
+export function invoicePage(v: InvoiceView): string {
+  const inv = v.invoice;
+  const amount = money(inv.amount_due as number, inv.currency as string);
+  const paidAt = (inv.status_transitions as { paid_at: number | null }).paid_at;
+  const status =
+    inv.status === 'paid'
+      ? `<p role="status">Paid on <strong>${esc(date(paidAt ?? 0))}</strong>.</p>`
+      : inv.status === 'open'
+        ? '<p>Payment due.</p>'
+        : `<p role="status">This invoice is ${esc(inv.status)}.</p>`;
+  const error = v.error ? `<div class="error" id="pay-error" role="alert">${esc(v.error)}</div>` : '';
+  const pay =
+    inv.status !== 'open'
+      ? ''
+      : v.needsAuthentication
+        ? `<form method="post" action="/i/${esc(inv.id)}" aria-label="Confirm payment"><h2>Confirm your payment</h2>
+<p>Your bank asks you to confirm this payment (3-D Secure).</p><input type="hidden" name="action" value="confirm">
+${error}<button type="submit">Confirm payment of ${esc(amount)}</button></form>`
+        : `<form method="post" action="/i/${esc(inv.id)}" aria-label="Payment"><h2>Pay this invoice</h2>
+<label for="card">Card number</label>
+<input id="card" name="card" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required ${v.error ? 'aria-invalid="true" aria-describedby="pay-error"' : ''}>
+${error}<button type="submit">Pay ${esc(amount)}</button></form>`;
+  return page(
+    `Invoice ${String(inv.number ?? inv.id)}`,
+    `<div class="portal"><h1>Invoice ${esc(inv.number ?? inv.id)}</h1><p class="muted">${esc(v.email ?? '')}</p>
+${v.message ? `<div class="card" role="status">${esc(v.message)}</div>` : ''}
+<div class="card"><h2>${esc(v.productName)}</h2><div class="amount">${esc(amount)}</div>
+<p>${esc(date(inv.period_start as number))} – ${esc(date(inv.period_end as number))}</p>${status}
+<p><a href="/i/${esc(inv.id)}/pdf">Download PDF</a></p></div>${pay ? `<div class="card">${pay}</div>` : ''}</div>`,
+  );
+}

@@ -101,6 +101,30 @@ export function whereGiven(
     : items.filter((o) => given.every(([wanted, field]) => field(o) === wanted));
 }
 
+/** `created=<epoch>` or `created[gt|gte|lt|lte]=<epoch>`: the objects created in that range. */
+export function createdIn(items: StripeObject[], body: FormObject): StripeObject[] {
+  const v = body.created;
+  if (v === undefined) return items;
+  if (typeof v === 'string') {
+    const at = int(body, 'created');
+    return items.filter((o) => o.created === at);
+  }
+  if (Array.isArray(v))
+    throw badParam('created', 'Invalid created: an integer or a hash of gt, gte, lt, lte.');
+  allow(v, ['gt', 'gte', 'lt', 'lte']);
+  const gt = int(v, 'gt');
+  const gte = int(v, 'gte');
+  const lt = int(v, 'lt');
+  const lte = int(v, 'lte');
+  return items.filter(
+    (o) =>
+      (gt === undefined || o.created > gt) &&
+      (gte === undefined || o.created >= gte) &&
+      (lt === undefined || o.created < lt) &&
+      (lte === undefined || o.created <= lte),
+  );
+}
+
 /** A Stripe list page: newest first, `limit` (1–100), `starting_after`, `ending_before`, `has_more`. */
 export function listPage(
   core: Core,
@@ -108,6 +132,7 @@ export function listPage(
   body: FormObject,
   url: string,
   expandPrefix = 'data.',
+  hook?: ExpandHook,
 ) {
   const limit = int(body, 'limit', 1, 100) ?? 10;
   const after = str(body, 'starting_after');
@@ -131,7 +156,7 @@ export function listPage(
     .map((p) => p.slice(expandPrefix.length));
   return {
     object: 'list',
-    data: page.map((o) => expandObject(core, render(o), expandPaths)),
+    data: page.map((o) => expandObject(core, render(o), expandPaths, hook)),
     has_more: before ? start > 0 : start + limit < end,
     url,
   };

@@ -9,6 +9,7 @@ import {
   type Catalog,
   DAY,
   emulatorForTest,
+  FIRST_PAID,
   seedCatalog,
   stripeError,
   subscribe,
@@ -84,9 +85,11 @@ describe('under a test clock', () => {
     expect(cycle.period_start).toBe(utc(2027, 2, 28));
     expect(cycle.period_end).toBe(utc(2027, 3, 31));
     expect(await typesFor(subscription.id)).toEqual([
-      'customer.subscription.created',
+      ...FIRST_PAID,
+      'invoice.created',
+      'invoice.finalized',
       'invoice.paid',
-      'invoice.paid',
+      'invoice.payment_succeeded',
       'customer.subscription.updated',
     ]);
     // An event made by the clock carries the clock's time: the moment the renewal was due.
@@ -127,8 +130,9 @@ describe('under a test clock', () => {
     expect(ended.cancellation_details?.reason).toBe('payment_failed');
     expect((await stripe.invoices.retrieve(invoice.id as string)).attempt_count).toBe(3);
     expect(await typesFor(subscription.id)).toEqual([
-      'customer.subscription.created',
-      'invoice.paid',
+      ...FIRST_PAID,
+      'invoice.created',
+      'invoice.finalized',
       'invoice.payment_failed',
       'customer.subscription.updated',
       'invoice.payment_failed',

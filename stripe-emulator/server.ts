@@ -10,6 +10,7 @@ import { customerRoutes } from './resources/customers';
 import { endpointRoutes } from './resources/endpoints';
 import { eventRoutes } from './resources/events';
 import { invoiceRoutes } from './resources/invoices';
+import { paymentRoutes } from './resources/payments';
 import { portalRoutes } from './resources/portal';
 import { priceRoutes } from './resources/prices';
 import { productRoutes } from './resources/products';
@@ -35,6 +36,7 @@ const apiRoutes = [
   ...checkoutRoutes,
   ...subscriptionRoutes,
   ...invoiceRoutes,
+  ...paymentRoutes,
   ...portalRoutes,
   ...endpointRoutes,
   ...eventRoutes,

@@ -26,6 +26,11 @@ const PREFIX: Record<string, string> = {
   event: 'evt',
   'test_helpers.test_clock': 'clock',
   payment_method: 'pm',
+  payment_intent: 'pi',
+  charge: 'ch',
+  invoice_payment: 'inpay',
+  refund: 're',
+  dispute: 'dp',
 };
 
 /** Every object by id, with the emulator's clock offset and the idempotency answers; optionally on disk. */

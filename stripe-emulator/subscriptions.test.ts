@@ -64,10 +64,11 @@ describe('updating', () => {
 
     const events = await stripe.events.list({ type: 'customer.subscription.updated', limit: 100 });
     const mine = events.data.filter((e) => (e.data.object as Stripe.Subscription).id === subscription.id);
-    // Newest first; each event carries the subscription as it was then.
+    // Newest first; each event carries the subscription as it was then (the oldest: paid, incomplete → active).
     expect(mine.map((e) => (e.data.object as Stripe.Subscription).cancel_at_period_end)).toEqual([
       false,
       true,
+      false,
     ]);
     expect(mine[1]?.data.previous_attributes).toMatchObject({ cancel_at_period_end: false });
   });

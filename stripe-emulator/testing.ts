@@ -8,8 +8,18 @@ import { type StripeEmulator, startStripeEmulator } from './index';
 export const CARD_OK = '4242 4242 4242 4242';
 export const CARD_DECLINED = '4000 0000 0000 0002';
 export const CARD_FAILS_AT_RENEWAL = '4000 0000 0000 0341';
+export const CARD_3DS = '4000 0027 6000 3184';
 export const DAY = 86_400;
 
+/** A subscription's first events on Checkout: created incomplete, its invoice paid, then active. */
+export const FIRST_PAID = [
+  'customer.subscription.created',
+  'invoice.created',
+  'invoice.finalized',
+  'invoice.paid',
+  'invoice.payment_succeeded',
+  'customer.subscription.updated',
+];
 export type Catalog = { product: Stripe.Product; monthly: Stripe.Price; annual: Stripe.Price };
 
 export async function seedCatalog(stripe: Stripe): Promise<Catalog> {
@@ -54,10 +64,12 @@ export async function subscribe(
   price: Stripe.Price,
   card = CARD_OK,
   customer?: Stripe.Customer,
+  extra: Partial<Stripe.Checkout.SessionCreateParams> = {},
 ): Promise<{ session: Stripe.Checkout.Session; subscription: Stripe.Subscription; customer: string }> {
   const stripe = emulator.stripe();
   const buyer = customer ?? (await stripe.customers.create({ email: 'buyer@example.com' }));
   const created = await stripe.checkout.sessions.create({
+    ...extra,
     mode: 'subscription',
     customer: buyer.id,
     line_items: [{ price: price.id, quantity: 1 }],
@@ -112,6 +124,28 @@ export async function startReceiver(
         server.closeAllConnections();
       }),
   };
+}
+
+/** Posts JSON to one of the emulator's own `/_emulator/…` routes and answers the JSON it returns. */
+export async function adminPost(emulator: StripeEmulator, path: string, body: unknown): Promise<unknown> {
+  const res = await fetch(`${emulator.url}${path}`, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
+  const json = (await res.json()) as unknown;
+  if (!res.ok) throw new Error(`${path} answered ${res.status}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** The charge that paid an invoice: invoice → InvoicePayment → PaymentIntent → latest_charge. */
+export async function chargeOf(stripe: Stripe, invoiceId: string): Promise<Stripe.Charge> {
+  const invoice = await stripe.invoices.retrieve(invoiceId, { expand: ['payments'] });
+  const intent = invoice.payments?.data[0]?.payment.payment_intent;
+  if (typeof intent !== 'string') throw new Error(`invoice ${invoiceId} has no payment intent`);
+  const pi = await stripe.paymentIntents.retrieve(intent);
+  if (typeof pi.latest_charge !== 'string') throw new Error(`payment intent ${intent} has no charge`);
+  return stripe.charges.retrieve(pi.latest_charge);
 }
 
 /** The error an SDK call rejects with, or a failure when it does not reject. */

@@ -98,7 +98,7 @@ export function registerBillingRoutes(app: Express, deps: BillingDeps, route: Re
     );
     if (!deps.billing) return page(req, res, 503, 'unavailable', link);
     try {
-      const confirmed = await deps.billing.confirmCheckout(sessionId.data);
+      const confirmed = await deps.billing.confirmCheckout(sessionId.data, state.data);
       if (!confirmed) return page(req, res, 404, 'invalid', null);
       const pro = confirmed.outcome !== null && confirmed.outcome.plan !== 'free';
       return page(req, res, 200, pro ? 'success' : 'pending', link);

@@ -1,15 +1,17 @@
 import type { Logger } from 'pino';
 import type Stripe from 'stripe';
 import { paths } from '../../contracts/api';
-import type { SubscriptionStatus } from '../../contracts/plan';
 import type { Db } from '../db/connect';
 import type { UsersTable } from '../db/schema';
-import { decidingSubscription, planAfterSync } from '../domain/plan-rule';
 import { DomainError } from '../domain/errors';
 import type { PriceCatalog } from '../stripe/prices';
+import type { CustomerSync, SyncOutcome } from './customer-sync';
 import { requireUser } from './users';
 
-export type SyncOutcome = { userId: string; plan: UsersTable['plan']; status: string | null } | null;
+/** Subscriptions that stand for a customer paying (or about to be retried): a second one is refused. */
+const LIVE_STATUSES = new Set(['active', 'trialing', 'past_due']);
+/** An open session is reused only while it has this long left before Stripe expires it. */
+const REUSE_MARGIN_MS = 10 * 60_000;
 
 /** Stripe's own failures (network, 5xx, rate limits) are "try again", never a crash. */
 export function stripeUnavailable(err: unknown): DomainError {
@@ -18,9 +20,10 @@ export function stripeUnavailable(err: unknown): DomainError {
 }
 
 /**
- * Checkout, portal and the one "sync this customer from Stripe" function that webhooks and the
- * return page both call: it reads the customer's subscriptions from Stripe and writes the truth,
- * so the order and repetition of events do not matter.
+ * Checkout and portal. One live subscription per customer, whatever the musician clicks: an open
+ * session for the same price is handed back instead of a new one, a checkout is refused while
+ * Stripe already has a live subscription, and once a session completes the others are expired.
+ * (What still slips through, a race across servers, the sync cancels and refunds.)
  */
 export class Billing {
   /** One customer creation at a time per user in this process; the idempotency key covers others. */
@@ -32,29 +35,33 @@ export class Billing {
       stripe: Stripe;
       prices: PriceCatalog;
       publicUrl: () => string;
-      pastDueKeepsPro: boolean;
+      sync: CustomerSync;
       logger: Logger;
       now: () => Date;
     },
   ) {}
 
-  async checkout(userId: string, priceId: string, state: string): Promise<{ url: string }> {
+  /**
+   * A Checkout page for one of the Pro prices. Answers the state the page will come back with: the
+   * caller's, or that of the open session it reuses.
+   */
+  async checkout(userId: string, priceId: string, state: string): Promise<{ url: string; state: string }> {
     const prices = await this.deps.prices.resolve().catch((e) => {
       throw stripeUnavailable(e);
     });
     if (priceId !== prices.monthly && priceId !== prices.annual)
       throw new DomainError('invalid_price', 'That price is not one of the Pro prices.');
     const user = await requireUser(this.deps.db, userId);
-    if (user.plan !== 'free')
-      throw new DomainError(
-        'already_subscribed',
-        'You are already subscribed; manage the subscription instead.',
-      );
+    if (user.plan === 'studio') throw alreadySubscribed();
     const customer = await this.ensureCustomer(user);
+    await this.refuseIfSubscribed(customer);
+    const reused = await this.openSession(user.id, priceId);
+    if (reused) return reused;
     const base = this.deps.publicUrl();
     const q = new URLSearchParams({ state });
+    let session: Stripe.Checkout.Session;
     try {
-      const session = await this.deps.stripe.checkout.sessions.create(
+      session = await this.deps.stripe.checkout.sessions.create(
         {
           mode: 'subscription',
           customer,
@@ -69,11 +76,111 @@ export class Billing {
         },
         { idempotencyKey: `siberia-checkout-${user.id}-${priceId}-${state}` },
       );
-      if (!session.url) throw new Error('Stripe answered a session without a URL');
-      return { url: session.url };
     } catch (err) {
       throw stripeUnavailable(err);
     }
+    if (!session.url) throw stripeUnavailable(new Error('Stripe answered a session without a URL'));
+    await this.deps.db
+      .insertInto('checkout_sessions')
+      .values({
+        id: session.id,
+        user_id: user.id,
+        price_id: priceId,
+        state,
+        url: session.url,
+        status: 'open',
+        created_at: this.deps.now().toISOString(),
+        expires_at: new Date(session.expires_at * 1000).toISOString(),
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+    return { url: session.url, state };
+  }
+
+  /** Stripe's word, not only the local plan: a live subscription there refuses a second one. */
+  private async refuseIfSubscribed(customer: string): Promise<void> {
+    let live: Stripe.Subscription | undefined;
+    try {
+      for await (const s of this.deps.stripe.subscriptions.list({ customer, status: 'all', limit: 100 })) {
+        if (LIVE_STATUSES.has(s.status)) {
+          live = s;
+          break;
+        }
+      }
+    } catch (err) {
+      throw stripeUnavailable(err);
+    }
+    if (!live) return;
+    // The database may not know yet (a webhook on its way or lost): bring it up to date.
+    await this.deps.sync
+      .sync(customer)
+      .catch((err: unknown) =>
+        this.deps.logger.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          'sync before refusal failed',
+        ),
+      );
+    throw alreadySubscribed();
+  }
+
+  /** This user's open session for the same price, still open on Stripe with time left. */
+  private async openSession(userId: string, priceId: string): Promise<{ url: string; state: string } | null> {
+    const soon = new Date(this.deps.now().getTime() + REUSE_MARGIN_MS).toISOString();
+    const rows = await this.deps.db
+      .selectFrom('checkout_sessions')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('price_id', '=', priceId)
+      .where('status', '=', 'open')
+      .where('expires_at', '>', soon)
+      .orderBy('created_at', 'desc')
+      .execute();
+    for (const row of rows) {
+      let session: Stripe.Checkout.Session;
+      try {
+        session = await this.deps.stripe.checkout.sessions.retrieve(row.id);
+      } catch (err) {
+        throw stripeUnavailable(err);
+      }
+      if (session.status === 'open') return { url: row.url, state: row.state };
+      await this.markSession(row.id, session.status === 'complete' ? 'complete' : 'expired');
+    }
+    return null;
+  }
+
+  private async markSession(id: string, status: 'complete' | 'expired'): Promise<void> {
+    await this.deps.db.updateTable('checkout_sessions').set({ status }).where('id', '=', id).execute();
+  }
+
+  /**
+   * A session completed: it is recorded, and every other open session of the customer is expired on
+   * Stripe, so a page left open in another tab can no longer take a second payment.
+   */
+  async sessionCompleted(session: Stripe.Checkout.Session): Promise<string[]> {
+    await this.markSession(session.id, 'complete');
+    const customer = typeof session.customer === 'string' ? session.customer : session.customer?.id;
+    if (!customer) return [];
+    const expired: string[] = [];
+    for await (const other of this.deps.stripe.checkout.sessions.list({
+      customer,
+      status: 'open',
+      limit: 100,
+    })) {
+      if (other.id === session.id) continue;
+      await this.deps.stripe.checkout.sessions.expire(
+        other.id,
+        {},
+        { idempotencyKey: `siberia-expire-${other.id}` },
+      );
+      await this.markSession(other.id, 'expired');
+      expired.push(other.id);
+    }
+    return expired;
+  }
+
+  /** Stripe says a session expired (by time, or because another one completed). */
+  async sessionExpired(sessionId: string): Promise<void> {
+    await this.markSession(sessionId, 'expired');
   }
 
   /** The user's Stripe customer, created once: before any session, and never twice. */
@@ -127,63 +234,21 @@ export class Billing {
   }
 
   /**
-   * Reads the customer's subscriptions from Stripe and writes plan, status, price, period end and
-   * cancel-at-period-end. Null when the customer is not one of ours. Throws when Stripe or the
-   * database fails, so the webhook answers 500 and Stripe retries.
-   */
-  async syncCustomer(customerId: string): Promise<SyncOutcome> {
-    const user = await this.deps.db
-      .selectFrom('users')
-      .selectAll()
-      .where('stripe_customer_id', '=', customerId)
-      .executeTakeFirst();
-    if (!user) return null;
-    const prices = await this.deps.prices.resolve();
-    const subs = await this.deps.stripe.subscriptions.list({
-      customer: customerId,
-      status: 'all',
-      limit: 100,
-    });
-    const facts = subs.data.map((s) => {
-      const item = s.items.data[0];
-      return {
-        id: s.id,
-        status: s.status as SubscriptionStatus,
-        priceId: item?.price.id ?? null,
-        // This API version keeps the period on the subscription's items.
-        currentPeriodEnd: item?.current_period_end ?? null,
-        cancelAtPeriodEnd: s.cancel_at_period_end || s.cancel_at !== null,
-      };
-    });
-    const deciding = decidingSubscription(facts);
-    const plan = planAfterSync(user.plan, deciding ?? { status: null, priceId: null }, {
-      configuredPrices: [prices.monthly, prices.annual],
-      pastDueKeepsPro: this.deps.pastDueKeepsPro,
-    });
-    await this.deps.db
-      .updateTable('users')
-      .set({
-        plan,
-        stripe_subscription_id: deciding?.id ?? null,
-        subscription_status: deciding?.status ?? null,
-        price_id: deciding?.priceId ?? null,
-        current_period_end:
-          deciding?.currentPeriodEnd != null
-            ? new Date(deciding.currentPeriodEnd * 1000).toISOString()
-            : null,
-        cancel_at_period_end: deciding?.cancelAtPeriodEnd ? 1 : 0,
-        updated_at: this.deps.now().toISOString(),
-      })
-      .where('id', '=', user.id)
-      .execute();
-    return { userId: user.id, plan, status: deciding?.status ?? null };
-  }
-
-  /**
    * The browser's return from Checkout: the session must be one of ours (its user and customer
    * match a row), then that customer is synced. Null for a session that is not ours.
    */
-  async confirmCheckout(sessionId: string): Promise<{ outcome: SyncOutcome; paid: boolean } | null> {
+  async confirmCheckout(
+    sessionId: string,
+    state: string,
+  ): Promise<{ outcome: SyncOutcome; paid: boolean } | null> {
+    // Only a session this server created for this state is looked up: a made-up id costs no call.
+    const ours = await this.deps.db
+      .selectFrom('checkout_sessions')
+      .select('id')
+      .where('id', '=', sessionId)
+      .where('state', '=', state)
+      .executeTakeFirst();
+    if (!ours) return null;
     const session = await this.deps.stripe.checkout.sessions.retrieve(sessionId);
     const userId = session.client_reference_id ?? session.metadata?.user_id ?? null;
     const customerId =
@@ -195,7 +260,15 @@ export class Billing {
       .where('id', '=', userId)
       .executeTakeFirst();
     if (!user || user.stripe_customer_id !== customerId) return null;
-    const outcome = await this.syncCustomer(customerId);
+    if (session.status === 'complete') await this.sessionCompleted(session);
+    const outcome = await this.deps.sync.sync(customerId);
     return { outcome, paid: session.status === 'complete' && session.payment_status !== 'unpaid' };
   }
+}
+
+function alreadySubscribed(): DomainError {
+  return new DomainError(
+    'already_subscribed',
+    'You are already subscribed; manage the subscription instead.',
+  );
 }

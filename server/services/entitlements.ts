@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { BillingMeResponse } from '../../contracts/api';
 import {
+  type BillingAttention,
   PLAN_FEATURES,
   type Plan,
   type SubscriptionStatus,
@@ -12,6 +13,7 @@ import { ENTITLEMENT_TYP, type EntitlementClaims } from '../../contracts/tokens'
 import type { Db } from '../db/connect';
 import type { Database, DevicesTable } from '../db/schema';
 import { DomainError } from '../domain/errors';
+import type { Attention } from '../domain/plan-rule';
 import { offlineShare, outstanding } from '../domain/quota';
 import { signJwt } from '../security/jwt';
 import type { SigningKey } from '../security/signing-keys';
@@ -20,6 +22,15 @@ import { offlineUsesSince, type UsageService } from './usage';
 import { lockUser, requireUser } from './users';
 
 const DAY = 86400;
+
+/** The sync stores the plan rule's Attention (times in Unix seconds); the API speaks ISO times. */
+function attentionOf(stored: string | null | undefined): BillingAttention | null {
+  if (!stored) return null;
+  const a = JSON.parse(stored) as Attention;
+  return a.kind === 'payment_failed'
+    ? { kind: 'payment_failed', until: a.until === null ? null : new Date(a.until * 1000).toISOString() }
+    : { kind: 'action_required', url: a.url };
+}
 
 /** Signs the entitlement token the desktop app verifies, offline too, before it writes a file. */
 export class Entitlements {
@@ -179,6 +190,7 @@ export class Entitlements {
       exportsReserved: usage.exports.reserved,
       mastersReserved: usage.masters.reserved,
       quotaResetAt: usage.resetAt,
+      attention: attentionOf(row.attention),
     };
   }
 }

@@ -11,13 +11,21 @@ export const PRO_PRICES = {
 /** The events the companion server acts on; a webhook endpoint made by `stripe:setup` sends these. */
 export const WEBHOOK_EVENTS = [
   'checkout.session.completed',
+  'checkout.session.expired',
+  'customer.deleted',
   'customer.subscription.created',
   'customer.subscription.updated',
   'customer.subscription.deleted',
   'customer.subscription.paused',
   'customer.subscription.resumed',
+  'customer.subscription.trial_will_end',
   'invoice.paid',
   'invoice.payment_failed',
+  'invoice.payment_action_required',
+  'charge.refunded',
+  'charge.dispute.created',
+  'charge.dispute.updated',
+  'charge.dispute.closed',
 ] as const satisfies readonly Stripe.WebhookEndpointCreateParams.EnabledEvent[];
 
 export type PriceIds = { monthly: string; annual: string };

@@ -49,10 +49,14 @@ function sessionExpand(core: Core) {
         return {
           id: `li_${(record.id as string).slice(8, 20)}${i}`,
           object: 'item',
+          adjustable_quantity: null,
+          amount_discount: 0,
           amount_subtotal: (price.unit_amount as number) * li.quantity,
+          amount_tax: 0,
           amount_total: (price.unit_amount as number) * li.quantity,
           currency: price.currency,
           description: null,
+          metadata: {},
           price,
           quantity: li.quantity,
         };
@@ -116,7 +120,8 @@ export const checkoutRoutes: Route[] = [
       if (cancelUrl !== undefined && !/^https?:\/\//.test(cancelUrl))
         throw badParam('cancel_url', 'Not a valid URL: cancel_url');
       const subscriptionData = obj(body, 'subscription_data') ?? {};
-      allow(subscriptionData, ['metadata', 'description']);
+      allow(subscriptionData, ['metadata', 'description', 'trial_period_days']);
+      const trialDays = int(subscriptionData, 'trial_period_days', 1, 730);
       const locale = str(body, 'locale') ?? 'auto';
       if (!LOCALES.includes(locale)) throw badParam('locale', `Invalid locale: ${locale.slice(0, 10)}`);
       // Accepted and recorded; the emulator has no promotion codes to offer.
@@ -128,9 +133,11 @@ export const checkoutRoutes: Route[] = [
         ...core.base('checkout.session', now),
         adaptive_pricing: { enabled: false },
         after_expiration: null,
+        allowed_payment_method_types: null,
         allow_promotion_codes: allowPromotionCodes ?? null,
-        amount_subtotal: firstPrice.unit_amount,
-        amount_total: firstPrice.unit_amount,
+        // A trial charges nothing today: Checkout shows 0 and completes with no_payment_required.
+        amount_subtotal: trialDays ? 0 : firstPrice.unit_amount,
+        amount_total: trialDays ? 0 : firstPrice.unit_amount,
         automatic_tax: { enabled: false, liability: null, provider: null, status: null },
         billing_address_collection: str(body, 'billing_address_collection') ?? null,
         cancel_url: cancelUrl ?? null,
@@ -183,11 +190,12 @@ export const checkoutRoutes: Route[] = [
         subscription: null,
         success_url: successUrl,
         total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
-        ui_mode: 'hosted',
+        ui_mode: 'hosted_page',
         wallet_options: null,
         url: null as string | null,
         _line_items: items,
         _subscription_metadata: metadata(subscriptionData),
+        _trial_days: trialDays ?? null,
       });
       session.url = `${core.baseUrl()}/c/pay/${session.id}`;
       return showSession(core, session, body);
@@ -276,13 +284,17 @@ export function payCheckoutSession(
     price,
     metadata: session._subscription_metadata as Record<string, string>,
     card: behavior,
+    firstPayment: 'checkout',
+    ...(session._trial_days ? { trialDays: session._trial_days as number } : {}),
   });
   const customer = core.find('customer', customerId);
   session.customer = customerId;
   session.customer_details = {
-    email: customer.email,
-    name: customer.name ?? null,
     address: null,
+    business_name: null,
+    email: customer.email,
+    individual_name: null,
+    name: customer.name ?? null,
     phone: null,
     tax_exempt: 'none',
     tax_ids: [],
@@ -291,9 +303,7 @@ export function payCheckoutSession(
   session.invoice = invoice.id;
   session.status = 'complete';
   session.url = null;
-  session.payment_status = 'paid';
-  core.emit('customer.subscription.created', subscription);
-  core.emit('invoice.paid', invoice);
+  session.payment_status = invoice.amount_due === 0 ? 'no_payment_required' : 'paid';
   core.emit('checkout.session.completed', session);
   return {
     ok: true,

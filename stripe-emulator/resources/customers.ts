@@ -1,4 +1,5 @@
-import type { CardBehavior } from '../billing';
+import { randomBytes } from 'node:crypto';
+import { type CardBehavior, endSubscription } from '../billing';
 import { paymentMethodBehavior } from '../cards';
 import type { Core } from '../core';
 import { missing } from '../errors';
@@ -72,7 +73,8 @@ export function insertCustomer(
     description: c.description ?? null,
     discount: null,
     email: c.email,
-    invoice_prefix: null,
+    // Stripe gives every customer a prefix for its invoice numbers (PREFIX-0001, PREFIX-0002, …).
+    invoice_prefix: randomBytes(4).toString('hex').toUpperCase(),
     invoice_settings: {
       custom_fields: null,
       default_payment_method: c.paymentMethod ?? null,
@@ -90,6 +92,9 @@ export function insertCustomer(
     _card: c.card,
   });
 }
+
+const ENDED = ['canceled', 'incomplete_expired'];
+const deletedStub = (c: StripeObject) => ({ id: c.id, object: 'customer', deleted: true });
 
 export const customerRoutes: Route[] = [
   {
@@ -121,7 +126,27 @@ export const customerRoutes: Route[] = [
     path: '/v1/customers/:id',
     handler: (core, { params, body }) => {
       allow(body, []);
+      // Stripe still answers a deleted customer's id, with the stub its deletion returned.
+      const gone = core.store.get(params.id as string);
+      if (gone?.object === 'customer' && gone._deleted) return deletedStub(gone);
       return expandObject(core, render(core.find('customer', params.id as string)), expandOf(body));
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/customers/:id',
+    handler: (core, { params, body }) => {
+      allow(body, []);
+      const customer = core.find('customer', params.id as string);
+      const at = core.nowFor(customer.id);
+      // Deleting a customer cancels its subscriptions at once, each with its own event, as on Stripe.
+      for (const sub of core.store.all('subscription')) {
+        if (sub.customer !== customer.id || ENDED.includes(sub.status as string)) continue;
+        endSubscription(core, sub, 'cancellation_requested', at);
+      }
+      customer._deleted = true;
+      core.emit('customer.deleted', customer, undefined, at);
+      return deletedStub(customer);
     },
   },
   {
@@ -168,7 +193,7 @@ export const customerRoutes: Route[] = [
     handler: (core, { body }) => {
       allow(body, ['email', 'limit', 'starting_after', 'ending_before', 'test_clock']);
       const items = whereGiven(
-        core.store.all('customer').filter((c) => !c.deleted),
+        core.store.all('customer').filter((c) => !c._deleted),
         [
           [str(body, 'email'), (c) => c.email],
           [str(body, 'test_clock'), (c) => c.test_clock],

@@ -1,4 +1,4 @@
-import { allow, listPage, type Route, str, strArray } from '../params';
+import { allow, createdIn, listPage, type Route, str, strArray } from '../params';
 import { render } from '../store';
 
 export const eventRoutes: Route[] = [
@@ -22,7 +22,7 @@ export const eventRoutes: Route[] = [
         (!types || types.includes(t));
       return listPage(
         core,
-        core.store.all('event').filter((e) => matches(e.type as string)),
+        createdIn(core.store.all('event'), body).filter((e) => matches(e.type as string)),
         body,
         '/v1/events',
       );

@@ -53,6 +53,7 @@ export const priceRoutes: Route[] = [
           interval,
           interval_count: int(recurringIn, 'interval_count', 1, 365) ?? 1,
           meter: null,
+          trial_period_days: null,
           usage_type: 'licensed',
         };
       }

@@ -21,6 +21,7 @@ export const productRoutes: Route[] = [
         shippable: null,
         statement_descriptor: null,
         tax_code: null,
+        tax_details: null,
         type: 'service',
         unit_label: null,
         updated: core.now(),

@@ -1,4 +1,11 @@
-import { type CardBehavior, changePrice, createSubscription, endSubscription } from '../billing';
+import {
+  type CardBehavior,
+  changePrice,
+  createSubscription,
+  endSubscription,
+  type FirstPayment,
+} from '../billing';
+import { outcomeOf } from '../payments';
 import type { Core } from '../core';
 import { badParam, missing, missingParam, StripeApiError } from '../errors';
 import type { FormObject } from '../form';
@@ -7,6 +14,7 @@ import {
   bool,
   expandObject,
   expandOf,
+  int,
   listPage,
   metadata,
   type Route,
@@ -127,6 +135,7 @@ export const subscriptionRoutes: Route[] = [
         'description',
         'proration_behavior',
         'collection_method',
+        'trial_period_days',
       ]);
       const customer = core.find('customer', required(body, 'customer'), 'customer', 'customer');
       const [first] = oneItem(body, 'create');
@@ -143,18 +152,29 @@ export const subscriptionRoutes: Route[] = [
         throw badParam('collection_method', 'The emulator charges automatically only.');
       const cancelAtPeriodEnd = bool(body, 'cancel_at_period_end') ?? false;
       const meta = metadata(body);
+      const trialDays = int(body, 'trial_period_days', 1, 730);
       const card = (customer._card as CardBehavior | undefined) ?? 'pays';
       // Stripe answers 402 and creates nothing when the first payment must succeed and does not.
-      if (card === 'declined' && behavior === 'error_if_incomplete') throw cardDeclined();
-      const { subscription, invoice } = createSubscription(core, {
+      if (behavior === 'error_if_incomplete' && !trialDays) {
+        const outcome = outcomeOf(card, 'api');
+        if (outcome === 'failed') throw cardDeclined();
+        if (outcome === 'requires_action')
+          throw new StripeApiError(
+            402,
+            'card_error',
+            'subscription_payment_intent_requires_action',
+            'The first payment needs the customer to complete 3-D Secure; use payment_behavior=default_incomplete.',
+          );
+      }
+      const { subscription } = createSubscription(core, {
         customer: customer.id,
         price,
         metadata: meta,
         card,
+        firstPayment: behavior as FirstPayment,
+        cancelAtPeriodEnd,
+        ...(trialDays ? { trialDays } : {}),
       });
-      if (cancelAtPeriodEnd) setCancelAtPeriodEnd(core, subscription, true);
-      core.emit('customer.subscription.created', subscription);
-      core.emit(invoice.status === 'paid' ? 'invoice.paid' : 'invoice.payment_failed', invoice);
       return show(core, subscription, expandOf(body));
     },
   },

@@ -108,6 +108,28 @@ describe('checkout', () => {
     expect(t.main.checkout.status().phase).toBe('cancelled');
   });
 
+  it('a double click, a second window or monthly-then-annual opens one Checkout page and says so', async () => {
+    const t = await signedIn();
+    const clicks = await Promise.all([
+      t.main.dispatch('billing.startCheckout', { priceId: companion.prices.monthly }, true),
+      t.main.dispatch('billing.startCheckout', { priceId: companion.prices.monthly }, true),
+    ]);
+    expect(clicks.map((c) => c.ok)).toEqual([true, true]);
+    expect(t.opened).toHaveLength(1);
+    await t.main.checkout.start(companion.prices.annual);
+    expect(t.opened).toHaveLength(1);
+    expect(t.main.checkout.status()).toMatchObject({ phase: 'pending', priceId: companion.prices.monthly });
+    expect(t.events.of('notice').filter((n) => (n as { code: string }).code === 'checkout_pending')).toHaveLength(2);
+    // Cancelled in the app, the next "Go Pro" gets the same open Stripe session back, with its state.
+    t.main.checkout.cancel();
+    await t.main.checkout.start(companion.prices.monthly);
+    expect(t.opened).toEqual([t.opened[0], t.opened[0]]);
+    const link = await companion.pay(t.opened[0] as string);
+    await t.main.deepLinks.receive(link, 'open-url');
+    await t.main.deepLinks.settled();
+    expect(t.main.checkout.status().phase).toBe('success');
+  });
+
   it('links before the window is ready wait for it', async () => {
     const t = mainUnderTest(companion.url, { checkoutOrigins: [companion.emulator.url] });
     await t.main.account.signUp({ email: `early${n++}@example.com`, password: 'a long password' });

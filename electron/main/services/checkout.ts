@@ -20,6 +20,7 @@ type Pending = { state: string; priceId: string; startedAtMs: number; url: strin
  */
 export class CheckoutService {
   private pending: Pending | null = null;
+  private starting: Promise<CheckoutStatus> | null = null;
   private last: CheckoutStatus = { phase: 'idle', priceId: null, startedAt: null };
 
   constructor(
@@ -58,10 +59,35 @@ export class CheckoutService {
     return { phase: 'pending', priceId: p.priceId, startedAt: new Date(p.startedAtMs).toISOString() };
   }
 
+  /**
+   * Opens a Checkout page, unless one is pending or on its way: a double click, a second pricing
+   * window or monthly-then-annual gives the pending checkout back and says so, never a second page.
+   */
   async start(priceId: string): Promise<CheckoutStatus> {
     if (!this.deps.account.signedIn()) throw new BridgeFailure('unauthorized', 'Sign in to subscribe.');
-    const state = randomBytes(24).toString('base64url');
-    const { url } = await this.deps.account.authed('checkout', { priceId, state });
+    const pending = this.status().phase === 'pending' ? this.pending : null;
+    if (this.starting || pending) {
+      this.deps.emit('notice', {
+        level: 'info',
+        code: 'checkout_pending',
+        message: 'A checkout is already open in your browser: finish it there, or cancel it first.',
+      });
+      return this.starting ?? this.pendingStatus(pending as Pending);
+    }
+    this.starting = this.open(priceId);
+    try {
+      return await this.starting;
+    } finally {
+      this.starting = null;
+    }
+  }
+
+  private async open(priceId: string): Promise<CheckoutStatus> {
+    // The server may hand back an open session of ours for this price, with the state it carries.
+    const { url, state } = await this.deps.account.authed('checkout', {
+      priceId,
+      state: randomBytes(24).toString('base64url'),
+    });
     if (!(await this.deps.links.open(url, 'checkout')))
       throw new BridgeFailure('internal', 'The checkout page is not on an allowed host.');
     this.pending = { state, priceId, startedAtMs: this.deps.clock.nowMs(), url };
