@@ -84,19 +84,29 @@ export class Devices {
 
   /**
    * Frees the device's place and its share of the offline budget, and revokes its refresh tokens.
-   * Its offline uses already made are still taken when reported (within the month's quota).
+   * The offline uses it made before are still taken when reported (within the month's quota).
    */
   async signOut(userId: string, deviceId: string): Promise<void> {
     const now = this.deps.now().toISOString();
     const found = await this.deps.db.transaction().execute(async (trx) => {
       if (!(await lockUser(trx, userId))) return false;
-      const updated = await trx
-        .updateTable('devices')
-        .set((eb) => ({ signed_out_at: eb.fn.coalesce('signed_out_at', eb.val(now)) }))
+      const row = await trx
+        .selectFrom('devices')
+        .select(['signed_out_at', 'allowance_until'])
         .where('user_id', '=', userId)
         .where('device_id', '=', deviceId)
         .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) !== 1) return false;
+      if (!row) return false;
+      if (!row.signed_out_at) {
+        // Its token's place and allowance end now: uses it made before still count when reported.
+        const until = row.allowance_until && row.allowance_until < now ? row.allowance_until : now;
+        await trx
+          .updateTable('devices')
+          .set({ signed_out_at: now, allowance_until: until })
+          .where('user_id', '=', userId)
+          .where('device_id', '=', deviceId)
+          .execute();
+      }
       await this.deps.refresh.revokeDevice(trx, userId, deviceId);
       return true;
     });
