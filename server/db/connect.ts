@@ -28,6 +28,11 @@ export function openDatabase(target: ServerConfig['database'], opts: { searchPat
     max: 10,
     ...(opts.searchPath ? { options: `-c search_path=${opts.searchPath}` } : {}),
   });
+  // A connection cut (database restarted, network lost) must not end the process: unheard, its
+  // 'error' event would. The query using it fails on its own, and the pool drops the connection
+  // (idle or given back) and opens another for the next query.
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
