@@ -193,10 +193,18 @@ export class Billing {
       if (fresh.stripe_customer_id) return fresh.stripe_customer_id;
       let customer: Stripe.Customer;
       try {
-        // The same key from another server process gets the same customer back from Stripe.
+        // The same key from another server process gets the same customer back from Stripe; after
+        // a customer was deleted, the next one needs a key of its own.
+        const deleted = await this.deps.db
+          .selectFrom('billing_actions')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('user_id', '=', fresh.id)
+          .where('action', '=', 'customer_deleted')
+          .executeTakeFirstOrThrow();
+        const generation = Number(deleted.n);
         customer = await this.deps.stripe.customers.create(
           { email: fresh.email, metadata: { user_id: fresh.id } },
-          { idempotencyKey: `siberia-customer-${fresh.id}` },
+          { idempotencyKey: `siberia-customer-${fresh.id}${generation ? `-${generation}` : ''}` },
         );
       } catch (err) {
         throw stripeUnavailable(err);

@@ -114,8 +114,22 @@ export class CustomerSync {
       .where('id', '=', user.id)
       .where((eb) => eb.or([eb('synced_at', 'is', null), eb('synced_at', '<=', startedAt.toISOString())]))
       .execute();
-    if (deleted)
+    if (deleted) {
+      // Recorded: the operator sees it, and a later "Go Pro" creates the next customer (billing.ts).
+      await db
+        .insertInto('billing_actions')
+        .values({
+          id: `deleted_${customerId}`,
+          user_id: user.id,
+          action: 'customer_deleted',
+          object_id: customerId,
+          detail: JSON.stringify({ plan: user.plan }),
+          at: this.deps.now().toISOString(),
+        })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
       this.deps.logger.info({ userId: user.id, customerId }, 'Stripe customer deleted: back to Free');
+    }
     return {
       userId: user.id,
       plan: decision.plan,

@@ -179,9 +179,10 @@ export class Reconciler {
       .selectFrom('stripe_events')
       .select((eb) => eb.fn.max('created').as('created'))
       .executeTakeFirst();
-    const since = Number(newest?.created ?? 0);
-    if (!since) return 0;
-    const gte = Math.max(since - CURSOR_OVERLAP_S, Math.floor(now.getTime() / 1000) - EVENTS_KEPT_S);
+    const nowS = Math.floor(now.getTime() / 1000);
+    // A server that never heard from Stripe reads all Stripe still keeps.
+    const since = Number(newest?.created ?? 0) || nowS - EVENTS_KEPT_S;
+    const gte = Math.max(since - CURSOR_OVERLAP_S, nowS - EVENTS_KEPT_S);
     let handled = 0;
     for await (const event of this.deps.stripe.events.list({
       created: { gte },

@@ -119,7 +119,9 @@ describe('checkout', () => {
     await t.main.checkout.start(companion.prices.annual);
     expect(t.opened).toHaveLength(1);
     expect(t.main.checkout.status()).toMatchObject({ phase: 'pending', priceId: companion.prices.monthly });
-    expect(t.events.of('notice').filter((n) => (n as { code: string }).code === 'checkout_pending')).toHaveLength(2);
+    expect(
+      t.events.of('notice').filter((n) => (n as { code: string }).code === 'checkout_pending'),
+    ).toHaveLength(2);
     // Cancelled in the app, the next "Go Pro" gets the same open Stripe session back, with its state.
     t.main.checkout.cancel();
     await t.main.checkout.start(companion.prices.monthly);
