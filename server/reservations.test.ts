@@ -169,6 +169,39 @@ describe.each(databaseKinds)('grant reservations on %s', (kind) => {
     expect([afterRelease.status, codeOf(afterRelease.body)]).toEqual([409, 'grant_released']);
   });
 
+  it('counts a use in the month it was reserved in; one taken again after expiry, in the new month', async () => {
+    clock.set('2026-11-30T23:57:00Z');
+    const m = await pro('month-end@example.com');
+    for (const key of ['month-end-1', 'month-end-2'])
+      expect((await m.commit(await m.granted(key))).status).toBe(200);
+    const lapsed = await m.granted('month-end-lapsed');
+    clock.set('2026-11-30T23:59:30Z');
+    const rendering = await m.granted('month-end-rendering');
+    // December starts while it renders; November had room for it, so November counts it.
+    clock.set('2026-12-01T00:00:40Z');
+    expect(await m.me()).toMatchObject({
+      exportsUsed: 0,
+      exportsReserved: 0,
+      quotaResetAt: '2027-01-01T00:00:00.000Z',
+    });
+    expect((await m.commit(rendering)).status).toBe(200);
+    expect((await m.me()).exportsUsed).toBe(0);
+    const november = await t.db
+      .selectFrom('usage_events')
+      .select(['idempotency_key', 'occurred_at', 'state'])
+      .where('idempotency_key', '=', 'month-end-rendering')
+      .executeTakeFirstOrThrow();
+    expect(november).toMatchObject({ state: 'committed', occurred_at: '2026-11-30T23:59:30.000Z' });
+    // The lapsed one, asked for again, is a December reservation.
+    const again = await m.reserve('month-end-lapsed');
+    expect(again.status).toBe(200);
+    expect(UsageGrantResponse.parse(again.body).usage).toMatchObject({
+      period: '2026-12',
+      exports: { used: 0, reserved: 1 },
+    });
+    expect(claimsOf(UsageGrantResponse.parse(again.body).grant).jti).toBe(claimsOf(lapsed).jti);
+  });
+
   it('refuses grants that are not this musician’s, forged or malformed, and changes nothing', async () => {
     clock.set('2026-11-24T10:00:00Z');
     const m = await pro('mine@example.com');

@@ -247,9 +247,11 @@ export class UsageService {
       if (!decision.ok) return refused(decision.reason, usage);
     }
     if (!live || extend) {
-      const expiresAt = this.expiry(now);
-      await trx.updateTable('usage_events').set({ expires_at: expiresAt }).where('id', '=', row.id).execute();
-      row.expires_at = expiresAt;
+      // Taken again, it is reserved now (and counts in this month); renewed, it keeps its month.
+      const again = live ? {} : { occurred_at: now.toISOString() };
+      const held = { expires_at: this.expiry(now), ...again };
+      await trx.updateTable('usage_events').set(held).where('id', '=', row.id).execute();
+      Object.assign(row, held);
     }
     return ok({ row, usage: await this.usageOf(trx, user.id, user.plan, now) });
   }
