@@ -74,6 +74,21 @@ describe('billing', () => {
       attention: null,
     };
     expect(BillingMeResponse.safeParse(free).success).toBe(true);
+    const dunning = {
+      ...free,
+      plan: 'pro',
+      attention: { kind: 'payment_failed', until: '2026-12-15T00:00:00.000Z' },
+    };
+    expect(BillingMeResponse.safeParse(dunning).success).toBe(true);
+    const threeDs = {
+      ...free,
+      attention: { kind: 'action_required', url: 'https://invoice.stripe.com/i/x' },
+    };
+    expect(BillingMeResponse.safeParse(threeDs).success).toBe(true);
+    expect(BillingMeResponse.safeParse({ ...free, attention: { kind: 'payment_failed' } }).success).toBe(
+      false,
+    );
+    expect(BillingMeResponse.safeParse({ ...free, attention: undefined }).success).toBe(false);
     expect(BillingMeResponse.safeParse({ ...free, plan: 'gold' }).success).toBe(false);
     expect(BillingMeResponse.safeParse({ ...free, exportsUsed: -1 }).success).toBe(false);
     expect(BillingMeResponse.safeParse({ ...free, mastersReserved: -1 }).success).toBe(false);

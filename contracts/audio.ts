@@ -27,6 +27,3 @@ export const MasterReport = z.object({
   gainAppliedDb: z.number(),
 });
 export type MasterReport = z.infer<typeof MasterReport>;
-
-export const AudioFormat = z.enum(['wav16', 'wav24', 'wav32f']);
-export type AudioFormat = z.infer<typeof AudioFormat>;

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  AuthorizeResult,
-  bridgeEvents,
-  bridgeMethods,
-  buildBridge,
-  ipcChannel,
-  SaveRenderInput,
-} from './bridge';
+import { BridgeError, bridgeEvents, bridgeMethods, buildBridge, ipcChannel, SaveRenderInput } from './bridge';
+import { refusal } from './refusal';
 
 describe('bridge table', () => {
   it('gives each method and event its own channel', () => {
@@ -43,17 +37,23 @@ describe('bridge table', () => {
     expect(
       SaveRenderInput.safeParse({ grantId: 'g', data: [1, 2, 3], suggestedName: 'mix.wav' }).success,
     ).toBe(false);
+    const quota = refusal('quota_exceeded', 'export', {
+      used: 500,
+      limit: 500,
+      resetAt: '2026-12-01T00:00:00.000Z',
+    });
+    const authorize = bridgeMethods['gate.authorize'].output;
     expect(
-      AuthorizeResult.safeParse({
-        ok: false,
-        reason: 'quota_exceeded',
-        message: 'Monthly quota reached',
-        usage: { used: 500, limit: 500, resetAt: '2026-12-01T00:00:00.000Z' },
-      }).success,
+      authorize.safeParse({ ok: false, error: { code: 'refused', message: 'Quota', refusal: quota } })
+        .success,
     ).toBe(true);
+    // A refusal always carries its facts, and only a refusal does.
+    expect(BridgeError.safeParse({ code: 'refused', message: 'x' }).success).toBe(false);
     expect(
-      AuthorizeResult.safeParse({ ok: false, reason: 'because', message: 'x', usage: null }).success,
+      BridgeError.safeParse({ code: 'refused', message: 'x', refusal: { ...quota, reason: 'because' } })
+        .success,
     ).toBe(false);
+    expect(BridgeError.safeParse({ code: 'upgrade_required', message: 'x' }).success).toBe(true);
     const out = bridgeMethods['account.getState'].output;
     expect(out.safeParse({ ok: true, value: { status: 'signed_out' } }).success).toBe(true);
     expect(

@@ -2,15 +2,15 @@ import { z } from 'zod';
 import { Credentials, PlanPrice, PublicUser } from './api';
 import { ErrorCode } from './errors';
 import {
+  BillingInterval,
   Feature,
   Plan,
-  RefusalReason,
   SubscriptionStatus,
-  BillingInterval,
   UsageCounter as Counter,
   UsageKind,
 } from './plan';
 import { ProjectFile } from './project';
+import { Refusal } from './refusal';
 
 /**
  * The bridge API the preload exposes to the renderer as `window.siberia`, and the events main
@@ -21,11 +21,14 @@ import { ProjectFile } from './project';
 export const Locale = z.enum(['en', 'fr']);
 export type Locale = z.infer<typeof Locale>;
 
-/** Every call answers a result; errors cross IPC as data, never as thrown exceptions. */
-export const BridgeError = z.object({
-  code: z.union([ErrorCode, z.literal('cancelled')]),
-  message: z.string(),
-});
+/**
+ * Every call answers a result; errors cross IPC as data, never as thrown exceptions. A gated call
+ * (export, master, project save and open) that main refuses fails with `refused` and the refusal.
+ */
+export const BridgeError = z.union([
+  z.object({ code: z.union([ErrorCode, z.literal('cancelled')]), message: z.string() }),
+  z.object({ code: z.literal('refused'), message: z.string(), refusal: Refusal }),
+]);
 export type BridgeError = z.infer<typeof BridgeError>;
 function result<T extends z.ZodType>(value: T) {
   return z.discriminatedUnion('ok', [
@@ -90,19 +93,6 @@ export const Grant = z.object({
 });
 export type Grant = z.infer<typeof Grant>;
 
-export const AuthorizeResult = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), grant: Grant }),
-  z.object({
-    ok: z.literal(false),
-    reason: RefusalReason,
-    message: z.string(),
-    usage: z
-      .object({ used: z.number().int(), limit: z.number().int(), resetAt: z.iso.datetime() })
-      .nullable(),
-  }),
-]);
-export type AuthorizeResult = z.infer<typeof AuthorizeResult>;
-
 export const SaveRenderInput = z.object({
   grantId: z.string().min(1),
   data: z.instanceof(Uint8Array),
@@ -153,7 +143,7 @@ export const bridgeMethods = {
   'billing.openPortal': method(none, z.object({ opened: z.boolean() })),
   'entitlements.get': method(none, EntitlementState),
   'entitlements.refresh': method(none, EntitlementState),
-  'gate.authorize': method(z.object({ kind: UsageKind }), AuthorizeResult),
+  'gate.authorize': method(z.object({ kind: UsageKind }), Grant),
   'gate.saveRender': method(SaveRenderInput, SavedFile),
   'project.save': method(ProjectSaveInput, SavedFile),
   'project.open': method(none, OpenedProject),

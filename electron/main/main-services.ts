@@ -22,7 +22,7 @@ import { AccountService } from './services/account';
 import { CheckoutService } from './services/checkout';
 import { CredentialVault, type KeychainPort, type SafeStoragePort } from './services/credentials';
 import { DeepLinks } from './services/deep-links';
-import { EntitlementVerifier } from './services/entitlement-verifier';
+import { TokenVerifier } from './services/token-verifier';
 import { EntitlementService } from './services/entitlements';
 import { ExternalLinks } from './services/external-links';
 import { Gate } from './services/gate';
@@ -71,7 +71,7 @@ export function createMainServices(ports: MainPorts) {
     emit: ports.emit,
     logger,
   });
-  const verifier = new EntitlementVerifier(
+  const verifier = new TokenVerifier(
     {
       // Keys are cached so a token can be verified offline at start.
       fetchJwks: async () => {
@@ -131,7 +131,7 @@ export function createMainServices(ports: MainPorts) {
     logger,
   });
   const projects = new Projects({
-    entitlements,
+    gate,
     settings,
     dialogs: ports.dialogs,
     files: ports.files,

@@ -1,4 +1,5 @@
 import type { CompressorSettings } from '../../contracts/project';
+import { dbToGain, gainToDb } from './laws';
 
 /**
  * Feed-forward compressor, stereo-linked on the louder channel, hard knee, attack and release
@@ -19,7 +20,7 @@ export class Compressor {
   process(channels: Float32Array[], start: number, end: number): void {
     const { thresholdDb, ratio, makeupDb } = this.settings;
     const slope = 1 - 1 / ratio;
-    const makeup = 10 ** (makeupDb / 20);
+    const makeup = dbToGain(makeupDb);
     let r = this.reductionDb;
     for (let i = start; i < end; i++) {
       let peak = 0;
@@ -27,11 +28,11 @@ export class Compressor {
         const a = Math.abs(ch[i] as number);
         if (a > peak) peak = a;
       }
-      const levelDb = peak > 1e-9 ? 20 * Math.log10(peak) : -180;
+      const levelDb = peak > 1e-9 ? gainToDb(peak) : -180;
       const target = levelDb > thresholdDb ? (levelDb - thresholdDb) * slope : 0;
       const coeff = target > r ? this.attack : this.release;
       r = target + coeff * (r - target);
-      const gain = 10 ** (-r / 20) * makeup;
+      const gain = dbToGain(-r) * makeup;
       for (const ch of channels) ch[i] = (ch[i] as number) * gain;
     }
     this.reductionDb = r;

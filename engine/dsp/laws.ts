@@ -1,5 +1,8 @@
 /** dB to linear gain. */
 export const dbToGain = (db: number): number => 10 ** (db / 20);
+/** Linear gain to dB; silence is −∞. */
+export const gainToDb = (gain: number): number =>
+  gain > 0 ? 20 * Math.log10(gain) : Number.NEGATIVE_INFINITY;
 
 /**
  * Constant-power pan, −3 dB at centre: θ = (pan + 1)·π/4, left = cos θ, right = sin θ. A mono source

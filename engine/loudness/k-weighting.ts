@@ -1,4 +1,5 @@
 import type { Biquad } from '../dsp/biquad';
+import { dbToGain } from '../dsp/laws';
 
 /**
  * The two K-weighting stages of ITU-R BS.1770-4, derived for any sample rate from their analogue
@@ -10,7 +11,7 @@ export function kWeightingStages(sampleRate: number): [Biquad, Biquad] {
   const G = 3.999843853973347;
   let Q = 0.7071752369554196;
   let K = Math.tan((Math.PI * f0) / sampleRate);
-  const Vh = 10 ** (G / 20);
+  const Vh = dbToGain(G);
   const Vb = Vh ** 0.4996667741545416;
   let a0 = 1 + K / Q + K * K;
   const shelf: Biquad = {

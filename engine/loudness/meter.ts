@@ -1,5 +1,6 @@
 import type { LoudnessReport } from '../../contracts/audio';
 import { type AudioData, frameCount } from '../audio-data';
+import { gainToDb } from '../dsp/laws';
 import { channelWeights, KWeighting } from './k-weighting';
 import { TruePeakDetector } from './true-peak';
 
@@ -13,8 +14,6 @@ const SHORT_TERM_SUBBLOCKS = 30;
 export const energyToLufs = (energy: number): number =>
   energy > 0 ? -0.691 + 10 * Math.log10(energy) : Number.NEGATIVE_INFINITY;
 const lufsToEnergy = (lufs: number): number => 10 ** ((lufs + 0.691) / 10);
-export const gainToDb = (gain: number): number =>
-  gain > 0 ? 20 * Math.log10(gain) : Number.NEGATIVE_INFINITY;
 
 /** Gated mean of block energies, per BS.1770-4: absolute gate, then relative gate below the first mean. */
 function gatedLoudness(energies: readonly number[]): number {

@@ -1,5 +1,6 @@
 import type { AudioData } from '../audio-data';
 import { raiseToOversampledPeaks } from '../loudness/true-peak';
+import { dbToGain } from '../dsp/laws';
 
 /**
  * Lookahead true-peak limiter. For each sample it needs the gain that keeps the sample's
@@ -221,7 +222,7 @@ export function limitTruePeak(
   } = {},
 ): AudioData {
   const inputGain = opts.inputGain ?? 1;
-  const ceiling = 10 ** (ceilingDb / 20);
+  const ceiling = dbToGain(ceilingDb);
   const timing = limiterTiming(audio.sampleRate, opts.lookaheadMs, opts.releaseMs);
   const envelope = opts.envelope ?? lookaheadEnvelope(audio, timing.lookahead, ceiling / inputGain);
   const channels = audio.channels.map((ch) => new Float32Array(ch.length));

@@ -3,7 +3,7 @@ import type { MasterSettings } from '../../contracts/project';
 import type { AudioData } from '../audio-data';
 import { BiquadState, biquadCoefficients } from '../dsp/biquad';
 import { Compressor } from '../dsp/compressor';
-import { dbToGain } from '../dsp/laws';
+import { dbToGain, gainToDb } from '../dsp/laws';
 import {
   kWeightedChunkEnergies,
   loudnessOfSubBlocks,
@@ -39,7 +39,7 @@ function applyGlue(audio: AudioData): AudioData {
   // Gentle: 2:1 from 10 dB under the loudest passages, slow enough to keep transients.
   const channels = audio.channels.map((c) => c.slice());
   const peak = channels.reduce((m, ch) => ch.reduce((a, x) => Math.max(a, Math.abs(x)), m), 0);
-  const thresholdDb = peak > 0 ? 20 * Math.log10(peak) - 10 : -20;
+  const thresholdDb = peak > 0 ? gainToDb(peak) - 10 : -20;
   new Compressor(
     { thresholdDb, ratio: 2, attackMs: 30, releaseMs: 250, makeupDb: 0 },
     audio.sampleRate,
@@ -248,7 +248,7 @@ export function masterAudio(
     const integrated = meter.integrated();
     after = { integrated: Number.isFinite(integrated) ? integrated : target, range: meter.loudnessRange() };
     // Its true peak from the loudest chunks down: most of the render is never read again.
-    truePeakDb = 20 * Math.log10(truePeakOf(result.channels, result.sampleRate, chunkPeaks));
+    truePeakDb = gainToDb(truePeakOf(result.channels, result.sampleRate, chunkPeaks));
     opts.onProgress?.(0.7 + 0.1 * attempt);
     if (Math.abs(target - after.integrated) <= TOLERANCE) break;
     const bias = after.integrated - found.loudness;
@@ -284,7 +284,7 @@ export function masterAudio(
       before: {
         integratedLufs: finite(input.integrated),
         loudnessRangeLu: input.range,
-        truePeakDbtp: finite(20 * Math.log10(inputPeak)),
+        truePeakDbtp: finite(gainToDb(inputPeak)),
       },
       after: {
         integratedLufs: after.integrated,

@@ -1,5 +1,6 @@
 import type { AudioData } from '../audio-data';
 import { mulberry32 } from '../dsp/random';
+import { dbToGain } from '../dsp/laws';
 
 /** Stereo (or n-channel) sine segments: [dBFS peak, seconds] each, the shape of the EBU test signals. */
 export function sineSegments(
@@ -12,7 +13,7 @@ export function sineSegments(
   const mono = new Float32Array(total);
   let i = 0;
   for (const [db, sec] of segments) {
-    const amp = 10 ** (db / 20);
+    const amp = dbToGain(db);
     const end = i + Math.round(sec * rate);
     for (; i < end; i++) mono[i] = amp * Math.sin((2 * Math.PI * freq * i) / rate);
   }

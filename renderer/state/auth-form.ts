@@ -1,5 +1,5 @@
 import { Email, Password } from '../../contracts/api';
-import type { Text } from './upsell';
+import type { Text } from './text';
 
 export type AuthMode = 'signIn' | 'signUp';
 export type AuthFields = { email: string; password: string };

@@ -8,7 +8,7 @@ import type {
   Locale,
 } from '../../contracts/bridge';
 import type { AuthMode } from './auth-form';
-import type { Refusal } from './upsell';
+import type { Refusal } from '../../contracts/refusal';
 
 /** Which modal is open; one at a time, the pricing grid may be reached from any of them. */
 export type Modal =

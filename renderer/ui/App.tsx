@@ -61,7 +61,7 @@ function Shell() {
         // Space on a button presses it; anywhere else it is play/pause.
         if (isTyping(el) || el?.tagName === 'BUTTON' || el?.tagName === 'SUMMARY') return;
         event.preventDefault();
-        void controller.togglePlay();
+        void controller.audio.togglePlay();
       }
     };
     window.addEventListener('keydown', onKey);
@@ -72,7 +72,7 @@ function Shell() {
     event.preventDefault();
     setDragging(false);
     const files = [...event.dataTransfer.files];
-    if (files.length > 0) void controller.importFiles(files);
+    if (files.length > 0) void controller.audio.importFiles(files);
   };
 
   return (

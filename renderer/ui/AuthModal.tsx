@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import { type AuthErrors, type AuthMode, hasErrors, PASSWORD_MIN, validateAuth } from '../state/auth-form';
-import type { Text } from '../state/upsell';
+import type { Text } from '../state/text';
 import { useController, useT } from './context';
 import { Modal } from './Modal';
 
@@ -29,7 +29,7 @@ export function AuthModal({ mode }: { mode: AuthMode }) {
       return;
     }
     setWorking(true);
-    const outcome = await controller.authenticate(mode, fields);
+    const outcome = await controller.account.authenticate(mode, fields);
     setWorking(false);
     if (!outcome.ok) setServerError(outcome.error);
   };

@@ -1,5 +1,5 @@
 import { useStore } from '../state/store';
-import { type CheckoutAction, checkoutView } from '../state/upsell';
+import { type CheckoutAction, checkoutView } from '../state/checkout-view';
 import { useController, useT } from './context';
 import { Modal } from './Modal';
 
@@ -11,11 +11,11 @@ export function CheckoutPanel() {
   const view = checkoutView(checkout);
   if (!view) return null;
   const run = (action: CheckoutAction) => {
-    if (action === 'close') controller.closeCheckout();
+    if (action === 'close') controller.account.closeCheckout();
     else if (action === 'restart') {
-      controller.closeCheckout();
+      controller.account.closeCheckout();
       controller.openModal({ type: 'pricing' });
-    } else void controller.checkoutAction(action);
+    } else void controller.account.checkoutAction(action);
   };
   return (
     <Modal
@@ -23,7 +23,7 @@ export function CheckoutPanel() {
       // and Tab keep working after "waiting" turns into "you are Pro".
       key={checkout.phase}
       title={tx(view.title)}
-      onClose={() => (checkout.phase === 'pending' ? undefined : controller.closeCheckout())}
+      onClose={() => (checkout.phase === 'pending' ? undefined : controller.account.closeCheckout())}
       tone={view.tone}
       testId={`checkout-${checkout.phase}`}
     >

@@ -13,8 +13,8 @@ export function Desk() {
   const controller = useController();
   const { t } = useT();
   const tracks = useStore(controller.mix, (s) => s.present.tracks);
-  const library = useStore(controller.library, (s) => s);
-  const busy = useStore(controller.busy, (s) => s);
+  const library = useStore(controller.audio.library, (s) => s);
+  const busy = useStore(controller.audio.busy, (s) => s);
   const duration = songDuration(tracks, library);
 
   return (
@@ -77,7 +77,7 @@ function ImportButton({ primary }: { primary?: boolean }) {
         onChange={(e) => {
           const files = [...(e.currentTarget.files ?? [])];
           e.currentTarget.value = '';
-          if (files.length > 0) void controller.importFiles(files);
+          if (files.length > 0) void controller.audio.importFiles(files);
         }}
       />
     </>
@@ -107,7 +107,7 @@ function Toolbar() {
   const { t } = useT();
   const undo = useStore(controller.mix, canUndo);
   const redo = useStore(controller.mix, canRedo);
-  const rendering = useStore(controller.render, isBusy);
+  const rendering = useStore(controller.renders.state, isBusy);
   return (
     <div className="toolbar" role="toolbar" aria-label={t('desk.actions')}>
       <div className="toolbar-group">
@@ -130,13 +130,13 @@ function Toolbar() {
         </button>
       </div>
       <div className="toolbar-group">
-        <button type="button" className="button ghost" onClick={() => void controller.openProject()}>
+        <button type="button" className="button ghost" onClick={() => void controller.projects.open()}>
           {t('desk.open')}
         </button>
-        <button type="button" className="button ghost" onClick={() => void controller.saveProject(false)}>
+        <button type="button" className="button ghost" onClick={() => void controller.projects.save(false)}>
           {t('desk.save')}
         </button>
-        <button type="button" className="button ghost" onClick={() => void controller.saveProject(true)}>
+        <button type="button" className="button ghost" onClick={() => void controller.projects.save(true)}>
           {t('desk.saveAs')}
         </button>
         <span className="toolbar-sep" aria-hidden="true" />
@@ -144,7 +144,7 @@ function Toolbar() {
           type="button"
           className="button"
           disabled={rendering}
-          onClick={() => void controller.exportOrMaster('master')}
+          onClick={() => void controller.renders.exportOrMaster('master')}
         >
           {t('desk.master')}
         </button>
@@ -152,7 +152,7 @@ function Toolbar() {
           type="button"
           className="button primary"
           disabled={rendering}
-          onClick={() => void controller.exportOrMaster('export')}
+          onClick={() => void controller.renders.exportOrMaster('export')}
         >
           {t('desk.export')}
         </button>

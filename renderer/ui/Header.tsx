@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { formatDate } from '../i18n';
 import { useStore } from '../state/store';
-import { isPro, usageGauge } from '../state/upsell';
+import { isPro, usageGauge } from '../state/plan-view';
 import { useController, useT } from './context';
 
 export function Header() {
@@ -151,7 +151,11 @@ function AccountMenu({
             </>
           )}
           {email && pro && (
-            <button type="button" role="menuitem" onClick={choose(() => void controller.openPortal())}>
+            <button
+              type="button"
+              role="menuitem"
+              onClick={choose(() => void controller.account.openPortal())}
+            >
               {t('header.manage')}
             </button>
           )}
@@ -163,7 +167,7 @@ function AccountMenu({
             {t('header.settings')}
           </button>
           {email && (
-            <button type="button" role="menuitem" onClick={choose(() => void controller.signOut())}>
+            <button type="button" role="menuitem" onClick={choose(() => void controller.account.signOut())}>
               {t('header.signOut')}
             </button>
           )}

@@ -11,7 +11,7 @@ export function MasterSection() {
   const controller = useController();
   const { t, locale } = useT();
   const gainDb = useStore(controller.mix, (s) => s.present.master.gainDb);
-  const reading = useStore(controller.meter, (r) => r);
+  const reading = useStore(controller.audio.meter, (r) => r);
   const meters = [
     { key: 'momentary', label: t('master.momentary'), value: reading.momentary, unit: 'unit.lufs' as const },
     { key: 'short', label: t('master.shortTerm'), value: reading.shortTerm, unit: 'unit.lufs' as const },

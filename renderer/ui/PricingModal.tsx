@@ -1,6 +1,9 @@
 import { useState } from 'react';
 import { useStore } from '../state/store';
-import { errorText, type Interval, isPro, priceView } from '../state/upsell';
+import type { BillingInterval } from '../../contracts/plan';
+import { isPro } from '../state/plan-view';
+import { priceView } from '../state/price-view';
+import { errorText } from '../state/text';
 import { useController, useT } from './context';
 import { Modal } from './Modal';
 
@@ -11,7 +14,7 @@ export function PricingModal() {
   const plans = useStore(controller.session, (s) => s.plans);
   const entitlements = useStore(controller.session, (s) => s.entitlements);
   const signedIn = useStore(controller.session, (s) => s.account.status === 'signed_in');
-  const [interval, setInterval] = useState<Interval>('year');
+  const [interval, setBillingInterval] = useState<BillingInterval>('year');
   const pro = isPro(entitlements);
   const view = priceView(plans.prices, interval, locale);
   const limits = entitlements?.usage && entitlements.usage.exports.limit > 0 ? entitlements.usage : null;
@@ -29,7 +32,7 @@ export function PricingModal() {
               className="sr-only"
               value={value}
               checked={interval === value}
-              onChange={() => setInterval(value)}
+              onChange={() => setBillingInterval(value)}
             />
             {t(value === 'month' ? 'pricing.monthly' : 'pricing.annual')}
           </label>
@@ -53,7 +56,11 @@ export function PricingModal() {
           {plans.status === 'failed' && plans.prices.length === 0 ? (
             <div className="price-error" role="alert">
               <p>{t('pricing.loadFailed', { message: plans.error ? tx(errorText(plans.error)) : '' })}</p>
-              <button type="button" className="button ghost" onClick={() => void controller.loadPlans()}>
+              <button
+                type="button"
+                className="button ghost"
+                onClick={() => void controller.account.loadPlans()}
+              >
                 {t('pricing.retry')}
               </button>
             </div>
@@ -93,7 +100,7 @@ export function PricingModal() {
                 type="button"
                 className="button accent large"
                 disabled={!view}
-                onClick={() => view && void controller.startCheckout(view.priceId)}
+                onClick={() => view && void controller.account.startCheckout(view.priceId)}
               >
                 {t('pricing.goPro')}
               </button>

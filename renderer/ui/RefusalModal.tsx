@@ -1,4 +1,5 @@
-import { type Refusal, type RefusalAction, refusalView } from '../state/upsell';
+import type { Refusal } from '../../contracts/refusal';
+import { type RefusalAction, refusalView } from '../state/refusal-view';
 import { useController, useT } from './context';
 import { Modal } from './Modal';
 
@@ -12,11 +13,7 @@ export function RefusalModal({ refusal }: { refusal: Refusal }) {
     else if (action === 'signUp') controller.openModal({ type: 'auth', mode: 'signUp' });
     else {
       controller.closeModal();
-      if (refusal.kind === 'project_save') void controller.refreshEntitlements();
-      else
-        void controller
-          .refreshEntitlements()
-          .then(() => controller.exportOrMaster(refusal.kind as 'export' | 'master'));
+      void controller.renders.retry(refusal);
     }
   };
   return (

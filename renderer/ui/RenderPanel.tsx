@@ -7,7 +7,7 @@ import { Modal } from './Modal';
 export function RenderPanel() {
   const controller = useController();
   const { t, locale } = useT();
-  const state = useStore(controller.render, (s) => s);
+  const state = useStore(controller.renders.state, (s) => s);
   if (state.phase === 'idle') return null;
   if (state.phase === 'authorizing' || state.phase === 'saving') {
     return (
@@ -27,7 +27,7 @@ export function RenderPanel() {
           value={percent}
           aria-label={t(state.kind === 'export' ? 'render.exporting' : 'render.mastering', { percent })}
         />
-        <button type="button" className="button ghost" onClick={() => controller.cancelRender()}>
+        <button type="button" className="button ghost" onClick={() => controller.renders.cancel()}>
           {t('render.cancel')}
         </button>
       </div>
@@ -44,7 +44,11 @@ export function RenderPanel() {
   };
   const lu = (v: number) => t('unit.lu', { value: formatNumber(locale, v) ?? '' });
   return (
-    <Modal title={t('report.title')} onClose={() => controller.discardMaster()} testId="master-report">
+    <Modal
+      title={t('report.title')}
+      onClose={() => controller.renders.discardMaster()}
+      testId="master-report"
+    >
       <p className="muted">
         {t('report.target', { lufs: lufs(report.targetLufs), dbtp: dbtp(report.ceilingDbtp) })} ·{' '}
         {t('report.gainApplied', {
@@ -82,7 +86,7 @@ export function RenderPanel() {
         <button
           type="button"
           className={`button ${state.playing ? 'is-on' : ''}`}
-          onClick={() => controller.toggleAB()}
+          onClick={() => controller.renders.toggleAB()}
         >
           {state.playing ? t('report.stop') : t('report.play')}
         </button>
@@ -93,7 +97,7 @@ export function RenderPanel() {
               type="button"
               aria-pressed={state.listening === side}
               className={state.listening === side ? 'is-on' : ''}
-              onClick={() => controller.listen(side)}
+              onClick={() => controller.renders.listen(side)}
             >
               {t(side === 'A' ? 'report.listenA' : 'report.listenB')}
             </button>
@@ -101,14 +105,14 @@ export function RenderPanel() {
         </div>
       </fieldset>
       <div className="modal-actions">
-        <button type="button" className="button ghost" onClick={() => controller.discardMaster()}>
+        <button type="button" className="button ghost" onClick={() => controller.renders.discardMaster()}>
           {t('report.discard')}
         </button>
         <button
           type="button"
           className="button primary"
           data-autofocus
-          onClick={() => void controller.saveMaster()}
+          onClick={() => void controller.renders.saveMaster()}
         >
           {t('report.save')}
         </button>

@@ -17,7 +17,7 @@ export function SettingsModal() {
               name="locale"
               value={value}
               checked={locale === value}
-              onChange={() => void controller.setLocale(value)}
+              onChange={() => void controller.account.setLocale(value)}
             />
             {t(value === 'en' ? 'settings.en' : 'settings.fr')}
           </label>

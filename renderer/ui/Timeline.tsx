@@ -32,7 +32,7 @@ export function Timeline({ duration }: { duration: number }) {
         title={t('transport.timeline')}
         onMouseDown={(e) => {
           const box = e.currentTarget.getBoundingClientRect();
-          controller.seek(timeAt(e.clientX - box.left, box.width, duration));
+          controller.audio.seek(timeAt(e.clientX - box.left, box.width, duration));
         }}
       >
         {ticks.map((time) => (

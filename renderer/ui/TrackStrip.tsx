@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { DEFAULT_EQ, type Track } from '../../contracts/project';
-import type { TrackAudio } from '../app/controller';
+import type { TrackAudio } from '../app/audio-session';
 import { dbToFader, faderToDb, panLabel } from '../audio/params';
 import { formatNumber } from '../i18n';
 import type { TrackPatch } from '../state/mix';
@@ -44,7 +44,7 @@ export function TrackStrip(props: {
 
   const remove = () => {
     controller.mix.dispatch({ type: 'removeTrack', id: track.id });
-    controller.notify('info', { key: 'track.removed', params: { name } }, true);
+    controller.notices.notify('info', { key: 'track.removed', params: { name } }, true);
   };
 
   return (

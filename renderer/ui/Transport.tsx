@@ -7,7 +7,7 @@ import { usePlayhead } from './usePlayhead';
 export function Transport({ duration }: { duration: number }) {
   const controller = useController();
   const { t } = useT();
-  const playing = useStore(controller.transport, (p) => p);
+  const playing = useStore(controller.audio.transport, (p) => p);
   const clock = useRef<HTMLOutputElement>(null);
   const slider = useRef<HTMLInputElement>(null);
   usePlayhead(
@@ -28,7 +28,7 @@ export function Transport({ duration }: { duration: number }) {
           className={`round-button ${playing ? 'is-on' : ''}`}
           aria-label={playing ? t('transport.pause') : t('transport.play')}
           data-testid="play"
-          onClick={() => void controller.togglePlay()}
+          onClick={() => void controller.audio.togglePlay()}
         >
           <span aria-hidden="true" className={playing ? 'glyph-pause' : 'glyph-play'} />
         </button>
@@ -36,7 +36,7 @@ export function Transport({ duration }: { duration: number }) {
           type="button"
           className="round-button"
           aria-label={t('transport.stop')}
-          onClick={() => controller.stop()}
+          onClick={() => controller.audio.stop()}
         >
           <span aria-hidden="true" className="glyph-stop" />
         </button>
@@ -53,7 +53,7 @@ export function Transport({ duration }: { duration: number }) {
         step={0.1}
         defaultValue={0}
         aria-label={t('transport.position')}
-        onChange={(e) => controller.seek(Number(e.currentTarget.value))}
+        onChange={(e) => controller.audio.seek(Number(e.currentTarget.value))}
       />
     </section>
   );

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import type { TrackAudio } from '../app/controller';
+import type { TrackAudio } from '../app/audio-session';
 
 /**
  * The track's waveform from the peaks computed once at import. The canvas is sized in device pixels

@@ -2,7 +2,7 @@ import { createContext, useContext } from 'react';
 import type { DeskController } from '../app/controller';
 import { type MessageKey, type Params, translator } from '../i18n';
 import { useStore } from '../state/store';
-import type { Text } from '../state/upsell';
+import type { Text } from '../state/text';
 
 export const ControllerContext = createContext<DeskController | null>(null);
 

@@ -7,7 +7,7 @@ export function usePlayhead(draw: (seconds: number) => void): void {
   useEffect(() => {
     let frame = 0;
     const tick = () => {
-      draw(controller.position());
+      draw(controller.audio.position());
       frame = requestAnimationFrame(tick);
     };
     frame = requestAnimationFrame(tick);

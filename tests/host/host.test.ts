@@ -144,9 +144,9 @@ describe('test host', () => {
 
     const bytes = await page.evaluate(async () => {
       const auth = await window.siberia.gate.authorize({ kind: 'export' });
-      if (!auth.ok || !auth.value.ok) return auth;
+      if (!auth.ok) return auth;
       return window.siberia.gate.saveRender({
-        grantId: auth.value.grant.id,
+        grantId: auth.value.id,
         data: new Uint8Array([82, 73, 70, 70, 0, 255]),
         suggestedName: '../../evil/mix.wav',
       });

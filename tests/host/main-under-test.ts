@@ -1,10 +1,13 @@
 // The real main-process services on Node ports, pointed at a companion server, for service tests.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { importPKCS8 } from 'jose';
+import { Jwks } from '../../contracts/tokens';
 import { createMainServices, type MainServices } from '../../electron/main/main-services';
 import type { Clock, Logger } from '../../electron/main/ports';
 import type { KeychainPort, SafeStoragePort } from '../../electron/main/services/credentials';
+import type { Companion } from './companion';
 import {
   confStore,
   eventRecorder,
@@ -77,4 +80,28 @@ export function mainUnderTest(
     logger,
   });
   return { main, events, opened, scheduler, clock, dataDir, logs, dialogs };
+}
+
+/** Main signed up as a new user of the given plan, with its entitlement token fetched. */
+export async function signedInMain(
+  companion: Companion,
+  plan: 'free' | 'pro',
+  opts: Parameters<typeof mainUnderTest>[1] = {},
+): Promise<MainUnderTest> {
+  const t = mainUnderTest(companion.url, opts);
+  const state = await t.main.account.signUp({ email: `main${signUps++}@example.com`, password: PASSWORD });
+  if (state.status !== 'signed_in') throw new Error('sign-up failed');
+  await companion.setPlan(state.user.id, plan);
+  await t.main.entitlements.refresh();
+  return t;
+}
+const PASSWORD = 'a long password';
+let signUps = 0;
+
+/** The companion server's signing key, to forge tokens that verify. */
+export async function serverKey(companion: Companion): Promise<{ key: CryptoKey; kid: string }> {
+  const pem = readFileSync(path.join(companion.dataDir, 'entitlement-key.pem'), 'utf8');
+  const key = await importPKCS8(pem, 'EdDSA');
+  const jwks = Jwks.parse(await (await fetch(`${companion.server.url}/.well-known/jwks.json`)).json());
+  return { key, kid: jwks.keys[0]?.kid as string };
 }

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Desk, emit, importWav, openDesk, scriptedCalls, startDesk, toneWav } from './harness';
 import { newTrack } from '../../contracts/project';
+import { refusal as refusalOf } from '../../contracts/refusal';
 import { emptyProject } from '../../renderer/state/mix';
 import { FREE, proEntitlements, signedIn } from './scripted-bridge';
 
@@ -15,13 +16,11 @@ afterAll(() => desk?.close());
 const at = () => new Date().toISOString();
 /** The gate's answer once this month's 500 exports are used. */
 const quotaReached = {
-  export: {
-    ok: false as const,
-    reason: 'quota_exceeded' as const,
-    message: 'quota',
-    usage: { used: 500, limit: 500, resetAt: '2026-12-01T00:00:00.000Z' },
-  },
-  master: null,
+  export: refusalOf('quota_exceeded', 'export', {
+    used: 500,
+    limit: 500,
+    resetAt: '2026-12-01T00:00:00.000Z',
+  }),
 };
 
 describe('refusals the gate gives a Pro user', () => {
@@ -29,7 +28,7 @@ describe('refusals the gate gives a Pro user', () => {
     const page = await openDesk(desk, {
       account: signedIn(),
       entitlements: proEntitlements(500),
-      authorize: quotaReached,
+      refusals: quotaReached,
     });
     await importWav(page, 'Keys.wav', toneWav(1));
     await page.getByRole('button', { name: 'Export mix' }).click();
@@ -49,10 +48,7 @@ describe('refusals the gate gives a Pro user', () => {
     const page = await openDesk(desk, {
       account: signedIn(),
       entitlements: { ...proEntitlements(5), online: false },
-      authorize: {
-        export: null,
-        master: { ok: false, reason: 'offline_expired', message: 'offline', usage: null },
-      },
+      refusals: { master: refusalOf('offline_expired', 'master', { offlineUntil: at() }) },
     });
     await importWav(page, 'Keys.wav', toneWav(1));
     await page.getByRole('button', { name: 'Master', exact: true }).click();
@@ -71,7 +67,7 @@ describe('refusals the gate gives a Pro user', () => {
       info: { version: '0.1.0', platform: 'linux', serverUrl: 'x', locale: 'fr', deviceId: 'dev-test-0001' },
       account: signedIn(),
       entitlements: proEntitlements(500),
-      authorize: quotaReached,
+      refusals: quotaReached,
     });
     await importWav(page, 'Keys.wav', toneWav(1));
     await page.getByRole('button', { name: 'Exporter le mix' }).click();
@@ -165,11 +161,31 @@ describe('projects, the account menu and main’s notices', () => {
     await page.close();
   });
 
-  it('a free user cannot open a project either', async () => {
-    const page = await openDesk(desk, { account: signedIn(), entitlements: FREE });
+  it('a free user cannot open a project either: main refuses, the desk shows its refusal', async () => {
+    const page = await openDesk(desk, {
+      account: signedIn(),
+      entitlements: FREE,
+      openProject: emptyProject(),
+    });
     await page.getByRole('button', { name: 'Open…' }).click();
     await page.getByRole('dialog', { name: 'Reserved for Pro subscribers' }).waitFor();
-    expect((await scriptedCalls(page)).some((c) => c.name === 'project.open')).toBe(false);
+    expect((await scriptedCalls(page)).filter((c) => c.name === 'project.open')).toHaveLength(1);
+    expect(await page.getByText('Opened', { exact: false }).count()).toBe(0);
+    await page.close();
+  });
+
+  it('a Pro user offline past the pass is asked to reconnect before saving', async () => {
+    const page = await openDesk(desk, {
+      account: signedIn(),
+      entitlements: {
+        ...proEntitlements(0),
+        online: false,
+        offline: { until: at(), exportsLeft: 0, mastersLeft: 0 },
+      },
+    });
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Reconnect to keep exporting' }).waitFor();
+    expect((await scriptedCalls(page)).filter((c) => c.name === 'project.save')).toHaveLength(1);
     await page.close();
   });
 

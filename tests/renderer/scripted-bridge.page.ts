@@ -13,6 +13,8 @@ import {
   type CheckoutStatus,
   type EntitlementState,
 } from '../../contracts/bridge';
+import type { Feature } from '../../contracts/plan';
+import { type Refusal, refusal } from '../../contracts/refusal';
 import type { ScriptedState } from './scripted-bridge';
 
 type Page = typeof globalThis & {
@@ -36,6 +38,7 @@ function emit(event: BridgeEventName, payload: unknown): void {
 
 const ok = (value: unknown) => ({ ok: true, value });
 const fail = (code: string, message: string) => ({ ok: false, error: { code, message } });
+const refused = (r: Refusal) => ({ ok: false, error: { code: 'refused', message: r.reason, refusal: r } });
 const now = () => new Date().toISOString();
 
 function setAccount(account: AccountState): AccountState {
@@ -51,7 +54,21 @@ function setCheckout(checkout: CheckoutStatus): CheckoutStatus {
 function user(email: string) {
   return { id: 'usr_scripted', email, plan: state.entitlements.plan, createdAt: '2026-01-05T10:00:00.000Z' };
 }
-const features = (e: EntitlementState) => e.features;
+
+/**
+ * Main's rule for every gated action, as main answers it: a scripted refusal, else signed out, else
+ * a plan without the feature, else offline past the pass.
+ */
+function gate(feature: Feature): Refusal | null {
+  const scripted = state.refusals[feature];
+  if (scripted) return scripted;
+  if (state.account.status !== 'signed_in') return refusal('signed_out', feature);
+  const e: EntitlementState = state.entitlements;
+  if (!e.features.includes(feature)) return refusal('upgrade_required', feature);
+  if (!e.online && e.offline && Date.parse(e.offline.until) <= Date.now())
+    return refusal('offline_expired', feature, { offlineUntil: e.offline.until });
+  return null;
+}
 
 // Inputs were parsed by the contract before they get here; each case reads the fields it knows.
 // biome-ignore lint/suspicious/noExplicitAny: parsed by the method's own schema just before
@@ -94,36 +111,29 @@ function answer(name: BridgeMethodName, input: Input): unknown {
     case 'entitlements.refresh':
       return ok(state.entitlements);
     case 'gate.authorize': {
-      // Scripted answers win; otherwise the gate's rule: signed out, then the plan's features.
-      const scripted = state.authorize[input.kind as 'export' | 'master'];
-      if (scripted) return ok(scripted);
-      if (state.account.status !== 'signed_in')
-        return ok({ ok: false, reason: 'signed_out', message: 'Sign in to export.', usage: null });
-      if (!features(state.entitlements).includes(input.kind))
-        return ok({ ok: false, reason: 'upgrade_required', message: 'Pro only.', usage: null });
+      const refusal = gate(input.kind);
+      if (refusal) return refused(refusal);
       return ok({
-        ok: true,
-        grant: {
-          id: `grant-${input.kind}-${calls.length}`,
-          kind: input.kind,
-          expiresAt: new Date(Date.now() + 600_000).toISOString(),
-          offline: false,
-        },
+        id: `grant-${input.kind}-${calls.length}`,
+        kind: input.kind,
+        expiresAt: new Date(Date.now() + 600_000).toISOString(),
+        offline: false,
       });
     }
     case 'gate.saveRender':
       state.saved.push({ name: input.suggestedName, bytes: input.data.length });
       return ok({ path: `/home/musician/Music/${input.suggestedName}` });
-    case 'project.save':
-      if (!features(state.entitlements).includes('project_save'))
-        return fail('upgrade_required', 'Saving projects is a Pro feature.');
-      return ok({ path: '/home/musician/Music/song.siberia' });
-    case 'project.open':
-      if (!features(state.entitlements).includes('project_save'))
-        return fail('upgrade_required', 'Opening projects is a Pro feature.');
+    case 'project.save': {
+      const refusal = gate('project_save');
+      return refusal ? refused(refusal) : ok({ path: '/home/musician/Music/song.siberia' });
+    }
+    case 'project.open': {
+      const refusal = gate('project_save');
+      if (refusal) return refused(refusal);
       return state.openProject
         ? ok({ path: '/home/musician/Music/song.siberia', project: state.openProject })
         : fail('cancelled', 'No file chosen.');
+    }
     case 'project.autosave':
       state.autosaved = input.project;
       return ok({ savedAt: now() });

@@ -6,11 +6,12 @@ import type {
   AccountState,
   AppInfo,
   Autosave,
-  AuthorizeResult,
   CheckoutStatus,
   EntitlementState,
 } from '../../contracts/bridge';
+import type { Feature } from '../../contracts/plan';
 import type { ProjectFile } from '../../contracts/project';
+import type { Refusal } from '../../contracts/refusal';
 
 /** What the scripted bridge answers from; tests change it through `window.__scripted.state`. */
 export type ScriptedState = {
@@ -21,8 +22,11 @@ export type ScriptedState = {
   checkout: CheckoutStatus;
   prices: PlanPrice[];
   plansError: boolean;
-  /** Scripted gate answers; null follows the account and the plan's features. */
-  authorize: { export: AuthorizeResult | null; master: AuthorizeResult | null };
+  /**
+   * Refusals main would give that the page cannot reach by itself (a month of use, days offline);
+   * a feature not listed follows main's rule on the account and the plan's features.
+   */
+  refusals: Partial<Record<Feature, Refusal>>;
   restore: Autosave | null;
   /** What "Open…" answers (null: the musician closed the dialog). */
   openProject: ProjectFile | null;
@@ -92,7 +96,7 @@ export function scriptedState(patch: Partial<ScriptedState> = {}): ScriptedState
     checkout: { phase: 'idle', priceId: null, startedAt: null },
     prices: PRICES,
     plansError: false,
-    authorize: { export: null, master: null },
+    refusals: {},
     restore: null,
     openProject: null,
     autosaved: null,

@@ -2,7 +2,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { emit, importWav, openDesk, startDesk, toneWav } from './harness';
-import { proEntitlements, signedIn } from './scripted-bridge';
+import { refusal } from '../../contracts/refusal';
+import { FREE, proEntitlements, signedIn } from './scripted-bridge';
 
 const out = path.resolve(process.argv[2] ?? 'test-results/renderer-screens');
 mkdirSync(out, { recursive: true });
@@ -93,14 +94,13 @@ try {
   page = await openDesk(desk, {
     account: signedIn(),
     entitlements: proEntitlements(500),
-    authorize: {
-      export: {
-        ok: false,
-        reason: 'quota_exceeded',
-        message: 'quota',
-        usage: { used: 500, limit: 500, resetAt: '2026-12-01T00:00:00.000Z' },
-      },
-      master: { ok: false, reason: 'offline_expired', message: 'offline', usage: null },
+    refusals: {
+      export: refusal('quota_exceeded', 'export', {
+        used: 500,
+        limit: 500,
+        resetAt: '2026-12-01T00:00:00.000Z',
+      }),
+      master: refusal('offline_expired', 'master', { offlineUntil: '2026-11-20T00:00:00.000Z' }),
     },
   });
   await importWav(page, 'Keys.wav', toneWav(3, 262));
@@ -123,6 +123,13 @@ try {
   await page.locator('form button[type=submit]').click();
   await page.locator('.form-error').waitFor();
   await shot(page, '15-sign-in-server-error');
+  await page.close();
+
+  // A free user opening a project: main refuses, the desk shows main's refusal.
+  page = await openDesk(desk, { account: signedIn(), entitlements: FREE });
+  await page.getByRole('button', { name: 'Open…' }).click();
+  await page.locator('[role="dialog"]').waitFor();
+  await shot(page, '16-refusal-open-free');
   await page.close();
   console.log(`screenshots in ${out}`);
 } finally {

@@ -6,7 +6,7 @@ import type { EntitlementClaims } from '../../../contracts/tokens';
 import type { EventSink, Logger, Scheduler } from '../ports';
 import { ServerUnreachable } from '../server-client';
 import type { AccountService } from './account';
-import type { EntitlementVerifier, VerifyRefusal } from './entitlement-verifier';
+import type { TokenVerifier, VerifyRefusal } from './token-verifier';
 import type { OfflineLedger } from './offline-ledger';
 import type { Settings } from './settings';
 
@@ -36,7 +36,7 @@ export class EntitlementService {
   constructor(
     private readonly deps: {
       account: AccountService;
-      verifier: EntitlementVerifier;
+      verifier: TokenVerifier;
       ledger: OfflineLedger;
       settings: Settings;
       deviceId: string;
@@ -47,7 +47,7 @@ export class EntitlementService {
   ) {
     deps.account.onChange((state) => {
       if (state.status === 'signed_out') this.forget();
-      else void this.refresh().catch(() => {});
+      else void this.refreshLogged();
     });
   }
 
@@ -65,9 +65,7 @@ export class EntitlementService {
         this.deps.settings.delete(TOKEN_KEY);
       }
     }
-    this.cancelTimer = this.deps.scheduler.every(ENTITLEMENT_REFRESH_MS, () => {
-      void this.refresh().catch(() => {});
-    });
+    this.cancelTimer = this.deps.scheduler.every(ENTITLEMENT_REFRESH_MS, () => void this.refreshLogged());
     return this.refresh();
   }
 
@@ -134,6 +132,15 @@ export class EntitlementService {
       this.refreshing = null;
     });
     return this.refreshing;
+  }
+
+  /** A refresh nobody awaits (sign-in, the hourly timer): a failure is logged, the last state stands. */
+  private async refreshLogged(): Promise<void> {
+    try {
+      await this.refresh();
+    } catch (e) {
+      this.deps.logger.warn('background entitlement refresh failed', { error: String(e) });
+    }
   }
 
   private async doRefresh(): Promise<EntitlementState> {

@@ -3,8 +3,8 @@ import { Autosave, SessionAudioId } from '../../../contracts/bridge';
 import { type ProjectFile, parseProjectFile } from '../../../contracts/project';
 import { BridgeFailure } from '../bridge-failure';
 import type { Clock, Dialogs, Files, Logger } from '../ports';
-import type { EntitlementService } from './entitlements';
-import { safeFileName } from './gate';
+import type { Gate } from './gate';
+import { safeFileName } from './safe-file-name';
 import type { Settings } from './settings';
 
 export const PROJECT_EXTENSION = '.siberia';
@@ -12,7 +12,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
- * Project files. Save and save-as are a Pro feature (checked against the verified token); the
+ * Project files. Save, save-as and open are a Pro feature, decided by the gate before any dialog; the
  * autosave of the open session is kept for everyone, so a free user loses no work either.
  */
 export class Projects {
@@ -20,7 +20,7 @@ export class Projects {
 
   constructor(
     private readonly deps: {
-      entitlements: EntitlementService;
+      gate: Pick<Gate, 'requireFeature'>;
       settings: Settings;
       dialogs: Dialogs;
       files: Files;
@@ -33,12 +33,7 @@ export class Projects {
   ) {}
 
   async save(input: { project: ProjectFile; saveAs: boolean }): Promise<{ path: string }> {
-    const current = await this.deps.entitlements.current();
-    if (!current.ok || !current.claims.features.includes('project_save'))
-      throw new BridgeFailure(
-        'upgrade_required',
-        'Saving projects is a Pro feature. Your work is autosaved.',
-      );
+    await this.deps.gate.requireFeature('project_save');
     let target = input.saveAs ? null : this.currentPath;
     if (!target) {
       const name = safeFileName(`${input.project.name || 'Untitled'}${PROJECT_EXTENSION}`);
@@ -53,6 +48,7 @@ export class Projects {
   }
 
   async open(): Promise<{ path: string; project: ProjectFile }> {
+    await this.deps.gate.requireFeature('project_save');
     const target = await this.deps.dialogs.open();
     if (!target) throw new BridgeFailure('cancelled', 'Opening was cancelled.');
     let json: unknown;

@@ -34,12 +34,13 @@ export type VerifierPorts = {
 };
 
 /**
- * Verifies entitlement tokens before main believes them: Ed25519 signature against the server's
+ * Verifies the server's signed tokens, entitlement tokens and usage grants, before main believes
+ * them: Ed25519 signature against the server's
  * JWKS (cached; fetched again once when a key id is unknown, for key rotation), typ, issuer,
  * audience, expiry with a small tolerance, and the device. Time never runs backwards for it: the
  * latest time it has seen is kept, so setting the clock back does not extend a token.
  */
-export class EntitlementVerifier {
+export class TokenVerifier {
   private keys: JWTVerifyGetKey | null = null;
   private kids = new Set<string>();
 

@@ -9,7 +9,7 @@ import { ENTITLEMENT_TYP, Jwks } from '../../../contracts/tokens';
 import { loadConfig } from '../../../server/config';
 import { type RunningServer, startServer } from '../../../server/index';
 import { freshDatabase, type TestDatabase } from '../../../tests/support/databases';
-import { EntitlementVerifier } from './entitlement-verifier';
+import { TokenVerifier } from './token-verifier';
 
 const DEVICE = 'dev_desktop_0001';
 let t: TestDatabase;
@@ -30,7 +30,7 @@ async function serverToken(deviceId = DEVICE): Promise<string> {
 
 function verifier(nowMs: () => number, deviceId = DEVICE) {
   let mark = 0;
-  return new EntitlementVerifier(
+  return new TokenVerifier(
     {
       fetchJwks: async () => {
         jwksFetches++;
@@ -85,7 +85,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe('EntitlementVerifier against the real server', () => {
+describe('TokenVerifier against the real server', () => {
   it('believes a token the server signed for this device, fetching the keys once', async () => {
     jwksFetches = 0;
     const v = verifier(() => serverNow.getTime());
@@ -157,7 +157,7 @@ describe('EntitlementVerifier against the real server', () => {
   });
 
   it('says so when the keys cannot be fetched at all', async () => {
-    const v = new EntitlementVerifier(
+    const v = new TokenVerifier(
       {
         fetchJwks: async () => {
           throw new Error('ECONNREFUSED');

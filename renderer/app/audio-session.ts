@@ -1,0 +1,198 @@
+import { newTrack } from '../../contracts/project';
+import { EngineClient, type SourceAudio } from '../audio/engine-client';
+import { looksLikeAudio, trackNameFromFile } from '../audio/import-rules';
+import { importAudio } from '../audio/importer';
+import { MeterBus } from '../audio/meter-bus';
+import { PreviewGraph } from '../audio/preview';
+import type { MeterReading, MixInput, Peaks } from '../audio/protocol';
+import { toBuffer } from '../audio/to-buffer';
+import { call } from '../bridge';
+import type { MixState } from '../state/mix';
+import { createStore, type Store } from '../state/store';
+import type { DeskBasics } from './desk-basics';
+
+export type TrackAudio = { peaks: Peaks; duration: number };
+export type Library = Readonly<Record<string, TrackAudio>>;
+
+/**
+ * The session's sound: importing files (kept by main beside the autosave and recalled after a
+ * restart), the AudioContext with its preview graph and meter, and the transport. The engine Worker
+ * holds its own copy of every source for renders.
+ */
+export class AudioSession {
+  readonly library: Store<Library, { id: string; audio: TrackAudio }>;
+  readonly meter: Store<MeterReading, MeterReading>;
+  readonly busy: Store<string | null, string | null>;
+  readonly transport: Store<boolean, boolean>;
+  readonly engine: EngineClient;
+  private context: AudioContext | null = null;
+  private preview: PreviewGraph | null = null;
+  private meterBus: MeterBus | null = null;
+  private readonly sources = new Map<string, SourceAudio>();
+
+  constructor(
+    private readonly deps: DeskBasics & {
+      spawnEngine: () => Worker;
+      spawnMeter: () => Worker;
+      workletUrl: string;
+      /** Called before the preview starts playing (the A/B comparison stops then). */
+      beforePlay: () => void;
+    },
+  ) {
+    this.library = createStore(
+      (s: Library, a: { id: string; audio: TrackAudio }) => ({ ...s, [a.id]: a.audio }),
+      {},
+    );
+    this.meter = createStore((_s: MeterReading, a: MeterReading) => a, {
+      momentary: null,
+      shortTerm: null,
+      truePeak: null,
+    });
+    this.busy = createStore((_s: string | null, a: string | null) => a, null as string | null);
+    this.transport = createStore((_s: boolean, playing: boolean) => playing, false);
+    this.engine = new EngineClient(deps.spawnEngine, () =>
+      [...this.sources].map(([trackId, audio]) => ({ trackId, audio })),
+    );
+  }
+
+  /** The AudioContext starts on first use: creating it costs time the first paint does not need. */
+  private ensureAudio(): PreviewGraph {
+    if (this.preview) return this.preview;
+    const context = new AudioContext({ latencyHint: 'interactive' });
+    this.context = context;
+    this.meterBus = new MeterBus(context, this.deps.spawnMeter, this.deps.workletUrl, (r) =>
+      this.meter.dispatch(r),
+    );
+    this.preview = new PreviewGraph(context, this.meterBus.input);
+    this.preview.onEnded = () => this.transport.dispatch(false);
+    for (const [id, audio] of this.sources) this.preview.setBuffer(id, toBuffer(context, audio));
+    this.preview.sync(this.deps.mix.getState().present);
+    return this.preview;
+  }
+
+  /** The context, and where playback goes so that the meter hears it. */
+  output(): { context: AudioContext; out: AudioNode; resetMeter(): void } {
+    this.ensureAudio();
+    const context = this.context as AudioContext;
+    return {
+      context,
+      out: this.meterBus?.input ?? context.destination,
+      resetMeter: () => this.meterBus?.reset(),
+    };
+  }
+
+  /** The project changed: the preview follows (if the audio system is awake). */
+  sync(project: MixState['present']): void {
+    this.preview?.sync(project);
+  }
+
+  /** Playhead in seconds, without waking the audio system up. */
+  position(): number {
+    return this.preview?.position() ?? 0;
+  }
+
+  /** Whether any track of the project has its audio. */
+  hasAnyAudio(): boolean {
+    return this.deps.mix.getState().present.tracks.some((t) => this.sources.has(t.id));
+  }
+
+  mixInput(): MixInput {
+    const project = this.deps.mix.getState().present;
+    return { tracks: project.tracks, master: project.master, sampleRate: project.sampleRate };
+  }
+
+  /**
+   * Imports files one after another. A file that cannot be read gets its own message and the rest go
+   * on. A file whose name matches a restored track without audio fills that track instead of adding one.
+   */
+  async importFiles(files: readonly File[]): Promise<void> {
+    for (const file of files) await this.importOne(file);
+    this.busy.dispatch(null);
+  }
+
+  /** One file into a new track, into the restored track of that name, or (`into`) into a given track. */
+  private async importOne(file: File, into?: string): Promise<boolean> {
+    const { notices, mix } = this.deps;
+    const preview = this.ensureAudio();
+    const context = preview.context;
+    const failed = (reason: string) => {
+      notices.notify('error', { key: 'desk.importFailed', params: { file: file.name, reason } });
+      return false;
+    };
+    if (!looksLikeAudio(file) && file.type !== '') return failed(notices.t('audioError.not_audio'));
+    const tracks = mix.getState().present.tracks;
+    const orphan = into
+      ? tracks.find((t) => t.id === into)
+      : tracks.find((t) => t.source.path === file.name && !this.sources.has(t.id));
+    const trackId = orphan?.id ?? crypto.randomUUID();
+    this.busy.dispatch(notices.t('desk.importing', { file: file.name }));
+    try {
+      const result = await importAudio(trackId, file, this.engine, (bytes) => context.decodeAudioData(bytes));
+      if (!result.ok) return failed(notices.t(result.reason));
+      // The AudioBuffer is the desk's one copy; the Worker keeps its own for renders.
+      const buffer = toBuffer(context, result.audio);
+      const channels = Array.from({ length: buffer.numberOfChannels }, (_, c) => buffer.getChannelData(c));
+      this.sources.set(trackId, { sampleRate: buffer.sampleRate, channels });
+      this.library.dispatch({ id: trackId, audio: { peaks: result.peaks, duration: buffer.duration } });
+      preview.setBuffer(trackId, buffer);
+      if (!orphan) {
+        mix.dispatch({
+          type: 'addTracks',
+          tracks: [newTrack(trackId, trackNameFromFile(file.name), file.name)],
+        });
+      } else {
+        preview.sync(mix.getState().present);
+      }
+      if (!into) void this.keepAudio(trackId, file);
+      return true;
+    } catch (error) {
+      return failed(String((error as Error)?.message ?? error));
+    }
+  }
+
+  /** Main keeps the file's bytes beside the autosave, so a restart brings the sound back too. */
+  private async keepAudio(trackId: string, file: File): Promise<void> {
+    const kept = await call(async () =>
+      this.deps.bridge.project.keepAudio({ trackId, data: new Uint8Array(await file.arrayBuffer()) }),
+    );
+    if (!kept.ok) this.deps.notices.notify('warning', { key: 'desk.notKept', params: { file: file.name } });
+  }
+
+  /** After a restore: each track's kept audio, decoded as if imported again; says whether all came back. */
+  async recallAudio(tracks: readonly { id: string; source: { path: string } }[]): Promise<boolean> {
+    for (const track of tracks) {
+      const recalled = await call(() => this.deps.bridge.project.recallAudio({ trackId: track.id }));
+      if (!recalled.ok || !recalled.value) continue;
+      await this.importOne(new File([recalled.value.data], track.source.path), track.id);
+    }
+    this.busy.dispatch(null);
+    return tracks.every((t) => this.sources.has(t.id));
+  }
+
+  async togglePlay(): Promise<void> {
+    const preview = this.ensureAudio();
+    if (preview.isPlaying) preview.pause();
+    else {
+      this.deps.beforePlay();
+      this.meterBus?.reset();
+      await preview.play();
+    }
+    this.transport.dispatch(preview.isPlaying);
+  }
+
+  stop(): void {
+    this.preview?.stop();
+    this.transport.dispatch(false);
+  }
+
+  seek(seconds: number): void {
+    this.ensureAudio().seek(seconds);
+  }
+
+  dispose(): void {
+    this.engine.dispose();
+    this.preview?.dispose();
+    this.meterBus?.dispose();
+    void this.context?.close();
+  }
+}

@@ -1,0 +1,40 @@
+import type { BridgeError } from '../../contracts/bridge';
+import type { Refusal } from '../../contracts/refusal';
+import { type MessageKey, type Params, translator } from '../i18n';
+import type { SessionAction, SessionState } from '../state/session';
+import type { Store } from '../state/store';
+import { errorText, type Text } from '../state/text';
+
+export type NoticeLevel = 'info' | 'warning' | 'error';
+
+/** How every part of the desk speaks to the musician: toasts in the current locale, and refusals. */
+export class Notices {
+  constructor(private readonly session: Store<SessionState, SessionAction>) {}
+
+  t(key: MessageKey, params?: Params): string {
+    return translator(this.session.getState().locale)(key, params);
+  }
+
+  text(text: Text): string {
+    return this.t(text.key, text.params);
+  }
+
+  notify(level: NoticeLevel, text: Text, undo = false): void {
+    this.session.dispatch({ type: 'notify', level, text: this.text(text), undo });
+  }
+
+  /** Main's refusal, shown as main answered it. */
+  refused(refusal: Refusal): void {
+    this.session.dispatch({ type: 'openModal', modal: { type: 'refusal', refusal } });
+  }
+
+  /**
+   * A failed bridge call: a refusal opens its modal, a cancelled dialog says nothing, anything else is
+   * an error toast (`wrap` puts main's words into a sentence of the caller's).
+   */
+  failed(error: BridgeError, wrap?: (message: string) => Text): void {
+    if (error.code === 'refused') this.refused(error.refusal);
+    else if (error.code !== 'cancelled')
+      this.notify('error', wrap ? wrap(this.text(errorText(error))) : errorText(error));
+  }
+}
