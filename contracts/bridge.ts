@@ -145,6 +145,8 @@ export const bridgeMethods = {
   'entitlements.refresh': method(none, EntitlementState),
   'gate.authorize': method(z.object({ kind: UsageKind }), Grant),
   'gate.saveRender': method(SaveRenderInput, SavedFile),
+  /** The render was cancelled, failed, or its master discarded: its reservation goes back, uncounted. */
+  'gate.release': method(z.object({ grantId: z.string().min(1) }), z.object({ released: z.boolean() })),
   'project.save': method(ProjectSaveInput, SavedFile),
   'project.open': method(none, OpenedProject),
   'project.autosave': method(z.object({ project: ProjectFile }), z.object({ savedAt: z.iso.datetime() })),

@@ -37,8 +37,19 @@ export const PLAN_FEATURES: Record<Plan, readonly Feature[]> = {
   studio: ['export', 'master', 'project_save'],
 };
 
-/** Why the gate refuses an export or a master. */
-export const RefusalReason = z.enum(['signed_out', 'upgrade_required', 'quota_exceeded', 'offline_expired']);
+/**
+ * Why the gate refuses a gated action: not signed in; a Free plan without a trial (or a feature no
+ * trial covers); a Free plan whose trial is used up; Pro at its monthly limit; offline too long or
+ * past the offline allowance; this device refused a place (MAX_DEVICES_PER_USER).
+ */
+export const RefusalReason = z.enum([
+  'signed_out',
+  'upgrade_required',
+  'trial_exhausted',
+  'quota_exceeded',
+  'offline_expired',
+  'device_limit',
+]);
 export type RefusalReason = z.infer<typeof RefusalReason>;
 
 /**

@@ -62,6 +62,24 @@ describe.each(databaseKinds)('devices and offline budgets on %s', (kind) => {
     expect((await tokenFor(b.accessToken, 'dev_bravo_0001', 'Ada’s laptop')).status).toBe(200);
     expect((await tokenFor(c.accessToken, 'dev_charlie_01')).status).toBe(200);
     const fourth = await tokenFor(a.accessToken, 'dev_delta_0001');
+    // Nor may it render: a grant asks the same question.
+    const grant = await call(
+      'POST',
+      '/api/usage/grants',
+      { kind: 'export', idempotencyKey: 'fourth-device-1', deviceId: 'dev_delta_0001' },
+      a.accessToken,
+    );
+    expect([grant.status, codeOf(grant.body)]).toEqual([403, 'device_limit']);
+    expect(
+      (
+        await call(
+          'POST',
+          '/api/usage/grants',
+          { kind: 'export', idempotencyKey: 'third-device-1', deviceId: 'dev_charlie_01' },
+          a.accessToken,
+        )
+      ).status,
+    ).toBe(200);
     expect(fourth.status).toBe(403);
     const refusal = ErrorBody.parse(fourth.body).error;
     expect(refusal.code).toBe('device_limit');

@@ -79,6 +79,7 @@ export async function startServer(
     keys: [key],
     quotas: config.quotas,
     grantTtlSeconds: config.grantTtlSeconds,
+    maxDevices: config.maxDevicesPerUser,
     now,
   });
   const stripe = config.stripe.secretKey ? createStripeClient(config.stripe) : null;

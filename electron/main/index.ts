@@ -156,9 +156,18 @@ function run(): void {
     await services.start();
   });
 
-  app.on('window-all-closed', () => {
-    main?.stop();
-    app.quit();
+  app.on('window-all-closed', () => app.quit());
+  // Renders under way give their reservations back before the app goes (a few seconds at most:
+  // an unanswered release lapses on the server by itself).
+  let leaving = false;
+  app.on('before-quit', (event) => {
+    if (leaving || !main) return;
+    leaving = true;
+    event.preventDefault();
+    const services = main;
+    void Promise.race([services.shutdown(), new Promise((r) => setTimeout(r, 3000))]).finally(() =>
+      app.quit(),
+    );
   });
 }
 

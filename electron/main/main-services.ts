@@ -113,6 +113,8 @@ export function createMainServices(ports: MainPorts) {
     deviceId,
     dialogs: ports.dialogs,
     files: ports.files,
+    settings,
+    scheduler,
     clock,
     logger,
   });
@@ -180,6 +182,7 @@ export function createMainServices(ports: MainPorts) {
       },
       'gate.authorize': ({ kind }) => gate.authorize(kind),
       'gate.saveRender': (input) => gate.saveRender(input),
+      'gate.release': ({ grantId }) => gate.release(grantId),
       'project.save': (input) => projects.save(input),
       'project.open': () => projects.open(),
       'project.autosave': (input) => projects.autosave(input),
@@ -216,6 +219,11 @@ export function createMainServices(ports: MainPorts) {
     stop(): void {
       account.stop();
       entitlements.stop();
+    },
+    /** Quit: the reservations of renders still under way go back to the server, then everything stops. */
+    async shutdown(): Promise<void> {
+      await gate.releaseAll();
+      this.stop();
     },
   };
 }

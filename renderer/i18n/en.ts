@@ -122,7 +122,9 @@ export const en = {
   'render.exporting': 'Rendering the mix… {percent}%',
   'render.mastering': 'Mastering… {percent}%',
   'render.cancel': 'Cancel',
-  'render.cancelled': 'Render cancelled: nothing was written.',
+  'render.cancelled': 'Render cancelled: nothing was written and nothing was counted.',
+  'render.discarded': 'Master discarded: nothing was counted.',
+  'render.saveCancelled': 'Saving cancelled: nothing was counted.',
   'render.failed': 'The render failed: {message}',
   'render.saveFailed': 'The file was not saved: {message}',
   'render.checking': 'Checking your plan…',
@@ -152,10 +154,22 @@ export const en = {
   'refusal.quota_exceeded.bodyMaster':
     'You have used {used} of your {limit} masters this month. The counter goes back to zero on {date}.',
   'refusal.quota_exceeded.bodyPlain': 'You have used this month’s allowance.',
+  'refusal.trial_exhausted.title': 'Free trial used – go Pro',
+  'refusal.trial_exhausted.bodyExport':
+    'You have used the {limit} exports of your free trial. With Pro, exporting and mastering go on every month.',
+  'refusal.trial_exhausted.bodyMaster':
+    'You have used the {limit} masters of your free trial. With Pro, exporting and mastering go on every month.',
+  'refusal.device_limit.title': 'This account is on too many devices',
+  'refusal.device_limit.body':
+    'Siberia Mix Pro works on {limit} devices at once. Sign one of them out from the account menu, then try again.',
+  'refusal.device_limit.bodyPlain':
+    'This account is in use on as many devices as it may be. Sign one of them out from the account menu, then try again.',
   'refusal.signed_out.title': 'Sign in to export',
   'refusal.signed_out.body':
     'Exporting, mastering and saving need a Siberia Mix account with Pro. Sign in, or create an account in a minute.',
   'refusal.offline_expired.title': 'Reconnect to keep exporting',
+  'refusal.offline_expired.bodySince':
+    'Siberia Mix has not reached the server since {since}, and cannot confirm more exports and masters offline. Reconnect to the internet, then try again.',
   'refusal.offline_expired.body':
     'Siberia Mix has been offline for too long to confirm your subscription. Connect to the internet, then try again.',
   'refusal.seePlans': 'See plans',

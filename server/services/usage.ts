@@ -24,6 +24,7 @@ import {
 } from '../domain/quota';
 import { type GrantFacts, readGrant, signGrant } from '../security/grants';
 import type { SigningKey } from '../security/signing-keys';
+import { admitDevice, deviceLimitError } from './devices';
 import { lockUser } from './users';
 
 type Reader = Kysely<Database>;
@@ -111,11 +112,15 @@ function refusal(reason: Refusal, usage?: Usage): DomainError {
 }
 
 /** A transaction's outcome: refusals leave it as values, so nothing is thrown while the row is locked. */
-type Outcome<T> = { refused: Refusal; usage?: Usage } | { refused: null; value: T };
+type Outcome<T> =
+  | { refused: Refusal; usage?: Usage }
+  | { refused: 'device_limit'; error: DomainError }
+  | { refused: null; value: T };
 const refused = (reason: Refusal | GrantRefusalReason, usage?: Usage) =>
   ({ refused: reason, usage }) as const;
 const ok = <T>(value: T) => ({ refused: null, value }) as const;
 function settle<T>(outcome: Outcome<T>): T {
+  if (outcome.refused === 'device_limit') throw outcome.error;
   if (outcome.refused) throw refusal(outcome.refused, outcome.usage);
   return outcome.value;
 }
@@ -135,6 +140,7 @@ export class UsageService {
       keys: readonly SigningKey[];
       quotas: Quotas;
       grantTtlSeconds: number;
+      maxDevices: number;
       now: () => Date;
     },
   ) {}
@@ -186,6 +192,12 @@ export class UsageService {
       .execute(async (trx): Promise<Outcome<{ row: UsageRow; usage: Usage }>> => {
         const user = await lockUser(trx, userId);
         if (!user) return refused('signed_out');
+        // Only a device that holds a place, or may take one, works for this account.
+        const admission = await admitDevice(trx, userId, deviceId, this.deps.maxDevices, now);
+        if (!admission.admitted)
+          return admission.reason === 'device_limit'
+            ? { refused: 'device_limit', error: deviceLimitError(admission.holders, this.deps.maxDevices) }
+            : refused('signed_out');
         const existing = await trx
           .selectFrom('usage_events')
           .selectAll()

@@ -120,6 +120,8 @@ function answer(name: BridgeMethodName, input: Input): unknown {
         offline: false,
       });
     }
+    case 'gate.release':
+      return ok({ released: true });
     case 'gate.saveRender':
       state.saved.push({ name: input.suggestedName, bytes: input.data.length });
       return ok({ path: `/home/musician/Music/${input.suggestedName}` });
