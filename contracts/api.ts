@@ -70,7 +70,13 @@ export const PlanPrice = z.object({
   productName: z.string(),
 });
 export type PlanPrice = z.infer<typeof PlanPrice>;
-export const PlansResponse = z.object({ prices: z.array(PlanPrice) });
+/** Pro's monthly quotas as this server counts them (PRO_EXPORTS_PER_MONTH, PRO_MASTERS_PER_MONTH). */
+export const ProQuotas = z.object({
+  exportsPerMonth: z.number().int().min(0),
+  mastersPerMonth: z.number().int().min(0),
+});
+export type ProQuotas = z.infer<typeof ProQuotas>;
+export const PlansResponse = z.object({ prices: z.array(PlanPrice), quotas: ProQuotas });
 export type PlansResponse = z.infer<typeof PlansResponse>;
 
 export const BillingMeResponse = z.object({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Credentials, PlanPrice, PublicUser } from './api';
+import { Credentials, PlanPrice, PlansResponse, PublicUser } from './api';
 import { ErrorCode } from './errors';
 import {
   BillingInterval,
@@ -135,7 +135,7 @@ export const bridgeMethods = {
     AccountState,
   ),
   'account.signOut': method(none, AccountState),
-  'billing.getPlans': method(none, z.object({ prices: z.array(PlanPrice) })),
+  'billing.getPlans': method(none, PlansResponse),
   'billing.startCheckout': method(z.object({ priceId: z.string().min(1).max(255) }), CheckoutStatus),
   'billing.reopenCheckout': method(none, CheckoutStatus),
   'billing.cancelCheckout': method(none, CheckoutStatus),

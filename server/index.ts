@@ -131,7 +131,17 @@ export async function startServer(
     devices,
     usage,
     signingKeys: [key],
-    billing: { billing, webhooks, prices: stripe ? prices : null, appScheme: config.appScheme, logger },
+    billing: {
+      billing,
+      webhooks,
+      prices: stripe ? prices : null,
+      appScheme: config.appScheme,
+      quotas: {
+        exportsPerMonth: config.quotas.exportsPerMonth,
+        mastersPerMonth: config.quotas.mastersPerMonth,
+      },
+      logger,
+    },
     logger,
   });
   const server = createServer(app).listen(config.port, config.host);

@@ -126,6 +126,7 @@ function run(): void {
       defaults: { serverUrl, locale: app.getLocale().startsWith('fr') ? 'fr' : 'en' },
       checkoutOrigins,
       appInfo: { version: app.getVersion(), platform: process.platform },
+      deviceName: os.hostname().slice(0, 64),
       scheme,
       logger,
     });

@@ -47,6 +47,8 @@ export type MainPorts = {
   scheme?: string;
   clock?: Clock;
   scheduler?: Scheduler;
+  /** This computer's name for the account's device list. */
+  deviceName?: string;
   logger?: Logger;
   fetch?: typeof fetch;
 };
@@ -93,7 +95,16 @@ export function createMainServices(ports: MainPorts) {
     },
     deviceId,
   );
-  const account = new AccountService({ client, vault, settings, emit: ports.emit, scheduler, clock, logger });
+  const account = new AccountService({
+    client,
+    vault,
+    settings,
+    deviceId,
+    emit: ports.emit,
+    scheduler,
+    clock,
+    logger,
+  });
   const ledger = new OfflineLedger(settings);
   const entitlements = new EntitlementService({
     account,
@@ -101,6 +112,7 @@ export function createMainServices(ports: MainPorts) {
     ledger,
     settings,
     deviceId,
+    deviceName: ports.deviceName,
     emit: ports.emit,
     scheduler,
     logger,

@@ -26,7 +26,7 @@ export class AccountBilling {
     if (this.session.getState().plans.status === 'loading') return;
     this.session.dispatch({ type: 'plansLoading' });
     const plans = await call(() => this.deps.bridge.billing.getPlans());
-    if (plans.ok) this.session.dispatch({ type: 'plansLoaded', prices: plans.value.prices });
+    if (plans.ok) this.session.dispatch({ type: 'plansLoaded', ...plans.value });
     else this.session.dispatch({ type: 'plansFailed', error: plans.error });
   }
 

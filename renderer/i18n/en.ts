@@ -11,8 +11,9 @@ export const en = {
   'header.plans': 'Plans',
   'header.goPro': 'Go Pro',
   'header.account': 'Account',
-  'header.usageExports': '{used} / {limit} exports this month',
-  'header.usageMasters': '{used} / {limit} masters this month',
+  'header.usage': '{exportsUsed}/{exportsLimit} exports · {mastersUsed}/{mastersLimit} masters',
+  'header.usageTrial':
+    'Free trial: {exportsUsed}/{exportsLimit} exports · {mastersUsed}/{mastersLimit} masters',
   'header.offline': 'Offline',
   'header.signedInAs': 'Signed in as {email}',
   'header.signIn': 'Sign in',

@@ -12,8 +12,9 @@ export const fr = {
   'header.plans': 'Offres',
   'header.goPro': 'Passer en Pro',
   'header.account': 'Compte',
-  'header.usageExports': '{used} / {limit} exports ce mois-ci',
-  'header.usageMasters': '{used} / {limit} masters ce mois-ci',
+  'header.usage': '{exportsUsed}/{exportsLimit} exports · {mastersUsed}/{mastersLimit} masters',
+  'header.usageTrial':
+    'Essai gratuit : {exportsUsed}/{exportsLimit} exports · {mastersUsed}/{mastersLimit} masters',
   'header.offline': 'Hors ligne',
   'header.signedInAs': 'Connecté : {email}',
   'header.signIn': 'Se connecter',

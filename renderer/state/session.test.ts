@@ -39,9 +39,10 @@ describe('session reducer', () => {
     const prices = [
       { id: 'p', interval: 'month' as const, unitAmount: 999, currency: 'eur', productName: 'Pro' },
     ];
-    let s = sessionReducer(initialSession(), { type: 'plansLoaded', prices });
+    const quotas = { exportsPerMonth: 500, mastersPerMonth: 200 };
+    let s = sessionReducer(initialSession(), { type: 'plansLoaded', prices, quotas });
     s = sessionReducer(s, { type: 'plansFailed', error: { code: 'server_unreachable', message: 'down' } });
-    expect(s.plans).toMatchObject({ status: 'failed', prices });
+    expect(s.plans).toMatchObject({ status: 'failed', prices, quotas });
   });
 
   it('keeps the last few notices and dismisses by id', () => {

@@ -33,6 +33,8 @@ export class AccountService {
       client: ServerClient;
       vault: CredentialVault;
       settings: Settings;
+      /** Named at sign-in so that signing this device out from another revokes its session. */
+      deviceId: string;
       emit: EventSink;
       scheduler: Scheduler;
       clock: Clock;
@@ -81,12 +83,14 @@ export class AccountService {
   }
 
   async signUp(credentials: Credentials): Promise<AccountState> {
-    await this.adopt(await this.deps.client.call('register', credentials));
+    await this.adopt(
+      await this.deps.client.call('register', { ...credentials, deviceId: this.deps.deviceId }),
+    );
     return this.state();
   }
 
   async signIn(credentials: { email: string; password: string }): Promise<AccountState> {
-    await this.adopt(await this.deps.client.call('login', credentials));
+    await this.adopt(await this.deps.client.call('login', { ...credentials, deviceId: this.deps.deviceId }));
     return this.state();
   }
 

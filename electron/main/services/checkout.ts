@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { PlanPrice } from '../../../contracts/api';
+import type { PlansResponse } from '../../../contracts/api';
 import type { CheckoutStatus } from '../../../contracts/bridge';
 import type { DeepLink } from '../../../contracts/deeplink';
 import { BridgeFailure } from '../bridge-failure';
@@ -35,7 +35,7 @@ export class CheckoutService {
     },
   ) {}
 
-  async plans(): Promise<{ prices: PlanPrice[] }> {
+  async plans(): Promise<PlansResponse> {
     return this.deps.client.call('plans', undefined);
   }
 
