@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Credentials, PlanPrice, PlansResponse, PublicUser } from './api';
+import { DeviceId } from './tokens';
+import { Credentials, DevicesResponse, PlanPrice, PlansResponse, PublicUser } from './api';
 import { ErrorCode } from './errors';
 import {
   BillingInterval,
@@ -135,6 +136,10 @@ export const bridgeMethods = {
     AccountState,
   ),
   'account.signOut': method(none, AccountState),
+  /** The devices holding a place on the account (this one is `app.getInfo`'s deviceId). */
+  'account.devices': method(none, DevicesResponse),
+  /** Signs another device out (its place freed, its session revoked); answers the list after. */
+  'account.signOutDevice': method(z.object({ deviceId: DeviceId }), DevicesResponse),
   'billing.getPlans': method(none, PlansResponse),
   'billing.startCheckout': method(z.object({ priceId: z.string().min(1).max(255) }), CheckoutStatus),
   'billing.reopenCheckout': method(none, CheckoutStatus),

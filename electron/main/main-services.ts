@@ -178,6 +178,8 @@ export function createMainServices(ports: MainPorts) {
       'account.signUp': (c) => account.signUp(c),
       'account.signIn': (c) => account.signIn(c),
       'account.signOut': () => account.signOut(),
+      'account.devices': () => account.devices(),
+      'account.signOutDevice': ({ deviceId }) => account.signOutDevice(deviceId),
       'billing.getPlans': () => checkout.plans(),
       'billing.startCheckout': ({ priceId }) => checkout.start(priceId),
       'billing.reopenCheckout': () => checkout.reopen(),

@@ -21,6 +21,14 @@ export const en = {
   'header.signOut': 'Sign out',
   'header.manage': 'Manage subscription',
   'header.settings': 'Settings',
+  'header.devices': 'Devices',
+  'devices.title': 'Your devices',
+  'devices.limit': '{count} of {limit} devices in use. Sign one out to free its place.',
+  'devices.unnamed': 'Unnamed device',
+  'devices.this': 'This device',
+  'devices.lastSeen': 'Last seen on {date}',
+  'devices.signOut': 'Sign out',
+  'devices.close': 'Close',
   'header.renewsOn': 'Renews on {date}',
   'header.endsOn': 'Ends on {date}',
 
@@ -178,6 +186,7 @@ export const en = {
   'refusal.signIn': 'Sign in',
   'refusal.signUp': 'Create account',
   'refusal.retry': 'Try again',
+  'refusal.devices': 'See devices',
   'refusal.notNow': 'Not now',
 
   'pricing.title': 'Choose your plan',

@@ -22,6 +22,14 @@ export const fr = {
   'header.signOut': 'Se déconnecter',
   'header.manage': 'Gérer l’abonnement',
   'header.settings': 'Réglages',
+  'header.devices': 'Appareils',
+  'devices.title': 'Vos appareils',
+  'devices.limit': '{count} appareils utilisés sur {limit}. Déconnectez-en un pour libérer sa place.',
+  'devices.unnamed': 'Appareil sans nom',
+  'devices.this': 'Cet appareil',
+  'devices.lastSeen': 'Vu pour la dernière fois le {date}',
+  'devices.signOut': 'Déconnecter',
+  'devices.close': 'Fermer',
   'header.renewsOn': 'Renouvelé le {date}',
   'header.endsOn': 'Prend fin le {date}',
 
@@ -180,6 +188,7 @@ export const fr = {
   'refusal.signIn': 'Se connecter',
   'refusal.signUp': 'Créer un compte',
   'refusal.retry': 'Réessayer',
+  'refusal.devices': 'Voir les appareils',
   'refusal.notNow': 'Plus tard',
 
   'pricing.title': 'Choisissez votre offre',

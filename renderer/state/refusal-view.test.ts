@@ -25,7 +25,7 @@ describe('refusals', () => {
     // Pro at its limit is not sent to pricing: there is nothing to buy.
     expect(actions('quota_exceeded')).toEqual([]);
     expect(actions('trial_exhausted')).toEqual(['pricing']);
-    expect(actions('device_limit')).toEqual(['retry']);
+    expect(actions('device_limit')).toEqual(['devices', 'retry']);
   });
 
   it('the quota refusal states the usage and the reset date in the locale', () => {

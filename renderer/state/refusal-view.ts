@@ -3,7 +3,7 @@ import type { Refusal } from '../../contracts/refusal';
 import { formatDate } from '../i18n';
 import type { Text } from './text';
 
-export type RefusalAction = 'pricing' | 'signIn' | 'signUp' | 'retry';
+export type RefusalAction = 'pricing' | 'signIn' | 'signUp' | 'retry' | 'devices';
 export type RefusalView = { title: Text; body: Text; actions: { action: RefusalAction; label: Text }[] };
 
 /** What the refusal modal says and offers for each reason main gives; the facts come with the refusal. */
@@ -49,7 +49,10 @@ export function refusalView(refusal: Refusal, locale: Locale): RefusalView {
           refusal.limit !== null
             ? { key: 'refusal.device_limit.body', params: { limit: refusal.limit } }
             : { key: 'refusal.device_limit.bodyPlain' },
-        actions: [{ action: 'retry', label: { key: 'refusal.retry' } }],
+        actions: [
+          { action: 'devices', label: { key: 'refusal.devices' } },
+          { action: 'retry', label: { key: 'refusal.retry' } },
+        ],
       };
     case 'signed_out':
       return {

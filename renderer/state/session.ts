@@ -16,6 +16,7 @@ export type Modal =
   | { type: 'refusal'; refusal: Refusal }
   | { type: 'auth'; mode: AuthMode }
   | { type: 'settings' }
+  | { type: 'devices' }
   | null;
 
 export type Notice = { id: number; level: 'info' | 'warning' | 'error'; text: string; undo?: boolean };

@@ -10,6 +10,7 @@ import { PricingModal } from './PricingModal';
 import { RefusalModal } from './RefusalModal';
 import { RenderPanel } from './RenderPanel';
 import { SettingsModal } from './SettingsModal';
+import { DevicesModal } from './DevicesModal';
 import { Toasts } from './Toasts';
 
 export function App({ controller }: { controller: DeskController }) {
@@ -97,6 +98,7 @@ function Shell() {
       {modal?.type === 'refusal' && <RefusalModal refusal={modal.refusal} />}
       {modal?.type === 'auth' && <AuthModal mode={modal.mode} />}
       {modal?.type === 'settings' && <SettingsModal />}
+      {modal?.type === 'devices' && <DevicesModal />}
       <Toasts />
       {dragging && (
         <div className="drop-overlay" aria-hidden="true">

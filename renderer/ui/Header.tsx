@@ -159,6 +159,15 @@ function AccountMenu({
               {t('header.manage')}
             </button>
           )}
+          {email && (
+            <button
+              type="button"
+              role="menuitem"
+              onClick={choose(() => controller.openModal({ type: 'devices' }))}
+            >
+              {t('header.devices')}
+            </button>
+          )}
           <button
             type="button"
             role="menuitem"

@@ -1,6 +1,7 @@
 import type {
   AuthResponse,
   Credentials,
+  DevicesResponse,
   PublicUser,
   RouteName,
   RouteRequest,
@@ -92,6 +93,21 @@ export class AccountService {
   async signIn(credentials: { email: string; password: string }): Promise<AccountState> {
     await this.adopt(await this.deps.client.call('login', { ...credentials, deviceId: this.deps.deviceId }));
     return this.state();
+  }
+
+  /** The devices holding a place on this account. */
+  devices(): Promise<DevicesResponse> {
+    return this.authed('devices', undefined);
+  }
+
+  /** Signs a device out from the account: its place is free and its session revoked on the server. */
+  async signOutDevice(deviceId: string): Promise<DevicesResponse> {
+    await this.authed('deviceSignOut', { deviceId });
+    if (deviceId === this.deps.deviceId) {
+      await this.signOut();
+      return { devices: [], limit: 1 };
+    }
+    return this.devices();
   }
 
   async signOut(): Promise<AccountState> {
