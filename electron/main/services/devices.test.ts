@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DevicesResponse } from '../../../contracts/api';
 import { companionSuite } from '../../../tests/host/companion-suite';
 import { type MainUnderTest, mainUnderTest } from '../../../tests/host/main-under-test';
 
@@ -30,14 +31,13 @@ describe('devices', () => {
     const listed = await c.main.dispatch('account.devices', undefined, true);
     expect(listed).toMatchObject({ ok: true, value: { limit: 2 } });
     if (!listed.ok) throw new Error('no list');
-    expect(listed.value.devices.map((d) => d.deviceId).sort()).toEqual(
-      [a.main.deviceId, b.main.deviceId].sort(),
-    );
+    const list = DevicesResponse.parse(listed.value);
+    expect(list.devices.map((d) => d.deviceId).sort()).toEqual([a.main.deviceId, b.main.deviceId].sort());
     // From the third device, the musician signs the second out: its place is the third's now.
     const after = await c.main.dispatch('account.signOutDevice', { deviceId: b.main.deviceId }, true);
     expect(after).toMatchObject({ ok: true });
     if (!after.ok) throw new Error('not signed out');
-    expect(after.value.devices.map((d) => d.deviceId)).toEqual([a.main.deviceId]);
+    expect(DevicesResponse.parse(after.value).devices.map((d) => d.deviceId)).toEqual([a.main.deviceId]);
     expect(await c.main.gate.authorize('export')).toMatchObject({ kind: 'export', offline: false });
     await c.main.entitlements.refresh();
     expect(c.main.entitlements.state().plan).toBe('pro');
