@@ -289,7 +289,7 @@ describe('header and keyboard', () => {
   it('shows the Pro badge and the usage gauge', async () => {
     const page = await openDesk(desk, { account: signedIn(), entitlements: proEntitlements(5) });
     expect(await page.getByTestId('plan-badge').innerText()).toBe('PRO');
-    expect(await page.getByTestId('usage-gauge').innerText()).toBe('5 / 500 exports this month');
+    expect(await page.getByTestId('usage-gauge').innerText()).toBe('5/500 exports · 1/100 masters');
     await page.close();
   });
 
