@@ -165,9 +165,9 @@ export const en = {
   'refusal.quota_exceeded.bodyPlain': 'You have used this month’s allowance.',
   'refusal.trial_exhausted.title': 'Free trial used – go Pro',
   'refusal.trial_exhausted.bodyExport':
-    'You have used the {limit} exports of your free trial. With Pro, exporting and mastering go on every month.',
+    'Your free trial is used up (exports: {used}/{limit}). With Pro, exporting and mastering go on every month.',
   'refusal.trial_exhausted.bodyMaster':
-    'You have used the {limit} masters of your free trial. With Pro, exporting and mastering go on every month.',
+    'Your free trial is used up (masters: {used}/{limit}). With Pro, exporting and mastering go on every month.',
   'refusal.device_limit.title': 'This account is on too many devices',
   'refusal.device_limit.body':
     'Siberia Mix Pro works on {limit} devices at once. Sign one of them out from the account menu, then try again.',

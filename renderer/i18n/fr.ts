@@ -167,9 +167,9 @@ export const fr = {
   'refusal.quota_exceeded.bodyPlain': 'Vous avez utilisé votre quota du mois.',
   'refusal.trial_exhausted.title': 'Quota dépassé – passez en Pro',
   'refusal.trial_exhausted.bodyExport':
-    'Vous avez utilisé les {limit} exports de votre essai gratuit. Avec Pro, exporter et mastériser continuent chaque mois.',
+    'Votre essai gratuit est épuisé (exports : {used}/{limit}). Avec Pro, exporter et mastériser continuent chaque mois.',
   'refusal.trial_exhausted.bodyMaster':
-    'Vous avez utilisé les {limit} masters de votre essai gratuit. Avec Pro, exporter et mastériser continuent chaque mois.',
+    'Votre essai gratuit est épuisé (masters : {used}/{limit}). Avec Pro, exporter et mastériser continuent chaque mois.',
   'refusal.device_limit.title': 'Ce compte est utilisé sur trop d’appareils',
   'refusal.device_limit.body':
     'Siberia Mix Pro fonctionne sur {limit} appareils à la fois. Déconnectez-en un depuis le menu du compte, puis réessayez.',

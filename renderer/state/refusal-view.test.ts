@@ -64,7 +64,7 @@ describe('refusals', () => {
     const view = refusalView(trial, 'fr');
     expect(fr(view.title.key)).toBe('Quota dépassé – passez en Pro');
     expect(fr(view.body.key, view.body.params)).toBe(
-      'Vous avez utilisé les 3 exports de votre essai gratuit. Avec Pro, exporter et mastériser continuent chaque mois.',
+      'Votre essai gratuit est épuisé (exports : 3/3). Avec Pro, exporter et mastériser continuent chaque mois.',
     );
     expect(fr(view.actions[0]?.label.key ?? 'refusal.retry')).toBe('Passer en Pro');
     const allFrench = Object.entries(frCatalogue).filter(([, v]) => v.includes('Quota dépassé'));

@@ -23,7 +23,7 @@ export function refusalView(refusal: Refusal, locale: Locale): RefusalView {
             refusal.feature === 'master'
               ? 'refusal.trial_exhausted.bodyMaster'
               : 'refusal.trial_exhausted.bodyExport',
-          params: { limit: refusal.limit ?? 0 },
+          params: { used: refusal.used ?? refusal.limit ?? 0, limit: refusal.limit ?? 0 },
         },
         actions: [{ action: 'pricing', label: { key: 'refusal.goPro' } }],
       };

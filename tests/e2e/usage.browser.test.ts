@@ -113,46 +113,63 @@ describe('usage: reservations, devices and honest refusals', { timeout: 240_000 
     expect(savedFiles(first.exportsDir)).toEqual([]);
   });
 
+  /** Settings → Language, as the musician would switch it; the desk answers in that language. */
+  const speak = async (page: Page, locale: 'en' | 'fr') => {
+    await page.getByRole('button', { name: /Account|Compte/ }).click();
+    await page.getByRole('menuitem', { name: /Settings|Réglages/ }).click();
+    await page
+      .getByTestId('settings')
+      .getByLabel(locale === 'en' ? 'English' : 'Français')
+      .check();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog(page).count()).toBe(0);
+  };
+  const WORDS = {
+    en: { export: 'Export mix', master: 'Master', notNow: 'Not now' },
+    fr: { export: 'Exporter le mix', master: 'Mastériser', notNow: 'Plus tard' },
+  };
+
   it('15. each refusal says what is true, in English and in French', async () => {
     const copies: Record<string, string> = {};
-    for (const locale of ['en', 'fr'] as const) {
-      const words =
-        locale === 'en'
-          ? { export: 'Export mix', master: 'Master', notNow: 'Not now' }
-          : { export: 'Exporter le mix', master: 'Mastériser', notNow: 'Plus tard' };
-      // Signed out.
-      const guest = await stack.openApp(`guest-${locale}`, { locale });
-      await importStems(guest.page, [stems.drums]);
-      copies[`signed_out-${locale}`] = await refusalOf(guest, words.export, 'refusal-signed_out');
-      await shot(guest.page, `15-signed-out-${locale}`);
-      // Free with its one-export trial: masters are for Pro, then the trial is used up.
-      const free = await stack.openApp(`trial-${locale}`, { locale });
-      await signUp(free.page, `trial-${locale}@example.com`);
-      await importStems(free.page, [stems.drums]);
-      copies[`upgrade_required-${locale}`] = await refusalOf(free, words.master, 'refusal-upgrade_required');
-      await shot(free.page, `15-upgrade-required-${locale}`);
-      await notNow(free.page, words.notNow);
-      await free.page.getByRole('button', { name: words.export, exact: true }).click();
-      await expect.poll(() => savedFiles(free.exportsDir).length, { timeout: 30_000 }).toBe(1);
-      copies[`trial_exhausted-${locale}`] = await refusalOf(free, words.export, 'refusal-trial_exhausted');
-      await shot(free.page, `15-trial-used-${locale}`);
-      // Pro at the limit.
-      const pro = await proWithStems(`limit-${locale}`, locale);
-      for (let i = 1; i <= 2; i++) {
-        await pro.page.getByRole('button', { name: words.export, exact: true }).click();
-        await expect.poll(() => savedFiles(pro.exportsDir).length, { timeout: 30_000 }).toBe(i);
-      }
-      copies[`quota_exceeded-${locale}`] = await refusalOf(pro, words.export, 'refusal-quota_exceeded');
-      await shot(pro.page, `15-quota-reached-${locale}`);
-      await notNow(pro.page, words.notNow);
-      // Offline with no allowance left on this device: since when, and reconnect.
-      await stack.server.close();
-      try {
-        copies[`offline_expired-${locale}`] = await refusalOf(pro, words.master, 'refusal-offline_expired');
-        await shot(pro.page, `15-offline-${locale}`);
-      } finally {
-        await stack.restartServer();
-      }
+    /** The refusal `button` meets, read and photographed, then put away. */
+    const meet = async (app: App, locale: 'en' | 'fr', button: 'export' | 'master', reason: string) => {
+      copies[`${reason}-${locale}`] = await refusalOf(app, WORDS[locale][button], `refusal-${reason}`);
+      await shot(app.page, `15-${reason}-${locale}`);
+      await notNow(app.page, WORDS[locale].notNow);
+    };
+    // Signed out.
+    const guest = await stack.openApp('guest');
+    await importStems(guest.page, [stems.drums]);
+    await meet(guest, 'en', 'export', 'signed_out');
+    await speak(guest.page, 'fr');
+    await meet(guest, 'fr', 'export', 'signed_out');
+    // Free with its one-export trial: masters are for Pro; once the export is used, the trial is over.
+    const free = await stack.openApp('trial');
+    await signUp(free.page, 'trial@example.com');
+    await importStems(free.page, [stems.drums]);
+    await meet(free, 'en', 'master', 'upgrade_required');
+    await free.page.getByRole('button', { name: 'Export mix', exact: true }).click();
+    await expect.poll(() => savedFiles(free.exportsDir).length, { timeout: 30_000 }).toBe(1);
+    await meet(free, 'en', 'export', 'trial_exhausted');
+    await speak(free.page, 'fr');
+    await meet(free, 'fr', 'master', 'upgrade_required');
+    await meet(free, 'fr', 'export', 'trial_exhausted');
+    // Pro at the limit, then offline with nothing left on this device.
+    const pro = await proWithStems('limit');
+    for (let i = 1; i <= 2; i++) {
+      await pro.page.getByRole('button', { name: 'Export mix', exact: true }).click();
+      await expect.poll(() => savedFiles(pro.exportsDir).length, { timeout: 30_000 }).toBe(i);
+    }
+    await meet(pro, 'en', 'export', 'quota_exceeded');
+    await speak(pro.page, 'fr');
+    await meet(pro, 'fr', 'export', 'quota_exceeded');
+    await stack.server.close();
+    try {
+      await meet(pro, 'fr', 'master', 'offline_expired');
+      await speak(pro.page, 'en');
+      await meet(pro, 'en', 'master', 'offline_expired');
+    } finally {
+      await stack.restartServer();
     }
     expect(copies['signed_out-en']).toContain('Sign in to export');
     expect(copies['signed_out-fr']).toContain('Connectez-vous pour exporter');
@@ -161,7 +178,7 @@ describe('usage: reservations, devices and honest refusals', { timeout: 240_000 
     expect(copies['upgrade_required-fr']).toContain('Passer en Pro');
     expect(copies['trial_exhausted-en']).toContain('Free trial used – go Pro');
     expect(copies['trial_exhausted-fr']).toContain('Quota dépassé – passez en Pro');
-    expect(copies['trial_exhausted-fr']).toContain('les 1 exports de votre essai gratuit');
+    expect(copies['trial_exhausted-fr']).toContain('Votre essai gratuit est épuisé (exports : 1/1)');
     expect(copies['quota_exceeded-en']).toContain('You have used 2 of your 2 exports this month.');
     expect(copies['quota_exceeded-fr']).toContain('Quota mensuel atteint');
     expect(copies['quota_exceeded-fr']).toContain('Vous avez utilisé 2 de vos 2 exports ce mois-ci.');
