@@ -4,9 +4,12 @@ import {
   BillingMeResponse,
   CheckoutRequest,
   Credentials,
+  DevicesResponse,
+  GrantRequest,
   LoginRequest,
   OfflineUsageRequest,
   PlansResponse,
+  RegisterRequest,
   UsageGrantRequest,
 } from './api';
 import { ErrorBody, errorBody } from './errors';
@@ -68,6 +71,8 @@ describe('billing', () => {
       exportsLimit: 0,
       mastersUsed: 0,
       mastersLimit: 0,
+      exportsReserved: 0,
+      mastersReserved: 0,
       quotaResetAt: '2026-12-01T00:00:00.000Z',
       attention: null,
     };
@@ -89,10 +94,35 @@ describe('billing', () => {
     expect(BillingMeResponse.parse({ ...free, attention: undefined }).attention).toBeNull();
     expect(BillingMeResponse.safeParse({ ...free, plan: 'gold' }).success).toBe(false);
     expect(BillingMeResponse.safeParse({ ...free, exportsUsed: -1 }).success).toBe(false);
+    expect(BillingMeResponse.safeParse({ ...free, mastersReserved: -1 }).success).toBe(false);
   });
 });
 
 describe('usage', () => {
+  it('takes a grant back as a bounded string, and lists devices with their limit', () => {
+    expect(GrantRequest.safeParse({ grant: 'a.b.c' }).success).toBe(true);
+    expect(GrantRequest.safeParse({ grant: '' }).success).toBe(false);
+    expect(GrantRequest.safeParse({ grant: 'x'.repeat(4097) }).success).toBe(false);
+    const device = {
+      deviceId: 'dev_12345678',
+      name: null,
+      firstSeenAt: '2026-11-24T10:00:00.000Z',
+      lastSeenAt: '2026-11-24T10:00:00.000Z',
+      tokenExpiresAt: '2026-12-01T10:00:00.000Z',
+    };
+    expect(DevicesResponse.safeParse({ devices: [device], limit: 3 }).success).toBe(true);
+    expect(DevicesResponse.safeParse({ devices: [{ ...device, deviceId: '../x' }], limit: 3 }).success).toBe(
+      false,
+    );
+    expect(DevicesResponse.safeParse({ devices: [], limit: 0 }).success).toBe(false);
+  });
+  it('lets sign-in name its device, and only a well-formed one', () => {
+    const login = { email: 'a@b.co', password: 'x' };
+    expect(LoginRequest.parse({ ...login, deviceId: 'dev_12345678' }).deviceId).toBe('dev_12345678');
+    expect(LoginRequest.safeParse({ ...login, deviceId: 'a b' }).success).toBe(false);
+    expect(RegisterRequest.safeParse({ email: 'a@b.co', password: 'long enough pw' }).success).toBe(true);
+  });
+
   it('requires kind, idempotency key and device', () => {
     expect(
       UsageGrantRequest.safeParse({

@@ -40,8 +40,16 @@ export type PublicUser = z.infer<typeof PublicUser>;
 
 export const Credentials = z.object({ email: Email, password: Password });
 export type Credentials = z.input<typeof Credentials>;
+/**
+ * The device signing in, when the app says: its refresh tokens are bound to it, so that signing the
+ * device out (POST /api/devices/sign-out) revokes them, and a device signed out may sign in again.
+ */
+const SigningInDevice = z.object({ deviceId: DeviceId.optional() });
+export const RegisterRequest = Credentials.extend(SigningInDevice.shape);
 /** Login accepts any non-empty password so that a too-short one is just "wrong", not a hint. */
-export const LoginRequest = z.object({ email: Email, password: z.string().min(1).max(128) });
+export const LoginRequest = z
+  .object({ email: Email, password: z.string().min(1).max(128) })
+  .extend(SigningInDevice.shape);
 export const AuthResponse = z.object({
   user: PublicUser,
   accessToken: z.string().min(1),
@@ -74,7 +82,13 @@ export const PlanPrice = z.object({
   taxBehavior: z.enum(['inclusive', 'exclusive', 'unspecified']),
 });
 export type PlanPrice = z.infer<typeof PlanPrice>;
-export const PlansResponse = z.object({ prices: z.array(PlanPrice) });
+/** Pro's monthly quotas as this server counts them (PRO_EXPORTS_PER_MONTH, PRO_MASTERS_PER_MONTH). */
+export const ProQuotas = z.object({
+  exportsPerMonth: z.number().int().min(0),
+  mastersPerMonth: z.number().int().min(0),
+});
+export type ProQuotas = z.infer<typeof ProQuotas>;
+export const PlansResponse = z.object({ prices: z.array(PlanPrice), quotas: ProQuotas });
 export type PlansResponse = z.infer<typeof PlansResponse>;
 
 export const BillingMeResponse = z.object({
@@ -87,6 +101,9 @@ export const BillingMeResponse = z.object({
   exportsLimit: z.number().int().min(0),
   mastersUsed: z.number().int().min(0),
   mastersLimit: z.number().int().min(0),
+  /** Units held by live reservations (renders under way), apart from the use above. */
+  exportsReserved: z.number().int().min(0),
+  mastersReserved: z.number().int().min(0),
   quotaResetAt: isoTime,
   /** Null when nothing is asked of the musician (absent in what older servers sent). */
   attention: BillingAttention.nullable().default(null),
@@ -132,8 +149,27 @@ export type InvoicesResponse = z.infer<typeof InvoicesResponse>;
 
 // ---------- entitlements and usage ----------
 
-export const EntitlementTokenRequest = z.object({ deviceId: DeviceId });
+export const EntitlementTokenRequest = z.object({
+  deviceId: DeviceId,
+  /** How the musician knows this device in the device list ("Ada's MacBook"); kept from the last token. */
+  deviceName: z.string().trim().min(1).max(64).optional(),
+});
 export const EntitlementTokenResponse = z.object({ token: z.string().min(1) });
+
+/** A device holding a place: it holds an entitlement token that has not expired and was not signed out. */
+export const DeviceInfo = z.object({
+  deviceId: DeviceId,
+  name: z.string().nullable(),
+  firstSeenAt: isoTime,
+  lastSeenAt: isoTime,
+  /** When its last entitlement token (and so its place, unless renewed) runs out. */
+  tokenExpiresAt: isoTime,
+});
+export type DeviceInfo = z.infer<typeof DeviceInfo>;
+/** The devices holding a place, and how many places an account has (MAX_DEVICES_PER_USER). */
+export const DevicesResponse = z.object({ devices: z.array(DeviceInfo), limit: z.number().int().min(1) });
+export type DevicesResponse = z.infer<typeof DevicesResponse>;
+export const DeviceSignOutRequest = z.object({ deviceId: DeviceId });
 
 export const UsageGrantRequest = z.object({
   kind: UsageKind,
@@ -141,8 +177,14 @@ export const UsageGrantRequest = z.object({
   deviceId: DeviceId,
 });
 export type UsageGrantRequest = z.infer<typeof UsageGrantRequest>;
+/** A reservation: the signed grant (its `exp` is when the reservation lapses) and the usage with it held. */
 export const UsageGrantResponse = z.object({ grant: z.string().min(1), usage: Usage });
 export type UsageGrantResponse = z.infer<typeof UsageGrantResponse>;
+/** A grant the server signed, handed back to commit, release or renew its reservation. */
+export const GrantRequest = z.object({ grant: z.string().min(1).max(4096) });
+export type GrantRequest = z.infer<typeof GrantRequest>;
+export const UsageResponse = z.object({ usage: Usage });
+export type UsageResponse = z.infer<typeof UsageResponse>;
 
 export const OfflineUse = z.object({
   /** Made by the app once per use; the server counts each id once. */
@@ -158,7 +200,8 @@ export const OfflineUsageResponse = z.object({
   refused: z.array(
     z.object({
       id: z.string(),
-      reason: z.enum(['offline_allowance_exceeded', 'upgrade_required', 'invalid']),
+      /** `quota_exceeded`: counting it would take the month past its quota. */
+      reason: z.enum(['offline_allowance_exceeded', 'quota_exceeded', 'upgrade_required', 'invalid']),
     }),
   ),
   usage: Usage,
@@ -190,7 +233,7 @@ export const api = {
     method: 'POST',
     path: '/api/auth/register',
     auth: false,
-    request: Credentials,
+    request: RegisterRequest,
     response: AuthResponse,
   },
   login: {
@@ -253,11 +296,48 @@ export const api = {
     request: EntitlementTokenRequest,
     response: EntitlementTokenResponse,
   },
+  devices: { method: 'GET', path: '/api/devices', auth: true, request: null, response: DevicesResponse },
+  /** Frees the device's place and revokes its refresh tokens; it may sign in again later. */
+  deviceSignOut: {
+    method: 'POST',
+    path: '/api/devices/sign-out',
+    auth: true,
+    request: DeviceSignOutRequest,
+    response: OkResponse,
+  },
+  /**
+   * Reserves one unit for GRANT_TTL_SECONDS: refused (402) before any work when the limit is
+   * reached, reservations included. The same idempotency key gives back the same reservation.
+   */
   usageGrant: {
     method: 'POST',
     path: '/api/usage/grants',
     auth: true,
     request: UsageGrantRequest,
+    response: UsageGrantResponse,
+  },
+  /** Turns the reservation into use, once the work is delivered; the same grant twice counts once. */
+  usageGrantCommit: {
+    method: 'POST',
+    path: '/api/usage/grants/commit',
+    auth: true,
+    request: GrantRequest,
+    response: UsageResponse,
+  },
+  /** Frees the reservation (cancelled or failed work); idempotent; a committed grant answers 409. */
+  usageGrantRelease: {
+    method: 'POST',
+    path: '/api/usage/grants/release',
+    auth: true,
+    request: GrantRequest,
+    response: UsageResponse,
+  },
+  /** Extends a reservation whose work outlives it: a fresh grant, same id, a new expiry. */
+  usageGrantRenew: {
+    method: 'POST',
+    path: '/api/usage/grants/renew',
+    auth: true,
+    request: GrantRequest,
     response: UsageGrantResponse,
   },
   usageOffline: {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Credentials, InvoicesResponse, PlanPrice, PublicUser } from './api';
+import { DeviceId } from './tokens';
+import { Credentials, DevicesResponse, InvoicesResponse, PlanPrice, PlansResponse, PublicUser } from './api';
 import { ErrorCode } from './errors';
 import {
   BillingAttention,
@@ -54,6 +55,9 @@ export const AccountState = z.discriminatedUnion('status', [
 ]);
 export type AccountState = z.infer<typeof AccountState>;
 
+/** A counter as the musician reads it: use against the limit. */
+const ShownCounter = Counter.pick({ used: true, limit: true });
+
 /** What main believes, after verifying the entitlement token. */
 export const EntitlementState = z.object({
   plan: Plan,
@@ -64,8 +68,9 @@ export const EntitlementState = z.object({
   interval: BillingInterval.nullable(),
   periodEnd: z.iso.datetime().nullable(),
   cancelAtPeriodEnd: z.boolean(),
+  /** Use against limits, as the musician reads it (reservations under way are main's business). */
   usage: z
-    .object({ period: z.string(), exports: Counter, masters: Counter, resetAt: z.iso.datetime() })
+    .object({ period: z.string(), exports: ShownCounter, masters: ShownCounter, resetAt: z.iso.datetime() })
     .nullable(),
   offline: z
     .object({ until: z.iso.datetime(), exportsLeft: z.number().int(), mastersLeft: z.number().int() })
@@ -135,7 +140,11 @@ export const bridgeMethods = {
     AccountState,
   ),
   'account.signOut': method(none, AccountState),
-  'billing.getPlans': method(none, z.object({ prices: z.array(PlanPrice) })),
+  /** The devices holding a place on the account (this one is `app.getInfo`'s deviceId). */
+  'account.devices': method(none, DevicesResponse),
+  /** Signs another device out (its place freed, its session revoked); answers the list after. */
+  'account.signOutDevice': method(z.object({ deviceId: DeviceId }), DevicesResponse),
+  'billing.getPlans': method(none, PlansResponse),
   'billing.startCheckout': method(z.object({ priceId: z.string().min(1).max(255) }), CheckoutStatus),
   'billing.reopenCheckout': method(none, CheckoutStatus),
   'billing.cancelCheckout': method(none, CheckoutStatus),
@@ -154,6 +163,8 @@ export const bridgeMethods = {
   'entitlements.refresh': method(none, EntitlementState),
   'gate.authorize': method(z.object({ kind: UsageKind }), Grant),
   'gate.saveRender': method(SaveRenderInput, SavedFile),
+  /** The render was cancelled, failed, or its master discarded: its reservation goes back, uncounted. */
+  'gate.release': method(z.object({ grantId: z.string().min(1) }), z.object({ released: z.boolean() })),
   'project.save': method(ProjectSaveInput, SavedFile),
   'project.open': method(none, OpenedProject),
   'project.autosave': method(z.object({ project: ProjectFile }), z.object({ savedAt: z.iso.datetime() })),

@@ -17,7 +17,13 @@ export const ErrorCode = z.enum([
   'no_subscription',
   'upgrade_required',
   'quota_exceeded',
+  'trial_exhausted',
   'offline_allowance_exceeded',
+  'device_limit',
+  'invalid_grant',
+  'grant_committed',
+  'grant_released',
+  'grant_expired',
   'invalid_signature',
   'stripe_unavailable',
   /** Stripe refused to take a payment for a reason the operator must fix (e.g. tax settings). */

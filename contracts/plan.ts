@@ -37,15 +37,39 @@ export const PLAN_FEATURES: Record<Plan, readonly Feature[]> = {
   studio: ['export', 'master', 'project_save'],
 };
 
-/** Why the gate refuses an export or a master. */
-export const RefusalReason = z.enum(['signed_out', 'upgrade_required', 'quota_exceeded', 'offline_expired']);
+/**
+ * Why the gate refuses a gated action: not signed in; a Free plan without a trial (or a feature no
+ * trial covers); a Free plan whose trial is used up; Pro at its monthly limit; offline too long or
+ * past the offline allowance; this device refused a place (MAX_DEVICES_PER_USER).
+ */
+export const RefusalReason = z.enum([
+  'signed_out',
+  'upgrade_required',
+  'trial_exhausted',
+  'quota_exceeded',
+  'offline_expired',
+  'device_limit',
+]);
 export type RefusalReason = z.infer<typeof RefusalReason>;
 
-/** One month's count of a kind of use and its limit. */
-export const UsageCounter = z.object({ used: z.number().int().min(0), limit: z.number().int().min(0) });
+/**
+ * One kind of use against its limit: `used` counts delivered work only (committed grants and
+ * accepted offline reports); `reserved` counts live reservations (grants neither committed nor
+ * released, not yet expired), which hold room under the limit without being use. Tokens signed
+ * before reservations existed carry no `reserved`: none.
+ */
+export const UsageCounter = z.object({
+  used: z.number().int().min(0),
+  reserved: z.number().int().min(0).default(0),
+  limit: z.number().int().min(0),
+});
 export type UsageCounter = z.infer<typeof UsageCounter>;
 
-/** This calendar month's usage (UTC), as the server counts it. */
+/**
+ * The usage the next grant draws from, as the server counts it: for Pro, this calendar month (UTC);
+ * for Free, the account's lifetime trial (FREE_TRIAL_EXPORTS / FREE_TRIAL_MASTERS, limit 0 without
+ * one). `period` and `resetAt` always name the calendar month.
+ */
 export const Usage = z.object({
   /** `YYYY-MM`, UTC. */
   period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),

@@ -10,12 +10,17 @@ export const Refusal = z.object({
   reason: RefusalReason,
   /** The feature refused; opening a project is part of `project_save`. */
   feature: Feature,
-  /** This month's count of the refused kind, with its limit and reset time (quota refusals). */
+  /**
+   * Quota refusals: this month's count of the refused kind, its limit and reset time; a used-up
+   * trial: its count and limit (no reset); device_limit: the number of devices allowed.
+   */
   used: z.number().int().min(0).nullable(),
   limit: z.number().int().min(0).nullable(),
   resetAt: z.iso.datetime().nullable(),
   /** When the device's offline pass ends or ended (offline refusals). */
   offlineUntil: z.iso.datetime().nullable(),
+  /** When the device last heard from the server (offline refusals). */
+  offlineSince: z.iso.datetime().nullable(),
 });
 export type Refusal = z.infer<typeof Refusal>;
 
@@ -32,5 +37,6 @@ export function refusal(
     limit: facts.limit ?? null,
     resetAt: facts.resetAt ?? null,
     offlineUntil: facts.offlineUntil ?? null,
+    offlineSince: facts.offlineSince ?? null,
   };
 }

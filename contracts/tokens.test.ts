@@ -21,8 +21,8 @@ const claims = {
   periodEnd: now + 30 * 86400,
   quota: {
     period: '2026-11',
-    exports: { used: 1, limit: 500 },
-    masters: { used: 0, limit: 200 },
+    exports: { used: 1, reserved: 2, limit: 500 },
+    masters: { used: 0, reserved: 0, limit: 200 },
     resetAt: now + 86400,
   },
   offline: { until: now + 7 * 86400, exports: 20, masters: 10 },
@@ -36,6 +36,13 @@ describe('entitlement claims', () => {
     expect(
       EntitlementClaims.safeParse({ ...claims, periodEnd: null, plan: 'free', features: [] }).success,
     ).toBe(true);
+    // A token signed before reservations existed reads as holding none.
+    const older = { ...claims.quota, exports: { used: 1, limit: 500 } };
+    expect(EntitlementClaims.parse({ ...claims, quota: older }).quota.exports).toEqual({
+      used: 1,
+      reserved: 0,
+      limit: 500,
+    });
   });
   it('refuses a foreign audience, an unknown feature or plan, a bad period', () => {
     expect(EntitlementClaims.safeParse({ ...claims, aud: 'someone-else' }).success).toBe(false);
@@ -87,6 +94,7 @@ describe('JWKS and usage', () => {
     };
     expect(Usage.safeParse(usage).success).toBe(true);
     expect(Usage.safeParse({ ...usage, resetAt: 'soon' }).success).toBe(false);
+    expect(Usage.safeParse({ ...usage, exports: { used: 3, reserved: -1, limit: 500 } }).success).toBe(false);
   });
 });
 

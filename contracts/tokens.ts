@@ -52,7 +52,10 @@ export const EntitlementClaims = z.object({
     /** Epoch seconds of the next UTC month's start. */
     resetAt: epochSeconds,
   }),
-  /** What the app may do while the server cannot be reached. */
+  /**
+   * What the app may do while the server cannot be reached: this device's share of what the month
+   * has left (the shares of all of a musician's devices add up to no more than that).
+   */
   offline: z.object({
     until: epochSeconds,
     exports: z.number().int().min(0),
@@ -63,7 +66,10 @@ export const EntitlementClaims = z.object({
 });
 export type EntitlementClaims = z.infer<typeof EntitlementClaims>;
 
-/** Claims of a usage grant: short-lived, single use (jti), for one kind, user and device. */
+/**
+ * Claims of a usage grant: a reservation (jti) of one unit of one kind, for one user and device,
+ * until `exp` (GRANT_TTL_SECONDS after it was made or renewed).
+ */
 export const GrantClaims = z.object({
   iss: z.literal(TOKEN_ISSUER),
   aud: z.literal(TOKEN_AUDIENCE),

@@ -18,6 +18,7 @@ import { jwks } from './security/signing-keys';
 import { registerPasswordReset } from './routes/password-reset';
 import type { Accounts } from './services/accounts';
 import type { PasswordReset } from './services/password-reset';
+import type { Devices } from './services/devices';
 import type { Entitlements } from './services/entitlements';
 import type { UsageService } from './services/usage';
 
@@ -27,6 +28,7 @@ export type AppDeps = {
   accounts: Accounts;
   access: AccessTokens;
   entitlements: Entitlements;
+  devices: Devices;
   usage: UsageService;
   keyring: Keyring;
   billing: BillingDeps;
@@ -107,16 +109,25 @@ function expressApp(deps: AppDeps, securityHeaders: SecurityHeaders): express.Ex
   app.use(express.json({ limit: '100kb' }));
 
   const route = routeRegistrar(app, deps.access);
-  route(api.register, ({ body }) => deps.accounts.register(body.email, body.password), { status: 201 });
-  route(api.login, ({ body, req }) => deps.accounts.login(body.email, body.password, req.ip ?? 'unknown'));
+  route(api.register, ({ body }) => deps.accounts.register(body.email, body.password, body.deviceId), {
+    status: 201,
+  });
+  route(api.login, ({ body, req }) =>
+    deps.accounts.login(body.email, body.password, req.ip ?? 'unknown', body.deviceId),
+  );
   route(api.refresh, ({ body }) => deps.accounts.refresh(body.refreshToken));
   route(api.logout, async ({ body }) => {
     await deps.accounts.logout(body.refreshToken);
     return { ok: true };
   });
   route(api.entitlementToken, async ({ userId, body }) => ({
-    token: await deps.entitlements.token(userId, body.deviceId),
+    token: await deps.entitlements.token(userId, body.deviceId, body.deviceName),
   }));
+  route(api.devices, ({ userId }) => deps.devices.list(userId));
+  route(api.deviceSignOut, async ({ userId, body }) => {
+    await deps.devices.signOut(userId, body.deviceId);
+    return { ok: true };
+  });
   route(api.usageGrant, async ({ userId, body }) => {
     try {
       const granted = await deps.usage.grant(userId, body.kind, body.idempotencyKey, body.deviceId);
@@ -127,6 +138,9 @@ function expressApp(deps: AppDeps, securityHeaders: SecurityHeaders): express.Ex
       throw err;
     }
   });
+  route(api.usageGrantCommit, ({ userId, body }) => deps.usage.commit(userId, body.grant));
+  route(api.usageGrantRelease, ({ userId, body }) => deps.usage.release(userId, body.grant));
+  route(api.usageGrantRenew, ({ userId, body }) => deps.usage.renew(userId, body.grant));
   route(api.usageOffline, ({ userId, body }) => deps.usage.reportOffline(userId, body.uses));
   registerBillingRoutes(app, deps.billing, route);
   registerPasswordReset(app, route, deps.passwordReset);

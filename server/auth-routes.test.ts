@@ -41,7 +41,18 @@ describe.each(databaseKinds)('the route table drives authentication, on %s', (ki
   });
 
   it('has routes that need a signed-in user', () => {
-    expect(authed.map(([name]) => name)).toEqual(expect.arrayContaining(['me', 'billingMe', 'usageGrant']));
+    expect(authed.map(([name]) => name)).toEqual(
+      expect.arrayContaining([
+        'me',
+        'billingMe',
+        'usageGrant',
+        'usageGrantCommit',
+        'usageGrantRelease',
+        'usageGrantRenew',
+        'devices',
+        'deviceSignOut',
+      ]),
+    );
   });
 
   it.each(authed)(

@@ -47,7 +47,18 @@ export function billingStack(
       })
     : null;
   const billing =
-    stripe && sync ? new Billing({ db, stripe, prices, publicUrl: deps.publicUrl, automaticTax: config.automaticTax, sync, logger, now }) : null;
+    stripe && sync
+      ? new Billing({
+          db,
+          stripe,
+          prices,
+          publicUrl: deps.publicUrl,
+          automaticTax: config.automaticTax,
+          sync,
+          logger,
+          now,
+        })
+      : null;
   const webhooks =
     stripe && billing && sync && config.stripe.webhookSecrets.length
       ? new StripeWebhooks({ db, stripe, secrets: config.stripe.webhookSecrets, billing, sync, logger, now })

@@ -124,7 +124,9 @@ describe.each(databaseKinds)('Stripe billing through the emulator on %s', (kind)
   it('lists the Pro prices read from Stripe (found by lookup key)', async () => {
     const res = await call('GET', '/api/billing/plans');
     expect(res.status).toBe(200);
-    const { prices: list } = PlansResponse.parse(res.body);
+    const { prices: list, quotas } = PlansResponse.parse(res.body);
+    // Pro's quotas as numbers, for the pricing grid.
+    expect(quotas).toEqual({ exportsPerMonth: 2, mastersPerMonth: 1 });
     expect(list).toEqual([
       {
         id: prices.monthly,

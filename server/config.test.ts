@@ -17,7 +17,9 @@ describe('loadConfig', () => {
         prices: { monthly: null, annual: null },
       },
       appScheme: 'siberiamix',
-      quotas: { exportsPerMonth: 500, mastersPerMonth: 200 },
+      quotas: { exportsPerMonth: 500, mastersPerMonth: 200, trialExports: 0, trialMasters: 0 },
+      grantTtlSeconds: 900,
+      maxDevicesPerUser: 3,
       offlineGraceDays: 7,
       pastDueKeepsPro: true,
       logLevel: 'info',
@@ -40,6 +42,10 @@ describe('loadConfig', () => {
       AUTH_SECRET: 'x'.repeat(40),
       PRO_EXPORTS_PER_MONTH: '3',
       PRO_MASTERS_PER_MONTH: '2',
+      FREE_TRIAL_EXPORTS: '2',
+      FREE_TRIAL_MASTERS: '1',
+      GRANT_TTL_SECONDS: '120',
+      MAX_DEVICES_PER_USER: '5',
       OFFLINE_GRACE_DAYS: '1',
       PAST_DUE_KEEPS_PRO: 'false',
       LOG_LEVEL: 'warn',
@@ -56,7 +62,9 @@ describe('loadConfig', () => {
         prices: { monthly: 'price_m', annual: 'price_y' },
       },
       appScheme: 'siberiamix-dev',
-      quotas: { exportsPerMonth: 3, mastersPerMonth: 2 },
+      quotas: { exportsPerMonth: 3, mastersPerMonth: 2, trialExports: 2, trialMasters: 1 },
+      grantTtlSeconds: 120,
+      maxDevicesPerUser: 5,
       offlineGraceDays: 1,
       pastDueKeepsPro: false,
       logLevel: 'warn',
@@ -80,13 +88,25 @@ describe('loadConfig', () => {
         PRO_EXPORTS_PER_MONTH: '-1',
         LOG_LEVEL: 'loud',
         AUTH_SECRET: 'short',
+        GRANT_TTL_SECONDS: '5',
+        MAX_DEVICES_PER_USER: '0',
+        FREE_TRIAL_EXPORTS: 'some',
       });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems;
-    for (const name of ['PORT', 'STRIPE_SECRET_KEY', 'PRO_EXPORTS_PER_MONTH', 'LOG_LEVEL', 'AUTH_SECRET']) {
+    for (const name of [
+      'PORT',
+      'STRIPE_SECRET_KEY',
+      'PRO_EXPORTS_PER_MONTH',
+      'LOG_LEVEL',
+      'AUTH_SECRET',
+      'GRANT_TTL_SECONDS',
+      'MAX_DEVICES_PER_USER',
+      'FREE_TRIAL_EXPORTS',
+    ]) {
       expect(problems.filter((p) => p.startsWith(`${name}:`))).toHaveLength(1);
     }
     expect((error as ConfigError).message.split('\n')).toHaveLength(problems.length + 1);

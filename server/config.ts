@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Quotas } from './domain/quota';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -48,6 +49,10 @@ const EnvSchema = z.object({
   ENTITLEMENT_PRIVATE_KEY: optionalString,
   PRO_EXPORTS_PER_MONTH: int(0, 1_000_000).default(500),
   PRO_MASTERS_PER_MONTH: int(0, 1_000_000).default(200),
+  FREE_TRIAL_EXPORTS: int(0, 1_000_000).default(0),
+  FREE_TRIAL_MASTERS: int(0, 1_000_000).default(0),
+  GRANT_TTL_SECONDS: int(30, 86_400).default(900),
+  MAX_DEVICES_PER_USER: int(1, 100).default(3),
   OFFLINE_GRACE_DAYS: int(0, 90).default(7),
   PAST_DUE_KEEPS_PRO: bool.default(true),
   PAST_DUE_GRACE_DAYS: int(0, 365).default(14),
@@ -84,7 +89,10 @@ export type ServerConfig = {
   appScheme: string;
   authSecret: string | null;
   entitlementPrivateKey: string | null;
-  quotas: { exportsPerMonth: number; mastersPerMonth: number };
+  quotas: Quotas;
+  /** How long a grant's reservation holds its unit unless committed, released or renewed. */
+  grantTtlSeconds: number;
+  maxDevicesPerUser: number;
   offlineGraceDays: number;
   pastDueKeepsPro: boolean;
   /** The most days past_due keeps Pro after the first failed payment. */
@@ -170,7 +178,14 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     appScheme: e.APP_SCHEME,
     authSecret: e.AUTH_SECRET ?? null,
     entitlementPrivateKey: e.ENTITLEMENT_PRIVATE_KEY ?? null,
-    quotas: { exportsPerMonth: e.PRO_EXPORTS_PER_MONTH, mastersPerMonth: e.PRO_MASTERS_PER_MONTH },
+    quotas: {
+      exportsPerMonth: e.PRO_EXPORTS_PER_MONTH,
+      mastersPerMonth: e.PRO_MASTERS_PER_MONTH,
+      trialExports: e.FREE_TRIAL_EXPORTS,
+      trialMasters: e.FREE_TRIAL_MASTERS,
+    },
+    grantTtlSeconds: e.GRANT_TTL_SECONDS,
+    maxDevicesPerUser: e.MAX_DEVICES_PER_USER,
     offlineGraceDays: e.OFFLINE_GRACE_DAYS,
     pastDueKeepsPro: e.PAST_DUE_KEEPS_PRO,
     pastDueGraceDays: e.PAST_DUE_GRACE_DAYS,

@@ -58,6 +58,9 @@ describe.each(databaseKinds)('entitlements and usage grants on %s', (kind) => {
       DATA_DIR: dataDir,
       PRO_EXPORTS_PER_MONTH: '3',
       PRO_MASTERS_PER_MONTH: '1',
+      // One device holds the whole month as its offline allowance here; sharing it among devices
+      // is server/devices.test.ts's.
+      MAX_DEVICES_PER_USER: '1',
       STRIPE_PRICE_MONTHLY: 'price_m',
       STRIPE_PRICE_ANNUAL: 'price_y',
     });
@@ -90,7 +93,11 @@ describe.each(databaseKinds)('entitlements and usage grants on %s', (kind) => {
       plan: 'pro',
       device: DEVICE,
       periodEnd: Date.parse('2026-12-20T00:00:00Z') / 1000,
-      quota: { period: '2026-11', exports: { used: 0, limit: 3 }, masters: { used: 0, limit: 1 } },
+      quota: {
+        period: '2026-11',
+        exports: { used: 0, reserved: 0, limit: 3 },
+        masters: { used: 0, reserved: 0, limit: 1 },
+      },
       offline: { exports: 3, masters: 1 },
     });
     expect([...claims.features].sort()).toEqual(['export', 'master', 'project_save']);
@@ -132,7 +139,7 @@ describe.each(databaseKinds)('entitlements and usage grants on %s', (kind) => {
     });
   });
 
-  it('counts one use per idempotency key, returns the same grant on a retry, and stops at the limit', async () => {
+  it('reserves one unit per idempotency key, gives the same grant on a retry, and refuses at the limit', async () => {
     const s = await signUp('quota@example.com');
     await makePro(s.user.id);
     const ask = (key: string, kindOf = 'export') =>
@@ -147,7 +154,8 @@ describe.each(databaseKinds)('entitlements and usage grants on %s', (kind) => {
     const grant = UsageGrantResponse.parse(first.body);
     const retry = UsageGrantResponse.parse((await ask('quota-key-1')).body);
     expect(retry.grant).toBe(grant.grant);
-    expect(retry.usage.exports.used).toBe(1);
+    // Held, not used: the reservation counts against the limit, the use is not there yet.
+    expect(retry.usage.exports).toEqual({ used: 0, reserved: 1, limit: 3 });
     const keys = Jwks.parse((await call('GET', '/.well-known/jwks.json')).body);
     const verified = await jwtVerify(grant.grant, createLocalJWKSet(keys), {
       audience: TOKEN_AUDIENCE,
@@ -159,14 +167,16 @@ describe.each(databaseKinds)('entitlements and usage grants on %s', (kind) => {
       sub: s.user.id,
       device: DEVICE,
     });
+    // GRANT_TTL_SECONDS' default: the reservation lapses with the grant.
     expect(verified.payload.exp! - verified.payload.iat!).toBe(900);
+    expect(verified.payload.exp).toBe(clock.getTime() / 1000 + 900);
     expect((await ask('quota-key-2')).status).toBe(200);
     expect((await ask('quota-key-3')).status).toBe(200);
     const over = await ask('quota-key-4');
     expect(over.status).toBe(402);
     expect(ErrorBody.parse(over.body).error).toMatchObject({
       code: 'quota_exceeded',
-      details: { usage: { exports: { used: 3, limit: 3 } } },
+      details: { usage: { exports: { used: 0, reserved: 3, limit: 3 } } },
     });
     // The same key for another kind is another request, and refused as such.
     expect((await ask('quota-key-1', 'master')).status).toBe(400);
@@ -176,9 +186,11 @@ describe.each(databaseKinds)('entitlements and usage grants on %s', (kind) => {
       plan: 'pro',
       status: 'active',
       interval: 'month',
-      exportsUsed: 3,
+      exportsUsed: 0,
+      exportsReserved: 3,
       exportsLimit: 3,
       mastersUsed: 0,
+      mastersReserved: 0,
     });
   });
 

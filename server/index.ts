@@ -20,8 +20,9 @@ import { Complimentary } from './services/complimentary';
 import { smtpMailer } from './services/mailer';
 import { PasswordReset } from './services/password-reset';
 import type { ReconcileReport } from './services/reconciler';
+import { Devices } from './services/devices';
 import { Entitlements } from './services/entitlements';
-import { GRANT_SECONDS, UsageService } from './services/usage';
+import { UsageService } from './services/usage';
 
 export { createApp } from './app';
 export { ConfigError, loadConfig, type ServerConfig } from './config';
@@ -99,24 +100,30 @@ export async function startServer(
   if (metrics) health.onFault(() => metrics.databaseError());
   await migrate(db);
   const access = new AccessTokens(authSecret(config), now);
+  const refresh = new RefreshTokens(db, now);
+  const devices = new Devices({ db, refresh, maxDevices: config.maxDevicesPerUser, now });
   const accounts = new Accounts({
     db,
     access,
-    refresh: new RefreshTokens(db, now),
+    refresh,
     throttle: new LoginThrottle(db, now),
+    devices,
     now,
   });
   const keyring = await new Keyring(db, {
     now,
     // Entitlement tokens live up to the offline grace, grants 15 minutes; a margin for clock skew.
-    tokenLifetimeMs: Math.max(config.offlineGraceDays * 86_400_000, GRANT_SECONDS * 1000) + 5 * 60_000,
+    tokenLifetimeMs:
+      Math.max(config.offlineGraceDays * 86_400_000, config.grantTtlSeconds * 1000) + 5 * 60_000,
   }).open({ configured: config.entitlementPrivateKey, dataDir: config.dataDir });
   keyring.start((err) => logger.warn({ err: String(err) }, 'signing keys not read again'));
   const key = keyring.live();
   const usage = new UsageService({
     db,
-    key,
+    keys: [key],
     quotas: config.quotas,
+    grantTtlSeconds: config.grantTtlSeconds,
+    maxDevices: config.maxDevicesPerUser,
     now,
   });
   // Known once listening (PORT=0 picks a port): the URLs Stripe sends browsers back to.
@@ -136,6 +143,7 @@ export async function startServer(
     key,
     usage,
     offlineGraceDays: config.offlineGraceDays,
+    maxDevices: config.maxDevicesPerUser,
     intervalOf: (priceId) => prices.intervalOf(priceId),
     now,
   });
@@ -156,6 +164,7 @@ export async function startServer(
     accounts,
     access,
     entitlements,
+    devices,
     usage,
     keyring,
     billing: {
@@ -163,6 +172,10 @@ export async function startServer(
       webhooks,
       prices: stripe ? prices : null,
       appScheme: config.appScheme,
+      quotas: {
+        exportsPerMonth: config.quotas.exportsPerMonth,
+        mastersPerMonth: config.quotas.mastersPerMonth,
+      },
       logger,
       metrics,
     },

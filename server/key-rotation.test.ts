@@ -6,7 +6,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthResponse } from '../contracts/api';
 import { Jwks } from '../contracts/tokens';
-import { EntitlementVerifier } from '../electron/main/services/entitlement-verifier';
+import { TokenVerifier } from '../electron/main/services/token-verifier';
 import { databaseKinds, freshDatabase, type TestDatabase } from '../tests/support/databases';
 import { loadConfig } from './config';
 import { type RunningServer, startServer } from './index';
@@ -68,7 +68,7 @@ describe.each(databaseKinds)('rotating the entitlement signing key, on %s', (kin
   it('publishes the new key before it signs, keeps the old one while its tokens live, and the app follows', async () => {
     // The app's own verifier, which has the keys already and reads them again only for an unknown kid.
     let mark = 0;
-    const app = new EntitlementVerifier(
+    const app = new TokenVerifier(
       {
         fetchJwks: async () => {
           jwksFetches++;

@@ -143,6 +143,7 @@ function run(): void {
       defaults: { serverUrl, locale: app.getLocale().startsWith('fr') ? 'fr' : 'en' },
       checkoutOrigins,
       appInfo: { version: app.getVersion(), platform },
+      deviceName: os.hostname().slice(0, 64),
       scheme,
       logger,
     });
@@ -198,8 +199,18 @@ function run(): void {
       app.exit(1);
     });
 
-  app.on('before-quit', () => {
+  // Renders under way give their reservations back before the app goes (a few seconds at most:
+  // an unanswered release lapses on the server by itself).
+  let leaving = false;
+  app.on('before-quit', (event) => {
     quitting = true;
+    if (leaving || !main) return;
+    leaving = true;
+    event.preventDefault();
+    const services = main;
+    void Promise.race([services.shutdown(), new Promise((r) => setTimeout(r, 3000))]).finally(() =>
+      app.quit(),
+    );
   });
   app.on('will-quit', () => main?.stop());
   // macOS apps stay running without a window (a link or the Dock brings one back); elsewhere

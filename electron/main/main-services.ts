@@ -49,6 +49,8 @@ export type MainPorts = {
   scheme?: string;
   clock?: Clock;
   scheduler?: Scheduler;
+  /** This computer's name for the account's device list. */
+  deviceName?: string;
   logger?: Logger;
   fetch?: typeof fetch;
 };
@@ -95,7 +97,16 @@ export function createMainServices(ports: MainPorts) {
     },
     deviceId,
   );
-  const account = new AccountService({ client, vault, settings, emit: ports.emit, scheduler, clock, logger });
+  const account = new AccountService({
+    client,
+    vault,
+    settings,
+    deviceId,
+    emit: ports.emit,
+    scheduler,
+    clock,
+    logger,
+  });
   const ledger = new OfflineLedger(settings);
   const entitlements = new EntitlementService({
     account,
@@ -103,6 +114,7 @@ export function createMainServices(ports: MainPorts) {
     ledger,
     settings,
     deviceId,
+    deviceName: ports.deviceName,
     emit: ports.emit,
     scheduler,
     logger,
@@ -115,6 +127,8 @@ export function createMainServices(ports: MainPorts) {
     deviceId,
     dialogs: ports.dialogs,
     files: ports.files,
+    settings,
+    scheduler,
     clock,
     logger,
   });
@@ -165,6 +179,8 @@ export function createMainServices(ports: MainPorts) {
       'account.signUp': (c) => account.signUp(c),
       'account.signIn': (c) => account.signIn(c),
       'account.signOut': () => account.signOut(),
+      'account.devices': () => account.devices(),
+      'account.signOutDevice': ({ deviceId }) => account.signOutDevice(deviceId),
       'billing.getPlans': () => checkout.plans(),
       'billing.startCheckout': ({ priceId }) => checkout.start(priceId),
       'billing.reopenCheckout': () => checkout.reopen(),
@@ -184,6 +200,7 @@ export function createMainServices(ports: MainPorts) {
       },
       'gate.authorize': ({ kind }) => gate.authorize(kind),
       'gate.saveRender': (input) => gate.saveRender(input),
+      'gate.release': ({ grantId }) => gate.release(grantId),
       'project.save': (input) => projects.save(input),
       'project.open': () => projects.open(),
       'project.autosave': (input) => projects.autosave(input),
@@ -221,6 +238,11 @@ export function createMainServices(ports: MainPorts) {
     stop(): void {
       account.stop();
       entitlements.stop();
+    },
+    /** Quit: the reservations of renders still under way go back to the server, then everything stops. */
+    async shutdown(): Promise<void> {
+      await gate.releaseAll();
+      this.stop();
     },
   };
 }

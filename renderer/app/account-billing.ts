@@ -1,3 +1,4 @@
+import type { DevicesResponse } from '../../contracts/api';
 import type { SiberiaBridge } from '../../contracts/bridge';
 import { call } from '../bridge';
 import { type AuthFields, type AuthMode, hasErrors, validateAuth } from '../state/auth-form';
@@ -26,7 +27,7 @@ export class AccountBilling {
     if (this.session.getState().plans.status === 'loading') return;
     this.session.dispatch({ type: 'plansLoading' });
     const plans = await call(() => this.deps.bridge.billing.getPlans());
-    if (plans.ok) this.session.dispatch({ type: 'plansLoaded', prices: plans.value.prices });
+    if (plans.ok) this.session.dispatch({ type: 'plansLoaded', ...plans.value });
     else this.session.dispatch({ type: 'plansFailed', error: plans.error });
   }
 
@@ -40,6 +41,20 @@ export class AccountBilling {
     this.session.dispatch({ type: 'account', account: result.value });
     void this.refreshEntitlements();
     return { ok: true };
+  }
+
+  /** The devices holding a place on the account, or why they could not be listed. */
+  async devices(): Promise<{ ok: true; value: DevicesResponse } | { ok: false; error: Text }> {
+    const answer = await call(() => this.deps.bridge.account.devices());
+    return answer.ok ? answer : { ok: false, error: errorText(answer.error) };
+  }
+
+  /** Signs another device out; answers the list after, or why not. */
+  async signOutDevice(
+    deviceId: string,
+  ): Promise<{ ok: true; value: DevicesResponse } | { ok: false; error: Text }> {
+    const answer = await call(() => this.deps.bridge.account.signOutDevice({ deviceId }));
+    return answer.ok ? answer : { ok: false, error: errorText(answer.error) };
   }
 
   async signOut(): Promise<void> {

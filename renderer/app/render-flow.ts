@@ -12,7 +12,9 @@ import type { DeskBasics } from './desk-basics';
 /**
  * An export or a master: main's grant first, then the render in the engine Worker with its progress,
  * then (a master) the A/B comparison and the musician's save or discard, then main writes the file.
- * Main decides; a refusal is shown as it answered.
+ * Main decides; a refusal is shown as it answered. The grant is a reservation: main counts it once
+ * the file is written, and every other ending (Cancel, an error, a discarded master) gives it back,
+ * so the musician is told nothing was counted.
  */
 export class RenderFlow {
   readonly state: Store<RenderState, RenderAction>;
@@ -64,6 +66,7 @@ export class RenderFlow {
     } catch (error) {
       if (this.job !== job) return;
       this.state.dispatch({ type: 'done' });
+      await this.release(grantId);
       if (error instanceof EngineError && error.failure.code === 'cancelled') {
         notices.notify('info', { key: 'render.cancelled' });
       } else {
@@ -103,10 +106,19 @@ export class RenderFlow {
       }),
     );
     this.state.dispatch({ type: 'done' });
+    // A cancelled dialog or a failed write: main has given the reservation back already.
     if (saved.ok)
       this.deps.notices.notify('info', { key: 'desk.savedTo', params: { path: saved.value.path } });
+    else if (saved.error.code === 'cancelled')
+      this.deps.notices.notify('info', { key: 'render.saveCancelled' });
     else
       this.deps.notices.failed(saved.error, (message) => ({ key: 'render.saveFailed', params: { message } }));
+    void this.deps.refreshEntitlements();
+  }
+
+  /** Gives the render's reservation back to main (and so to the server): nothing is counted. */
+  private async release(grantId: string): Promise<void> {
+    await call(() => this.deps.bridge.gate.release({ grantId }));
     void this.deps.refreshEntitlements();
   }
 
@@ -146,8 +158,12 @@ export class RenderFlow {
   }
 
   discardMaster(): void {
+    const state = this.state.getState();
     this.stopAB();
     this.masterBuffers = null;
     this.state.dispatch({ type: 'done' });
+    if (state.phase !== 'report') return;
+    void this.release(state.grantId);
+    this.deps.notices.notify('info', { key: 'render.discarded' });
   }
 }

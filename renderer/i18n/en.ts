@@ -11,8 +11,9 @@ export const en = {
   'header.plans': 'Plans',
   'header.goPro': 'Go Pro',
   'header.account': 'Account',
-  'header.usageExports': '{used} / {limit} exports this month',
-  'header.usageMasters': '{used} / {limit} masters this month',
+  'header.usage': '{exportsUsed}/{exportsLimit} exports · {mastersUsed}/{mastersLimit} masters',
+  'header.usageTrial':
+    'Free trial: {exportsUsed}/{exportsLimit} exports · {mastersUsed}/{mastersLimit} masters',
   'header.offline': 'Offline',
   'header.signedInAs': 'Signed in as {email}',
   'header.signIn': 'Sign in',
@@ -20,6 +21,14 @@ export const en = {
   'header.signOut': 'Sign out',
   'header.manage': 'Manage subscription',
   'header.settings': 'Settings',
+  'header.devices': 'Devices',
+  'devices.title': 'Your devices',
+  'devices.limit': '{count} of {limit} devices in use. Sign one out to free its place.',
+  'devices.unnamed': 'Unnamed device',
+  'devices.this': 'This device',
+  'devices.lastSeen': 'Last seen on {date}',
+  'devices.signOut': 'Sign out',
+  'devices.close': 'Close',
   'header.renewsOn': 'Renews on {date}',
   'header.endsOn': 'Ends on {date}',
   'billing.paymentFailed': 'Your last payment did not go through. Update your card to keep Pro.',
@@ -130,7 +139,9 @@ export const en = {
   'render.exporting': 'Rendering the mix… {percent}%',
   'render.mastering': 'Mastering… {percent}%',
   'render.cancel': 'Cancel',
-  'render.cancelled': 'Render cancelled: nothing was written.',
+  'render.cancelled': 'Render cancelled: nothing was written and nothing was counted.',
+  'render.discarded': 'Master discarded: nothing was counted.',
+  'render.saveCancelled': 'Saving cancelled: nothing was counted.',
   'render.failed': 'The render failed: {message}',
   'render.saveFailed': 'The file was not saved: {message}',
   'render.checking': 'Checking your plan…',
@@ -160,10 +171,22 @@ export const en = {
   'refusal.quota_exceeded.bodyMaster':
     'You have used {used} of your {limit} masters this month. The counter goes back to zero on {date}.',
   'refusal.quota_exceeded.bodyPlain': 'You have used this month’s allowance.',
+  'refusal.trial_exhausted.title': 'Free trial used – go Pro',
+  'refusal.trial_exhausted.bodyExport':
+    'Your free trial is used up (exports: {used}/{limit}). With Pro, exporting and mastering go on every month.',
+  'refusal.trial_exhausted.bodyMaster':
+    'Your free trial is used up (masters: {used}/{limit}). With Pro, exporting and mastering go on every month.',
+  'refusal.device_limit.title': 'This account is on too many devices',
+  'refusal.device_limit.body':
+    'Siberia Mix Pro works on {limit} devices at once. Sign one of them out from the account menu, then try again.',
+  'refusal.device_limit.bodyPlain':
+    'This account is in use on as many devices as it may be. Sign one of them out from the account menu, then try again.',
   'refusal.signed_out.title': 'Sign in to export',
   'refusal.signed_out.body':
     'Exporting, mastering and saving need a Siberia Mix account with Pro. Sign in, or create an account in a minute.',
   'refusal.offline_expired.title': 'Reconnect to keep exporting',
+  'refusal.offline_expired.bodySince':
+    'Siberia Mix has not reached the server since {since}, and cannot confirm more exports and masters offline. Reconnect to the internet, then try again.',
   'refusal.offline_expired.body':
     'Siberia Mix has been offline for too long to confirm your subscription. Connect to the internet, then try again.',
   'refusal.seePlans': 'See plans',
@@ -171,6 +194,7 @@ export const en = {
   'refusal.signIn': 'Sign in',
   'refusal.signUp': 'Create account',
   'refusal.retry': 'Try again',
+  'refusal.devices': 'See devices',
   'refusal.notNow': 'Not now',
 
   'pricing.title': 'Choose your plan',

@@ -12,8 +12,9 @@ export const fr = {
   'header.plans': 'Offres',
   'header.goPro': 'Passer en Pro',
   'header.account': 'Compte',
-  'header.usageExports': '{used} / {limit} exports ce mois-ci',
-  'header.usageMasters': '{used} / {limit} masters ce mois-ci',
+  'header.usage': '{exportsUsed}/{exportsLimit} exports · {mastersUsed}/{mastersLimit} masters',
+  'header.usageTrial':
+    'Essai gratuit : {exportsUsed}/{exportsLimit} exports · {mastersUsed}/{mastersLimit} masters',
   'header.offline': 'Hors ligne',
   'header.signedInAs': 'Connecté : {email}',
   'header.signIn': 'Se connecter',
@@ -21,6 +22,14 @@ export const fr = {
   'header.signOut': 'Se déconnecter',
   'header.manage': 'Gérer l’abonnement',
   'header.settings': 'Réglages',
+  'header.devices': 'Appareils',
+  'devices.title': 'Vos appareils',
+  'devices.limit': '{count} appareils utilisés sur {limit}. Déconnectez-en un pour libérer sa place.',
+  'devices.unnamed': 'Appareil sans nom',
+  'devices.this': 'Cet appareil',
+  'devices.lastSeen': 'Vu pour la dernière fois le {date}',
+  'devices.signOut': 'Déconnecter',
+  'devices.close': 'Fermer',
   'header.renewsOn': 'Renouvelé le {date}',
   'header.endsOn': 'Prend fin le {date}',
   'billing.paymentFailed':
@@ -133,7 +142,9 @@ export const fr = {
   'render.exporting': 'Rendu du mix… {percent} %',
   'render.mastering': 'Mastering… {percent} %',
   'render.cancel': 'Annuler',
-  'render.cancelled': 'Rendu annulé : rien n’a été écrit.',
+  'render.cancelled': 'Rendu annulé : rien n’a été écrit ni compté.',
+  'render.discarded': 'Master abandonné : rien n’a été compté.',
+  'render.saveCancelled': 'Enregistrement annulé : rien n’a été compté.',
   'render.failed': 'Le rendu a échoué : {message}',
   'render.saveFailed': 'Le fichier n’a pas été enregistré : {message}',
   'render.checking': 'Vérification de votre offre…',
@@ -157,16 +168,28 @@ export const fr = {
   'refusal.upgrade_required.title': 'Réservé aux abonnés Pro',
   'refusal.upgrade_required.body':
     'Exporter, mastériser et enregistrer des projets font partie de Siberia Mix Pro. Mixer et écouter restent gratuits.',
-  'refusal.quota_exceeded.title': 'Quota dépassé – passez en Pro',
+  'refusal.quota_exceeded.title': 'Quota mensuel atteint',
   'refusal.quota_exceeded.bodyExport':
     'Vous avez utilisé {used} de vos {limit} exports ce mois-ci. Le compteur repart à zéro le {date}.',
   'refusal.quota_exceeded.bodyMaster':
     'Vous avez utilisé {used} de vos {limit} masters ce mois-ci. Le compteur repart à zéro le {date}.',
   'refusal.quota_exceeded.bodyPlain': 'Vous avez utilisé votre quota du mois.',
+  'refusal.trial_exhausted.title': 'Quota dépassé – passez en Pro',
+  'refusal.trial_exhausted.bodyExport':
+    'Votre essai gratuit est épuisé (exports : {used}/{limit}). Avec Pro, exporter et mastériser continuent chaque mois.',
+  'refusal.trial_exhausted.bodyMaster':
+    'Votre essai gratuit est épuisé (masters : {used}/{limit}). Avec Pro, exporter et mastériser continuent chaque mois.',
+  'refusal.device_limit.title': 'Ce compte est utilisé sur trop d’appareils',
+  'refusal.device_limit.body':
+    'Siberia Mix Pro fonctionne sur {limit} appareils à la fois. Déconnectez-en un depuis le menu du compte, puis réessayez.',
+  'refusal.device_limit.bodyPlain':
+    'Ce compte est utilisé sur autant d’appareils qu’il le peut. Déconnectez-en un depuis le menu du compte, puis réessayez.',
   'refusal.signed_out.title': 'Connectez-vous pour exporter',
   'refusal.signed_out.body':
     'Exporter, mastériser et enregistrer demandent un compte Siberia Mix avec Pro. Connectez-vous, ou créez un compte en une minute.',
   'refusal.offline_expired.title': 'Reconnectez-vous pour continuer à exporter',
+  'refusal.offline_expired.bodySince':
+    'Siberia Mix n’a pas joint le serveur depuis le {since} et ne peut pas confirmer d’autres exports ni masters hors ligne. Reconnectez-vous à Internet, puis réessayez.',
   'refusal.offline_expired.body':
     'Siberia Mix est hors ligne depuis trop longtemps pour confirmer votre abonnement. Connectez-vous à Internet, puis réessayez.',
   'refusal.seePlans': 'Voir les offres',
@@ -174,6 +197,7 @@ export const fr = {
   'refusal.signIn': 'Se connecter',
   'refusal.signUp': 'Créer un compte',
   'refusal.retry': 'Réessayer',
+  'refusal.devices': 'Voir les appareils',
   'refusal.notNow': 'Plus tard',
 
   'pricing.title': 'Choisissez votre offre',

@@ -32,10 +32,21 @@ const free: EntitlementState = {
 };
 
 describe('header', () => {
-  it('the usage gauge reads "5 / 500 exports this month"', () => {
+  it('the usage gauge reads "5/500 exports · 0/100 masters", a trial says so', () => {
     const gauge = usageGauge(pro);
-    expect(gauge && en(gauge.text.key, gauge.text.params)).toBe('5 / 500 exports this month');
+    expect(gauge && en(gauge.text.key, gauge.text.params)).toBe('5/500 exports · 0/100 masters');
     expect(gauge?.full).toBe(false);
+    const trial = usageGauge({
+      ...free,
+      usage: {
+        ...(pro.usage as NonNullable<EntitlementState['usage']>),
+        exports: { used: 1, limit: 2 },
+        masters: { used: 0, limit: 0 },
+      },
+    });
+    expect(trial && translator('fr')(trial.text.key, trial.text.params)).toBe(
+      'Essai gratuit : 1/2 exports · 0/0 masters',
+    );
     const full = usageGauge({
       ...pro,
       usage: { ...(pro.usage as NonNullable<EntitlementState['usage']>), exports: { used: 500, limit: 500 } },

@@ -3,7 +3,7 @@ import type { Refusal } from '../../contracts/refusal';
 import { formatDate } from '../i18n';
 import type { Text } from './text';
 
-export type RefusalAction = 'pricing' | 'signIn' | 'signUp' | 'retry';
+export type RefusalAction = 'pricing' | 'signIn' | 'signUp' | 'retry' | 'devices';
 export type RefusalView = { title: Text; body: Text; actions: { action: RefusalAction; label: Text }[] };
 
 /** What the refusal modal says and offers for each reason main gives; the facts come with the refusal. */
@@ -15,6 +15,19 @@ export function refusalView(refusal: Refusal, locale: Locale): RefusalView {
         body: { key: 'refusal.upgrade_required.body' },
         actions: [{ action: 'pricing', label: { key: 'refusal.goPro' } }],
       };
+    case 'trial_exhausted':
+      return {
+        title: { key: 'refusal.trial_exhausted.title' },
+        body: {
+          key:
+            refusal.feature === 'master'
+              ? 'refusal.trial_exhausted.bodyMaster'
+              : 'refusal.trial_exhausted.bodyExport',
+          params: { used: refusal.used ?? refusal.limit ?? 0, limit: refusal.limit ?? 0 },
+        },
+        actions: [{ action: 'pricing', label: { key: 'refusal.goPro' } }],
+      };
+    // Pro at its limit: the facts and the date it resets; no upgrade wording, no pricing link.
     case 'quota_exceeded': {
       const { used, limit, resetAt } = refusal;
       const body: Text =
@@ -27,12 +40,20 @@ export function refusalView(refusal: Refusal, locale: Locale): RefusalView {
               params: { used, limit, date: formatDate(locale, resetAt) },
             }
           : { key: 'refusal.quota_exceeded.bodyPlain' };
-      return {
-        title: { key: 'refusal.quota_exceeded.title' },
-        body,
-        actions: [{ action: 'pricing', label: { key: 'refusal.seePlans' } }],
-      };
+      return { title: { key: 'refusal.quota_exceeded.title' }, body, actions: [] };
     }
+    case 'device_limit':
+      return {
+        title: { key: 'refusal.device_limit.title' },
+        body:
+          refusal.limit !== null
+            ? { key: 'refusal.device_limit.body', params: { limit: refusal.limit } }
+            : { key: 'refusal.device_limit.bodyPlain' },
+        actions: [
+          { action: 'devices', label: { key: 'refusal.devices' } },
+          { action: 'retry', label: { key: 'refusal.retry' } },
+        ],
+      };
     case 'signed_out':
       return {
         title: { key: 'refusal.signed_out.title' },
@@ -46,7 +67,13 @@ export function refusalView(refusal: Refusal, locale: Locale): RefusalView {
     case 'offline_expired':
       return {
         title: { key: 'refusal.offline_expired.title' },
-        body: { key: 'refusal.offline_expired.body' },
+        body:
+          refusal.offlineSince !== null
+            ? {
+                key: 'refusal.offline_expired.bodySince',
+                params: { since: formatDate(locale, refusal.offlineSince) },
+              }
+            : { key: 'refusal.offline_expired.body' },
         actions: [{ action: 'retry', label: { key: 'refusal.retry' } }],
       };
   }

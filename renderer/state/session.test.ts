@@ -46,9 +46,10 @@ describe('session reducer', () => {
         taxBehavior: 'inclusive' as const,
       },
     ];
-    let s = sessionReducer(initialSession(), { type: 'plansLoaded', prices });
+    const quotas = { exportsPerMonth: 500, mastersPerMonth: 200 };
+    let s = sessionReducer(initialSession(), { type: 'plansLoaded', prices, quotas });
     s = sessionReducer(s, { type: 'plansFailed', error: { code: 'server_unreachable', message: 'down' } });
-    expect(s.plans).toMatchObject({ status: 'failed', prices });
+    expect(s.plans).toMatchObject({ status: 'failed', prices, quotas });
   });
 
   it('keeps the last few notices and dismisses by id', () => {

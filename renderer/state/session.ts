@@ -1,4 +1,4 @@
-import type { PlanPrice } from '../../contracts/api';
+import type { PlanPrice, ProQuotas } from '../../contracts/api';
 import type {
   AccountState,
   AppInfo,
@@ -17,6 +17,7 @@ export type Modal =
   | { type: 'auth'; mode: AuthMode }
   | { type: 'settings' }
   | { type: 'invoices' }
+  | { type: 'devices' }
   | null;
 
 export type Notice = { id: number; level: 'info' | 'warning' | 'error'; text: string; undo?: boolean };
@@ -28,7 +29,13 @@ export type SessionState = {
   account: AccountState;
   entitlements: EntitlementState | null;
   checkout: CheckoutStatus;
-  plans: { status: 'idle' | 'loading' | 'ready' | 'failed'; prices: PlanPrice[]; error: BridgeError | null };
+  plans: {
+    status: 'idle' | 'loading' | 'ready' | 'failed';
+    prices: PlanPrice[];
+    /** Pro's monthly quotas as the server counts them. */
+    quotas: ProQuotas | null;
+    error: BridgeError | null;
+  };
   modal: Modal;
   /** Whether the checkout panel is shown (it stays after success until closed). */
   checkoutOpen: boolean;
@@ -43,7 +50,7 @@ export type SessionAction =
   | { type: 'entitlements'; entitlements: EntitlementState }
   | { type: 'checkout'; checkout: CheckoutStatus }
   | { type: 'plansLoading' }
-  | { type: 'plansLoaded'; prices: PlanPrice[] }
+  | { type: 'plansLoaded'; prices: PlanPrice[]; quotas: ProQuotas }
   | { type: 'plansFailed'; error: BridgeError }
   | { type: 'openModal'; modal: Modal }
   | { type: 'closeModal' }
@@ -60,7 +67,7 @@ export function initialSession(locale: Locale = 'en'): SessionState {
     account: { status: 'signed_out' },
     entitlements: null,
     checkout: { phase: 'idle', priceId: null, startedAt: null },
-    plans: { status: 'idle', prices: [], error: null },
+    plans: { status: 'idle', prices: [], quotas: null, error: null },
     modal: null,
     checkoutOpen: false,
     notices: [],
@@ -92,9 +99,12 @@ export function sessionReducer(state: SessionState, action: SessionAction): Sess
     case 'plansLoading':
       return { ...state, plans: { ...state.plans, status: 'loading', error: null } };
     case 'plansLoaded':
-      return { ...state, plans: { status: 'ready', prices: action.prices, error: null } };
+      return {
+        ...state,
+        plans: { status: 'ready', prices: action.prices, quotas: action.quotas, error: null },
+      };
     case 'plansFailed':
-      return { ...state, plans: { status: 'failed', prices: state.plans.prices, error: action.error } };
+      return { ...state, plans: { ...state.plans, status: 'failed', error: action.error } };
     case 'openModal':
       return { ...state, modal: action.modal };
     case 'closeModal':

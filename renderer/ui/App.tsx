@@ -12,6 +12,7 @@ import { PricingModal } from './PricingModal';
 import { RefusalModal } from './RefusalModal';
 import { RenderPanel } from './RenderPanel';
 import { SettingsModal } from './SettingsModal';
+import { DevicesModal } from './DevicesModal';
 import { Toasts } from './Toasts';
 
 export function App({ controller }: { controller: DeskController }) {
@@ -104,6 +105,7 @@ function Shell() {
       {modal?.type === 'auth' && <AuthModal mode={modal.mode} />}
       {modal?.type === 'settings' && <SettingsModal />}
       {modal?.type === 'invoices' && <InvoicesModal />}
+      {modal?.type === 'devices' && <DevicesModal />}
       <Toasts />
       {dragging && (
         <div className="drop-overlay" aria-hidden="true">

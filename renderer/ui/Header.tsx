@@ -168,6 +168,15 @@ function AccountMenu({
               {t('header.invoices')}
             </button>
           )}
+          {email && (
+            <button
+              type="button"
+              role="menuitem"
+              onClick={choose(() => controller.openModal({ type: 'devices' }))}
+            >
+              {t('header.devices')}
+            </button>
+          )}
           <button
             type="button"
             role="menuitem"

@@ -17,7 +17,6 @@ export function PricingModal() {
   const [interval, setBillingInterval] = useState<BillingInterval>('year');
   const pro = isPro(entitlements);
   const view = priceView(plans.prices, interval, locale);
-  const limits = entitlements?.usage && entitlements.usage.exports.limit > 0 ? entitlements.usage : null;
 
   return (
     <Modal title={t('pricing.title')} onClose={() => controller.closeModal()} wide testId="pricing">
@@ -93,8 +92,11 @@ export function PricingModal() {
             <li>{t('pricing.pro2')}</li>
             <li>{t('pricing.pro3')}</li>
             <li>
-              {limits
-                ? t('pricing.proQuota', { exports: limits.exports.limit, masters: limits.masters.limit })
+              {plans.quotas
+                ? t('pricing.proQuota', {
+                    exports: plans.quotas.exportsPerMonth,
+                    masters: plans.quotas.mastersPerMonth,
+                  })
                 : t('pricing.proQuotaPlain')}
             </li>
           </ul>

@@ -11,6 +11,7 @@ export function RefusalModal({ refusal }: { refusal: Refusal }) {
     if (action === 'pricing') controller.openModal({ type: 'pricing' });
     else if (action === 'signIn') controller.openModal({ type: 'auth', mode: 'signIn' });
     else if (action === 'signUp') controller.openModal({ type: 'auth', mode: 'signUp' });
+    else if (action === 'devices') controller.openModal({ type: 'devices' });
     else {
       controller.closeModal();
       void controller.renders.retry(refusal);

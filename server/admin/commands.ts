@@ -7,7 +7,7 @@ import type { Db } from '../db/connect';
 import type { UsersTable } from '../db/schema';
 import { Keyring, rotateKey } from '../security/keyring';
 import { Complimentary } from '../services/complimentary';
-import { usedThisMonth } from '../services/usage';
+import { countUsage } from '../services/usage';
 
 /** What an operator asked that cannot be done: said plainly, exit code 1. */
 export class AdminError extends Error {}
@@ -71,7 +71,7 @@ export async function showUser(ctx: AdminContext, email: string) {
       .where('rotated_at', 'is', null)
       .where('expires_at', '>', ctx.now().toISOString())
       .executeTakeFirst(),
-    usedThisMonth(db, u.id, ctx.now()),
+    countUsage(db, u.id, 'month', ctx.now(), ctx.now()),
   ]);
   return {
     id: u.id,
@@ -90,6 +90,7 @@ export async function showUser(ctx: AdminContext, email: string) {
       attention: u.attention ? (JSON.parse(u.attention) as unknown) : null,
       syncedAt: u.synced_at ?? null,
     },
+    // Committed use and live reservations, this calendar month (UTC).
     usageThisMonth: { exports: used.export, masters: used.master },
     signedInSessions: Number(sessions?.n ?? 0),
     devices,

@@ -188,6 +188,49 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0006_grant_reservations': {
+    // A grant is a reservation until the work is delivered: its state, until when it holds its unit,
+    // and when it was committed or released; rows made before are committed use. The bucket says
+    // what a use counts against: Pro's calendar month or the Free plan's lifetime trial. Devices get
+    // a name and a sign-out time (a signed-out device holds no place), and refresh tokens are found
+    // by device to revoke them.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('usage_events')
+        .addColumn('state', 'text', (c) =>
+          c.notNull().defaultTo('committed').check(sql`state in ('reserved', 'committed', 'released')`),
+        )
+        .execute();
+      await db.schema.alterTable('usage_events').addColumn('expires_at', 'text').execute();
+      await db.schema.alterTable('usage_events').addColumn('settled_at', 'text').execute();
+      await db.schema
+        .alterTable('usage_events')
+        .addColumn('bucket', 'text', (c) =>
+          c.notNull().defaultTo('month').check(sql`bucket in ('month', 'trial')`),
+        )
+        .execute();
+      // Counting a month (or the trial) reads this index alone, reservations included.
+      await db.schema
+        .createIndex('usage_events_count')
+        .on('usage_events')
+        .columns(['user_id', 'bucket', 'occurred_at', 'kind', 'state', 'expires_at'])
+        .execute();
+      await db.schema.dropIndex('usage_events_user_time_kind').execute();
+      await db.schema
+        .createIndex('usage_events_grant')
+        .on('usage_events')
+        .column('grant_id')
+        .unique()
+        .execute();
+      await db.schema.alterTable('devices').addColumn('name', 'text').execute();
+      await db.schema.alterTable('devices').addColumn('signed_out_at', 'text').execute();
+      await db.schema
+        .createIndex('refresh_tokens_device')
+        .on('refresh_tokens')
+        .columns(['user_id', 'device_id'])
+        .execute();
+    },
+  },
   '0007_operations': {
     // The entitlement signing keys, shared by every server process: the newest whose active_from
     // has passed signs; the others are published until the tokens they signed have expired.

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 // Times are ISO-8601 UTC strings (they sort as text on both databases); flags are 0/1 integers,
 // which SQLite and PostgreSQL store alike.
 
@@ -33,8 +35,15 @@ export type UsageEventsTable = {
   device_id: string;
   source: 'online' | 'offline';
   grant_id: string | null;
+  /** When the use happened (a reservation: when it was made); it counts in that month. */
   occurred_at: string;
   created_at: string;
+  /** Only `committed` is use; `reserved` holds a unit until `expires_at`. Rows before 0006: committed. */
+  state: Generated<'reserved' | 'committed' | 'released'>;
+  expires_at?: string | null;
+  settled_at?: string | null;
+  /** What the use counts against: Pro's calendar month, or the Free plan's lifetime trial. */
+  bucket: Generated<'month' | 'trial'>;
 };
 
 export type StripeEventsTable = {
@@ -110,6 +119,10 @@ export type DevicesTable = {
   allowance_until: string | null;
   allowance_exports: number;
   allowance_masters: number;
+  /** What the musician calls it, from the app. */
+  name?: string | null;
+  /** Signed out from the device list: it holds no place until it signs in again. */
+  signed_out_at?: string | null;
 };
 
 export type LoginFailuresTable = {

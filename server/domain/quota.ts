@@ -1,5 +1,21 @@
 import { type Plan, type Usage, type UsageKind, usageCounterKey } from '../../contracts/plan';
 
+/** Pro's monthly quotas, and the Free plan's lifetime trial (0: none). */
+export type Quotas = {
+  exportsPerMonth: number;
+  mastersPerMonth: number;
+  trialExports: number;
+  trialMasters: number;
+};
+
+/** What a use counts against: Pro's calendar month (UTC), or the Free plan's lifetime trial. */
+export type Bucket = 'month' | 'trial';
+
+/** Where a plan's grants draw from: Free from its trial, Pro and Studio from the month. */
+export function bucketOf(plan: Plan): Bucket {
+  return plan === 'free' ? 'trial' : 'month';
+}
+
 /** The usage period: the calendar month in UTC that contains `now`. */
 export function usagePeriod(now: Date): { period: string; start: Date; resetAt: Date } {
   const y = now.getUTCFullYear();
@@ -11,43 +27,66 @@ export function usagePeriod(now: Date): { period: string; start: Date; resetAt: 
   };
 }
 
-/** Monthly limits by plan: free downloads nothing; pro and studio get the configured quotas. */
-export function limitsFor(
-  plan: Plan,
-  quotas: { exportsPerMonth: number; mastersPerMonth: number },
-): Record<UsageKind, number> {
-  return plan === 'free'
-    ? { export: 0, master: 0 }
+/** The limits of a bucket: the configured monthly quotas, or the trial (none unless configured). */
+export function limitsOf(bucket: Bucket, quotas: Quotas): Record<UsageKind, number> {
+  return bucket === 'trial'
+    ? { export: quotas.trialExports, master: quotas.trialMasters }
     : { export: quotas.exportsPerMonth, master: quotas.mastersPerMonth };
 }
 
-export function buildUsage(
-  now: Date,
-  plan: Plan,
-  used: Record<UsageKind, number>,
-  quotas: { exportsPerMonth: number; mastersPerMonth: number },
-): Usage {
+/** Committed use and live reservations of each kind in one bucket. */
+export type Counts = Record<UsageKind, { used: number; reserved: number }>;
+
+export function buildUsage(now: Date, bucket: Bucket, counts: Counts, quotas: Quotas): Usage {
   const { period, resetAt } = usagePeriod(now);
-  const limits = limitsFor(plan, quotas);
+  const limits = limitsOf(bucket, quotas);
   return {
     period,
-    exports: { used: used.export, limit: limits.export },
-    masters: { used: used.master, limit: limits.master },
+    exports: { ...counts.export, limit: limits.export },
+    masters: { ...counts.master, limit: limits.master },
     resetAt: resetAt.toISOString(),
   };
 }
 
-export type GrantDecision = { ok: true } | { ok: false; reason: 'upgrade_required' | 'quota_exceeded' };
+export type GrantRefusalReason = 'upgrade_required' | 'trial_exhausted' | 'quota_exceeded';
+export type GrantDecision = { ok: true } | { ok: false; reason: GrantRefusalReason };
 
-/** Whether one more use of `kind` may be counted. */
-export function decideGrant(plan: Plan, kind: UsageKind, usage: Usage): GrantDecision {
-  if (plan === 'free') return { ok: false, reason: 'upgrade_required' };
+/**
+ * Whether one more unit of `kind` may be reserved in `bucket`: use and live reservations together
+ * stay within the limit. Refused, the trial says "upgrade" when there is none and "trial used up"
+ * once it is, the month says "quota reached".
+ */
+export function decideGrant(bucket: Bucket, kind: UsageKind, usage: Usage): GrantDecision {
   const counter = usage[usageCounterKey(kind)];
-  return counter.used < counter.limit ? { ok: true } : { ok: false, reason: 'quota_exceeded' };
+  if (counter.used + counter.reserved < counter.limit) return { ok: true };
+  if (bucket === 'month') return { ok: false, reason: 'quota_exceeded' };
+  return { ok: false, reason: counter.limit === 0 ? 'upgrade_required' : 'trial_exhausted' };
 }
 
-/** The usage once one more use of `kind` is counted. */
-export function withOneMore(usage: Usage, kind: UsageKind): Usage {
+/** The usage once one more unit of `kind` is reserved. */
+export function withOneReserved(usage: Usage, kind: UsageKind): Usage {
   const key = usageCounterKey(kind);
-  return { ...usage, [key]: { ...usage[key], used: usage[key].used + 1 } };
+  return { ...usage, [key]: { ...usage[key], reserved: usage[key].reserved + 1 } };
+}
+
+/** What is left of an offline allowance once the uses reported against it are counted. */
+export function outstanding(allowance: number, reported: number): number {
+  return Math.max(0, allowance - reported);
+}
+
+/**
+ * A device's offline allowance of one kind: an even share of what the month has left once use,
+ * live reservations and the other devices' outstanding allowances are taken out, split over the
+ * places not yet holding one. The shares of all devices so add up to no more than the month has
+ * left, and a device that comes later still finds some.
+ */
+export function offlineShare(input: {
+  limit: number;
+  used: number;
+  reserved: number;
+  othersOutstanding: number;
+  placesLeft: number;
+}): number {
+  const left = input.limit - input.used - input.reserved - input.othersOutstanding;
+  return Math.max(0, Math.floor(left / Math.max(1, input.placesLeft)));
 }

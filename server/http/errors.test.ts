@@ -9,6 +9,12 @@ describe('errorReply: a domain refusal as it goes out over HTTP', () => {
     ['email_taken', 409],
     ['quota_exceeded', 402],
     ['upgrade_required', 402],
+    ['trial_exhausted', 402],
+    ['device_limit', 403],
+    ['invalid_grant', 400],
+    ['grant_committed', 409],
+    ['grant_released', 409],
+    ['grant_expired', 409],
     ['not_found', 404],
     ['stripe_unavailable', 502],
   ] as const)('%s is %i', (code, status) => {

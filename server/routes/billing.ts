@@ -1,6 +1,6 @@
 import express, { type Express, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { api, CheckoutState, paths } from '../../contracts/api';
+import { api, type ProQuotas, CheckoutState, paths } from '../../contracts/api';
 import { CheckoutSessionId, formatDeepLink } from '../../contracts/deeplink';
 import { errorBody } from '../../contracts/errors';
 import { databaseFault } from '../db/health';
@@ -22,6 +22,8 @@ export type BillingDeps = {
   webhooks: StripeWebhooks | null;
   prices: PriceCatalog | null;
   appScheme: string;
+  /** Pro's monthly quotas, shown on the pricing grid as numbers. */
+  quotas: ProQuotas;
   logger: Logger;
   metrics?: Metrics | null;
 };
@@ -79,7 +81,7 @@ export function registerBillingRoutes(app: Express, deps: BillingDeps, route: Re
       throw stripeUnavailable(e);
     });
     res.set('Cache-Control', 'public, max-age=60');
-    return { prices };
+    return { prices, quotas: deps.quotas };
   });
   route(api.checkout, ({ userId, body }) => billing().checkout(userId, body.priceId, body.state));
   route(api.portal, ({ userId }) => billing().portal(userId));

@@ -1,5 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import type { Db } from '../db/connect';
+import type { Database } from '../db/schema';
 import { DomainError } from '../domain/errors';
 
 const REFRESH_DAYS = 60;
@@ -15,7 +17,12 @@ export class RefreshTokens {
     private readonly now: () => Date,
   ) {}
 
-  async issue(userId: string, familyId: string = randomUUID()): Promise<string> {
+  /** A new token; bound to the device signing in when it says which, so signing it out revokes it. */
+  async issue(
+    userId: string,
+    familyId: string = randomUUID(),
+    deviceId: string | null = null,
+  ): Promise<string> {
     const token = `rt_${randomBytes(32).toString('base64url')}`;
     const now = this.now();
     await this.db
@@ -24,7 +31,7 @@ export class RefreshTokens {
         token_hash: hash(token),
         user_id: userId,
         family_id: familyId,
-        device_id: null,
+        device_id: deviceId,
         created_at: now.toISOString(),
         expires_at: new Date(now.getTime() + REFRESH_DAYS * 86400_000).toISOString(),
         rotated_at: null,
@@ -58,7 +65,7 @@ export class RefreshTokens {
         'This sign-in was used twice; every session of it is signed out. Please sign in again.',
       );
     }
-    return { userId: row.user_id, token: await this.issue(row.user_id, row.family_id) };
+    return { userId: row.user_id, token: await this.issue(row.user_id, row.family_id, row.device_id) };
   }
 
   async revoke(token: string): Promise<void> {
@@ -68,6 +75,17 @@ export class RefreshTokens {
       .where('token_hash', '=', hash(token))
       .executeTakeFirst();
     if (row) await this.revokeFamily(row.family_id);
+  }
+
+  /** Every live token bound to a device (the device was signed out from the device list). */
+  async revokeDevice(db: Kysely<Database>, userId: string, deviceId: string): Promise<void> {
+    await db
+      .updateTable('refresh_tokens')
+      .set({ revoked_at: this.now().toISOString() })
+      .where('user_id', '=', userId)
+      .where('device_id', '=', deviceId)
+      .where('revoked_at', 'is', null)
+      .execute();
   }
 
   private async revokeFamily(familyId: string): Promise<void> {

@@ -6,6 +6,7 @@ import type { AccessTokens } from '../security/access-tokens';
 import type { LoginThrottle } from '../security/login-throttle';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from '../security/passwords';
 import type { RefreshTokens } from '../security/refresh-tokens';
+import type { Devices } from './devices';
 import { newUserRow, requireUser } from './users';
 
 export function publicUser(row: Pick<UsersTable, 'id' | 'email' | 'plan' | 'created_at'>): PublicUser {
@@ -23,24 +24,32 @@ export class Accounts {
       access: AccessTokens;
       refresh: RefreshTokens;
       throttle: LoginThrottle;
+      devices: Devices;
       now: () => Date;
     },
   ) {}
 
+  /** A session: a new refresh token (bound to the device signing in, if named) or the rotated one. */
   private async session(
     row: Pick<UsersTable, 'id' | 'email' | 'plan' | 'created_at'>,
-    refreshToken?: string,
+    refresh: { token: string } | { deviceId: string | undefined },
   ): Promise<AuthResponse> {
     const access = await this.deps.access.issue(row.id);
+    let refreshToken: string;
+    if ('token' in refresh) refreshToken = refresh.token;
+    else {
+      refreshToken = await this.deps.refresh.issue(row.id, undefined, refresh.deviceId ?? null);
+      if (refresh.deviceId) await this.deps.devices.signedIn(row.id, refresh.deviceId);
+    }
     return {
       user: publicUser(row),
       accessToken: access.token,
-      refreshToken: refreshToken ?? (await this.deps.refresh.issue(row.id)),
+      refreshToken,
       accessTokenExpiresAt: access.expiresAt.toISOString(),
     };
   }
 
-  async register(email: string, password: string): Promise<AuthResponse> {
+  async register(email: string, password: string, deviceId?: string): Promise<AuthResponse> {
     const now = this.deps.now().toISOString();
     const row = newUserRow(email, await hashPassword(password), now);
     try {
@@ -50,11 +59,11 @@ export class Accounts {
         throw new DomainError('email_taken', 'An account with this email already exists. Sign in instead.');
       throw e;
     }
-    return this.session(row);
+    return this.session(row, { deviceId });
   }
 
   /** A failed login says the same whether or not the email exists, and takes the same time. */
-  async login(email: string, password: string, address: string): Promise<AuthResponse> {
+  async login(email: string, password: string, address: string, deviceId?: string): Promise<AuthResponse> {
     const attempt = await this.deps.throttle.attempt(email, address);
     if (!attempt.admitted) {
       const wait = attempt.retryAfter;
@@ -75,7 +84,7 @@ export class Accounts {
       throw new DomainError('invalid_credentials', 'Wrong email or password.');
     }
     await this.deps.throttle.forget(attempt.id);
-    return this.session(row);
+    return this.session(row, { deviceId });
   }
 
   async refresh(refreshToken: string): Promise<AuthResponse> {
@@ -86,7 +95,7 @@ export class Accounts {
       .where('id', '=', rotated.userId)
       .executeTakeFirst();
     if (!row) throw new DomainError('invalid_refresh_token', 'Please sign in again.');
-    return this.session(row, rotated.token);
+    return this.session(row, { token: rotated.token });
   }
 
   async logout(refreshToken: string | undefined): Promise<void> {

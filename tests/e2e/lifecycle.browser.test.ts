@@ -60,11 +60,14 @@ describe('a subscription’s life', { timeout: 180_000 }, () => {
   it('9. past the monthly quota, "Monthly quota reached" with the usage and the reset date', async () => {
     const app = await proWithStems('quota');
     for (let i = 0; i < 3; i++) expect(await exportOnce(app)).toBe('saved');
-    await expectText(app.page, '3 / 3 exports this month');
+    await expectText(app.page, '3/3 exports · 0/200 masters');
     expect(await exportOnce(app)).toBe('refused');
     await expectText(app.page, 'Monthly quota reached');
     const text = await dialogText(app.page);
     expect(text).toContain('You have used 3 of your 3 exports this month');
+    // Pro at the limit: nothing to buy, so no pricing link and no upgrade wording.
+    expect(await app.page.getByRole('dialog').getByRole('button', { name: 'See plans' }).count()).toBe(0);
+    expect(text).not.toMatch(/Go Pro|upgrade/i);
     const now = new Date();
     const reset = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
     expect(text).toContain(String(reset.getUTCFullYear()));
@@ -76,22 +79,23 @@ describe('a subscription’s life', { timeout: 180_000 }, () => {
     const app = await proWithStems('offline');
     expect((await billingMeOf(stack, 'offline@example.com')).exportsUsed).toBe(0);
     await stack.server.close();
+    // This device's offline allowance is its share of the month: 3 exports over 3 places, one.
     try {
-      for (let i = 0; i < 3; i++) expect(await exportOnce(app)).toBe('saved');
+      expect(await exportOnce(app)).toBe('saved');
       expect(await exportOnce(app)).toBe('refused');
       await expectText(app.page, 'Reconnect to keep exporting');
       await shot(app.page, '10-reconnect');
-      expect(savedFiles(app.exportsDir)).toHaveLength(3);
+      expect(savedFiles(app.exportsDir)).toHaveLength(1);
     } finally {
       await stack.restartServer();
     }
     await app.page.getByRole('dialog').getByRole('button', { name: 'Not now' }).click();
     // Back online: the app's next refresh reports the three uses; a second report counts nothing more.
     await app.page.evaluate(() => window.siberia.entitlements.refresh());
-    await expect.poll(async () => (await billingMeOf(stack, 'offline@example.com')).exportsUsed).toBe(3);
+    await expect.poll(async () => (await billingMeOf(stack, 'offline@example.com')).exportsUsed).toBe(1);
     await app.page.evaluate(() => window.siberia.entitlements.refresh());
-    expect((await billingMeOf(stack, 'offline@example.com')).exportsUsed).toBe(3);
-    await expectText(app.page, '3 / 3 exports this month');
+    expect((await billingMeOf(stack, 'offline@example.com')).exportsUsed).toBe(1);
+    await expectText(app.page, '1/3 exports · 0/200 masters');
   });
 
   it('12. signing out and in again brings Pro back, and a second device is Pro too', async () => {

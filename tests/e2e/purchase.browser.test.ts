@@ -66,7 +66,7 @@ describe('a musician buys Pro and exports', { timeout: 120_000 }, () => {
     const loudness = measureLoudness(audio);
     expect(loudness.integratedLufs).not.toBeNull();
     expect(loudness.integratedLufs as number).toBeGreaterThan(-40);
-    await expectText(page, '1 / 500 exports this month');
+    await expectText(page, '1/500 exports · 0/200 masters');
     await shot(page, '02-exported');
   });
 

@@ -31,6 +31,8 @@ export type App = {
   context: BrowserContext;
   dataDir: string;
   exportsDir: string;
+  /** The musician's answer to the next save dialogs: a place in exportsDir, or Cancel. */
+  saveDialog: { cancel: boolean };
   /** The "system browser": opens what main asked to open, in a page of its own. */
   followOpenedUrl(): Promise<Page>;
   close(): Promise<void>;
@@ -76,6 +78,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       const appDir = path.join(dataDir, `app-${name}`);
       const exportsDir = path.join(appDir, 'exports');
       mkdirSync(exportsDir, { recursive: true });
+      const saveDialog = { cancel: false };
       const host = await startTestHost({
         serverUrl: server.url,
         dataDir: appDir,
@@ -84,6 +87,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
         locale: opts.locale ?? 'en',
         // The musician keeps every file: a name already taken gets a number, as one would type.
         saveDialog: (suggested) => {
+          if (saveDialog.cancel) return null;
           const { name, ext } = path.parse(path.basename(suggested));
           let candidate = path.join(exportsDir, `${name}${ext}`);
           for (let n = 2; existsSync(candidate); n++) candidate = path.join(exportsDir, `${name} ${n}${ext}`);
@@ -103,6 +107,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
         context,
         dataDir: appDir,
         exportsDir,
+        saveDialog,
         async followOpenedUrl() {
           const url = await host.waitForOpenedUrl(15_000);
           const tab = await context.newPage();

@@ -255,13 +255,17 @@ describe('exports and masters when granted', () => {
     await page.close();
   });
 
-  it('cancels a render: nothing is handed to main', async () => {
+  it('cancels a render: nothing is handed to main, and its grant goes back', async () => {
     const page = await openDesk(desk, { account: signedIn(), entitlements: proEntitlements(5) });
     await importWav(page, 'Long.wav', toneWav(60));
     await page.getByRole('button', { name: 'Master', exact: true }).click();
     await page.getByTestId('render-progress').getByRole('button', { name: 'Cancel' }).click();
-    await page.getByText('Render cancelled: nothing was written.').waitFor();
-    expect((await scriptedCalls(page)).some((c) => c.name === 'gate.saveRender')).toBe(false);
+    await page.getByText('Render cancelled: nothing was written and nothing was counted.').waitFor();
+    const calls = await scriptedCalls(page);
+    expect(calls.some((c) => c.name === 'gate.saveRender')).toBe(false);
+    const grant = calls.find((c) => c.name === 'gate.authorize');
+    const released = calls.find((c) => c.name === 'gate.release')?.input as { grantId: string } | undefined;
+    expect(grant && released?.grantId).toMatch(/^grant-master-/);
     expect(await page.getByRole('button', { name: 'Export mix' }).isEnabled()).toBe(true);
     await page.close();
   });
@@ -289,7 +293,7 @@ describe('header and keyboard', () => {
   it('shows the Pro badge and the usage gauge', async () => {
     const page = await openDesk(desk, { account: signedIn(), entitlements: proEntitlements(5) });
     expect(await page.getByTestId('plan-badge').innerText()).toBe('PRO');
-    expect(await page.getByTestId('usage-gauge').innerText()).toBe('5 / 500 exports this month');
+    expect(await page.getByTestId('usage-gauge').innerText()).toBe('5/500 exports · 1/100 masters');
     await page.close();
   });
 

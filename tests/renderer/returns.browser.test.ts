@@ -24,7 +24,7 @@ const quotaReached = {
 };
 
 describe('refusals the gate gives a Pro user', () => {
-  it('quota reached: the usage, the reset date and the way to the plans', async () => {
+  it('quota reached: the usage and the reset date, and nothing to buy', async () => {
     const page = await openDesk(desk, {
       account: signedIn(),
       entitlements: proEntitlements(500),
@@ -38,8 +38,10 @@ describe('refusals the gate gives a Pro user', () => {
         'You have used 500 of your 500 exports this month. The counter goes back to zero on 1 December 2026.',
       )
       .waitFor();
-    await refusal.getByRole('button', { name: 'See plans' }).click();
-    await page.getByRole('dialog', { name: 'Choose your plan' }).waitFor();
+    // Pro already: no pricing link, no upgrade wording.
+    expect(await refusal.getByRole('button', { name: 'See plans' }).count()).toBe(0);
+    expect(await refusal.innerText()).not.toMatch(/Go Pro|upgrade/i);
+    await refusal.getByRole('button', { name: 'Not now' }).click();
     expect((await scriptedCalls(page)).some((c) => c.name === 'gate.saveRender')).toBe(false);
     await page.close();
   });
@@ -62,7 +64,7 @@ describe('refusals the gate gives a Pro user', () => {
     await page.close();
   });
 
-  it('the French refusal keeps its words', async () => {
+  it('the French refusal of a Pro musician at the limit says so, without « passez en Pro »', async () => {
     const page = await openDesk(desk, {
       info: { version: '0.1.0', platform: 'linux', serverUrl: 'x', locale: 'fr', deviceId: 'dev-test-0001' },
       account: signedIn(),
@@ -71,7 +73,9 @@ describe('refusals the gate gives a Pro user', () => {
     });
     await importWav(page, 'Keys.wav', toneWav(1));
     await page.getByRole('button', { name: 'Exporter le mix' }).click();
-    await page.getByRole('dialog', { name: 'Quota dépassé – passez en Pro' }).waitFor();
+    const refusal = page.getByRole('dialog', { name: 'Quota mensuel atteint' });
+    await refusal.waitFor();
+    expect(await refusal.innerText()).not.toContain('passez en Pro');
     await page.close();
   });
 });
@@ -87,7 +91,7 @@ describe('checkout returns, driven by checkout.changed', () => {
     const thanks = page.getByRole('dialog', { name: 'Thank you — you are Pro' });
     await thanks.waitFor();
     expect(await page.getByTestId('plan-badge').innerText()).toBe('PRO');
-    expect(await page.getByTestId('usage-gauge').innerText()).toBe('0 / 500 exports this month');
+    expect(await page.getByTestId('usage-gauge').innerText()).toBe('0/500 exports · 1/100 masters');
     await thanks.getByRole('button', { name: 'Close' }).last().click();
     expect(await page.getByRole('dialog').count()).toBe(0);
     await page.close();

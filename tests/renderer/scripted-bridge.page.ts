@@ -95,7 +95,7 @@ function answer(name: BridgeMethodName, input: Input): unknown {
     case 'billing.getPlans':
       return state.plansError
         ? fail('server_unreachable', 'The server cannot be reached.')
-        : ok({ prices: state.prices });
+        : ok({ prices: state.prices, quotas: { exportsPerMonth: 500, mastersPerMonth: 200 } });
     case 'billing.startCheckout':
       if (state.account.status !== 'signed_in') return fail('unauthorized', 'Sign in first.');
       return ok(setCheckout({ phase: 'pending', priceId: input.priceId, startedAt: now() }));
@@ -135,6 +135,8 @@ function answer(name: BridgeMethodName, input: Input): unknown {
         offline: false,
       });
     }
+    case 'gate.release':
+      return ok({ released: true });
     case 'gate.saveRender':
       state.saved.push({ name: input.suggestedName, bytes: input.data.length });
       return ok({ path: `/home/musician/Music/${input.suggestedName}` });

@@ -1,6 +1,7 @@
 import type {
   AuthResponse,
   Credentials,
+  DevicesResponse,
   PublicUser,
   RouteName,
   RouteRequest,
@@ -33,6 +34,8 @@ export class AccountService {
       client: ServerClient;
       vault: CredentialVault;
       settings: Settings;
+      /** Named at sign-in so that signing this device out from another revokes its session. */
+      deviceId: string;
       emit: EventSink;
       scheduler: Scheduler;
       clock: Clock;
@@ -81,13 +84,30 @@ export class AccountService {
   }
 
   async signUp(credentials: Credentials): Promise<AccountState> {
-    await this.adopt(await this.deps.client.call('register', credentials));
+    await this.adopt(
+      await this.deps.client.call('register', { ...credentials, deviceId: this.deps.deviceId }),
+    );
     return this.state();
   }
 
   async signIn(credentials: { email: string; password: string }): Promise<AccountState> {
-    await this.adopt(await this.deps.client.call('login', credentials));
+    await this.adopt(await this.deps.client.call('login', { ...credentials, deviceId: this.deps.deviceId }));
     return this.state();
+  }
+
+  /** The devices holding a place on this account. */
+  devices(): Promise<DevicesResponse> {
+    return this.authed('devices', undefined);
+  }
+
+  /** Signs a device out from the account: its place is free and its session revoked on the server. */
+  async signOutDevice(deviceId: string): Promise<DevicesResponse> {
+    await this.authed('deviceSignOut', { deviceId });
+    if (deviceId === this.deps.deviceId) {
+      await this.signOut();
+      return { devices: [], limit: 1 };
+    }
+    return this.devices();
   }
 
   async signOut(): Promise<AccountState> {

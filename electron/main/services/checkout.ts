@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { PlanPrice } from '../../../contracts/api';
+import type { PlansResponse } from '../../../contracts/api';
 import type { CheckoutStatus } from '../../../contracts/bridge';
 import type { DeepLink } from '../../../contracts/deeplink';
 import { BridgeFailure } from '../bridge-failure';
@@ -61,7 +61,7 @@ export class CheckoutService {
     else this.deps.settings.delete(PENDING_KEY);
   }
 
-  async plans(): Promise<{ prices: PlanPrice[] }> {
+  async plans(): Promise<PlansResponse> {
     return this.deps.client.call('plans', undefined);
   }
 

@@ -20,7 +20,8 @@ describe('EntitlementService', () => {
       online: true,
       status: 'active',
       usage: { masters: { used: 0, limit: 3 } },
-      offline: { exportsLeft: 50, mastersLeft: 3 },
+      // This device's share of the month: a third of it, with three places (MAX_DEVICES_PER_USER).
+      offline: { exportsLeft: 16, mastersLeft: 1 },
     });
     expect(t.events.of('entitlements.changed').at(-1)).toEqual(state);
     t.main.stop();

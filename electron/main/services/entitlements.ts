@@ -4,7 +4,7 @@ import type { EntitlementState } from '../../../contracts/bridge';
 import { PLAN_FEATURES, type Usage } from '../../../contracts/plan';
 import type { EntitlementClaims } from '../../../contracts/tokens';
 import type { EventSink, Logger, Scheduler } from '../ports';
-import { ServerUnreachable } from '../server-client';
+import { ServerError, ServerUnreachable } from '../server-client';
 import type { AccountService } from './account';
 import type { TokenVerifier, VerifyRefusal } from './token-verifier';
 import type { OfflineLedger } from './offline-ledger';
@@ -40,6 +40,8 @@ export class EntitlementService {
       ledger: OfflineLedger;
       settings: Settings;
       deviceId: string;
+      /** How the device list names this device (its host name). */
+      deviceName?: string;
       emit: EventSink;
       scheduler: Scheduler;
       logger: Logger;
@@ -152,7 +154,10 @@ export class EntitlementService {
     try {
       // Reports first: the next token's allowance then already counts these uses.
       await this.reportOffline();
-      const { token } = await this.deps.account.authed('entitlementToken', { deviceId: this.deps.deviceId });
+      const { token } = await this.deps.account.authed('entitlementToken', {
+        deviceId: this.deps.deviceId,
+        ...(this.deps.deviceName ? { deviceName: this.deps.deviceName } : {}),
+      });
       const result = await this.deps.verifier.verify(token);
       this.online = true;
       if (!result.ok) {
@@ -171,7 +176,11 @@ export class EntitlementService {
       }
     } catch (e) {
       if (e instanceof ServerUnreachable) this.online = false;
-      else this.deps.logger.warn('entitlement refresh failed', { error: String(e) });
+      else if (e instanceof ServerError && e.code === 'device_limit') {
+        // No place for this device: it holds no token, so nothing works offline on an old one.
+        this.deps.logger.warn('this device has no place on the account', { error: e.message });
+        this.forget();
+      } else this.deps.logger.warn('entitlement refresh failed', { error: String(e) });
     }
     this.changed();
     return this.state();

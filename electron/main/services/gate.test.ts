@@ -1,16 +1,46 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { Refusal, refusal } from '../../../contracts/refusal';
 import { GRANT_TYP, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../../contracts/tokens';
 import { companionSuite } from '../../../tests/host/companion-suite';
-import { mainUnderTest, serverKey } from '../../../tests/host/main-under-test';
+import { RETRY_MS } from './gate';
+import { type MainUnderTest, mainUnderTest, serverKey } from '../../../tests/host/main-under-test';
 
-const suite = companionSuite({ PRO_MASTERS_PER_MONTH: '3', PRO_EXPORTS_PER_MONTH: '50' });
+// One device holds the whole month as its offline allowance (the sharing is the server's tests').
+const suite = companionSuite({
+  PRO_MASTERS_PER_MONTH: '3',
+  PRO_EXPORTS_PER_MONTH: '50',
+  MAX_DEVICES_PER_USER: '1',
+});
 const { signedIn } = suite;
 
 const wav = new Uint8Array([82, 73, 70, 70, 1, 2, 3, 4]);
+
+let serverOffset = 0;
+/** Moves the server's clock (reservations expire by it). */
+function advanceServer(ms: number): void {
+  serverOffset += ms;
+  suite.companion.advanceServerClock(ms);
+}
+
+/** What the server counts for this musician: delivered use and live reservations of one kind. */
+async function serverUsage(t: MainUnderTest, kind: 'export' | 'master' = 'export') {
+  const state = t.main.account.state();
+  if (state.status !== 'signed_in') throw new Error('not signed in');
+  const rows = await suite.companion.database.db
+    .selectFrom('usage_events')
+    .select(['state', 'expires_at'])
+    .where('user_id', '=', state.user.id)
+    .where('kind', '=', kind)
+    .execute();
+  const now = new Date(Date.now() + serverOffset).toISOString();
+  return {
+    used: rows.filter((r) => r.state === 'committed').length,
+    reserved: rows.filter((r) => r.state === 'reserved' && (r.expires_at ?? '') > now).length,
+  };
+}
 
 describe('gate', () => {
   it('refuses signed-out and free users with their reasons, as one Refusal shape', async () => {
@@ -42,7 +72,8 @@ describe('gate', () => {
     t.dialogs.save = target;
     const grant = await t.main.gate.authorize('export');
     expect(grant).toMatchObject({ kind: 'export', offline: false });
-    expect(t.main.entitlements.state().usage?.exports.used).toBe(1);
+    // Reserved, not used: nothing is counted before the file is written.
+    expect(t.main.entitlements.state().usage?.exports).toMatchObject({ used: 0, reserved: 1 });
 
     const wrongKind = await t.main.dispatch(
       'gate.saveRender',
@@ -59,6 +90,9 @@ describe('gate', () => {
     );
     expect(saved).toEqual({ ok: true, value: { path: target } });
     expect(new Uint8Array(readFileSync(target))).toEqual(wav);
+    // Whole under its final name: now it counts, once.
+    expect(t.main.entitlements.state().usage?.exports).toMatchObject({ used: 1, reserved: 0 });
+    expect(await serverUsage(t)).toEqual({ used: 1, reserved: 0 });
 
     const reused = await t.main.dispatch(
       'gate.saveRender',
@@ -80,24 +114,118 @@ describe('gate', () => {
     expect(notBytes).toMatchObject({ ok: false, error: { code: 'validation_error' } });
   });
 
-  it('keeps the grant when the save dialog is cancelled, and refuses it once expired', async () => {
+  it('gives the reservation back when the save dialog is cancelled: nothing is counted', async () => {
     const t = await signedIn('pro');
     const grant = await t.main.gate.authorize('master');
+    expect(await serverUsage(t, 'master')).toEqual({ used: 0, reserved: 1 });
     t.dialogs.save = null;
     await expect(
       t.main.gate.saveRender({ grantId: grant.id, data: wav, suggestedName: 'm.wav' }),
-    ).rejects.toMatchObject({
-      code: 'cancelled',
-    });
+    ).rejects.toMatchObject({ code: 'cancelled', message: expect.stringContaining('nothing was counted') });
+    expect(await serverUsage(t, 'master')).toEqual({ used: 0, reserved: 0 });
+    // The grant is over: another place needs another render.
     t.dialogs.save = path.join(t.dataDir, 'late.wav');
-    t.clock.advance(20 * 60_000);
     await expect(
       t.main.gate.saveRender({ grantId: grant.id, data: wav, suggestedName: 'm.wav' }),
-    ).rejects.toMatchObject({
-      code: 'unauthorized',
-      message: expect.stringContaining('expired'),
-    });
+    ).rejects.toMatchObject({ code: 'unauthorized' });
     expect(existsSync(t.dialogs.save)).toBe(false);
+  });
+
+  it('gives the reservation back on Cancel and on a discarded master (gate.release), once', async () => {
+    const t = await signedIn('pro');
+    const exportGrant = await t.main.gate.authorize('export');
+    const masterGrant = await t.main.gate.authorize('master');
+    expect(await serverUsage(t, 'master')).toEqual({ used: 0, reserved: 1 });
+    // Cancel during the render.
+    expect(await t.main.dispatch('gate.release', { grantId: exportGrant.id }, true)).toEqual({
+      ok: true,
+      value: { released: true },
+    });
+    // The master rendered, listened to, and discarded.
+    expect(await t.main.dispatch('gate.release', { grantId: masterGrant.id }, true)).toEqual({
+      ok: true,
+      value: { released: true },
+    });
+    expect(await serverUsage(t, 'export')).toEqual({ used: 0, reserved: 0 });
+    expect(await serverUsage(t, 'master')).toEqual({ used: 0, reserved: 0 });
+    expect(t.main.gate.held()).toEqual([]);
+    expect(await t.main.dispatch('gate.release', { grantId: masterGrant.id }, true)).toEqual({
+      ok: true,
+      value: { released: false },
+    });
+    t.dialogs.save = path.join(t.dataDir, 'cancelled.wav');
+    await expect(
+      t.main.gate.saveRender({ grantId: exportGrant.id, data: wav, suggestedName: 'x.wav' }),
+    ).rejects.toMatchObject({ code: 'unauthorized' });
+  });
+
+  it('gives the reservation back when the file cannot be written, and leaves no file', async () => {
+    const t = await signedIn('pro');
+    const grant = await t.main.gate.authorize('export');
+    // A folder that cannot exist: its parent is a file.
+    const blocker = path.join(t.dataDir, 'not-a-folder');
+    writeFileSync(blocker, 'x');
+    t.dialogs.save = path.join(blocker, 'mix.wav');
+    await expect(
+      t.main.gate.saveRender({ grantId: grant.id, data: wav, suggestedName: 'mix.wav' }),
+    ).rejects.toThrow();
+    expect(await serverUsage(t)).toEqual({ used: 0, reserved: 0 });
+    expect(t.main.gate.held()).toEqual([]);
+  });
+
+  it('gives every held reservation back on quit', async () => {
+    const t = await signedIn('pro');
+    await t.main.gate.authorize('export');
+    await t.main.gate.authorize('master');
+    expect(t.main.gate.held()).toHaveLength(2);
+    await t.main.shutdown();
+    expect(await serverUsage(t, 'export')).toEqual({ used: 0, reserved: 0 });
+    expect(await serverUsage(t, 'master')).toEqual({ used: 0, reserved: 0 });
+    expect(t.main.gate.held()).toEqual([]);
+  });
+
+  it('renews the reservation of a render that outlives it, and counts it when saved', async () => {
+    const t = await signedIn('pro');
+    const grant = await t.main.gate.authorize('export');
+    // Half-way through the reservation's life, main renews it.
+    const renewal = (task: { ms: number; repeat: boolean }) =>
+      !task.repeat && task.ms > 400_000 && task.ms <= 450_000;
+    expect(t.scheduler.pending().filter(renewal)).toHaveLength(1);
+    advanceServer(450_000);
+    t.clock.advance(450_000);
+    expect(t.scheduler.run(renewal)).toBe(1);
+    await expect
+      .poll(() => t.main.gate.held()[0]?.expiresAt)
+      .toBe(new Date(Date.parse(grant.expiresAt) + 450_000).toISOString());
+    // And again later: a new renewal is scheduled.
+    expect(t.scheduler.pending().filter(renewal)).toHaveLength(1);
+    // Past the first expiry, the reservation still holds on the server, and the save counts it.
+    advanceServer(500_000);
+    t.clock.advance(500_000);
+    expect(await serverUsage(t)).toEqual({ used: 0, reserved: 1 });
+    t.dialogs.save = path.join(t.dataDir, 'long.wav');
+    await t.main.gate.saveRender({ grantId: grant.id, data: wav, suggestedName: 'long.wav' });
+    expect(await serverUsage(t)).toEqual({ used: 1, reserved: 0 });
+    advanceServer(-950_000);
+  });
+
+  it('commits a written file once the server answers again', async () => {
+    const t = await signedIn('pro');
+    const grant = await t.main.gate.authorize('export');
+    t.dialogs.save = path.join(t.dataDir, 'unheard.wav');
+    // The file is written while the server cannot hear the commit.
+    suite.companion.setReachable(false);
+    try {
+      await t.main.gate.saveRender({ grantId: grant.id, data: wav, suggestedName: 'unheard.wav' });
+    } finally {
+      suite.companion.setReachable(true);
+    }
+    expect(existsSync(t.dialogs.save)).toBe(true);
+    expect(await serverUsage(t)).toEqual({ used: 0, reserved: 1 });
+    // Kept on disk, retried on a timer and before the next grant.
+    expect(t.scheduler.pending().some((task) => task.ms === RETRY_MS)).toBe(true);
+    await t.main.gate.flushCommits();
+    expect(await serverUsage(t)).toEqual({ used: 1, reserved: 0 });
   });
 
   it('verifies grants: forged, wrong audience, foreign device, wrong kind and unknown keys are refused', async () => {
@@ -158,10 +286,11 @@ describe('gate', () => {
     });
   });
 
-  it('offline, uses the token allowance up to its limit, then reports the uses once the server answers', async () => {
+  it('offline, records only the files actually written, within the allowance, and reports them once online', async () => {
     const t = await signedIn('pro');
-    expect(await t.main.gate.authorize('master')).toMatchObject({ kind: 'master', offline: false });
-    expect(t.main.entitlements.state().offline?.mastersLeft).toBe(3);
+    const online = await t.main.gate.authorize('master');
+    t.dialogs.save = path.join(t.dataDir, 'online.wav');
+    await t.main.gate.saveRender({ grantId: online.id, data: wav, suggestedName: 'online.wav' });
     await t.main.entitlements.refresh();
     expect(t.main.entitlements.state().offline?.mastersLeft).toBe(2);
 
@@ -170,38 +299,34 @@ describe('gate', () => {
       const a = await t.main.gate.authorize('master');
       const b = await t.main.gate.authorize('master');
       expect(a).toMatchObject({ offline: true, kind: 'master' });
-      expect(b).toMatchObject({ offline: true });
-      expect(t.main.entitlements.state()).toMatchObject({ online: false, offline: { mastersLeft: 0 } });
+      // Two renders under way hold the whole allowance: a third is refused, saying since when.
       await expect(t.main.gate.authorize('master')).rejects.toMatchObject({
         refusal: {
           reason: 'offline_expired',
           used: null,
           offlineUntil: t.main.entitlements.state().offline?.until,
+          offlineSince: expect.stringMatching(/^\d{4}-/),
         },
       });
+      // Nothing is recorded before a file is written.
+      expect(t.main.ledger.unreported()).toEqual([]);
       t.dialogs.save = path.join(t.dataDir, 'offline.wav');
       await t.main.gate.saveRender({ grantId: a.id, data: wav, suggestedName: 'offline.wav' });
       expect(existsSync(t.dialogs.save)).toBe(true);
       await expect(
         t.main.gate.saveRender({ grantId: a.id, data: wav, suggestedName: 'again.wav' }),
-      ).rejects.toMatchObject({
-        code: 'unauthorized',
-      });
-      expect(t.main.ledger.unreported()).toHaveLength(2);
+      ).rejects.toMatchObject({ code: 'unauthorized' });
+      // The other master is discarded: it leaves no trace, and its place in the allowance is free.
+      await t.main.gate.release(b.id);
+      expect(t.main.ledger.unreported()).toHaveLength(1);
+      expect(t.main.entitlements.state().offline?.mastersLeft).toBe(1);
+      expect(await t.main.gate.authorize('master')).toMatchObject({ offline: true });
     } finally {
       suite.companion.setReachable(true);
     }
     const state = await t.main.entitlements.refresh();
     expect(t.main.ledger.unreported()).toEqual([]);
-    expect(state).toMatchObject({
-      online: true,
-      usage: { masters: { used: 3, limit: 3 } },
-      offline: { mastersLeft: 0 },
-    });
-    // Online again, the server says the quota is used up.
-    await expect(t.main.gate.authorize('master')).rejects.toMatchObject({
-      refusal: { reason: 'quota_exceeded', used: 3, limit: 3 },
-    });
+    expect(state).toMatchObject({ online: true, usage: { masters: { used: 2, limit: 3 } } });
   });
 
   it('offline, an expired token is refused, and setting the clock back does not revive it', async () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { Grant } from '../../../contracts/bridge';
 import {
   type Feature,
@@ -9,27 +10,42 @@ import {
 } from '../../../contracts/plan';
 import { refusal } from '../../../contracts/refusal';
 import { BridgeFailure, Refused } from '../bridge-failure';
-import type { Clock, Dialogs, Files, Logger } from '../ports';
+import type { Clock, Dialogs, Files, Logger, Scheduler } from '../ports';
 import { ServerError, ServerUnreachable } from '../server-client';
 import type { AccountService } from './account';
 import type { EntitlementService } from './entitlements';
 import type { OfflineLedger } from './offline-ledger';
+import type { Settings } from './settings';
 import { safeFileName } from './safe-file-name';
 import type { TokenVerifier } from './token-verifier';
 
 /** How long a grant made offline stays usable, like the server's 15-minute grants. */
 const OFFLINE_GRANT_MS = 15 * 60 * 1000;
+/** A render held longer than this is taken for forgotten (a window gone): its unit is given back. */
+export const MAX_HOLD_MS = 6 * 3600_000;
+/** How soon a renewal or a commit the server did not answer is tried again. */
+export const RETRY_MS = 30_000;
+const PENDING_COMMITS = 'gate.pendingCommits';
 
 type Issued =
-  | { offline: false; kind: UsageKind; token: string; expiresAtMs: number }
-  | { offline: true; kind: UsageKind; expiresAtMs: number };
+  | {
+      offline: false;
+      kind: UsageKind;
+      token: string;
+      expiresAtMs: number;
+      heldSinceMs: number;
+      stopRenewal: () => void;
+    }
+  | { offline: true; kind: UsageKind; expiresAtMs: number; tokenIat: number };
 
 /**
  * The gate decides every gated action; a refusal is thrown as `Refused` and reaches the renderer as
- * data. Nothing is exported or mastered to disk without a grant. Online a grant comes from the
- * server (counted there once per idempotency key); offline, a valid token's allowance stands in and
- * the use is recorded for a later report. Grants are single use and checked again when the file is
- * written. Saving and opening projects need the feature in a token that verifies; nothing is counted.
+ * data. Nothing is exported or mastered to disk without a grant, and only delivered work is counted:
+ * online a grant is the server's reservation, renewed while the render goes on, committed once the
+ * file is whole under its final name, and released on Cancel, a cancelled save dialog, a discarded
+ * master, an error or quit. Offline, a valid token's allowance stands in and the ledger records the
+ * files actually written, for a later report. Saving and opening projects need the feature in a
+ * token that verifies; nothing is counted.
  */
 export class Gate {
   private readonly issued = new Map<string, Issued>();
@@ -44,14 +60,17 @@ export class Gate {
       deviceId: string;
       dialogs: Dialogs;
       files: Files;
+      settings: Settings;
+      scheduler: Scheduler;
       clock: Clock;
       logger: Logger;
     },
   ) {}
 
-  /** A grant for one export or master, or `Refused`. */
+  /** A grant (a reservation) for one export or master, or `Refused`. */
   async authorize(kind: UsageKind): Promise<Grant> {
     if (!this.deps.account.signedIn()) throw refused('signed_out', kind, 'Sign in to export or master.');
+    await this.flushCommits();
     const idempotencyKey = `use_${randomUUID().replaceAll('-', '')}`;
     let answer: { grant: string; usage: Usage };
     try {
@@ -62,7 +81,10 @@ export class Gate {
       });
     } catch (e) {
       if (e instanceof ServerUnreachable) return this.authorizeOffline(kind);
-      if (e instanceof ServerError && (e.code === 'upgrade_required' || e.code === 'quota_exceeded')) {
+      if (
+        e instanceof ServerError &&
+        (e.code === 'upgrade_required' || e.code === 'quota_exceeded' || e.code === 'trial_exhausted')
+      ) {
         const usage = Usage.safeParse((e.details as { usage?: unknown } | undefined)?.usage);
         if (usage.success) this.deps.entitlements.noteUsage(usage.data);
         const facts = usage.success
@@ -70,19 +92,127 @@ export class Gate {
           : {};
         throw refused(e.code, kind, e.message, facts);
       }
+      if (e instanceof ServerError && e.code === 'device_limit') {
+        const limit = (e.details as { limit?: unknown } | undefined)?.limit;
+        throw refused('device_limit', kind, e.message, typeof limit === 'number' ? { limit } : {});
+      }
       if (e instanceof BridgeFailure && e.code === 'unauthorized')
         throw refused('signed_out', kind, e.message);
       throw e;
     }
-    const verified = await this.deps.verifier.verifyGrant(answer.grant, kind);
+    const { jti, exp } = await this.verified(answer.grant, kind);
+    this.issued.set(jti, {
+      offline: false,
+      kind,
+      token: answer.grant,
+      expiresAtMs: exp * 1000,
+      heldSinceMs: this.deps.clock.nowMs(),
+      stopRenewal: this.renewLater(jti, exp * 1000),
+    });
+    this.deps.entitlements.noteUsage(answer.usage);
+    return grantOf(jti, kind, exp * 1000, false);
+  }
+
+  private async verified(grant: string, kind: UsageKind) {
+    const verified = await this.deps.verifier.verifyGrant(grant, kind);
     if (!verified.ok) {
       this.deps.logger.error('grant from the server refused', { reason: verified.reason });
       throw new BridgeFailure('invalid_signature', 'The server sent a grant that does not verify.');
     }
-    const { jti, exp } = verified.claims;
-    this.issued.set(jti, { offline: false, kind, token: answer.grant, expiresAtMs: exp * 1000 });
-    this.deps.entitlements.noteUsage(answer.usage);
-    return grantOf(jti, kind, exp * 1000, false);
+    return verified.claims;
+  }
+
+  /** Renews a reservation half-way through its life, so that a long render keeps its unit. */
+  private renewLater(grantId: string, expiresAtMs: number, delayMs?: number): () => void {
+    const half = Math.max(1000, (expiresAtMs - this.deps.clock.nowMs()) / 2);
+    return this.deps.scheduler.after(delayMs ?? half, () => void this.renew(grantId));
+  }
+
+  /** Extends a live reservation on the server (a render that outlives it), or gives it up. */
+  async renew(grantId: string): Promise<void> {
+    const grant = this.issued.get(grantId);
+    if (!grant || grant.offline) return;
+    if (this.deps.clock.nowMs() - grant.heldSinceMs > MAX_HOLD_MS) {
+      this.deps.logger.warn('render held too long: its reservation is given back', { grant: grantId });
+      await this.release(grantId);
+      return;
+    }
+    try {
+      const answer = await this.deps.account.authed('usageGrantRenew', { grant: grant.token });
+      const { exp } = await this.verified(answer.grant, grant.kind);
+      grant.token = answer.grant;
+      grant.expiresAtMs = exp * 1000;
+      grant.stopRenewal = this.renewLater(grantId, grant.expiresAtMs);
+      this.deps.entitlements.noteUsage(answer.usage);
+    } catch (e) {
+      if (e instanceof ServerUnreachable) {
+        grant.stopRenewal = this.renewLater(grantId, grant.expiresAtMs, RETRY_MS);
+        return;
+      }
+      // Over on the server (committed, released, or lapsed with no room left): this render cannot
+      // be saved on it; asking again gives a fresh answer.
+      this.issued.delete(grantId);
+      this.deps.logger.warn('reservation not renewed', { grant: grantId, error: String(e) });
+    }
+  }
+
+  /**
+   * Gives a reservation back: the render was cancelled, its save dialog cancelled, the master
+   * discarded, or it failed. Nothing is counted. An offline grant just ends (nothing was recorded).
+   */
+  async release(grantId: string): Promise<{ released: boolean }> {
+    const grant = this.issued.get(grantId);
+    if (!grant) return { released: false };
+    this.issued.delete(grantId);
+    if (grant.offline) return { released: true };
+    grant.stopRenewal();
+    try {
+      const { usage } = await this.deps.account.authed('usageGrantRelease', { grant: grant.token });
+      this.deps.entitlements.noteUsage(usage);
+    } catch (e) {
+      // Unanswered, the reservation lapses on its own at the grant's expiry.
+      this.deps.logger.warn('reservation not released; it will lapse', { grant: grantId, error: String(e) });
+    }
+    return { released: true };
+  }
+
+  /** The grants held now: renders under way, not yet saved, released or given up. */
+  held(): Grant[] {
+    return [...this.issued.entries()].map(([id, g]) => grantOf(id, g.kind, g.expiresAtMs, g.offline));
+  }
+
+  /** Quit: every reservation still held goes back. */
+  async releaseAll(): Promise<void> {
+    await Promise.all([...this.issued.keys()].map((id) => this.release(id)));
+  }
+
+  /** The file is whole under its final name: the reservation becomes use, now or once the server answers. */
+  private async commit(token: string): Promise<void> {
+    try {
+      const { usage } = await this.deps.account.authed('usageGrantCommit', { grant: token });
+      this.deps.entitlements.noteUsage(usage);
+    } catch (e) {
+      if (e instanceof ServerUnreachable || (e instanceof ServerError && e.status >= 500)) {
+        this.pendingCommits([...this.pendingCommits(), token]);
+        this.deps.scheduler.after(RETRY_MS, () => void this.flushCommits());
+        return;
+      }
+      // The server will not count it (the reservation lapsed and its unit went to other work).
+      this.deps.logger.warn('use not committed', { error: String(e) });
+    }
+  }
+
+  private pendingCommits(next?: string[]): string[] {
+    if (next) this.deps.settings.set(PENDING_COMMITS, next);
+    return next ?? this.deps.settings.get(PENDING_COMMITS, z.array(z.string())) ?? [];
+  }
+
+  /** Commits the server did not answer, sent again (commit is idempotent on the server). */
+  async flushCommits(): Promise<void> {
+    const pending = this.pendingCommits();
+    if (pending.length === 0) return;
+    this.pendingCommits([]);
+    for (const token of pending) await this.commit(token);
   }
 
   private async authorizeOffline(kind: UsageKind): Promise<Grant> {
@@ -100,24 +230,26 @@ export class Gate {
     if (!claims.features.includes(kind))
       throw refused('upgrade_required', kind, 'Exports and masters are for Pro subscribers.');
     const now = this.deps.verifier.now();
-    const offlineUntil = isoOf(claims.offline.until * 1000);
+    // The token came from the server at its iat: offline since then, at the latest.
+    const facts = {
+      offlineUntil: isoOf(claims.offline.until * 1000),
+      offlineSince: isoOf(claims.iat * 1000),
+    };
     if (now >= claims.offline.until * 1000)
-      throw refused('offline_expired', kind, 'The offline period has ended. Connect to continue.', {
-        offlineUntil,
-      });
+      throw refused('offline_expired', kind, 'The offline period has ended. Connect to continue.', facts);
     const limit = claims.offline[usageCounterKey(kind)];
-    const used = this.deps.ledger.countFor(kind, claims.iat);
+    // Files written on this allowance, and the renders under way on it.
+    const underWay = [...this.issued.values()].filter(
+      (g) => g.offline && g.kind === kind && g.tokenIat === claims.iat,
+    ).length;
+    const used = this.deps.ledger.countFor(kind, claims.iat) + underWay;
     // Only the server can say more (the month may have turned, a use been refunded): "reconnect",
     // not "monthly quota reached", whose reset date the device cannot know offline.
     if (used >= limit)
-      throw refused('offline_expired', kind, 'The offline allowance is used up. Connect to continue.', {
-        offlineUntil,
-      });
-    this.deps.ledger.record(kind, this.deps.deviceId, claims.iat, now);
+      throw refused('offline_expired', kind, 'The offline allowance is used up. Connect to continue.', facts);
     const id = `offline_${randomUUID().replaceAll('-', '')}`;
     const expiresAtMs = Math.min(now + OFFLINE_GRANT_MS, claims.offline.until * 1000);
-    this.issued.set(id, { offline: true, kind, expiresAtMs });
-    this.deps.entitlements.noteOfflineUse();
+    this.issued.set(id, { offline: true, kind, expiresAtMs, tokenIat: claims.iat });
     return grantOf(id, kind, expiresAtMs, true);
   }
 
@@ -173,7 +305,11 @@ export class Gate {
     return grant;
   }
 
-  /** Writes a render the user asked for: only with a valid, unused grant of the right kind. */
+  /**
+   * Writes a render the user asked for, only with a valid, unused grant of the right kind, and
+   * counts it once the file is whole under its final name. A cancelled dialog or a failed write
+   * gives the reservation back: nothing is counted.
+   */
   async saveRender(input: {
     grantId: string;
     data: Uint8Array;
@@ -182,12 +318,27 @@ export class Gate {
   }): Promise<{ path: string }> {
     await this.check(input.grantId, input.kind);
     const target = await this.deps.dialogs.save(safeFileName(input.suggestedName), 'render');
-    // Cancelling keeps the grant: the user may pick another place.
-    if (!target) throw new BridgeFailure('cancelled', 'Saving was cancelled.');
-    await this.check(input.grantId, input.kind);
+    if (!target) {
+      await this.release(input.grantId);
+      throw new BridgeFailure('cancelled', 'Saving was cancelled: nothing was counted.');
+    }
+    const grant = await this.check(input.grantId, input.kind);
     this.spent.add(input.grantId);
+    try {
+      // Written beside the target and renamed into place (the files port): whole, or not there.
+      await this.deps.files.write(target, input.data);
+    } catch (e) {
+      await this.release(input.grantId);
+      throw e;
+    }
     this.issued.delete(input.grantId);
-    await this.deps.files.write(target, input.data);
+    if (grant.offline) {
+      this.deps.ledger.record(grant.kind, this.deps.deviceId, grant.tokenIat, this.deps.verifier.now());
+      this.deps.entitlements.noteOfflineUse();
+    } else {
+      grant.stopRenewal();
+      await this.commit(grant.token);
+    }
     this.deps.logger.info('render saved', { grant: input.grantId });
     return { path: target };
   }
