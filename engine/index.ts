@@ -11,7 +11,7 @@ export { dbToGain, isAudible, panGains } from './dsp/laws';
 export { resample } from './dsp/resample';
 export { oversampledPeaks } from './loudness/true-peak';
 export { limitTruePeak } from './master/limiter';
-export { type MasterChoice, masterAudio } from './master/master';
+export { DEFAULT_MAX_LIMITING_DB, type MasterChoice, masterAudio } from './master/master';
 export { type MixSource, mixLength, RenderCancelledError, type RenderOptions, renderMix } from './mix/render';
 export { computePeaks } from './dsp/peaks';
 export { decodeAiff } from './io/aiff';

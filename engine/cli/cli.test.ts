@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { LoudnessReport, MasterReport } from '../../contracts/audio';
 import { DEFAULT_MASTER, newTrack, PROJECT_FORMAT, PROJECT_VERSION } from '../../contracts/project';
 import { decodeWav, encodeWav } from '../io/wav';
-import { noiseSong, sineSegments } from '../test-support/signals';
+import { drumLoop, noiseSong, sineSegments } from '../test-support/signals';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'siberia-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -61,6 +61,25 @@ describe('audio CLI', () => {
     expect(report.after.truePeakDbtp as number).toBeLessThanOrEqual(-1.5);
     const check = LoudnessReport.parse(JSON.parse(cli('loudness', masterFile).stdout));
     expect(Math.abs((check.integratedLufs as number) + 16)).toBeLessThanOrEqual(0.5);
+  });
+
+  it('master keeps the input rate, writes the asked format, and warns when the cap on limiting stops it', () => {
+    const drums = path.join(dir, 'drums96.wav');
+    writeFileSync(drums, encodeWav(drumLoop(3, 96000), { format: 'wav24' }));
+    const out = path.join(dir, 'drums96-master.wav');
+    const capped = cli('master', drums, '-o', out, '--target', '-9', '--max-limiting', '4', '--bits', '16');
+    expect(capped.status).toBe(0);
+    const report = MasterReport.parse(JSON.parse(capped.stdout));
+    expect(report.limitingCapped).toBe(true);
+    expect(capped.stderr).toMatch(
+      /-9 LUFS needs more than 4 dB of limiting; the master stops there, at -\d+\.\d LUFS/,
+    );
+    const written = decodeWav(readFileSync(out));
+    expect(written.sampleRate).toBe(96000);
+    // 16-bit: three bytes a frame fewer than 24-bit would take.
+    expect(readFileSync(out).byteLength).toBe(44 + 3 * 96000 * 2 * 2);
+    const free = cli('master', drums, '-o', out, '--target', '-16');
+    expect(free.stderr).toBe('');
   });
 
   it('says plainly what is wrong, on stderr, with a non-zero exit', () => {

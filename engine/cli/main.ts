@@ -7,10 +7,10 @@ import {
   AudioFormatError,
   decodeAudioFile,
   encodeWav,
+  DEFAULT_MAX_LIMITING_DB,
   masterAudio,
   measureLoudness,
   renderMix,
-  resample,
   type WavFormat,
 } from '../index';
 
@@ -20,7 +20,9 @@ const USAGE = `Usage:
   npm run --silent audio -- mix <project.json> -o <out.wav> [--bits 16|24|32f] [--rate 44100|48000]
       renders a project file (source paths relative to it)
   npm run --silent audio -- master <in.wav> -o <out.wav> [--target -14] [--ceiling -1]
-      one-click master; prints the before/after report as JSON`;
+                                 [--max-limiting 9] [--bits 16|24|32f]
+      one-click master at the input's sample rate; prints the before/after report as JSON and warns
+      on stderr when the cap on limiting keeps it short of the target`;
 
 class UsageError extends Error {}
 
@@ -71,7 +73,15 @@ function writeOut(file: string | undefined, bytes: Uint8Array): void {
   writeFileSync(file, bytes);
 }
 
-export function run(argv: string[]): { stdout: string } {
+const FORMATS: Record<string, WavFormat> = { '16': 'wav16', '24': 'wav24', '32f': 'wav32f' };
+
+function formatFlag(flags: Record<string, string>): WavFormat {
+  const format = FORMATS[flags['--bits'] ?? '24'];
+  if (!format) throw new UsageError('--bits must be 16, 24 or 32f.');
+  return format;
+}
+
+export function run(argv: string[]): { stdout: string; stderr?: string } {
   const [command, ...rest] = argv;
   switch (command) {
     case 'loudness': {
@@ -95,10 +105,7 @@ export function run(argv: string[]): { stdout: string } {
       }
       const parsed = parseProjectFile(json);
       if (!parsed.ok) throw new UsageError(parsed.message);
-      const bits = flags['--bits'] ?? '24';
-      const formats: Record<string, WavFormat> = { '16': 'wav16', '24': 'wav24', '32f': 'wav32f' };
-      const format = formats[bits];
-      if (!format) throw new UsageError('--bits must be 16, 24 or 32f.');
+      const format = formatFlag(flags);
       const rate = Number(flags['--rate'] ?? parsed.project.sampleRate);
       if (rate !== 44100 && rate !== 48000) throw new UsageError('--rate must be 44100 or 48000.');
       const base = path.dirname(path.resolve(projectPath));
@@ -116,21 +123,34 @@ export function run(argv: string[]): { stdout: string } {
       return { stdout: JSON.stringify(measureLoudness(mix)) };
     }
     case 'master': {
-      const { positional, flags } = options(rest, ['-o', '--target', '--ceiling']);
+      const { positional, flags } = options(rest, [
+        '-o',
+        '--target',
+        '--ceiling',
+        '--max-limiting',
+        '--bits',
+      ]);
       if (positional.length !== 1 || !positional[0])
         throw new UsageError(`master takes one input file.\n${USAGE}`);
       const targetLufs = numberFlag(flags, '--target', -14, -23, -9);
       const ceilingDbtp = numberFlag(flags, '--ceiling', -1, -9, 0);
-      const input = readAudio(positional[0]);
-      const audio = input.sampleRate === 44100 || input.sampleRate === 48000 ? input : resample(input, 48000);
-      const { audio: mastered, report } = masterAudio(audio, {
+      const maxLimitingDb = numberFlag(flags, '--max-limiting', DEFAULT_MAX_LIMITING_DB, 0, 40);
+      const format = formatFlag(flags);
+      // The master keeps the input's rate: resampling is a choice for the mix, not for mastering.
+      const { audio: mastered, report } = masterAudio(readAudio(positional[0]), {
         targetLufs,
         ceilingDbtp,
         glue: false,
         tilt: 'neutral',
+        maxLimitingDb,
       });
-      writeOut(flags['-o'], encodeWav(mastered, { format: 'wav24' }));
-      return { stdout: JSON.stringify(report) };
+      writeOut(flags['-o'], encodeWav(mastered, { format }));
+      const reached = report.after.integratedLufs;
+      const stderr =
+        report.limitingCapped && reached !== null
+          ? `Warning: ${targetLufs} LUFS needs more than ${maxLimitingDb} dB of limiting; the master stops there, at ${reached.toFixed(1)} LUFS. Allow more with --max-limiting, or aim lower.\n`
+          : undefined;
+      return { stdout: JSON.stringify(report), stderr };
     }
     case undefined:
     case '--help':
@@ -142,7 +162,9 @@ export function run(argv: string[]): { stdout: string } {
 }
 
 try {
-  process.stdout.write(`${run(process.argv.slice(2)).stdout}\n`);
+  const result = run(process.argv.slice(2));
+  if (result.stderr) process.stderr.write(result.stderr);
+  process.stdout.write(`${result.stdout}\n`);
 } catch (e) {
   if (e instanceof AudioFormatError) process.stderr.write(`Cannot read this audio: ${e.message}\n`);
   else if (e instanceof UsageError) process.stderr.write(`${e.message}\n`);
