@@ -11,7 +11,7 @@ import { drumLoop, noiseSong, sineSegments } from '../test-support/signals';
 const dir = mkdtempSync(path.join(tmpdir(), 'siberia-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const cli = (...args: string[]) =>
-  spawnSync('node_modules/.bin/tsx', ['engine/cli/main.ts', ...args], { encoding: 'utf8' });
+  spawnSync('node', ['scripts/audio.mjs', ...args], { encoding: 'utf8' });
 
 describe('audio CLI', () => {
   it('loudness prints one JSON report', () => {
