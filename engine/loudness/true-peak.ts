@@ -69,6 +69,8 @@ type Kernel = {
   sum: Float64Array;
   diff: Float64Array;
   bound: number;
+  /** One window's points and folded taps, reused (scans never run inside one another). */
+  scratch: Scratch;
 };
 
 const kernels = new Map<number, Kernel>();
@@ -99,7 +101,14 @@ function kernelFor(sampleRate: number): Kernel {
   }
   // A refined point exceeds the largest of its three by at most a quarter of it (see refine).
   const gain = Math.max(1, ...phases.map((p) => p.reduce((acc, x) => acc + Math.abs(x), 0)));
-  const kernel = { factor, half, sum, diff, bound: 1.25 * gain };
+  const kernel = {
+    factor,
+    half,
+    sum,
+    diff,
+    bound: 1.25 * gain,
+    scratch: { points: new Float64Array(factor + 1), s: new Float64Array(half), d: new Float64Array(half) },
+  };
   kernels.set(key, kernel);
   return kernel;
 }
@@ -122,14 +131,6 @@ function refine(a: number, b: number, c: number): number {
 
 /** Scratch for one window's points (signed): index 0 is x[n], F is x[n + 1]. */
 type Scratch = { points: Float64Array; s: Float64Array; d: Float64Array };
-
-function scratchFor(kernel: Kernel): Scratch {
-  return {
-    points: new Float64Array(kernel.factor + 1),
-    s: new Float64Array(kernel.half),
-    d: new Float64Array(kernel.half),
-  };
-}
 
 /** Fills scratch.points for window n; samples outside x read as 0. */
 function windowPoints(kernel: Kernel, x: Float32Array, n: number, scratch: Scratch): void {
@@ -195,7 +196,7 @@ function scan(
 ): number {
   const len = x.length;
   const { half, factor, bound } = kernel;
-  const scratch = scratchFor(kernel);
+  const scratch = kernel.scratch;
   const points = scratch.points;
   const rising = out === null;
   for (let b = from; b < to; b += BLOCK) {
@@ -209,6 +210,10 @@ function scan(
       local = v > local ? v : -v > local ? -v : local;
     }
     if (local * bound <= level) continue;
+    if (factor === 4 && b - half >= 0 && end + half <= len) {
+      level = scan4(kernel, x, b, end, level, out);
+      continue;
+    }
     windowPoints(kernel, x, b - 1, scratch);
     let before = points[factor - 1] as number;
     for (let n = b; n < end; n++) {
@@ -234,6 +239,75 @@ function scan(
         const o = n > 0 ? n : 0;
         (out as Float32Array)[o] = Math.max(m, (out as Float32Array)[o] as number);
       }
+    }
+  }
+  return level;
+}
+
+/**
+ * scan's windows [b, end) at 4×, all their taps inside x: the three phases in one pass over the
+ * taps, no scratch arrays, the parabola only where the largest point could matter.
+ */
+function scan4(
+  kernel: Kernel,
+  x: Float32Array,
+  b: number,
+  end: number,
+  level: number,
+  out: Float32Array | null,
+): number {
+  const half = kernel.half;
+  const sum = kernel.sum;
+  const diff = kernel.diff;
+  const mid = kernel.sum.subarray(half);
+  const rising = out === null;
+  // The last point of window b − 1 (y(b − 1/4)), for the parabola at window b's first sample.
+  let before = 0;
+  {
+    let p = 0;
+    let q = 0;
+    for (let j = 0; j < half; j++) {
+      const older = x[b - 1 - j] as number;
+      const newer = x[b + j] as number;
+      p += (sum[j] as number) * (older + newer);
+      q += (diff[j] as number) * (older - newer);
+    }
+    before = p - q;
+  }
+  for (let n = b; n < end; n++) {
+    let p = 0;
+    let q = 0;
+    let m = 0;
+    for (let j = 0; j < half; j++) {
+      const older = x[n - j] as number;
+      const newer = x[n + 1 + j] as number;
+      const s = older + newer;
+      p += (sum[j] as number) * s;
+      q += (diff[j] as number) * (older - newer);
+      m += (mid[j] as number) * s;
+    }
+    const p0 = x[n] as number;
+    const p1 = p + q;
+    const p3 = p - q;
+    const a0 = Math.abs(p0);
+    const a1 = Math.abs(p1);
+    const a2 = Math.abs(m);
+    const a3 = Math.abs(p3);
+    const largest = Math.max(a0, a1, a2, a3);
+    const previous = before;
+    before = p3;
+    // The parabola adds at most a quarter of the largest point: below the level, nothing to do.
+    if (largest * 1.25 <= level) continue;
+    let peak: number;
+    if (largest === a0) peak = refine(previous, p0, p1);
+    else if (largest === a1) peak = refine(p0, p1, m);
+    else if (largest === a2) peak = refine(p1, m, p3);
+    else peak = refine(m, p3, x[n + 1] as number);
+    if (rising) {
+      if (peak > level) level = peak;
+    } else if (peak > level) {
+      const o = n > 0 ? n : 0;
+      (out as Float32Array)[o] = Math.max(peak, (out as Float32Array)[o] as number);
     }
   }
   return level;
