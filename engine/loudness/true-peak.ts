@@ -261,20 +261,9 @@ function scan4(
   const diff = kernel.diff;
   const mid = kernel.sum.subarray(half);
   const rising = out === null;
-  // The last point of window b − 1 (y(b − 1/4)), for the parabola at window b's first sample.
+  // Window b − 1 is computed only for its last point, y(b − 1/4): the parabola at x[b] needs it.
   let before = 0;
-  {
-    let p = 0;
-    let q = 0;
-    for (let j = 0; j < half; j++) {
-      const older = x[b - 1 - j] as number;
-      const newer = x[b + j] as number;
-      p += (sum[j] as number) * (older + newer);
-      q += (diff[j] as number) * (older - newer);
-    }
-    before = p - q;
-  }
-  for (let n = b; n < end; n++) {
+  for (let n = b - 1; n < end; n++) {
     let p = 0;
     let q = 0;
     let m = 0;
@@ -296,6 +285,7 @@ function scan4(
     const largest = Math.max(a0, a1, a2, a3);
     const previous = before;
     before = p3;
+    if (n < b) continue;
     // The parabola adds at most a quarter of the largest point: below the level, nothing to do.
     if (largest * 1.25 <= level) continue;
     let peak: number;
