@@ -29,8 +29,8 @@ const coeff = (ms: number, sampleRate: number) => Math.exp(-1 / ((ms / 1000) * s
 export function limiterTiming(
   sampleRate: number,
   lookaheadMs = 5,
-  releaseMs = 60,
-  sustain: { attackMs: number; releaseMs: number } = { attackMs: 400, releaseMs: 1500 },
+  releaseMs = 80,
+  sustain: { attackMs: number; releaseMs: number } = { attackMs: 150, releaseMs: 1500 },
 ): LimiterTiming {
   return {
     lookahead: Math.max(1, Math.round((lookaheadMs / 1000) * sampleRate)),

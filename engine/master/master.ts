@@ -73,7 +73,7 @@ const TOLERANCE = 0.05;
  * target unlimited, and is allowed further (with the peaks recomputed) only if it must go there.
  */
 const FIRST_HEADROOM_DB = 3;
-const MAX_HEADROOM_DB = 24;
+const MAX_HEADROOM_DB = 36;
 /** The render's peaks are kept per this many frames, so its true peak is found reading little of it. */
 const PEAK_CHUNK = 64;
 
