@@ -1,14 +1,15 @@
-// `npm run audio`: runs the engine's command line from a bundle (dist/audio/cli.mjs), built on
+// `npm run audio`: runs the engine's command line from a bundle (dist/audio/cli.mjs and its chunks), built on
 // demand when missing or older than any source it comes from. Compiling TypeScript at every start
 // cost a second and a half; the bundle starts in tens of milliseconds. Plain JavaScript on purpose:
 // this launcher itself must not need a compiler.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const bundle = path.join(root, 'dist', 'audio', 'cli.mjs');
+const out = path.join(root, 'dist', 'audio');
+const bundle = path.join(out, 'cli.mjs');
 
 function newest(dir) {
   let latest = 0;
@@ -30,23 +31,34 @@ function builtAt() {
 
 const sources = Math.max(newest(path.join(root, 'engine')), newest(path.join(root, 'contracts')));
 if (builtAt() < sources) {
-  // Built beside and renamed into place: two runs starting at once never load a half-written bundle.
-  const building = `${bundle}.${process.pid}.tmp`;
+  // Built beside, then moved into place, the entry last: two runs starting at once never load a
+  // half-written bundle. Chunks are named by their content, so a second build writes the same ones.
+  const building = path.join(root, 'dist', `audio-${process.pid}.tmp`);
   const built = spawnSync(
     path.join(root, 'node_modules', '.bin', 'esbuild'),
     [
       path.join(root, 'engine', 'cli', 'main.ts'),
       '--bundle',
+      '--splitting',
       '--platform=node',
       '--target=node20',
       '--format=esm',
-      `--outfile=${building}`,
       '--minify',
+      `--outdir=${building}`,
+      '--entry-names=cli',
+      '--out-extension:.js=.mjs',
+      '--chunk-names=chunks/[name]-[hash]',
       '--log-level=warning',
     ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   if (built.status !== 0) process.exit(built.status ?? 1);
-  renameSync(building, bundle);
+  mkdirSync(path.join(out, 'chunks'), { recursive: true });
+  for (const chunk of readdirSync(path.join(building, 'chunks'))) {
+    const target = path.join(out, 'chunks', chunk);
+    if (!existsSync(target)) renameSync(path.join(building, 'chunks', chunk), target);
+  }
+  renameSync(path.join(building, 'cli.mjs'), bundle);
+  rmSync(building, { recursive: true, force: true });
 }
 await import(pathToFileURL(bundle).href);

@@ -4,7 +4,6 @@
 // per source whatever the length.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseProjectFile } from '../../contracts/project';
 import {
   type AudioData,
   AudioFormatError,
@@ -139,7 +138,7 @@ function loudness(file: string, notices: string[]): string {
   }
 }
 
-function mix(rest: string[], notices: string[]): string {
+async function mix(rest: string[], notices: string[]): Promise<string> {
   const { positional, flags } = options(rest, ['-o', '--bits', '--rate', '--headroom']);
   if (positional.length !== 1 || !positional[0])
     throw new UsageError(`mix takes one project file.\n${USAGE}`);
@@ -154,6 +153,9 @@ function mix(rest: string[], notices: string[]): string {
         : `${projectPath} is not valid JSON.`,
     );
   }
+  // The project's schema (zod) is most of the code: loaded only by the command that needs it, so
+  // loudness and master start without it.
+  const { parseProjectFile } = await import('../../contracts/project');
   const parsed = parseProjectFile(json);
   if (!parsed.ok) throw new UsageError(parsed.message);
   const format = formatFlag(flags);
@@ -244,7 +246,7 @@ function master(rest: string[], notices: string[]): string {
 }
 
 /** Runs one command: its JSON result, and what the musician should know (notices and warnings). */
-export function run(argv: string[]): { stdout: string; notices: string[] } {
+export async function run(argv: string[]): Promise<{ stdout: string; notices: string[] }> {
   const [command, ...rest] = argv;
   const notices: string[] = [];
   switch (command) {
@@ -252,7 +254,7 @@ export function run(argv: string[]): { stdout: string; notices: string[] } {
       if (rest.length !== 1 || !rest[0]) throw new UsageError(`loudness takes one file.\n${USAGE}`);
       return { stdout: loudness(rest[0], notices), notices };
     case 'mix':
-      return { stdout: mix(rest, notices), notices };
+      return { stdout: await mix(rest, notices), notices };
     case 'master':
       return { stdout: master(rest, notices), notices };
     case undefined:
@@ -265,7 +267,7 @@ export function run(argv: string[]): { stdout: string; notices: string[] } {
 }
 
 try {
-  const result = run(process.argv.slice(2));
+  const result = await run(process.argv.slice(2));
   for (const notice of result.notices) process.stderr.write(`${notice}\n`);
   process.stdout.write(`${result.stdout}\n`);
 } catch (e) {

@@ -129,9 +129,12 @@ export function streamMix(
       strip.compressor?.process(scratch, 0, n);
       const o = from - start;
       const { left, right } = strip.pan;
+      // The bus as plain locals: the loop then compiles to loads, multiplies and stores only.
+      const busL = out[0];
+      const busR = out[1];
       for (let i = 0; i < n; i++) {
-        out[0][o + i] = (out[0][o + i] as number) + (sl[i] as number) * left;
-        out[1][o + i] = (out[1][o + i] as number) + (sr[i] as number) * right;
+        busL[o + i] = (busL[o + i] as number) + (sl[i] as number) * left;
+        busR[o + i] = (busR[o + i] as number) + (sr[i] as number) * right;
       }
     }
     if (masterGain !== 1) {
