@@ -236,7 +236,12 @@ export function masterAudio(
 
   // The envelope of oversampled peaks does not depend on the gain: computed once (again only if the
   // search needs more headroom), it serves every prediction and the render.
-  let headroomDb = FIRST_HEADROOM_DB;
+  // Room enough at once for the limiting the loudest peak will take at the unlimited gain: each
+  // widening recomputes the envelope over more of the audio.
+  let headroomDb = Math.min(
+    MAX_HEADROOM_DB,
+    Math.max(FIRST_HEADROOM_DB, shapedPeakDb + unlimitedDb - ceilingDb + FIRST_HEADROOM_DB),
+  );
   let envelope: Float32Array;
   let found: { gainDb: number; loudness: number; slope: number };
   let maxDb: number;
