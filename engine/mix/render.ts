@@ -123,8 +123,7 @@ export function streamMix(
         }
       for (let c = 0; c < 2; c++) {
         const buf = scratch[c] as Float32Array;
-        for (const stage of strip.eq[c] as BiquadState[])
-          for (let i = 0; i < n; i++) buf[i] = stage.process(buf[i] as number);
+        for (const stage of strip.eq[c] as BiquadState[]) stage.processBlock(buf, n);
       }
       strip.compressor?.process(scratch, 0, n);
       const o = from - start;
