@@ -28,8 +28,9 @@ const USAGE = `Usage:
       loudness report as JSON (EBU R128)
   npm run --silent audio -- mix <project.json> -o <out.wav> [--bits 16|24|32f] [--rate 44100|48000]
                                  [--headroom <dB>]
-      renders a project file (source paths relative to it); --headroom lowers the master by that
-      much; a 16/24-bit file that clips is written anyway, with a warning on stderr
+      renders a project file (source paths relative to it) and prints its length and sample peak as
+      JSON; --headroom lowers the master by that much; a 16/24-bit file that clips is written
+      anyway, with a warning on stderr
   npm run --silent audio -- master <in.wav> -o <out.wav> [--target -14] [--ceiling -1]
                                  [--max-limiting 9] [--bits 16|24|32f]
       one-click master at the input's sample rate; prints the before/after report as JSON and warns
@@ -185,15 +186,13 @@ async function mix(rest: string[], notices: string[]): Promise<string> {
     };
     const frames = mixLength(input.tracks, sources, rate);
     const encoder = new WavEncoder({ sampleRate: rate, channelCount: 2, frames }, { format });
-    const meter = new LoudnessMeter(rate, 2);
     const writer = openWriter(out);
     try {
       writer.write(encoder.header);
       streamMix(input, (block, count) => {
-        const left = block[0].subarray(0, count);
-        const right = block[1].subarray(0, count);
-        meter.push([left, right]);
-        writer.write(encoder.encode([left, right], count));
+        writer.write(
+          encoder.encode(count === block[0].length ? block : block.map((b) => b.subarray(0, count)), count),
+        );
       });
       writer.write(encoder.trailer());
     } finally {
@@ -207,7 +206,15 @@ async function mix(rest: string[], notices: string[]): Promise<string> {
         `Warning: the mix clips in the ${format === 'wav16' ? '16' : '24'}-bit file: ${samples} samples beyond full scale, peaking at +${over.toFixed(1)} dBFS. Lower the master by ${needed} dB (--headroom ${needed}), or write 32-bit float (--bits 32f).`,
       );
     }
-    return JSON.stringify(loudnessReport(meter));
+    // What the file holds, cheaply; its loudness is one `loudness` away (a meter here would cost
+    // more than the mix itself).
+    return JSON.stringify({
+      sampleRate: rate,
+      channels: 2,
+      durationSec: frames / rate,
+      samplePeakDbfs: peak > 0 ? 20 * Math.log10(peak) : null,
+      clippedSamples: samples,
+    });
   } finally {
     for (const o of opened) o.close();
   }

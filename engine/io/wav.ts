@@ -360,7 +360,7 @@ function onGrid(channels: readonly Float32Array[], scale: number, count = channe
   return true;
 }
 
-/** Samples a fixed-point file could not hold (beyond full scale), and the largest |sample| seen. */
+/** Samples a fixed-point file could not hold (beyond full scale; none in float), and the largest |sample| written. */
 export type Clipping = { samples: number; peak: number };
 
 /**
@@ -388,20 +388,24 @@ export class WavEncoder {
     const bytes = count * this.channelCount * (plan.bits / 8);
     if (this.buffer.byteLength < bytes) this.buffer = new Uint8Array(bytes);
     plan.channels = block;
-    if (!plan.isFloat) {
-      const top = plan.bits === 16 ? 32767 / 32768 : 8388607 / 8388608;
-      let { samples, peak } = this.clipping;
-      for (const ch of block)
-        for (let i = 0; i < count; i++) {
-          const x = ch[i] as number;
-          const m = x < 0 ? -x : x;
-          if (m > peak) peak = m;
-          if (x > top || x < -1) samples++;
-        }
-      this.clipping.samples = samples;
-      this.clipping.peak = peak;
-      if (plan.bits === 16) plan.dither = !onGrid(block, 32768, count);
-    }
+    // A float file holds anything; a fixed-point one clips beyond full scale. The peak is kept for both.
+    const top = plan.isFloat
+      ? Number.POSITIVE_INFINITY
+      : plan.bits === 16
+        ? 32767 / 32768
+        : 8388607 / 8388608;
+    const bottom = plan.isFloat ? Number.NEGATIVE_INFINITY : -1;
+    let { samples, peak } = this.clipping;
+    for (const ch of block)
+      for (let i = 0; i < count; i++) {
+        const x = ch[i] as number;
+        const m = Math.abs(x);
+        peak = Math.max(peak, m);
+        if (x > top || x < bottom) samples++;
+      }
+    this.clipping.samples = samples;
+    this.clipping.peak = peak;
+    if (plan.bits === 16 && !plan.isFloat) plan.dither = !onGrid(block, 32768, count);
     const out = this.buffer.subarray(0, bytes);
     writeFrames(plan, 0, count, out);
     this.written += count;

@@ -206,10 +206,8 @@ function scan(
     let local = 0;
     const lo = Math.max(0, b - half);
     const hi = Math.min(len, end + half);
-    for (let j = lo; j < hi; j++) {
-      const v = x[j] as number;
-      local = v > local ? v : -v > local ? -v : local;
-    }
+    // Math.abs and Math.max compile without branches; sign tests on noise-like audio mispredict.
+    for (let j = lo; j < hi; j++) local = Math.max(local, Math.abs(x[j] as number));
     if (local * bound <= level) continue;
     if (factor === 4 && b - half >= 0 && end + half <= len) {
       level = scan4(kernel, x, b, end, level, out);
