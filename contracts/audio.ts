@@ -25,5 +25,9 @@ export const MasterReport = z.object({
   before: Side,
   after: Side,
   gainAppliedDb: z.number(),
+  /** Gain reduction the limiter applied at the loudest peak (dB). */
+  limitingDb: z.number().min(0).optional(),
+  /** True when the cap on limiting stopped the master short of its target: after.integratedLufs is what it reached. */
+  limitingCapped: z.boolean().optional(),
 });
 export type MasterReport = z.infer<typeof MasterReport>;

@@ -1,5 +1,10 @@
 /** Planar audio: one Float32Array per channel, all the same length, nominally in [-1, 1]. */
-export type AudioData = { sampleRate: number; channels: Float32Array[] };
+export type AudioData = {
+  sampleRate: number;
+  channels: Float32Array[];
+  /** What the reader had to work around (a wrong size, a downmix), in words for the musician. */
+  notice?: string;
+};
 
 export type AudioFormatErrorCode =
   | 'truncated'

@@ -3,15 +3,26 @@
 export { type AudioData, AudioFormatError, type AudioFormatErrorCode, frameCount } from './audio-data';
 export { type Biquad, biquadCoefficients, biquadMagnitude } from './dsp/biquad';
 export { mulberry32 } from './dsp/random';
-export { decodeAudioFile } from './io/decode';
-export { decodeWav, encodeWav, encodeWavChunks, type WavFormat } from './io/wav';
-export { LoudnessMeter, measureLoudness } from './loudness/meter';
+export { decodeAudioFile, parseAudioFile } from './io/decode';
+export { type ByteSource, bytesSource, type PcmLayout } from './io/pcm';
+export { type FrameSource, fileSource, memorySource, resampledSource, stereoSource } from './io/sources';
+export { stereoDownmix } from './dsp/downmix';
+export { type Clipping, decodeWav, encodeWav, encodeWavChunks, WavEncoder, type WavFormat } from './io/wav';
+export { LoudnessMeter, loudnessReport, measureLoudness } from './loudness/meter';
 export { Compressor } from './dsp/compressor';
-export { dbToGain, isAudible, panGains } from './dsp/laws';
+export { dbToGain, gainToDb, isAudible, panGains } from './dsp/laws';
 export { resample } from './dsp/resample';
 export { oversampledPeaks } from './loudness/true-peak';
 export { limitTruePeak } from './master/limiter';
-export { type MasterChoice, masterAudio } from './master/master';
-export { type MixSource, mixLength, RenderCancelledError, type RenderOptions, renderMix } from './mix/render';
+export { DEFAULT_MAX_LIMITING_DB, type MasterChoice, masterAudio } from './master/master';
+export {
+  type MixSource,
+  type MixStream,
+  mixLength,
+  RenderCancelledError,
+  type RenderOptions,
+  renderMix,
+  streamMix,
+} from './mix/render';
 export { computePeaks } from './dsp/peaks';
 export { decodeAiff } from './io/aiff';

@@ -6,12 +6,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { LoudnessReport, MasterReport } from '../../contracts/audio';
 import { DEFAULT_MASTER, newTrack, PROJECT_FORMAT, PROJECT_VERSION } from '../../contracts/project';
 import { decodeWav, encodeWav } from '../io/wav';
-import { noiseSong, sineSegments } from '../test-support/signals';
+import { drumLoop, noiseSong, sineSegments } from '../test-support/signals';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'siberia-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const cli = (...args: string[]) =>
-  spawnSync('node_modules/.bin/tsx', ['engine/cli/main.ts', ...args], { encoding: 'utf8' });
+const cli = (...args: string[]) => spawnSync('node', ['scripts/audio.mjs', ...args], { encoding: 'utf8' });
 
 describe('audio CLI', () => {
   it('loudness prints one JSON report', () => {
@@ -61,6 +60,81 @@ describe('audio CLI', () => {
     expect(report.after.truePeakDbtp as number).toBeLessThanOrEqual(-1.5);
     const check = LoudnessReport.parse(JSON.parse(cli('loudness', masterFile).stdout));
     expect(Math.abs((check.integratedLufs as number) + 16)).toBeLessThanOrEqual(0.5);
+  });
+
+  it('master keeps the input rate, writes the asked format, and warns when the cap on limiting stops it', () => {
+    const drums = path.join(dir, 'drums96.wav');
+    writeFileSync(drums, encodeWav(drumLoop(3, 96000), { format: 'wav24' }));
+    const out = path.join(dir, 'drums96-master.wav');
+    const capped = cli('master', drums, '-o', out, '--target', '-9', '--max-limiting', '4', '--bits', '16');
+    expect(capped.status).toBe(0);
+    const report = MasterReport.parse(JSON.parse(capped.stdout));
+    expect(report.limitingCapped).toBe(true);
+    expect(capped.stderr).toMatch(
+      /-9 LUFS needs more than 4 dB of limiting; the master stops there, at -\d+\.\d LUFS/,
+    );
+    const written = decodeWav(readFileSync(out));
+    expect(written.sampleRate).toBe(96000);
+    // 16-bit: three bytes a frame fewer than 24-bit would take.
+    expect(readFileSync(out).byteLength).toBe(44 + 3 * 96000 * 2 * 2);
+    const free = cli('master', drums, '-o', out, '--target', '-16');
+    expect(free.stderr).toBe('');
+  });
+
+  it('mix reports clipping in a fixed-point file (count and peak) and --headroom takes it away', () => {
+    const hot = path.join(dir, 'hot.wav');
+    // A 5.1 file whose centre alone is loud: downmixed (said on stderr), it clips at 16 bits.
+    const frames = 4800;
+    const centre = Float32Array.from(
+      { length: frames },
+      (_, i) => 0.99 * Math.sin((2 * Math.PI * 440 * i) / 48000),
+    );
+    const silent = () => new Float32Array(frames);
+    writeFileSync(
+      hot,
+      encodeWav(
+        { sampleRate: 48000, channels: [centre, centre, centre, silent(), silent(), silent()] },
+        { format: 'wav32f' },
+      ),
+    );
+    const project = {
+      format: PROJECT_FORMAT,
+      version: PROJECT_VERSION,
+      name: 'hot',
+      sampleRate: 48000,
+      tracks: [newTrack('h', 'Hot', 'hot.wav')],
+      master: DEFAULT_MASTER,
+    };
+    const projectFile = path.join(dir, 'hot.json');
+    writeFileSync(projectFile, JSON.stringify(project));
+    const out = path.join(dir, 'hot-mix.wav');
+    const clipped = cli('mix', projectFile, '-o', out, '--bits', '16');
+    expect(clipped.status).toBe(0);
+    expect(clipped.stderr).toMatch(/5\.1 .*downmixed to stereo after ITU-R BS\.775/);
+    const warning =
+      /clips in the 16-bit file: (\d+) samples beyond full scale, peaking at \+(\d+\.\d) dBFS\. Lower the master by (\d+\.\d) dB \(--headroom/.exec(
+        clipped.stderr,
+      );
+    expect(warning).not.toBeNull();
+    expect(Number(warning?.[1])).toBeGreaterThan(1000);
+    const headroom = warning?.[3] as string;
+    const clean = cli('mix', projectFile, '-o', out, '--bits', '16', '--headroom', headroom);
+    expect(clean.status).toBe(0);
+    expect(clean.stderr).not.toMatch(/clips/);
+    expect(decodeWav(readFileSync(out)).channels[0]?.length).toBe(frames);
+  });
+
+  it('reads a WAV whose data size is 0 to its end, saying so', () => {
+    const bytes = encodeWav(sineSegments([[-20, 1]]), { format: 'wav24' });
+    new DataView(bytes.buffer).setUint32(40, 0, true);
+    const file = path.join(dir, 'crashed.wav');
+    writeFileSync(file, bytes);
+    const run = cli('loudness', file);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(
+      /data chunk gives no size; read to the end of the file instead \(48000 frames\)/,
+    );
+    expect(LoudnessReport.parse(JSON.parse(run.stdout)).durationSec).toBe(1);
   });
 
   it('says plainly what is wrong, on stderr, with a non-zero exit', () => {

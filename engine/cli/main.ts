@@ -1,40 +1,83 @@
 // `npm run --silent audio -- <command>`: the engine on the command line. Results go to stdout as
-// JSON; errors to stderr, in words a musician can act on, with a non-zero exit.
-import { readFileSync, writeFileSync } from 'node:fs';
+// JSON; errors and warnings to stderr, in words a musician can act on, with a non-zero exit on error.
+// Files are read and written a block at a time: a mix or a loudness measurement holds a few blocks
+// per source whatever the length.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseProjectFile } from '../../contracts/project';
 import {
+  type AudioData,
   AudioFormatError,
-  decodeAudioFile,
-  encodeWav,
+  DEFAULT_MAX_LIMITING_DB,
+  encodeWavChunks,
+  type FrameSource,
+  fileSource,
+  gainToDb,
+  LoudnessMeter,
+  loudnessReport,
   masterAudio,
-  measureLoudness,
-  renderMix,
-  resample,
+  type MixStream,
+  mixLength,
+  stereoDownmix,
+  streamMix,
+  WavEncoder,
   type WavFormat,
 } from '../index';
+import { openBytes, openWriter } from './files';
 
 const USAGE = `Usage:
   npm run --silent audio -- loudness <file.wav>
       loudness report as JSON (EBU R128)
   npm run --silent audio -- mix <project.json> -o <out.wav> [--bits 16|24|32f] [--rate 44100|48000]
-      renders a project file (source paths relative to it)
+                                 [--headroom <dB>]
+      renders a project file (source paths relative to it) and prints its length and sample peak as
+      JSON; --headroom lowers the master by that much; a 16/24-bit file that clips is written
+      anyway, with a warning on stderr
   npm run --silent audio -- master <in.wav> -o <out.wav> [--target -14] [--ceiling -1]
-      one-click master; prints the before/after report as JSON`;
+                                 [--max-limiting 9] [--bits 16|24|32f]
+      one-click master at the input's sample rate; prints the before/after report as JSON and warns
+      on stderr when the cap on limiting keeps it short of the target`;
 
 class UsageError extends Error {}
 
-function readAudio(file: string) {
-  let bytes: Uint8Array;
+type Opened = { source: FrameSource; close(): void };
+
+function openAudio(file: string): Opened {
+  let bytes: ReturnType<typeof openBytes>;
   try {
-    bytes = readFileSync(file);
+    bytes = openBytes(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(
       code === 'ENOENT' ? `No such file: ${file}` : `Cannot read ${file} (${code ?? 'error'}).`,
     );
   }
-  return decodeAudioFile(bytes);
+  try {
+    return { source: fileSource(bytes), close: () => bytes.close() };
+  } catch (e) {
+    bytes.close();
+    throw e;
+  }
+}
+
+/** The whole of a file decoded (the master needs it all), read a block at a time all the same. */
+function readAudio(file: string, notices: string[]): AudioData {
+  const { source, close } = openAudio(file);
+  try {
+    const channels = Array.from({ length: source.channelCount }, () => new Float32Array(source.frames));
+    const block = 65536;
+    for (let at = 0; at < source.frames; ) {
+      const n = source.read(
+        channels.map((ch) => ch.subarray(at)),
+        Math.min(block, source.frames - at),
+      );
+      if (n === 0) break;
+      at += n;
+    }
+    if (source.notice) notices.push(`${file}: ${source.notice}`);
+    return { sampleRate: source.sampleRate, channels };
+  } finally {
+    close();
+  }
 }
 
 function options(args: string[], allowed: string[]): { positional: string[]; flags: Record<string, string> } {
@@ -66,72 +109,162 @@ function numberFlag(
   return value;
 }
 
-function writeOut(file: string | undefined, bytes: Uint8Array): void {
-  if (!file) throw new UsageError('Say where to write the result with -o <out.wav>.');
-  writeFileSync(file, bytes);
+const FORMATS: Record<string, WavFormat> = { '16': 'wav16', '24': 'wav24', '32f': 'wav32f' };
+
+function formatFlag(flags: Record<string, string>): WavFormat {
+  const format = FORMATS[flags['--bits'] ?? '24'];
+  if (!format) throw new UsageError('--bits must be 16, 24 or 32f.');
+  return format;
 }
 
-export function run(argv: string[]): { stdout: string } {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'loudness': {
-      if (rest.length !== 1 || !rest[0]) throw new UsageError(`loudness takes one file.\n${USAGE}`);
-      return { stdout: JSON.stringify(measureLoudness(readAudio(rest[0]))) };
+function outFlag(flags: Record<string, string>): string {
+  const out = flags['-o'];
+  if (!out) throw new UsageError('Say where to write the result with -o <out.wav>.');
+  return out;
+}
+
+function loudness(file: string, notices: string[]): string {
+  const { source, close } = openAudio(file);
+  try {
+    const meter = new LoudnessMeter(source.sampleRate, source.channelCount);
+    const block = Array.from({ length: source.channelCount }, () => new Float32Array(65536));
+    for (;;) {
+      const n = source.read(block, 65536);
+      if (n === 0) break;
+      meter.push(n === 65536 ? block : block.map((ch) => ch.subarray(0, n)));
     }
-    case 'mix': {
-      const { positional, flags } = options(rest, ['-o', '--bits', '--rate']);
-      if (positional.length !== 1 || !positional[0])
-        throw new UsageError(`mix takes one project file.\n${USAGE}`);
-      const projectPath = positional[0];
-      let json: unknown;
-      try {
-        json = JSON.parse(readFileSync(projectPath, 'utf8'));
-      } catch (e) {
-        throw new UsageError(
-          (e as NodeJS.ErrnoException).code === 'ENOENT'
-            ? `No such file: ${projectPath}`
-            : `${projectPath} is not valid JSON.`,
+    if (source.notice) notices.push(`${file}: ${source.notice}`);
+    return JSON.stringify(loudnessReport(meter));
+  } finally {
+    close();
+  }
+}
+
+async function mix(rest: string[], notices: string[]): Promise<string> {
+  const { positional, flags } = options(rest, ['-o', '--bits', '--rate', '--headroom']);
+  if (positional.length !== 1 || !positional[0])
+    throw new UsageError(`mix takes one project file.\n${USAGE}`);
+  const projectPath = positional[0];
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(projectPath, 'utf8'));
+  } catch (e) {
+    throw new UsageError(
+      (e as NodeJS.ErrnoException).code === 'ENOENT'
+        ? `No such file: ${projectPath}`
+        : `${projectPath} is not valid JSON.`,
+    );
+  }
+  // The project's schema (zod) is most of the code: loaded only by the command that needs it, so
+  // loudness and master start without it.
+  const { parseProjectFile } = await import('../../contracts/project');
+  const parsed = parseProjectFile(json);
+  if (!parsed.ok) throw new UsageError(parsed.message);
+  const format = formatFlag(flags);
+  const rate = Number(flags['--rate'] ?? parsed.project.sampleRate);
+  if (rate !== 44100 && rate !== 48000) throw new UsageError('--rate must be 44100 or 48000.');
+  const headroom = numberFlag(flags, '--headroom', 0, 0, 48);
+  const out = outFlag(flags);
+  const base = path.dirname(path.resolve(projectPath));
+  const opened: Array<Opened & { trackId: string; file: string }> = [];
+  try {
+    for (const t of parsed.project.tracks) {
+      const file = path.resolve(base, t.source.path);
+      opened.push({ ...openAudio(file), trackId: t.id, file });
+    }
+    for (const o of opened) {
+      const notice = [o.source.notice, stereoDownmix(o.source.channelCount)?.notice]
+        .filter(Boolean)
+        .join(' ');
+      if (notice) notices.push(`${o.file}: ${notice}`);
+    }
+    const sources: MixStream[] = opened.map((o) => ({ trackId: o.trackId, source: o.source }));
+    const input = {
+      tracks: parsed.project.tracks,
+      master: { gainDb: parsed.project.master.gainDb - headroom },
+      sampleRate: rate,
+      sources,
+    };
+    const frames = mixLength(input.tracks, sources, rate);
+    const encoder = new WavEncoder({ sampleRate: rate, channelCount: 2, frames }, { format });
+    const writer = openWriter(out);
+    try {
+      writer.write(encoder.header);
+      streamMix(input, (block, count) => {
+        writer.write(
+          encoder.encode(count === block[0].length ? block : block.map((b) => b.subarray(0, count)), count),
         );
-      }
-      const parsed = parseProjectFile(json);
-      if (!parsed.ok) throw new UsageError(parsed.message);
-      const bits = flags['--bits'] ?? '24';
-      const formats: Record<string, WavFormat> = { '16': 'wav16', '24': 'wav24', '32f': 'wav32f' };
-      const format = formats[bits];
-      if (!format) throw new UsageError('--bits must be 16, 24 or 32f.');
-      const rate = Number(flags['--rate'] ?? parsed.project.sampleRate);
-      if (rate !== 44100 && rate !== 48000) throw new UsageError('--rate must be 44100 or 48000.');
-      const base = path.dirname(path.resolve(projectPath));
-      const sources = parsed.project.tracks.map((t) => ({
-        trackId: t.id,
-        audio: readAudio(path.resolve(base, t.source.path)),
-      }));
-      const mix = renderMix({
-        tracks: parsed.project.tracks,
-        master: parsed.project.master,
-        sampleRate: rate,
-        sources,
       });
-      writeOut(flags['-o'], encodeWav(mix, { format }));
-      return { stdout: JSON.stringify(measureLoudness(mix)) };
+      writer.write(encoder.trailer());
+    } finally {
+      writer.close();
     }
-    case 'master': {
-      const { positional, flags } = options(rest, ['-o', '--target', '--ceiling']);
-      if (positional.length !== 1 || !positional[0])
-        throw new UsageError(`master takes one input file.\n${USAGE}`);
-      const targetLufs = numberFlag(flags, '--target', -14, -23, -9);
-      const ceilingDbtp = numberFlag(flags, '--ceiling', -1, -9, 0);
-      const input = readAudio(positional[0]);
-      const audio = input.sampleRate === 44100 || input.sampleRate === 48000 ? input : resample(input, 48000);
-      const { audio: mastered, report } = masterAudio(audio, {
-        targetLufs,
-        ceilingDbtp,
-        glue: false,
-        tilt: 'neutral',
-      });
-      writeOut(flags['-o'], encodeWav(mastered, { format: 'wav24' }));
-      return { stdout: JSON.stringify(report) };
+    const { samples, peak } = encoder.clipping;
+    if (samples > 0) {
+      const over = Math.ceil(gainToDb(peak) * 10) / 10;
+      const needed = (over + headroom).toFixed(1);
+      notices.push(
+        `Warning: the mix clips in the ${format === 'wav16' ? '16' : '24'}-bit file: ${samples} samples beyond full scale, peaking at +${over.toFixed(1)} dBFS. Lower the master by ${needed} dB (--headroom ${needed}), or write 32-bit float (--bits 32f).`,
+      );
     }
+    // What the file holds, cheaply; its loudness is one `loudness` away (a meter here would cost
+    // more than the mix itself).
+    return JSON.stringify({
+      sampleRate: rate,
+      channels: 2,
+      durationSec: frames / rate,
+      samplePeakDbfs: peak > 0 ? gainToDb(peak) : null,
+      clippedSamples: samples,
+    });
+  } finally {
+    for (const o of opened) o.close();
+  }
+}
+
+function master(rest: string[], notices: string[]): string {
+  const { positional, flags } = options(rest, ['-o', '--target', '--ceiling', '--max-limiting', '--bits']);
+  if (positional.length !== 1 || !positional[0])
+    throw new UsageError(`master takes one input file.\n${USAGE}`);
+  const targetLufs = numberFlag(flags, '--target', -14, -23, -9);
+  const ceilingDbtp = numberFlag(flags, '--ceiling', -1, -9, 0);
+  const maxLimitingDb = numberFlag(flags, '--max-limiting', DEFAULT_MAX_LIMITING_DB, 0, 40);
+  const format = formatFlag(flags);
+  const input = readAudio(positional[0], notices);
+  const out = outFlag(flags);
+  // The master keeps the input's rate: resampling is a choice for the mix, not for mastering.
+  const { audio: mastered, report } = masterAudio(input, {
+    targetLufs,
+    ceilingDbtp,
+    glue: false,
+    tilt: 'neutral',
+    maxLimitingDb,
+  });
+  const writer = openWriter(out);
+  try {
+    for (const piece of encodeWavChunks(mastered, { format }, { reuse: true })) writer.write(piece);
+  } finally {
+    writer.close();
+  }
+  const reached = report.after.integratedLufs;
+  if (report.limitingCapped && reached !== null)
+    notices.push(
+      `Warning: ${targetLufs} LUFS needs more than ${maxLimitingDb} dB of limiting; the master stops there, at ${reached.toFixed(1)} LUFS. Allow more with --max-limiting, or aim lower.`,
+    );
+  return JSON.stringify(report);
+}
+
+/** Runs one command: its JSON result, and what the musician should know (notices and warnings). */
+export async function run(argv: string[]): Promise<{ stdout: string; notices: string[] }> {
+  const [command, ...rest] = argv;
+  const notices: string[] = [];
+  switch (command) {
+    case 'loudness':
+      if (rest.length !== 1 || !rest[0]) throw new UsageError(`loudness takes one file.\n${USAGE}`);
+      return { stdout: loudness(rest[0], notices), notices };
+    case 'mix':
+      return { stdout: await mix(rest, notices), notices };
+    case 'master':
+      return { stdout: master(rest, notices), notices };
     case undefined:
     case '--help':
     case '-h':
@@ -142,7 +275,9 @@ export function run(argv: string[]): { stdout: string } {
 }
 
 try {
-  process.stdout.write(`${run(process.argv.slice(2)).stdout}\n`);
+  const result = await run(process.argv.slice(2));
+  for (const notice of result.notices) process.stderr.write(`${notice}\n`);
+  process.stdout.write(`${result.stdout}\n`);
 } catch (e) {
   if (e instanceof AudioFormatError) process.stderr.write(`Cannot read this audio: ${e.message}\n`);
   else if (e instanceof UsageError) process.stderr.write(`${e.message}\n`);

@@ -79,6 +79,21 @@ export class BiquadState {
     this.z2 = b2 * x - a2 * y;
     return y;
   }
+  /** process() over buf[0 … n), in place, the state in locals for the length of the loop. */
+  processBlock(buf: Float32Array, n: number): void {
+    const { b0, b1, b2, a1, a2 } = this.c;
+    let z1 = this.z1;
+    let z2 = this.z2;
+    for (let i = 0; i < n; i++) {
+      const x = buf[i] as number;
+      const y = b0 * x + z1;
+      z1 = b1 * x - a1 * y + z2;
+      z2 = b2 * x - a2 * y;
+      buf[i] = y;
+    }
+    this.z1 = z1;
+    this.z2 = z2;
+  }
   reset(): void {
     this.z1 = 0;
     this.z2 = 0;

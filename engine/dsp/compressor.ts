@@ -21,6 +21,9 @@ export class Compressor {
     const { thresholdDb, ratio, makeupDb } = this.settings;
     const slope = 1 - 1 / ratio;
     const makeup = dbToGain(makeupDb);
+    // Under the threshold the level in dB is not needed (the target is 0), and with no reduction
+    // left to speak of the gain is the makeup: the logarithms are taken only where they matter.
+    const threshold = dbToGain(thresholdDb);
     let r = this.reductionDb;
     for (let i = start; i < end; i++) {
       let peak = 0;
@@ -28,11 +31,10 @@ export class Compressor {
         const a = Math.abs(ch[i] as number);
         if (a > peak) peak = a;
       }
-      const levelDb = peak > 1e-9 ? gainToDb(peak) : -180;
-      const target = levelDb > thresholdDb ? (levelDb - thresholdDb) * slope : 0;
+      const target = peak > threshold && peak > 1e-9 ? (gainToDb(peak) - thresholdDb) * slope : 0;
       const coeff = target > r ? this.attack : this.release;
       r = target + coeff * (r - target);
-      const gain = dbToGain(-r) * makeup;
+      const gain = r > 1e-7 ? dbToGain(-r) * makeup : makeup;
       for (const ch of channels) ch[i] = (ch[i] as number) * gain;
     }
     this.reductionDb = r;

@@ -44,10 +44,23 @@ export function resampleRange(
   first: number,
   count: number,
   out: Float32Array,
+  /** When `input` is a window of a longer source: input[0] is source frame `start`, of `length`. */
+  window: SourceWindow = { start: 0, length: input.length },
 ): void {
   const table = phaseTable(fromRate, toRate);
-  if (table) resampleByPhases(input, table, first, count, out);
-  else resampleByKernel(input, fromRate, toRate, first, count, out);
+  if (table) resampleByPhases(input, table, first, count, out, window);
+  else resampleByKernel(input, fromRate, toRate, first, count, out, window);
+}
+
+/** A window of a source: input[0] is frame `start` of a source of `length` frames. */
+export type SourceWindow = { start: number; length: number };
+
+/** The source frames [first, end) that output frames [first, first + count) read. */
+export function inputSpan(fromRate: number, toRate: number, first: number, count: number): [number, number] {
+  const cutoff = Math.min(1, toRate / fromRate) * 0.95;
+  const halfWidth = ZERO_CROSSINGS / cutoff;
+  const ratio = toRate / fromRate;
+  return [Math.floor(first / ratio - halfWidth) - 1, Math.ceil((first + count - 1) / ratio + halfWidth) + 2];
 }
 
 /**
@@ -115,8 +128,10 @@ function resampleByPhases(
   first: number,
   count: number,
   out: Float32Array,
+  window: SourceWindow,
 ): void {
-  const inLength = input.length;
+  const inLength = window.length;
+  const shift = window.start;
   const { L, M, taps, starts, counts, weights } = t;
   for (let o = 0; o < count; o++) {
     // Output frame j sits at input position j·M/L = n + q/L.
@@ -127,13 +142,14 @@ function resampleByPhases(
     const c = counts[q] as number;
     const w0 = q * taps;
     let acc = 0;
+    const k = k0 - shift;
     if (k0 >= 0 && k0 + c <= inLength) {
-      for (let i = 0; i < c; i++) acc += (input[k0 + i] as number) * (weights[w0 + i] as number);
+      for (let i = 0; i < c; i++) acc += (input[k + i] as number) * (weights[w0 + i] as number);
     } else {
       // At the source's edges, the taps beyond it are silence.
       const from = Math.max(0, -k0);
       const to = Math.min(c, inLength - k0);
-      for (let i = from; i < to; i++) acc += (input[k0 + i] as number) * (weights[w0 + i] as number);
+      for (let i = from; i < to; i++) acc += (input[k + i] as number) * (weights[w0 + i] as number);
     }
     out[o] = acc;
   }
@@ -147,10 +163,12 @@ export function resampleByKernel(
   first: number,
   count: number,
   out: Float32Array,
+  window: SourceWindow = { start: 0, length: input.length },
 ): void {
   const ratio = toRate / fromRate;
   const cutoff = Math.min(1, ratio) * 0.95;
-  const inLength = input.length;
+  const inLength = window.length;
+  const shift = window.start;
   const halfWidth = ZERO_CROSSINGS / cutoff;
   for (let o = 0; o < count; o++) {
     const centre = (first + o) / ratio;
@@ -162,7 +180,7 @@ export function resampleByKernel(
       const idx = Math.floor(pos);
       const frac = pos - idx;
       const w = (kernelTable[idx] as number) * (1 - frac) + (kernelTable[idx + 1] as number) * frac;
-      acc += (input[k] as number) * w;
+      acc += (input[k - shift] as number) * w;
     }
     out[o] = acc * cutoff;
   }

@@ -1,6 +1,7 @@
 import { type AudioData, AudioFormatError } from '../audio-data';
 import { fourCC } from './bytes';
-import { MAX_CHANNELS, MAX_RATE, MIN_RATE } from './wav';
+import { type ByteSource, bytesSource, type PcmLayout } from './pcm';
+import { decodeLayout, MAX_CHANNELS, MAX_RATE, MIN_RATE } from './wav';
 
 /** IEEE 754 80-bit extended (the AIFF sample rate field). */
 function readExtended(view: DataView, offset: number): number {
@@ -13,45 +14,57 @@ function readExtended(view: DataView, offset: number): number {
 }
 
 type Comm = { channels: number; frames: number; bits: number; sampleRate: number; compression: string };
+const viewOf = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
-/** Reads AIFF and AIFF-C ('NONE' big-endian PCM, 'sowt' little-endian PCM, 'fl32' float). */
-export function decodeAiff(bytes: Uint8Array): AudioData {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.byteLength < 12 || fourCC(view, 0) !== 'FORM')
+/**
+ * Finds the format and the samples of an AIFF or AIFF-C file ('NONE' big-endian PCM, 'sowt'
+ * little-endian PCM, 'fl32' float), reading only chunk headers and COMM. A frame count of 0, or a
+ * sound chunk whose size is 0 or runs past the file (a recording cut short), is not believed: the
+ * samples are read to the file's last whole frame, and `notice` says so.
+ */
+export function parseAiff(src: ByteSource): PcmLayout {
+  const head = viewOf(src.read(0, 12));
+  if (head.byteLength < 12 || fourCC(head, 0) !== 'FORM')
     throw new AudioFormatError('not_audio', 'This is not an AIFF file.');
-  const kind = fourCC(view, 8);
+  const kind = fourCC(head, 8);
   if (kind !== 'AIFF' && kind !== 'AIFC')
     throw new AudioFormatError('not_audio', 'This is not an AIFF file.');
   let comm: Comm | null = null;
-  let ssnd: { offset: number; size: number } | null = null;
+  let ssnd: { offset: number; size: number; toEnd: boolean } | null = null;
   let offset = 12;
-  while (offset + 8 <= bytes.byteLength) {
-    const id = fourCC(view, offset);
-    const declared = view.getUint32(offset + 4);
+  while (offset + 8 <= src.size) {
+    const chunkHead = viewOf(src.read(offset, 8));
+    const id = fourCC(chunkHead, 0);
+    const declared = chunkHead.getUint32(4);
     const body = offset + 8;
-    const available = Math.min(declared, bytes.byteLength - body);
+    const available = Math.min(declared, src.size - body);
+    let size = declared;
     if (id === 'COMM') {
       if (available < 18)
         throw new AudioFormatError('truncated', 'The AIFF file ends inside its COMM chunk.');
+      const view = viewOf(src.read(body, Math.min(available, 64)));
       let compression = 'NONE';
       if (kind === 'AIFC') {
         if (available < 22) throw new AudioFormatError('truncated', 'The AIFF-C COMM chunk is too short.');
-        compression = fourCC(view, body + 18);
+        compression = fourCC(view, 18);
       }
       comm = {
-        channels: view.getInt16(body),
-        frames: view.getUint32(body + 2),
-        bits: view.getInt16(body + 6),
-        sampleRate: readExtended(view, body + 8),
+        channels: view.getInt16(0),
+        frames: view.getUint32(2),
+        bits: view.getInt16(6),
+        sampleRate: readExtended(view, 8),
         compression,
       };
     } else if (id === 'SSND') {
-      if (available < 8) throw new AudioFormatError('truncated', 'The AIFF sound chunk is too short.');
-      const dataOffset = view.getUint32(body);
+      if (src.size - body < 8) throw new AudioFormatError('truncated', 'The AIFF sound chunk is too short.');
+      const dataOffset = viewOf(src.read(body, 4)).getUint32(0);
       const start = body + 8 + dataOffset;
-      ssnd = { offset: start, size: Math.max(0, Math.min(body + available, bytes.byteLength) - start) };
+      const toEnd = declared < 8 || declared > src.size - body;
+      const end = toEnd ? src.size : body + declared;
+      ssnd = { offset: start, size: Math.max(0, end - start), toEnd };
+      if (toEnd) size = src.size - body;
     }
-    offset = body + declared + (declared & 1);
+    offset = body + size + (size & 1);
   }
   if (!comm) throw new AudioFormatError('bad_chunk', 'The AIFF file has no COMM chunk.');
   if (!ssnd) throw new AudioFormatError('truncated', 'The AIFF file has no sound data.');
@@ -68,35 +81,34 @@ export function decodeAiff(bytes: Uint8Array): AudioData {
       'bad_rate',
       `The AIFF file's sample rate (${sampleRate} Hz) is not a real audio rate.`,
     );
-  const isFloat = compression === 'fl32';
-  const littleEndian = compression === 'sowt';
+  const float = compression === 'fl32';
   if (!['none', 'sowt', 'fl32'].includes(compression)) {
     throw new AudioFormatError(
       'unsupported_format',
       `This AIFF-C compression ("${comm.compression}") is not supported; use uncompressed, sowt or fl32.`,
     );
   }
-  const bitsOk = isFloat ? bits === 32 : [8, 16, 24, 32].includes(bits);
+  const bitsOk = float ? bits === 32 : [8, 16, 24, 32].includes(bits);
   if (!bitsOk) throw new AudioFormatError('unsupported_format', `${bits}-bit AIFF is not supported.`);
-  const bytesPer = bits / 8;
-  const frames = Math.min(comm.frames, Math.floor(ssnd.size / (bytesPer * channels)));
-  const out = Array.from({ length: channels }, () => new Float32Array(frames));
-  let p = ssnd.offset;
-  for (let i = 0; i < frames; i++) {
-    for (let c = 0; c < channels; c++) {
-      let v: number;
-      if (isFloat) v = view.getFloat32(p, false);
-      else if (bits === 8) v = view.getInt8(p) / 128;
-      else if (bits === 16) v = view.getInt16(p, littleEndian) / 32768;
-      else if (bits === 24) {
-        const [b0, b1, b2] = littleEndian
-          ? [view.getUint8(p), view.getUint8(p + 1), view.getInt8(p + 2)]
-          : [view.getUint8(p + 2), view.getUint8(p + 1), view.getInt8(p)];
-        v = (b0 | (b1 << 8) | (b2 << 16)) / 8388608;
-      } else v = view.getInt32(p, littleEndian) / 2147483648;
-      (out[c] as Float32Array)[i] = v;
-      p += bytesPer;
-    }
-  }
-  return { sampleRate, channels: out };
+  const inFile = Math.floor(ssnd.size / ((bits / 8) * channels));
+  const trustFrames = comm.frames > 0 && !ssnd.toEnd;
+  const frames = trustFrames ? Math.min(comm.frames, inFile) : inFile;
+  const layout: PcmLayout = {
+    sampleRate,
+    channels,
+    float,
+    bits,
+    bigEndian: compression !== 'sowt',
+    unsigned8: false,
+    dataOffset: ssnd.offset,
+    frames,
+  };
+  if (!trustFrames && frames > 0 && frames !== comm.frames)
+    layout.notice = `The AIFF file's sizes say ${comm.frames} frames; read to the end of the file instead (${frames} frames).`;
+  return layout;
+}
+
+/** Reads AIFF and AIFF-C ('NONE' big-endian PCM, 'sowt' little-endian PCM, 'fl32' float). */
+export function decodeAiff(bytes: Uint8Array): AudioData {
+  return decodeLayout(bytes, parseAiff(bytesSource(bytes)));
 }

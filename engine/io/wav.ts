@@ -1,5 +1,6 @@
 import { type AudioData, AudioFormatError } from '../audio-data';
 import { fourCC, writeFourCC } from './bytes';
+import { type ByteSource, bytesPerFrame, bytesSource, decodeFrames, type PcmLayout } from './pcm';
 import { mulberry32 } from '../dsp/random';
 
 const WAVE_FORMAT_PCM = 0x0001;
@@ -17,17 +18,17 @@ type Fmt = {
   blockAlign: number;
 };
 
-function readFmt(view: DataView, offset: number, size: number): Fmt {
+function readFmt(view: DataView, size: number): Fmt {
   if (size < 16) throw new AudioFormatError('bad_chunk', 'The WAV format chunk is too short.');
-  let format = view.getUint16(offset, true);
-  const channels = view.getUint16(offset + 2, true);
-  const sampleRate = view.getUint32(offset + 4, true);
-  const blockAlign = view.getUint16(offset + 12, true);
-  const bitsPerSample = view.getUint16(offset + 14, true);
+  let format = view.getUint16(0, true);
+  const channels = view.getUint16(2, true);
+  const sampleRate = view.getUint32(4, true);
+  const blockAlign = view.getUint16(12, true);
+  const bitsPerSample = view.getUint16(14, true);
   if (format === WAVE_FORMAT_EXTENSIBLE) {
     if (size < 40) throw new AudioFormatError('bad_chunk', 'The WAV extensible format chunk is too short.');
     // The sub-format GUID starts with the plain format tag.
-    format = view.getUint16(offset + 24, true);
+    format = view.getUint16(24, true);
   }
   return { format, channels, sampleRate, bitsPerSample, blockAlign };
 }
@@ -61,103 +62,90 @@ function checkFmt(fmt: Fmt): void {
     );
 }
 
-/** Reads a RIFF/WAVE file: PCM 8/16/24/32-bit, float 32/64-bit, WAVE_FORMAT_EXTENSIBLE, any channel count. */
-export function decodeWav(bytes: Uint8Array): AudioData {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.byteLength < 12 || fourCC(view, 0) !== 'RIFF' || fourCC(view, 8) !== 'WAVE') {
+const viewOf = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/** A 64-bit little-endian size (RF64's ds64), exact up to 2^53. */
+const getUint64 = (view: DataView, at: number) =>
+  view.getUint32(at, true) + view.getUint32(at + 4, true) * 2 ** 32;
+const NO_SIZE = 0xffffffff;
+
+/**
+ * Finds the format and the samples of a RIFF/WAVE file, or of RF64/BW64 (the same for files over
+ * 4 GiB: the sizes that do not fit in 32 bits are in its ds64 chunk), reading only chunk headers
+ * and the small chunks it needs. A data size of 0 or 0xFFFFFFFF (what a recorder that never
+ * finished leaves) or one beyond the end of the file is not believed: the samples are then read to
+ * the file's last whole frame, and `notice` says so.
+ */
+export function parseWav(src: ByteSource): PcmLayout {
+  const head = viewOf(src.read(0, 12));
+  const magic = head.byteLength >= 12 ? fourCC(head, 0) : '';
+  const rf64 = magic === 'RF64' || magic === 'BW64';
+  if ((magic !== 'RIFF' && !rf64) || fourCC(head, 8) !== 'WAVE')
     throw new AudioFormatError('not_audio', 'This is not a WAV file.');
-  }
   let fmt: Fmt | null = null;
-  let data: { offset: number; size: number } | null = null;
+  let ds64DataSize: number | null = null;
+  let data: { offset: number; size: number; declared: number; toEnd: boolean } | null = null;
   let offset = 12;
-  while (offset + 8 <= bytes.byteLength) {
-    const id = fourCC(view, offset);
-    const declared = view.getUint32(offset + 4, true);
+  while (offset + 8 <= src.size) {
+    const chunkHead = viewOf(src.read(offset, 8));
+    const id = fourCC(chunkHead, 0);
+    const raw = chunkHead.getUint32(4, true);
     const body = offset + 8;
-    // Never trust a size beyond the file: a data chunk cut short is read as far as it goes.
-    const available = Math.min(declared, bytes.byteLength - body);
+    const available = src.size - body;
+    let size = raw;
     if (id === 'fmt ') {
-      if (declared > available)
+      if (raw > available)
         throw new AudioFormatError('truncated', 'The WAV file ends inside its format chunk.');
-      fmt = readFmt(view, body, declared);
+      fmt = readFmt(viewOf(src.read(body, Math.min(raw, 64))), raw);
+    } else if (id === 'ds64' && rf64) {
+      if (raw < 24 || raw > available)
+        throw new AudioFormatError('truncated', 'The RF64 ds64 chunk is too short.');
+      ds64DataSize = getUint64(viewOf(src.read(body, 24)), 8);
     } else if (id === 'data') {
-      data = { offset: body, size: available };
-      if (fmt) break;
+      const declared = rf64 && raw === NO_SIZE && ds64DataSize !== null ? ds64DataSize : raw;
+      // Never trust a size beyond the file, nor one that says nothing is there.
+      const toEnd = declared === 0 || declared > available || (raw === NO_SIZE && ds64DataSize === null);
+      size = toEnd ? available : declared;
+      data = { offset: body, size, declared, toEnd };
+      if (fmt || toEnd) break;
     }
     // Chunks are word-aligned: an odd size is followed by a pad byte.
-    offset = body + declared + (declared & 1);
+    offset = body + size + (size & 1);
   }
   if (!fmt) throw new AudioFormatError('bad_chunk', 'The WAV file has no format chunk.');
   if (!data) throw new AudioFormatError('truncated', 'The WAV file has no audio data.');
   checkFmt(fmt);
   const frames = Math.floor(data.size / fmt.blockAlign);
-  const channels = Array.from({ length: fmt.channels }, () => new Float32Array(frames));
-  const bytesPer = fmt.bitsPerSample / 8;
-  if (
-    fmt.format === WAVE_FORMAT_PCM &&
-    fmt.bitsPerSample === 24 &&
-    fmt.channels === 2 &&
-    LITTLE_ENDIAN &&
-    (bytes.byteOffset + data.offset) % 4 === 0
-  ) {
-    // The commonest case: two stereo frames are three 32-bit words, read at once and taken apart.
-    const words = new Uint32Array(bytes.buffer, bytes.byteOffset + data.offset, Math.floor((frames * 6) / 4));
-    const left = channels[0] as Float32Array;
-    const right = channels[1] as Float32Array;
-    const pairs = frames >> 1;
-    for (let f = 0, w = 0; f < 2 * pairs; f += 2, w += 3) {
-      const w0 = words[w] as number;
-      const w1 = words[w + 1] as number;
-      const w2 = words[w + 2] as number;
-      left[f] = ((w0 << 8) >> 8) / 8388608;
-      right[f] = (((((w1 & 0xffff) << 8) | (w0 >>> 24)) << 8) >> 8) / 8388608;
-      left[f + 1] = (((((w2 & 0xff) << 16) | (w1 >>> 16)) << 8) >> 8) / 8388608;
-      right[f + 1] = (w2 >> 8) / 8388608;
-    }
-    if (frames & 1) {
-      const p = data.offset + (frames - 1) * 6;
-      left[frames - 1] = readSample(view, p, fmt);
-      right[frames - 1] = readSample(view, p + 3, fmt);
-    }
-    return { sampleRate: fmt.sampleRate, channels };
+  const layout: PcmLayout = {
+    sampleRate: fmt.sampleRate,
+    channels: fmt.channels,
+    float: fmt.format === WAVE_FORMAT_IEEE_FLOAT,
+    bits: fmt.bitsPerSample,
+    bigEndian: false,
+    unsigned8: true,
+    dataOffset: data.offset,
+    frames,
+  };
+  if (data.toEnd && frames > 0) {
+    const said = data.declared === 0 || data.declared === NO_SIZE ? 'no size' : `${data.declared} bytes`;
+    layout.notice = `The WAV file's data chunk gives ${said}; read to the end of the file instead (${frames} frames).`;
   }
-  if (fmt.format === WAVE_FORMAT_PCM && fmt.bitsPerSample === 24) {
-    // The common case, read byte by byte without DataView calls: one channel at a time, strided.
-    for (let c = 0; c < fmt.channels; c++) {
-      const ch = channels[c] as Float32Array;
-      for (let i = 0, p = data.offset + c * 3; i < frames; i++, p += fmt.blockAlign) {
-        const v =
-          (bytes[p] as number) | ((bytes[p + 1] as number) << 8) | (((bytes[p + 2] as number) << 24) >> 8);
-        ch[i] = v / 8388608;
-      }
-    }
-    return { sampleRate: fmt.sampleRate, channels };
-  }
-  let p = data.offset;
-  for (let i = 0; i < frames; i++) {
-    for (let c = 0; c < fmt.channels; c++) {
-      (channels[c] as Float32Array)[i] = readSample(view, p, fmt);
-      p += bytesPer;
-    }
-  }
-  return { sampleRate: fmt.sampleRate, channels };
+  return layout;
 }
 
-function readSample(view: DataView, p: number, fmt: Fmt): number {
-  if (fmt.format === WAVE_FORMAT_IEEE_FLOAT)
-    return fmt.bitsPerSample === 32 ? view.getFloat32(p, true) : view.getFloat64(p, true);
-  switch (fmt.bitsPerSample) {
-    case 8:
-      return (view.getUint8(p) - 128) / 128;
-    case 16:
-      return view.getInt16(p, true) / 32768;
-    case 24: {
-      const v = view.getUint8(p) | (view.getUint8(p + 1) << 8) | (view.getInt8(p + 2) << 16);
-      return v / 8388608;
-    }
-    default:
-      return view.getInt32(p, true) / 2147483648;
-  }
+/** Reads a RIFF/WAVE (or RF64) file: PCM 8/16/24/32-bit, float 32/64-bit, WAVE_FORMAT_EXTENSIBLE, any channel count. */
+export function decodeWav(bytes: Uint8Array): AudioData {
+  return decodeLayout(bytes, parseWav(bytesSource(bytes)));
+}
+
+/** Every frame of a parsed file held in memory. */
+export function decodeLayout(bytes: Uint8Array, layout: PcmLayout): AudioData {
+  const channels = Array.from({ length: layout.channels }, () => new Float32Array(layout.frames));
+  const start = layout.dataOffset;
+  const end = start + layout.frames * bytesPerFrame(layout);
+  decodeFrames(layout, bytes.subarray(start, end), layout.frames, channels, 0);
+  const audio: AudioData = { sampleRate: layout.sampleRate, channels };
+  if (layout.notice) audio.notice = layout.notice;
+  return audio;
 }
 
 export type WavFormat = 'wav16' | 'wav24' | 'wav32f';
@@ -165,6 +153,7 @@ export type WavFormat = 'wav16' | 'wav24' | 'wav32f';
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 type EncodePlan = {
+  /** The audio being written; a streaming encoder points it at each block in turn. */
   channels: readonly Float32Array[];
   sampleRate: number;
   frames: number;
@@ -174,47 +163,90 @@ type EncodePlan = {
   /** 16-bit only: one dither generator per channel, consumed frame by frame. */
   rngs: Array<() => number>;
   dither: boolean;
+  /** Written as RF64 (sizes in a ds64 chunk): forced, or because the file would pass 4 GiB. */
+  rf64: boolean;
 };
 
-function planEncoding(audio: AudioData, opts: { format: WavFormat; ditherSeed?: number }): EncodePlan {
-  const channelCount = audio.channels.length;
+export type WavOptions = { format: WavFormat; ditherSeed?: number; rf64?: boolean };
+
+function planEncoding(
+  spec: { sampleRate: number; channelCount: number; frames: number },
+  opts: WavOptions,
+): EncodePlan {
+  const { channelCount, frames } = spec;
   if (channelCount === 0)
     throw new AudioFormatError('zero_channels', 'Nothing to write: the audio has no channels.');
-  const frames = audio.channels[0]?.length ?? 0;
   const bits = opts.format === 'wav16' ? 16 : opts.format === 'wav24' ? 24 : 32;
+  const dataSize = frames * channelCount * (bits / 8);
   return {
-    channels: audio.channels,
-    sampleRate: audio.sampleRate,
+    channels: [],
+    sampleRate: spec.sampleRate,
     frames,
     bits,
     isFloat: opts.format === 'wav32f',
-    dataSize: frames * channelCount * (bits / 8),
+    dataSize,
     rngs: Array.from({ length: channelCount }, (_, c) =>
       mulberry32((opts.ditherSeed ?? Date.now()) * 31 + c * 7919),
     ),
-    // Audio already on the 16-bit grid (a 16-bit source passed through) needs no requantisation, so
-    // no dither: integer round trips stay bit-exact.
-    dither: bits === 16 && !onGrid(audio.channels, 32768),
+    dither: bits === 16,
+    rf64: opts.rf64 === true || HEADER + dataSize + (dataSize & 1) - 8 > NO_SIZE,
   };
 }
 
-function writeHeader(plan: EncodePlan, out: Uint8Array): void {
-  const channelCount = plan.channels.length;
+const HEADER = 44;
+/** RF64 adds a ds64 chunk of 28 bytes (RIFF size, data size, frame count, an empty table). */
+const DS64 = 8 + 28;
+
+function planFor(audio: AudioData, opts: WavOptions): EncodePlan {
+  const plan = planEncoding(
+    {
+      sampleRate: audio.sampleRate,
+      channelCount: audio.channels.length,
+      frames: audio.channels[0]?.length ?? 0,
+    },
+    opts,
+  );
+  plan.channels = audio.channels;
+  // Audio already on the 16-bit grid (a 16-bit source passed through) needs no requantisation, so
+  // no dither: integer round trips stay bit-exact.
+  plan.dither = plan.bits === 16 && !onGrid(audio.channels, 32768);
+  return plan;
+}
+
+function header(plan: EncodePlan, channelCount: number): Uint8Array {
   const bytesPer = plan.bits / 8;
-  const view = new DataView(out.buffer, out.byteOffset, 44);
-  writeFourCC(view, 0, 'RIFF');
-  view.setUint32(4, 36 + plan.dataSize + (plan.dataSize & 1), true);
+  const extra = plan.rf64 ? DS64 : 0;
+  const out = new Uint8Array(HEADER + extra);
+  const view = new DataView(out.buffer);
+  const riffSize = HEADER + extra - 8 + plan.dataSize + (plan.dataSize & 1);
+  writeFourCC(view, 0, plan.rf64 ? 'RF64' : 'RIFF');
+  view.setUint32(4, plan.rf64 ? NO_SIZE : riffSize, true);
   writeFourCC(view, 8, 'WAVE');
-  writeFourCC(view, 12, 'fmt ');
-  view.setUint32(16, 16, true);
-  view.setUint16(20, plan.isFloat ? WAVE_FORMAT_IEEE_FLOAT : WAVE_FORMAT_PCM, true);
-  view.setUint16(22, channelCount, true);
-  view.setUint32(24, plan.sampleRate, true);
-  view.setUint32(28, plan.sampleRate * channelCount * bytesPer, true);
-  view.setUint16(32, channelCount * bytesPer, true);
-  view.setUint16(34, plan.bits, true);
-  writeFourCC(view, 36, 'data');
-  view.setUint32(40, plan.dataSize, true);
+  let o = 12;
+  if (plan.rf64) {
+    const setUint64 = (at: number, v: number) => {
+      view.setUint32(at, v % 2 ** 32, true);
+      view.setUint32(at + 4, Math.floor(v / 2 ** 32), true);
+    };
+    writeFourCC(view, o, 'ds64');
+    view.setUint32(o + 4, 28, true);
+    setUint64(o + 8, riffSize);
+    setUint64(o + 16, plan.dataSize);
+    setUint64(o + 24, plan.frames);
+    view.setUint32(o + 32, 0, true);
+    o += DS64;
+  }
+  writeFourCC(view, o, 'fmt ');
+  view.setUint32(o + 4, 16, true);
+  view.setUint16(o + 8, plan.isFloat ? WAVE_FORMAT_IEEE_FLOAT : WAVE_FORMAT_PCM, true);
+  view.setUint16(o + 10, channelCount, true);
+  view.setUint32(o + 12, plan.sampleRate, true);
+  view.setUint32(o + 16, plan.sampleRate * channelCount * bytesPer, true);
+  view.setUint16(o + 20, channelCount * bytesPer, true);
+  view.setUint16(o + 22, plan.bits, true);
+  writeFourCC(view, o + 24, 'data');
+  view.setUint32(o + 28, plan.rf64 ? NO_SIZE : plan.dataSize, true);
+  return out;
 }
 
 /** Writes frames [from, to) interleaved into out, starting at out[0]. */
@@ -280,11 +312,12 @@ function writeFrames(plan: EncodePlan, from: number, to: number, out: Uint8Array
  * Writes a WAV file. 16-bit gets TPDF dither (two uniform variables, ±1 LSB peak), independent per
  * channel and seedable so tests are reproducible; 24-bit is rounded; 32-bit float is stored as is.
  */
-export function encodeWav(audio: AudioData, opts: { format: WavFormat; ditherSeed?: number }): Uint8Array {
-  const plan = planEncoding(audio, opts);
-  const out = new Uint8Array(44 + plan.dataSize + (plan.dataSize & 1));
-  writeHeader(plan, out);
-  writeFrames(plan, 0, plan.frames, out.subarray(44));
+export function encodeWav(audio: AudioData, opts: WavOptions): Uint8Array {
+  const plan = planFor(audio, opts);
+  const head = header(plan, audio.channels.length);
+  const out = new Uint8Array(head.byteLength + plan.dataSize + (plan.dataSize & 1));
+  out.set(head);
+  writeFrames(plan, 0, plan.frames, out.subarray(head.byteLength));
   return out;
 }
 
@@ -298,19 +331,17 @@ export function encodeWav(audio: AudioData, opts: { format: WavFormat; ditherSee
  */
 export function encodeWavChunks(
   audio: AudioData,
-  opts: { format: WavFormat; ditherSeed?: number },
+  opts: WavOptions,
   chunk: { frames?: number; reuse?: boolean } = {},
 ): Iterable<Uint8Array> {
   const chunkFrames = chunk.frames ?? 65536;
   if (!Number.isInteger(chunkFrames) || chunkFrames < 1)
     throw new RangeError(`Chunk frames must be a positive whole number, not ${chunkFrames}.`);
-  const plan = planEncoding(audio, opts);
+  const plan = planFor(audio, opts);
   const frameBytes = plan.channels.length * (plan.bits / 8);
   const shared = chunk.reuse ? new Uint8Array(Math.min(chunkFrames, plan.frames) * frameBytes) : null;
   return (function* () {
-    const header = new Uint8Array(44);
-    writeHeader(plan, header);
-    yield header;
+    yield header(plan, audio.channels.length);
     for (let from = 0; from < plan.frames; from += chunkFrames) {
       const to = Math.min(plan.frames, from + chunkFrames);
       const bytes = (to - from) * frameBytes;
@@ -323,10 +354,67 @@ export function encodeWavChunks(
   })();
 }
 
-function onGrid(channels: readonly Float32Array[], scale: number): boolean {
+function onGrid(channels: readonly Float32Array[], scale: number, count = channels[0]?.length ?? 0): boolean {
   for (const ch of channels)
-    for (let i = 0; i < ch.length; i++) if (!Number.isInteger((ch[i] as number) * scale)) return false;
+    for (let i = 0; i < count; i++) if (!Number.isInteger((ch[i] as number) * scale)) return false;
   return true;
+}
+
+/** Samples a fixed-point file could not hold (beyond full scale; none in float), and the largest |sample| written. */
+export type Clipping = { samples: number; peak: number };
+
+/**
+ * A WAV file written a block at a time, for a render whose length is known before it starts: the
+ * header first, then each block's bytes (one buffer, reused: write it out before the next block),
+ * then the pad byte if any. Counts what a 16/24-bit file clips. Each 16-bit block is dithered
+ * unless it is already on the 16-bit grid.
+ */
+export class WavEncoder {
+  readonly header: Uint8Array;
+  readonly clipping: Clipping = { samples: 0, peak: 0 };
+  private readonly plan: EncodePlan;
+  private readonly channelCount: number;
+  private buffer = new Uint8Array(0);
+  private written = 0;
+  constructor(spec: { sampleRate: number; channelCount: number; frames: number }, opts: WavOptions) {
+    this.plan = planEncoding(spec, opts);
+    this.channelCount = spec.channelCount;
+    this.header = header(this.plan, spec.channelCount);
+  }
+  encode(block: readonly Float32Array[], count: number): Uint8Array {
+    const plan = this.plan;
+    if (block.length !== this.channelCount || this.written + count > plan.frames)
+      throw new RangeError('The block does not fit the file announced in the header.');
+    const bytes = count * this.channelCount * (plan.bits / 8);
+    if (this.buffer.byteLength < bytes) this.buffer = new Uint8Array(bytes);
+    plan.channels = block;
+    // A float file holds anything; a fixed-point one clips beyond full scale. The peak is kept for both.
+    const top = plan.isFloat
+      ? Number.POSITIVE_INFINITY
+      : plan.bits === 16
+        ? 32767 / 32768
+        : 8388607 / 8388608;
+    const bottom = plan.isFloat ? Number.NEGATIVE_INFINITY : -1;
+    let { samples, peak } = this.clipping;
+    for (const ch of block)
+      for (let i = 0; i < count; i++) {
+        const x = ch[i] as number;
+        const m = Math.abs(x);
+        peak = Math.max(peak, m);
+        if (x > top || x < bottom) samples++;
+      }
+    this.clipping.samples = samples;
+    this.clipping.peak = peak;
+    if (plan.bits === 16 && !plan.isFloat) plan.dither = !onGrid(block, 32768, count);
+    const out = this.buffer.subarray(0, bytes);
+    writeFrames(plan, 0, count, out);
+    this.written += count;
+    return out;
+  }
+  /** The pad byte a RIFF chunk of odd size is followed by, or nothing. */
+  trailer(): Uint8Array {
+    return new Uint8Array(this.plan.dataSize & 1);
+  }
 }
 
 /**

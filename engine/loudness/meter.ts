@@ -245,6 +245,11 @@ export function measureLoudness(
   for (let start = 0; start < frames; start += blockSize) {
     meter.push(audio.channels.map((ch) => ch.subarray(start, Math.min(frames, start + blockSize))));
   }
+  return loudnessReport(meter);
+}
+
+/** The report of everything a meter has been fed. */
+export function loudnessReport(meter: LoudnessMeter): LoudnessReport {
   return {
     integratedLufs: finiteOrNull(meter.integrated()),
     loudnessRangeLu: meter.loudnessRange(),
@@ -252,8 +257,8 @@ export function measureLoudness(
     samplePeakDbfs: finiteOrNull(meter.samplePeakDb()),
     momentaryMaxLufs: finiteOrNull(meter.momentaryMax()),
     shortTermMaxLufs: finiteOrNull(meter.shortTermMax()),
-    sampleRate: audio.sampleRate,
-    channels: audio.channels.length,
-    durationSec: frames / audio.sampleRate,
+    sampleRate: meter.sampleRate,
+    channels: meter.channelCount,
+    durationSec: meter.durationSec(),
   };
 }

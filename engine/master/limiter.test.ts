@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { oversampledPeaks, truePeakOf } from '../loudness/true-peak';
+import { interpolatorReach, oversampledPeaks, truePeakOf } from '../loudness/true-peak';
 import { noiseSong } from '../test-support/signals';
 import { applyLimiter, LimiterGain, limitTruePeak, limiterTiming, lookaheadEnvelope } from './limiter';
 
@@ -12,7 +12,8 @@ function bursts(seconds: number, gap: number) {
 }
 
 describe('lookahead envelope', () => {
-  it('is the largest oversampled peak of any channel over [i − 1, i + lookahead] wherever that tops the floor', () => {
+  it('is the largest oversampled peak of any channel over [i − H, i + lookahead + H] wherever that tops the floor', () => {
+    const reach = interpolatorReach(48000);
     for (const [lookahead, floor, gap] of [
       [240, 0.5, 3000],
       [240, 0.3, 50_000],
@@ -27,7 +28,7 @@ describe('lookahead envelope', () => {
       let wrong = 0;
       for (let i = 0; i < n; i++) {
         let m = 0;
-        for (let j = Math.max(0, i - 1); j <= Math.min(n - 1, i + lookahead); j++)
+        for (let j = Math.max(0, i - reach); j <= Math.min(n - 1, i + lookahead + reach); j++)
           for (const p of peaks) m = Math.max(m, p[j] as number);
         if (m > floor) {
           hot++;

@@ -1,30 +1,52 @@
 import type { AudioData } from '../audio-data';
-import { raiseToOversampledPeaks } from '../loudness/true-peak';
 import { dbToGain } from '../dsp/laws';
+import { interpolatorReach, raiseToOversampledPeaks } from '../loudness/true-peak';
 
 /**
  * Lookahead true-peak limiter. For each sample it needs the gain that keeps the sample's
  * neighbourhood (its oversampled peak) under the ceiling; a running minimum over the lookahead
  * window, then a moving average over the same window, gives a smooth gain that has fully arrived by
- * the time each peak passes. Release recovers exponentially.
+ * the time each peak passes.
+ *
+ * The release adapts to the material: the gain recovers quickly (fast release) towards a slow
+ * average of the gain reduction, not towards unity. An isolated peak is released in tens of
+ * milliseconds; under sustained limiting (a loud master) the gain rests near its average instead
+ * of bouncing back to unity between every beat, which is what pumping is.
  *
  * The minimum of the needed gains over a window is the ceiling over the maximum of the peaks, so the
  * peaks' running maximum (the envelope) is computed once and serves every input gain: a caller
  * searching for the gain that lands on a loudness target runs only the cheap gain recursion per try.
  */
-export type LimiterTiming = { lookahead: number; releaseCoeff: number };
+export type LimiterTiming = {
+  lookahead: number;
+  releaseCoeff: number;
+  /** The slow average of the gain: how fast it follows sustained limiting down, and lets go of it. */
+  sustainAttackCoeff: number;
+  sustainReleaseCoeff: number;
+};
 
-export function limiterTiming(sampleRate: number, lookaheadMs = 5, releaseMs = 80): LimiterTiming {
+const coeff = (ms: number, sampleRate: number) => Math.exp(-1 / ((ms / 1000) * sampleRate));
+
+export function limiterTiming(
+  sampleRate: number,
+  lookaheadMs = 5,
+  releaseMs = 80,
+  sustain: { attackMs: number; releaseMs: number } = { attackMs: 150, releaseMs: 1500 },
+): LimiterTiming {
   return {
     lookahead: Math.max(1, Math.round((lookaheadMs / 1000) * sampleRate)),
-    releaseCoeff: Math.exp(-1 / ((releaseMs / 1000) * sampleRate)),
+    releaseCoeff: coeff(releaseMs, sampleRate),
+    sustainAttackCoeff: coeff(sustain.attackMs, sampleRate),
+    sustainReleaseCoeff: coeff(sustain.releaseMs, sampleRate),
   };
 }
 
 /**
- * env[i] = the largest oversampled peak, over the channels, of samples i − 1 … i + lookahead (the
- * interpolator's alignment is known to within a sample; the gain at i must hold for the whole
- * window ahead). Exact wherever it exceeds `floor`; below it, a value no larger than `floor`.
+ * env[i] = the largest oversampled peak, over the channels, of the intervals i − H … i + lookahead
+ * + H, H being the interpolator's reach (half its taps): the gain at i is the average of the held
+ * gains of the lookahead window before it, and the true peak of the output near an interval depends
+ * on the gains of the H samples either side of it, so each of those must already hold for it.
+ * Exact wherever it exceeds `floor`; below it, a value no larger than `floor`.
  */
 export function lookaheadEnvelope(
   audio: AudioData,
@@ -45,7 +67,8 @@ export function lookaheadEnvelope(
       chunkPeaks && peaks ? { length: chunkPeaks.length, peaks } : undefined,
     );
   });
-  slidingMaxAbove(env, 1, lookahead, floor);
+  const reach = interpolatorReach(audio.sampleRate);
+  slidingMaxAbove(env, reach, lookahead + reach, floor);
   return env;
 }
 
@@ -102,6 +125,8 @@ function slidingMaxAbove(x: Float32Array, before: number, after: number, floor: 
  */
 export class LimiterGain {
   private g = 1;
+  /** The slow average of the held gain: where the fast release returns to. */
+  private rest = 1;
   private pos = 0;
   private sum = 0;
   private ringPos = 0;
@@ -121,9 +146,12 @@ export class LimiterGain {
     const env = this.env;
     const k = this.threshold;
     const rc = this.timing.releaseCoeff;
+    const sa = this.timing.sustainAttackCoeff;
+    const sr = this.timing.sustainReleaseCoeff;
     const w = this.timing.lookahead;
     const ring = this.ring;
     let g = this.g;
+    let rest = this.rest;
     let sum = this.sum;
     let r = this.ringPos;
     let i = this.pos;
@@ -133,13 +161,17 @@ export class LimiterGain {
     for (let o = 0; i < end; i++, o++) {
       const m = env[i] as number;
       const target = m > k ? k / m : 1;
-      // Instant attack, exponential release, without a branch: the smaller of the two is the right one.
-      g = Math.min(target, target + rc * (g - target));
+      // The rest level follows the needed gain slowly, down faster than up.
+      rest = target + (target < rest ? sa : sr) * (rest - target);
+      // Instant attack; exponential release towards the rest level (never above what is needed).
+      const home = rest < target ? rest : target;
+      g = Math.min(target, home + rc * (g - home));
       if (i === 0) {
         // Before a full window, the average is padded with the first held gain: the minimum over the
         // first window, which covers every sample until then.
         ring.fill(g);
         sum = g * w;
+        rest = g;
       } else {
         sum += g - (ring[r] as number);
         ring[r] = g;
@@ -150,6 +182,7 @@ export class LimiterGain {
       if (out !== null) out[o] = gain;
     }
     this.g = g;
+    this.rest = rest;
     this.sum = sum;
     this.ringPos = r;
     this.pos = i;

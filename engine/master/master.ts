@@ -5,6 +5,7 @@ import { BiquadState, biquadCoefficients } from '../dsp/biquad';
 import { Compressor } from '../dsp/compressor';
 import { dbToGain, gainToDb } from '../dsp/laws';
 import {
+  energyToLufs,
   kWeightedChunkEnergies,
   loudnessOfSubBlocks,
   LoudnessMeter,
@@ -15,10 +16,24 @@ import { truePeakOf } from '../loudness/true-peak';
 import { RenderCancelledError, type RenderOptions } from '../mix/render';
 import { applyLimiter, LimiterGain, type LimiterTiming, limiterTiming, lookaheadEnvelope } from './limiter';
 
-export type MasterChoice = Pick<MasterSettings, 'targetLufs' | 'ceilingDbtp' | 'glue' | 'tilt'>;
+export type MasterChoice = Pick<MasterSettings, 'targetLufs' | 'ceilingDbtp' | 'glue' | 'tilt'> & {
+  /** The most gain reduction the limiter may apply (dB) before the master settles for less loudness. */
+  maxLimitingDb?: number;
+};
 
-/** Internal margin under the ceiling: the limiter's gain is smooth, the true peak of its output can creep. */
-const CEILING_MARGIN_DB = 0.3;
+/**
+ * Default cap on limiting: beyond about 9 dB of peak reduction a limiter audibly flattens
+ * transients, and a target that needs more is better missed (and said so) than met.
+ */
+export const DEFAULT_MAX_LIMITING_DB = 9;
+
+/**
+ * The limiter aims this far under the ceiling: its gain is smooth, so the interpolated peaks of its
+ * output can exceed what it computed by a few thousandths of a dB, and a 16× reference reads bright
+ * material (energy near Nyquist) up to a few hundredths higher than the meter; a final trim
+ * catches what still passes.
+ */
+const CEILING_MARGIN_DB = 0.05;
 
 function applyTilt(audio: AudioData, tilt: MasterChoice['tilt']): AudioData {
   if (tilt === 'neutral') return audio;
@@ -57,7 +72,7 @@ const TOLERANCE = 0.05;
  * target unlimited, and is allowed further (with the peaks recomputed) only if it must go there.
  */
 const FIRST_HEADROOM_DB = 3;
-const MAX_HEADROOM_DB = 24;
+const MAX_HEADROOM_DB = 36;
 /** The render's peaks are kept per this many frames, so its true peak is found reading little of it. */
 const PEAK_CHUNK = 64;
 
@@ -83,10 +98,33 @@ function analyse(audio: AudioData): Analysis {
   const chunk = chunkLength(subLength);
   const peaks: Float32Array[] = [];
   const energies = kWeightedChunkEnergies(audio, chunk, peaks);
+  return { subLength, chunk, energies, peaks, ...loudnessOfChunks(energies, chunk, subLength) };
+}
+
+/**
+ * Integrated loudness and range from chunk energies. Under 400 ms there is no gating block: the
+ * loudness is then that of the whole (what a momentary meter would read of it), so a short clip is
+ * still brought to the target and limited rather than passed through untouched.
+ */
+function loudnessOfChunks(
+  energies: Float64Array,
+  chunk: number,
+  subLength: number,
+  scale: (k: number) => number = () => 1,
+): { integrated: number; range: number } {
   const per = subLength / chunk;
   const subs = new Float64Array(Math.floor(energies.length / per));
-  for (let k = 0; k < subs.length * per; k++) subs[Math.floor(k / per)] += energies[k] as number;
-  return { subLength, chunk, energies, peaks, ...loudnessOfSubBlocks(subs, subLength) };
+  let total = 0;
+  for (let k = 0; k < energies.length; k++) {
+    // scale(k) is asked once per chunk, in order: it may be a running limiter.
+    const e = (energies[k] as number) * scale(k);
+    total += e;
+    if (k < subs.length * per) subs[Math.floor(k / per)] += e;
+  }
+  if (subs.length >= 4) return loudnessOfSubBlocks(subs, subLength);
+  const integrated =
+    energies.length > 0 ? energyToLufs(total / (energies.length * chunk)) : Number.NEGATIVE_INFINITY;
+  return { integrated: integrated > -70 ? integrated : Number.NEGATIVE_INFINITY, range: 0 };
 }
 
 /**
@@ -102,14 +140,9 @@ function predictLoudness(
   timing: LimiterTiming,
 ): number {
   const { chunk, energies, subLength } = analysis;
-  const per = subLength / chunk;
-  const subs = new Float64Array(Math.floor(energies.length / per));
   const limiter = new LimiterGain(envelope, ceiling / gain, timing);
   const scale = (gain * gain) / chunk;
-  for (let k = 0; k < subs.length * per; k++) {
-    subs[Math.floor(k / per)] += (energies[k] as number) * limiter.next(null, chunk) * scale;
-  }
-  return loudnessOfSubBlocks(subs, subLength).integrated;
+  return loudnessOfChunks(energies, chunk, subLength, () => limiter.next(null, chunk) * scale).integrated;
 }
 
 /**
@@ -183,30 +216,41 @@ export function masterAudio(
         before: { ...side, integratedLufs: finite(input.integrated) },
         after: side,
         gainAppliedDb: 0,
+        limitingDb: 0,
+        limitingCapped: false,
       },
     };
   }
   const target = settings.targetLufs;
-  const ceiling = dbToGain(settings.ceilingDbtp - CEILING_MARGIN_DB);
+  const ceilingDb = settings.ceilingDbtp - CEILING_MARGIN_DB;
+  const ceiling = dbToGain(ceilingDb);
   const timing = limiterTiming(shaped.sampleRate);
   const unlimitedDb = target - analysis.integrated;
+  // Gain reduction at the loudest peak is the gain over what brings that peak to the ceiling.
+  const shapedPeakDb = gainToDb(
+    truePeakOf(shaped.channels, shaped.sampleRate, { length: analysis.chunk, peaks: analysis.peaks }),
+  );
+  const maxLimitingDb = settings.maxLimitingDb ?? DEFAULT_MAX_LIMITING_DB;
+  const cappedDb = ceilingDb - shapedPeakDb + maxLimitingDb;
 
   // The envelope of oversampled peaks does not depend on the gain: computed once (again only if the
   // search needs more headroom), it serves every prediction and the render.
-  let headroomDb = FIRST_HEADROOM_DB;
+  // Room enough at once for the limiting the loudest peak will take at the unlimited gain: each
+  // widening recomputes the envelope over more of the audio.
+  let headroomDb = Math.min(
+    MAX_HEADROOM_DB,
+    Math.max(FIRST_HEADROOM_DB, shapedPeakDb + unlimitedDb - ceilingDb + FIRST_HEADROOM_DB),
+  );
   let envelope: Float32Array;
   let found: { gainDb: number; loudness: number; slope: number };
   let maxDb: number;
   for (;;) {
     check();
-    maxDb = unlimitedDb + headroomDb;
-    envelope = lookaheadEnvelope(
-      shaped,
-      timing.lookahead,
-      ceiling / dbToGain(maxDb),
-      // Chunks shorter than the interpolator's reach (odd rates) cannot stand for its windows.
-      analysis.chunk >= 11 ? { length: analysis.chunk, peaks: analysis.peaks } : undefined,
-    );
+    maxDb = Math.min(unlimitedDb + headroomDb, cappedDb);
+    envelope = lookaheadEnvelope(shaped, timing.lookahead, ceiling / dbToGain(maxDb), {
+      length: analysis.chunk,
+      peaks: analysis.peaks,
+    });
     const env = envelope;
     found = searchGain(
       (gainDb) => predictLoudness(analysis, env, ceiling, dbToGain(gainDb), timing),
@@ -215,18 +259,16 @@ export function masterAudio(
       maxDb,
     );
     // More room only helps if more gain still buys loudness; a saturated limiter is as loud as it gets.
-    if (found.gainDb < maxDb || headroomDb >= MAX_HEADROOM_DB || found.slope < 0.05) break;
+    if (found.gainDb < maxDb || maxDb === cappedDb || headroomDb >= MAX_HEADROOM_DB || found.slope < 0.05)
+      break;
     headroomDb = Math.min(MAX_HEADROOM_DB, headroomDb * 2);
   }
   opts.onProgress?.(0.5);
 
-  // The input's true peak: the envelope holds it exactly wherever it could matter.
-  let envelopePeak = 0;
-  for (let i = 0; i < envelope.length; i++) envelopePeak = Math.max(envelopePeak, envelope[i] as number);
   const inputPeak =
-    shaped === audio && envelopePeak * dbToGain(unlimitedDb + headroomDb) > ceiling
-      ? envelopePeak
-      : truePeakOf(audio.channels, audio.sampleRate);
+    shaped === audio
+      ? dbToGain(shapedPeakDb)
+      : truePeakOf(audio.channels, audio.sampleRate, { length: input.chunk, peaks: input.peaks });
 
   // Render and measure exactly; if the prediction was off, search again with its error taken out.
   const result: AudioData = {
@@ -236,7 +278,9 @@ export function masterAudio(
   let gainDb = found.gainDb;
   let after = { integrated: found.loudness, range: 0 };
   let truePeakDb = Number.NEGATIVE_INFINITY;
-  for (let attempt = 0; attempt < 3; attempt++) {
+  // What the limiter aims at: lowered if its interpolator reads the material lower than the meter.
+  let limitCeiling = ceiling;
+  for (let attempt = 0; attempt < 4; attempt++) {
     check();
     // Loudness and range measured as it is written, each block while it is still in cache.
     const meter = new LoudnessMeter(result.sampleRate, result.channels.length, false);
@@ -244,17 +288,35 @@ export function masterAudio(
       length: PEAK_CHUNK,
       peaks: result.channels.map((ch) => new Float32Array(Math.ceil(ch.length / PEAK_CHUNK))),
     };
-    applyLimiter(shaped, envelope, ceiling, dbToGain(gainDb), timing, result.channels, { meter, chunkPeaks });
+    applyLimiter(shaped, envelope, limitCeiling, dbToGain(gainDb), timing, result.channels, {
+      meter,
+      chunkPeaks,
+    });
+    // Under 400 ms the meter has no block to gate: the whole is measured as the search measured it.
     const integrated = meter.integrated();
-    after = { integrated: Number.isFinite(integrated) ? integrated : target, range: meter.loudnessRange() };
+    after = {
+      integrated: Number.isFinite(integrated) ? integrated : analyse(result).integrated,
+      range: meter.loudnessRange(),
+    };
     // Its true peak from the loudest chunks down: most of the render is never read again.
     truePeakDb = gainToDb(truePeakOf(result.channels, result.sampleRate, chunkPeaks));
-    opts.onProgress?.(0.7 + 0.1 * attempt);
-    if (Math.abs(target - after.integrated) <= TOLERANCE) break;
-    const bias = after.integrated - found.loudness;
+    opts.onProgress?.(0.7 + 0.05 * attempt);
+    const over = truePeakDb - settings.ceilingDbtp;
+    if (over > 0) {
+      // Hard-clipped material rings near Nyquist more than the limiter's interpolator sees: aim
+      // lower by what it missed, with the envelope exact down to the new floor.
+      limitCeiling *= dbToGain(-(over + CEILING_MARGIN_DB));
+      envelope = lookaheadEnvelope(shaped, timing.lookahead, limitCeiling / dbToGain(maxDb), {
+        length: analysis.chunk,
+        peaks: analysis.peaks,
+      });
+    } else if (Math.abs(target - after.integrated) <= TOLERANCE) break;
+    const bias =
+      after.integrated - predictLoudness(analysis, envelope, limitCeiling, dbToGain(gainDb), timing);
     const env = envelope;
+    const aim = limitCeiling;
     found = searchGain(
-      (g) => predictLoudness(analysis, env, ceiling, dbToGain(g), timing) + bias,
+      (g) => predictLoudness(analysis, env, aim, dbToGain(g), timing) + bias,
       target,
       gainDb + (target - after.integrated),
       // The envelope is exact only up to this gain.
@@ -262,17 +324,20 @@ export function masterAudio(
     );
     found.loudness -= bias;
     // Pinned at the most the envelope allows (the target is out of reach): the render stands.
-    if (found.gainDb === gainDb) break;
+    if (found.gainDb === gainDb && over <= 0) break;
     gainDb = found.gainDb;
   }
   // Never above the ceiling, whatever the material: a final trim if the limiter's output crept over.
-  if (truePeakDb > settings.ceilingDbtp - 0.05) {
-    const trim = settings.ceilingDbtp - 0.05 - truePeakDb;
+  if (truePeakDb > settings.ceilingDbtp) {
+    const trim = ceilingDb - truePeakDb;
     const factor = dbToGain(trim);
     for (const ch of result.channels) for (let i = 0; i < ch.length; i++) ch[i] = (ch[i] as number) * factor;
     gainDb += trim;
     const measured = measureLoudness(result);
-    after = { integrated: measured.integratedLufs ?? target, range: measured.loudnessRangeLu };
+    after = {
+      integrated: measured.integratedLufs ?? analyse(result).integrated,
+      range: measured.loudnessRangeLu,
+    };
     truePeakDb = measured.truePeakDbtp ?? Number.NEGATIVE_INFINITY;
   }
   opts.onProgress?.(1);
@@ -292,6 +357,9 @@ export function masterAudio(
         truePeakDbtp: finite(truePeakDb),
       },
       gainAppliedDb: gainDb,
+      limitingDb: Math.max(0, gainDb + shapedPeakDb - ceilingDb),
+      // Stopped by the cap on limiting, short of the target.
+      limitingCapped: gainDb >= cappedDb - 1e-9 && after.integrated < target - TOLERANCE,
     },
   };
 }

@@ -3,9 +3,11 @@ import type { AudioData } from '../audio-data';
 import { type Biquad, BiquadState, biquadCoefficients } from '../dsp/biquad';
 import { Compressor } from '../dsp/compressor';
 import { dbToGain, isAudible, panGains } from '../dsp/laws';
-import { resampledLength, resampleRange } from '../dsp/resample';
+import { type FrameSource, memorySource, resampledSource, stereoSource } from '../io/sources';
 
 export type MixSource = { trackId: string; audio: AudioData };
+/** A track's source as a stream: read front to back, a block at a time. */
+export type MixStream = { trackId: string; source: FrameSource };
 export type RenderOptions = {
   blockSize?: number;
   onProgress?: (fraction: number) => void;
@@ -20,10 +22,8 @@ export class RenderCancelledError extends Error {
 }
 
 type Strip = {
-  /** The source as decoded, at its own rate: resampled a block at a time, never copied whole. */
-  source: AudioData;
-  /** Its length in frames at the project rate. */
-  length: number;
+  /** The source, mono or stereo at the project rate, read a block at a time. */
+  source: FrameSource;
   offset: number;
   gain: number;
   pan: { left: number; right: number };
@@ -46,49 +46,53 @@ function eqStages(track: Track, rate: number): Biquad[] {
 /** Length of the song: every track counts, audible or not, so muting never moves the end. */
 export function mixLength(
   tracks: readonly Track[],
-  sources: readonly MixSource[],
+  sources: ReadonlyArray<MixSource | MixStream>,
   sampleRate: number,
 ): number {
   let frames = 0;
   for (const track of tracks) {
-    const source = sources.find((s) => s.trackId === track.id);
-    if (!source) continue;
-    const length = Math.round(
-      ((source.audio.channels[0]?.length ?? 0) * sampleRate) / source.audio.sampleRate,
-    );
-    frames = Math.max(frames, Math.round(track.startOffsetSec * sampleRate) + length);
+    const found = sources.find((s) => s.trackId === track.id);
+    if (!found) continue;
+    const { frames: length, rate } =
+      'audio' in found
+        ? { frames: found.audio.channels[0]?.length ?? 0, rate: found.audio.sampleRate }
+        : { frames: found.source.frames, rate: found.source.sampleRate };
+    const atRate = Math.round((length * sampleRate) / rate);
+    frames = Math.max(frames, Math.round(track.startOffsetSec * sampleRate) + atRate);
   }
   return frames;
 }
 
+export type MixInput = {
+  tracks: readonly Track[];
+  master: Pick<MasterSettings, 'gainDb'>;
+  sampleRate: number;
+};
+
 /**
  * Renders the stereo mix block by block: per track gain → EQ → compressor → constant-power pan,
- * summed, then the master gain. Working memory beyond the sources and the output is one block per
- * track; progress is reported per block and the render stops at the next block once cancelled.
+ * summed, then the master gain. Each source is read front to back a block at a time (downmixed to
+ * stereo and resampled on the way when it needs it), and each finished block is handed to
+ * `onBlock` (valid until the next one): memory is a few blocks per track, whatever the length.
+ * Progress is reported per block; the render stops at the next block once cancelled.
  */
-export function renderMix(
-  input: {
-    tracks: readonly Track[];
-    master: Pick<MasterSettings, 'gainDb'>;
-    sampleRate: number;
-    sources: readonly MixSource[];
-  },
+export function streamMix(
+  input: MixInput & { sources: readonly MixStream[] },
+  onBlock: (block: readonly [Float32Array, Float32Array], count: number) => void,
   opts: RenderOptions = {},
-): AudioData {
+): number {
   const rate = input.sampleRate;
   const blockSize = opts.blockSize ?? 4096;
   const frames = mixLength(input.tracks, input.sources, rate);
-  const out = [new Float32Array(frames), new Float32Array(frames)] as const;
+  const out = [new Float32Array(blockSize), new Float32Array(blockSize)] as const;
   const anySolo = input.tracks.some((t) => t.solo && !t.mute);
   const strips: Strip[] = [];
   for (const track of input.tracks) {
     const found = input.sources.find((s) => s.trackId === track.id);
     if (!found || !isAudible(track, anySolo)) continue;
-    const source = found.audio;
     const stages = eqStages(track, rate);
     strips.push({
-      source,
-      length: resampledLength(source.channels[0]?.length ?? 0, source.sampleRate, rate),
+      source: resampledSource(stereoSource(found.source, blockSize), rate),
       offset: Math.round(track.startOffsetSec * rate),
       gain: dbToGain(track.gainDb),
       pan: panGains(track.pan),
@@ -98,52 +102,67 @@ export function renderMix(
   }
   const masterGain = dbToGain(input.master.gainDb);
   const scratch = [new Float32Array(blockSize), new Float32Array(blockSize)];
-  // One block of a source at another rate, brought to the project rate.
-  const atRate = [new Float32Array(blockSize), new Float32Array(blockSize)];
   for (let start = 0; start < frames; start += blockSize) {
     if (opts.signal?.aborted) throw new RenderCancelledError();
     const end = Math.min(frames, start + blockSize);
+    out[0].fill(0);
+    out[1].fill(0);
     for (const strip of strips) {
       const from = Math.max(start, strip.offset);
-      const to = Math.min(end, strip.offset + strip.length);
+      const to = Math.min(end, strip.offset + strip.source.frames);
       if (from >= to) continue;
-      const n = to - from;
-      let left = strip.source.channels[0] as Float32Array;
-      let right = (strip.source.channels[1] ?? left) as Float32Array;
-      let at = from - strip.offset;
-      if (strip.source.sampleRate !== rate) {
-        const l = atRate[0] as Float32Array;
-        const r = atRate[1] as Float32Array;
-        resampleRange(left, strip.source.sampleRate, rate, at, n, l);
-        if (right === left) r.set(l.subarray(0, n));
-        else resampleRange(right, strip.source.sampleRate, rate, at, n, r);
-        left = l;
-        right = r;
-        at = 0;
-      }
       const sl = scratch[0] as Float32Array;
       const sr = scratch[1] as Float32Array;
-      for (let i = 0; i < n; i++) {
-        sl[i] = (left[at + i] as number) * strip.gain;
-        sr[i] = (right[at + i] as number) * strip.gain;
-      }
+      const n = strip.source.read(strip.source.channelCount === 1 ? [sl] : scratch, to - from);
+      if (strip.source.channelCount === 1) sr.set(sl.subarray(0, n));
+      const gain = strip.gain;
+      if (gain !== 1)
+        for (let i = 0; i < n; i++) {
+          sl[i] = (sl[i] as number) * gain;
+          sr[i] = (sr[i] as number) * gain;
+        }
       for (let c = 0; c < 2; c++) {
         const buf = scratch[c] as Float32Array;
-        for (const stage of strip.eq[c] as BiquadState[])
-          for (let i = 0; i < n; i++) buf[i] = stage.process(buf[i] as number);
+        for (const stage of strip.eq[c] as BiquadState[]) stage.processBlock(buf, n);
       }
       strip.compressor?.process(scratch, 0, n);
+      const o = from - start;
+      const { left, right } = strip.pan;
+      // The bus as plain locals: the loop then compiles to loads, multiplies and stores only.
+      const busL = out[0];
+      const busR = out[1];
       for (let i = 0; i < n; i++) {
-        out[0][from + i] = (out[0][from + i] as number) + (sl[i] as number) * strip.pan.left;
-        out[1][from + i] = (out[1][from + i] as number) + (sr[i] as number) * strip.pan.right;
+        busL[o + i] = (busL[o + i] as number) + (sl[i] as number) * left;
+        busR[o + i] = (busR[o + i] as number) + (sr[i] as number) * right;
       }
     }
     if (masterGain !== 1) {
       for (let c = 0; c < 2; c++)
-        for (let i = start; i < end; i++) out[c][i] = (out[c][i] as number) * masterGain;
+        for (let i = 0; i < end - start; i++) out[c][i] = (out[c][i] as number) * masterGain;
     }
+    onBlock(out, end - start);
     opts.onProgress?.(end / frames);
   }
   if (frames === 0) opts.onProgress?.(1);
-  return { sampleRate: rate, channels: [out[0], out[1]] };
+  return frames;
+}
+
+/** The whole mix in memory (the app's export): streamMix over decoded sources, gathered. */
+export function renderMix(
+  input: MixInput & { sources: readonly MixSource[] },
+  opts: RenderOptions = {},
+): AudioData {
+  const frames = mixLength(input.tracks, input.sources, input.sampleRate);
+  const channels = [new Float32Array(frames), new Float32Array(frames)];
+  let at = 0;
+  streamMix(
+    { ...input, sources: input.sources.map((s) => ({ trackId: s.trackId, source: memorySource(s.audio) })) },
+    (block, count) => {
+      channels[0]?.set(block[0].subarray(0, count), at);
+      channels[1]?.set(block[1].subarray(0, count), at);
+      at += count;
+    },
+    opts,
+  );
+  return { sampleRate: input.sampleRate, channels };
 }

@@ -1,0 +1,149 @@
+import type { AudioData } from '../audio-data';
+import { applyDownmix, type Downmix, stereoDownmix } from '../dsp/downmix';
+import { inputSpan, resampledLength, resampleRange } from '../dsp/resample';
+import { parseAudioFile } from './decode';
+import { type ByteSource, bytesPerFrame, decodeFrames } from './pcm';
+
+/**
+ * Audio read front to back a block at a time: a decoded buffer, a file read as it goes, or either
+ * of those downmixed or resampled on the way. A render holds one block per source, whatever the
+ * length of the song.
+ */
+export interface FrameSource {
+  readonly sampleRate: number;
+  readonly channelCount: number;
+  readonly frames: number;
+  /** What the reader had to work around (a wrong size, a downmix), for the musician. */
+  readonly notice?: string;
+  /** Writes the next frames, at most `count` (fewer only at the end), into into[c][0 …); returns how many. */
+  read(into: readonly Float32Array[], count: number): number;
+}
+
+export function memorySource(audio: AudioData): FrameSource {
+  let position = 0;
+  const frames = audio.channels[0]?.length ?? 0;
+  return {
+    sampleRate: audio.sampleRate,
+    channelCount: audio.channels.length,
+    frames,
+    notice: audio.notice,
+    read(into, count) {
+      const n = Math.min(count, frames - position);
+      audio.channels.forEach((ch, c) => {
+        (into[c] as Float32Array).set(ch.subarray(position, position + n));
+      });
+      position += n;
+      return n;
+    },
+  };
+}
+
+/** A WAV or AIFF file decoded as it is read: only the block asked for is ever in memory. */
+export function fileSource(src: ByteSource): FrameSource {
+  const layout = parseAudioFile(src);
+  const frameBytes = bytesPerFrame(layout);
+  let position = 0;
+  return {
+    sampleRate: layout.sampleRate,
+    channelCount: layout.channels,
+    frames: layout.frames,
+    notice: layout.notice,
+    read(into, count) {
+      const n = Math.min(count, layout.frames - position);
+      if (n <= 0) return 0;
+      const bytes = src.read(layout.dataOffset + position * frameBytes, n * frameBytes);
+      const whole = Math.floor(bytes.byteLength / frameBytes);
+      decodeFrames(layout, bytes, whole, into, 0);
+      // A file that shrank while being read ends early; the rest reads as silence.
+      for (const ch of into) ch.fill(0, whole, n);
+      position += n;
+      return n;
+    },
+  };
+}
+
+/** Mono and stereo as they are; more channels downmixed to stereo (BS.775), saying so. */
+export function stereoSource(source: FrameSource, blockSize: number): FrameSource {
+  const downmix: Downmix | null = stereoDownmix(source.channelCount);
+  if (!downmix) return source;
+  const wide = Array.from({ length: source.channelCount }, () => new Float32Array(blockSize));
+  return {
+    sampleRate: source.sampleRate,
+    channelCount: 2,
+    frames: source.frames,
+    notice: [source.notice, downmix.notice].filter(Boolean).join(' '),
+    read(into, count) {
+      let done = 0;
+      while (done < count) {
+        const take = Math.min(blockSize, count - done);
+        const n = source.read(wide, take);
+        if (n === 0) break;
+        applyDownmix(
+          downmix,
+          wide,
+          n,
+          (into[0] as Float32Array).subarray(done),
+          (into[1] as Float32Array).subarray(done),
+        );
+        done += n;
+      }
+      return done;
+    },
+  };
+}
+
+/**
+ * A source brought to another rate as it is read: a window of the input slides along, holding what
+ * the next block of output needs (the kernel's reach either side), never more.
+ */
+export function resampledSource(source: FrameSource, rate: number): FrameSource {
+  if (source.sampleRate === rate) return source;
+  const from = source.sampleRate;
+  const frames = resampledLength(source.frames, from, rate);
+  let window = Array.from({ length: source.channelCount }, () => new Float32Array(0));
+  let windowStart = 0;
+  let windowEnd = 0;
+  let position = 0;
+  return {
+    sampleRate: rate,
+    channelCount: source.channelCount,
+    frames,
+    notice: source.notice,
+    read(into, count) {
+      const n = Math.min(count, frames - position);
+      if (n <= 0) return 0;
+      const [lo, hi] = inputSpan(from, rate, position, n);
+      const start = Math.max(0, lo);
+      const end = Math.min(source.frames, hi);
+      if ((window[0]?.length ?? 0) < end - start)
+        window = window.map((old) => {
+          const grown = new Float32Array(Math.ceil((end - start) * 1.25));
+          grown.set(old.subarray(0, windowEnd - windowStart));
+          return grown;
+        });
+      // Drop what no later output reads, keep the overlap, read on to what this block needs.
+      const keep = Math.max(0, windowEnd - Math.max(start, windowStart));
+      if (start > windowStart)
+        for (const ch of window)
+          ch.copyWithin(0, Math.min(start, windowEnd) - windowStart, windowEnd - windowStart);
+      // (A source is read in order: never past what was read, even should a block skip input.)
+      windowStart = Math.max(windowStart, Math.min(start, windowEnd));
+      windowEnd = windowStart + keep;
+      if (end > windowEnd) {
+        const got = source.read(
+          window.map((ch) => ch.subarray(windowEnd - windowStart)),
+          end - windowEnd,
+        );
+        windowEnd += got;
+      }
+      window.forEach((ch, c) => {
+        resampleRange(ch, from, rate, position, n, into[c] as Float32Array, {
+          start: windowStart,
+          length: source.frames,
+        });
+      });
+      position += n;
+      return n;
+    },
+  };
+}
