@@ -4,6 +4,26 @@ import { anySoloOf, type StripParams, stripParams } from './params';
 
 /** Smoothing of every parameter change: fast enough to feel direct, slow enough not to click. */
 const RAMP = 0.015;
+/** Samples a strip's meter looks back over (about 85 ms at 48 kHz: longer than a dropped frame). */
+const METER_WINDOW = 4096;
+
+function meterTap(c: BaseAudioContext): AnalyserNode {
+  const analyser = c.createAnalyser();
+  analyser.fftSize = METER_WINDOW;
+  analyser.channelCount = 1;
+  analyser.channelCountMode = 'explicit';
+  return analyser;
+}
+
+function peakOf(analyser: AnalyserNode, scratch: Float32Array<ArrayBuffer>): number {
+  analyser.getFloatTimeDomainData(scratch);
+  let peak = 0;
+  for (let i = 0; i < scratch.length; i++) {
+    const x = Math.abs(scratch[i] as number);
+    if (x > peak) peak = x;
+  }
+  return peak;
+}
 
 type StripNodes = {
   input: GainNode;
@@ -16,6 +36,9 @@ type StripNodes = {
   panLeft: GainNode;
   panRight: GainNode;
   merger: ChannelMergerNode;
+  /** Post-fader, post-pan taps for the strip's peak meter. */
+  meterLeft: AnalyserNode;
+  meterRight: AnalyserNode;
   source: AudioBufferSourceNode | null;
   wiredChannels: number;
 };
@@ -31,6 +54,7 @@ export class PreviewGraph {
   private readonly strips = new Map<string, StripNodes>();
   private readonly buffers = new Map<string, AudioBuffer>();
   private project: ProjectFile | null = null;
+  private readonly scratch = new Float32Array(new ArrayBuffer(METER_WINDOW * 4));
   private playing = false;
   /** Context time at which position 0 of the song would have played. */
   private origin = 0;
@@ -74,6 +98,16 @@ export class PreviewGraph {
       this.apply(nodes, stripParams(track, anySolo));
     }
     this.ramp(this.master.gain, dbToGain(project.master.gainDb));
+  }
+
+  /**
+   * The track's peaks (linear, post-fader and pan) over the last ~85 ms: read once a frame, the
+   * window overlaps the previous read, so no peak slips between two frames.
+   */
+  peaks(trackId: string): { left: number; right: number } | null {
+    const nodes = this.strips.get(trackId);
+    if (!nodes) return null;
+    return { left: peakOf(nodes.meterLeft, this.scratch), right: peakOf(nodes.meterRight, this.scratch) };
   }
 
   get isPlaying(): boolean {
@@ -177,6 +211,8 @@ export class PreviewGraph {
       panLeft: c.createGain(),
       panRight: c.createGain(),
       merger: c.createChannelMerger(2),
+      meterLeft: meterTap(c),
+      meterRight: meterTap(c),
       source: null,
       wiredChannels: 0,
     };
@@ -186,6 +222,8 @@ export class PreviewGraph {
     nodes.panLeft.connect(nodes.merger, 0, 0);
     nodes.panRight.connect(nodes.merger, 0, 1);
     nodes.merger.connect(this.master);
+    nodes.panLeft.connect(nodes.meterLeft);
+    nodes.panRight.connect(nodes.meterRight);
     this.strips.set(id, nodes);
     return nodes;
   }
@@ -261,6 +299,8 @@ export class PreviewGraph {
       nodes.panLeft,
       nodes.panRight,
       nodes.merger,
+      nodes.meterLeft,
+      nodes.meterRight,
     ])
       node?.disconnect();
   }

@@ -251,6 +251,16 @@ export const en = {
   'settings.close': 'Close',
   'settings.version': 'Version {version}',
 
+  // The dense desk (issue 19): compact strips, meters, clip lights, keyboard.
+  'track.more': 'EQ, compressor and more for {name}',
+  'track.muteHint': 'Mute (M on the focused track)',
+  'track.soloHint': 'Solo (S on the focused track)',
+  'track.soloMuted': '{name} is silent: another track is soloed',
+  'track.clipOn': '{name} clipped: click to reset the light',
+  'track.clipOff': 'Clip light of {name}: off',
+  'desk.shortcuts':
+    'Space play/pause · Home to the start · M/S mute/solo the focused track · Ctrl+Z/Y undo/redo',
+
   'modal.close': 'Close',
 } as const;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initialSession, MAX_NOTICES, sessionReducer } from './session';
+import { initialSession, MAX_NOTICES, sessionReducer, toastLifetime } from './session';
 
 const pending = { phase: 'pending' as const, priceId: 'py', startedAt: '2026-11-01T10:00:00.000Z' };
 
@@ -53,5 +53,14 @@ describe('session reducer', () => {
     s = sessionReducer(s, { type: 'dismiss', id });
     expect(s.notices).toHaveLength(MAX_NOTICES - 1);
     expect(sessionReducer(s, { type: 'dismiss', id: 999 })).toBe(s);
+  });
+});
+
+describe('toast lifetimes', () => {
+  it('information and warnings leave by themselves, errors stay', () => {
+    expect(toastLifetime({ id: 1, level: 'info', text: 'x' })).toBe(5000);
+    expect(toastLifetime({ id: 1, level: 'info', text: 'x', undo: true })).toBe(8000);
+    expect(toastLifetime({ id: 1, level: 'warning', text: 'x' })).toBe(7000);
+    expect(toastLifetime({ id: 1, level: 'error', text: 'x' })).toBeNull();
   });
 });

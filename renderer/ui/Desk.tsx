@@ -1,5 +1,6 @@
 import { useRef } from 'react';
 import { songDuration } from '../app/song';
+import { anySoloOf } from '../audio/params';
 import { useStore } from '../state/store';
 import { canRedo, canUndo } from '../state/mix';
 import { isBusy } from '../state/render';
@@ -16,6 +17,7 @@ export function Desk() {
   const library = useStore(controller.audio.library, (s) => s);
   const busy = useStore(controller.audio.busy, (s) => s);
   const duration = songDuration(tracks, library);
+  const anySolo = anySoloOf(tracks);
 
   return (
     <main className="desk">
@@ -36,6 +38,7 @@ export function Desk() {
                     count={tracks.length}
                     audio={library[track.id] ?? null}
                     duration={duration}
+                    anySolo={anySolo}
                   />
                 ))}
               </ol>

@@ -11,9 +11,11 @@ export function Waveform(props: {
   duration: number;
   label: string;
   muted: boolean;
+  /** The track's colour (a #rrggbb). */
+  colour: string;
 }) {
   const canvas = useRef<HTMLCanvasElement>(null);
-  const { audio, offset, duration, muted } = props;
+  const { audio, offset, duration, muted, colour } = props;
 
   useEffect(() => {
     const el = canvas.current;
@@ -32,7 +34,7 @@ export function Waveform(props: {
       const span = (audio.duration / total) * width;
       const { min, max } = audio.peaks;
       const mid = height / 2;
-      g.fillStyle = muted ? 'rgba(140, 150, 170, 0.35)' : 'rgba(94, 234, 212, 0.85)';
+      g.fillStyle = muted ? 'rgba(140, 150, 170, 0.35)' : colour;
       const columns = Math.max(1, Math.floor(span));
       for (let x = 0; x < columns; x++) {
         const from = Math.floor((x / columns) * min.length);
@@ -52,7 +54,7 @@ export function Waveform(props: {
     const observer = new ResizeObserver(draw);
     observer.observe(el);
     return () => observer.disconnect();
-  }, [audio, offset, duration, muted]);
+  }, [audio, offset, duration, muted, colour]);
 
   return <canvas ref={canvas} className="waveform" role="img" aria-label={props.label} />;
 }
