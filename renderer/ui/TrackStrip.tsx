@@ -364,8 +364,8 @@ function StripMeter({ trackId, name }: { trackId: string; name: string }) {
         onClick={() => controller.audio.clips.dispatch({ type: 'clear', id: trackId })}
       />
       <div className="strip-meter-bars" aria-hidden="true" data-testid="track-meter">
-        <span ref={left} />
-        <span ref={right} />
+        <span className="strip-meter-bar" ref={left} />
+        <span className="strip-meter-bar" ref={right} />
       </div>
     </div>
   );
