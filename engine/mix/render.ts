@@ -2,8 +2,10 @@ import type { MasterSettings, Track } from '../../contracts/project';
 import type { AudioData } from '../audio-data';
 import { type Biquad, BiquadState, biquadCoefficients } from '../dsp/biquad';
 import { Compressor } from '../dsp/compressor';
+import { applyFades, type ClipFades } from '../dsp/fades';
 import { dbToGain, isAudible, panGains } from '../dsp/laws';
 import { resampledLength, resampleRange } from '../dsp/resample';
+import { clipSpan } from './clip-span';
 
 export type MixSource = { trackId: string; audio: AudioData };
 export type RenderOptions = {
@@ -22,9 +24,12 @@ export class RenderCancelledError extends Error {
 type Strip = {
   /** The source as decoded, at its own rate: resampled a block at a time, never copied whole. */
   source: AudioData;
-  /** Its length in frames at the project rate. */
+  /** The clip's length in frames at the project rate. */
   length: number;
   offset: number;
+  /** The source frame (at the project rate) the clip starts from. */
+  trim: number;
+  fades: ClipFades;
   gain: number;
   pan: { left: number; right: number };
   eq: BiquadState[][];
@@ -56,7 +61,8 @@ export function mixLength(
     const length = Math.round(
       ((source.audio.channels[0]?.length ?? 0) * sampleRate) / source.audio.sampleRate,
     );
-    frames = Math.max(frames, Math.round(track.startOffsetSec * sampleRate) + length);
+    const span = clipSpan(track, length, sampleRate);
+    frames = Math.max(frames, span.offset + span.length);
   }
   return frames;
 }
@@ -86,10 +92,17 @@ export function renderMix(
     if (!found || !isAudible(track, anySolo)) continue;
     const source = found.audio;
     const stages = eqStages(track, rate);
+    const span = clipSpan(
+      track,
+      resampledLength(source.channels[0]?.length ?? 0, source.sampleRate, rate),
+      rate,
+    );
     strips.push({
       source,
-      length: resampledLength(source.channels[0]?.length ?? 0, source.sampleRate, rate),
-      offset: Math.round(track.startOffsetSec * rate),
+      length: span.length,
+      offset: span.offset,
+      trim: span.trim,
+      fades: span.fades,
       gain: dbToGain(track.gainDb),
       pan: panGains(track.pan),
       eq: [0, 1].map(() => stages.map((c) => new BiquadState(c))),
@@ -110,7 +123,7 @@ export function renderMix(
       const n = to - from;
       let left = strip.source.channels[0] as Float32Array;
       let right = (strip.source.channels[1] ?? left) as Float32Array;
-      let at = from - strip.offset;
+      let at = from - strip.offset + strip.trim;
       if (strip.source.sampleRate !== rate) {
         const l = atRate[0] as Float32Array;
         const r = atRate[1] as Float32Array;
@@ -127,6 +140,8 @@ export function renderMix(
         sl[i] = (left[at + i] as number) * strip.gain;
         sr[i] = (right[at + i] as number) * strip.gain;
       }
+      // Fades are the clip's own gain, before the strip's fader and processing.
+      applyFades(scratch as Float32Array[], 0, n, from - strip.offset, strip.fades);
       for (let c = 0; c < 2; c++) {
         const buf = scratch[c] as Float32Array;
         for (const stage of strip.eq[c] as BiquadState[])
