@@ -1,5 +1,8 @@
 import type { ProjectFile, Track } from '../../contracts/project';
 import { dbToGain } from '../../engine/index';
+import { type ClipFades, fadeGain } from '../../engine/dsp/fades';
+import { clipSpan } from '../../engine/mix/clip-span';
+import { clipBounds } from '../state/clip-edit';
 import { anySoloOf, type StripParams, stripParams } from './params';
 
 /** Smoothing of every parameter change: fast enough to feel direct, slow enough not to click. */
@@ -40,8 +43,15 @@ type StripNodes = {
   meterLeft: AnalyserNode;
   meterRight: AnalyserNode;
   source: AudioBufferSourceNode | null;
+  /** The clip's fades, scheduled on this gain for each playback. */
+  fade: GainNode | null;
   wiredChannels: number;
+  /** Where and what the clip plays, as last started: a change while playing restarts the sources. */
+  clipKey: string;
 };
+
+/** Points per second of a scheduled fade curve: finer than a click, coarser than the samples. */
+const FADE_POINTS_PER_SEC = 500;
 
 /**
  * The live preview: per track source → gain → low shelf → peak → high shelf → compressor → makeup →
@@ -93,11 +103,19 @@ export class PreviewGraph {
         this.strips.delete(id);
       }
     }
+    let moved = false;
     for (const track of project.tracks) {
       const nodes = this.strips.get(track.id) ?? this.createStrip(track.id);
       this.apply(nodes, stripParams(track, anySolo));
+      const key = JSON.stringify([track.startOffsetSec, track.clip]);
+      if (nodes.clipKey !== key) {
+        moved = moved || nodes.clipKey !== '';
+        nodes.clipKey = key;
+      }
     }
     this.ramp(this.master.gain, dbToGain(project.master.gainDb));
+    // A clip moved, trimmed or faded while playing: heard at once, from where the playhead is.
+    if (moved && this.playing) this.restart();
   }
 
   /**
@@ -119,7 +137,7 @@ export class PreviewGraph {
     let end = 0;
     for (const track of this.project?.tracks ?? []) {
       const buffer = this.buffers.get(track.id);
-      if (buffer) end = Math.max(end, track.startOffsetSec + buffer.duration);
+      if (buffer) end = Math.max(end, clipBounds(track, buffer.duration).end);
     }
     return end;
   }
@@ -214,7 +232,9 @@ export class PreviewGraph {
       meterLeft: meterTap(c),
       meterRight: meterTap(c),
       source: null,
+      fade: null,
       wiredChannels: 0,
+      clipKey: '',
     };
     nodes.compressor.knee.value = 0;
     nodes.input.connect(nodes.low).connect(nodes.mid).connect(nodes.high).connect(nodes.compressor);
@@ -258,16 +278,25 @@ export class PreviewGraph {
     const nodes = this.strips.get(track.id);
     const buffer = this.buffers.get(track.id);
     if (!nodes || !buffer) return;
-    const offset = at - track.startOffsetSec;
-    if (offset >= buffer.duration) return;
+    // The clip in the buffer's frames, read as the export reads it (clip-span).
+    const rate = buffer.sampleRate;
+    const span = clipSpan(track, buffer.length, rate);
+    const length = span.length / rate;
+    const into = at - span.offset / rate;
+    if (into >= length) return;
     this.wire(nodes, buffer.numberOfChannels);
     const source = this.context.createBufferSource();
     source.buffer = buffer;
+    const fade = this.context.createGain();
     // The splitter keeps the first two channels (discrete), as the engine's render does.
-    source.connect(nodes.input);
-    if (offset >= 0) source.start(when, offset);
-    else source.start(when - offset, 0);
+    source.connect(fade).connect(nodes.input);
+    const skip = Math.max(0, into);
+    // Context time of the clip's second x: when + x − into.
+    const at0 = when + Math.max(0, -into);
+    source.start(at0, span.trim / rate + skip, length - skip);
+    scheduleFades(fade.gain, span.fades, rate, skip, at0);
     nodes.source = source;
+    nodes.fade = fade;
   }
 
   private stopSources(): void {
@@ -282,6 +311,8 @@ export class PreviewGraph {
       }
       nodes.source.disconnect();
       nodes.source = null;
+      nodes.fade?.disconnect();
+      nodes.fade = null;
     }
   }
 
@@ -303,5 +334,32 @@ export class PreviewGraph {
       nodes.meterRight,
     ])
       node?.disconnect();
+  }
+}
+
+/**
+ * The clip's fades as gain curves from clip second `from` (played at context time `at0`) on, with
+ * the engine's own fade law. A fade in and a fade out that overlap become one curve.
+ */
+function scheduleFades(gain: AudioParam, fades: ClipFades, rate: number, from: number, at0: number): void {
+  const length = fades.lengthFrames / rate;
+  const fadeIn = fades.inFrames / rate;
+  const fadeOutStart = length - fades.outFrames / rate;
+  gain.setValueAtTime(fadeGain(fades, from * rate), at0);
+  const segments: [number, number][] =
+    fadeIn > fadeOutStart
+      ? [[0, length]]
+      : ([
+          [0, fadeIn],
+          [fadeOutStart, length],
+        ] as [number, number][]);
+  for (const [a, b] of segments) {
+    if (b <= a || b <= from) continue;
+    const start = Math.max(a, from);
+    const points = Math.max(2, Math.ceil((b - start) * FADE_POINTS_PER_SEC));
+    const curve = new Float32Array(points);
+    for (let k = 0; k < points; k++)
+      curve[k] = fadeGain(fades, (start + ((b - start) * k) / (points - 1)) * rate);
+    gain.setValueCurveAtTime(curve, at0 + (start - from), b - start);
   }
 }

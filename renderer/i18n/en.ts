@@ -261,6 +261,18 @@ export const en = {
   'desk.shortcuts':
     'Space play/pause · Home to the start · M/S mute/solo the focused track · Ctrl+Z/Y undo/redo',
 
+  // Clip editing (issue 19).
+  'clip.position': 'Position of {name}',
+  'clip.trimStart': 'Start of {name} (trim)',
+  'clip.trimEnd': 'End of {name} (trim)',
+  'clip.fadeIn': 'Fade in of {name}',
+  'clip.fadeOut': 'Fade out of {name}',
+  'clip.seconds': '{value} s',
+  'clip.fadeInCurve': 'Fade in',
+  'clip.fadeOutCurve': 'Fade out',
+  'clip.equalPower': 'Equal power',
+  'clip.linear': 'Linear',
+
   'modal.close': 'Close',
 } as const;
 

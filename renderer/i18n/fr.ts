@@ -266,5 +266,17 @@ export const fr = {
   'desk.shortcuts':
     'Espace lecture/pause · Début au départ · M/S muet/solo sur la piste active · Ctrl+Z/Y annuler/rétablir',
 
+  // Clip editing (issue 19).
+  'clip.position': 'Position de {name}',
+  'clip.trimStart': 'Début de {name} (rognage)',
+  'clip.trimEnd': 'Fin de {name} (rognage)',
+  'clip.fadeIn': 'Fondu d’entrée de {name}',
+  'clip.fadeOut': 'Fondu de sortie de {name}',
+  'clip.seconds': '{value} s',
+  'clip.fadeInCurve': 'Fondu d’entrée',
+  'clip.fadeOutCurve': 'Fondu de sortie',
+  'clip.equalPower': 'Puissance constante',
+  'clip.linear': 'Linéaire',
+
   'modal.close': 'Fermer',
 } as const satisfies Messages;

@@ -1,5 +1,5 @@
 import { type CSSProperties, useEffect, useRef, useState } from 'react';
-import { DEFAULT_EQ, type Track } from '../../contracts/project';
+import { DEFAULT_EQ, type FadeCurve, type Track } from '../../contracts/project';
 import type { TrackAudio } from '../app/audio-session';
 import { isAudible } from '../../engine/index';
 import { dbToFader, faderToDb, panLabel } from '../audio/params';
@@ -11,7 +11,7 @@ import { clipped, meterFill, nextLevel, SILENT } from '../state/track-meter';
 import { useController, useT } from './context';
 import { Slider } from './Slider';
 import { StartField } from './StartField';
-import { Waveform } from './Waveform';
+import { Clip } from './Clip';
 
 export function TrackStrip(props: {
   track: Track;
@@ -21,6 +21,8 @@ export function TrackStrip(props: {
   duration: number;
   /** Whether some track of the mix is soloed (the others are then silent). */
   anySolo: boolean;
+  /** The other clips' edges on the timeline, in seconds, for snapping. */
+  edges: readonly number[];
 }) {
   const controller = useController();
   const { t, locale } = useT();
@@ -182,6 +184,28 @@ export function TrackStrip(props: {
                 </button>
               </div>
             </div>
+            <div className="strip-fades">
+              {(['in', 'out'] as const).map((which) => (
+                <label key={which}>
+                  {t(which === 'in' ? 'clip.fadeInCurve' : 'clip.fadeOutCurve')}{' '}
+                  <select
+                    value={which === 'in' ? track.clip.fadeInCurve : track.clip.fadeOutCurve}
+                    onChange={(e) =>
+                      audio &&
+                      controller.mix.dispatch({
+                        type: 'editClip',
+                        id: track.id,
+                        edit: { kind: 'curve', which, curve: e.currentTarget.value as FadeCurve },
+                        sourceSec: audio.duration,
+                      })
+                    }
+                  >
+                    <option value="equalPower">{t('clip.equalPower')}</option>
+                    <option value="linear">{t('clip.linear')}</option>
+                  </select>
+                </label>
+              ))}
+            </div>
             <div className="more-panel">
               <fieldset>
                 <legend>{t('track.eq')}</legend>
@@ -310,11 +334,12 @@ export function TrackStrip(props: {
       </div>
       <div className="strip-wave">
         {audio ? (
-          <Waveform
+          <Clip
+            track={track}
             audio={audio}
-            offset={track.startOffsetSec}
             duration={props.duration}
-            label={t('track.waveform', { name })}
+            edges={props.edges}
+            name={name}
             muted={silenced}
             colour={trackColour(track.id)}
           />

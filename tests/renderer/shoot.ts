@@ -181,6 +181,24 @@ try {
     await shot(page, `19-dense-desk-stopped-expanded-${locale}`);
     await page.close();
   }
+  // Clip editing: a trimmed, moved clip with both fades, focused on its fade-in handle.
+  page = await openDesk(desk);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await importWav(page, 'Vocal.wav', toneWav(4, 220));
+  await importWav(page, 'Guitar.wav', toneWav(6, 330));
+  const slider = (name: string) => page.getByRole('slider', { name, exact: true });
+  await slider('Position of Vocal').focus();
+  await page.keyboard.press('Shift+ArrowRight');
+  for (let i = 0; i < 5; i++) await page.keyboard.press('Shift+ArrowRight');
+  await slider('Start of Vocal (trim)').focus();
+  for (let i = 0; i < 4; i++) await page.keyboard.press('Shift+ArrowRight');
+  await slider('Fade out of Vocal').focus();
+  for (let i = 0; i < 8; i++) await page.keyboard.press('Shift+ArrowLeft');
+  await slider('Fade in of Vocal').focus();
+  for (let i = 0; i < 6; i++) await page.keyboard.press('Shift+ArrowRight');
+  await page.getByRole('button', { name: 'EQ, compressor and more for Vocal' }).click();
+  await shot(page, '20-clip-edit');
+  await page.close();
   console.log(`screenshots in ${out}`);
 } finally {
   await desk.close();
