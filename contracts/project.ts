@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
 export const PROJECT_FORMAT = 'siberia-mix-project';
-export const PROJECT_VERSION = 1;
+/** 2: each track's clip (trim and fades). Older files are migrated on reading (`MIGRATIONS`). */
+export const PROJECT_VERSION = 2;
 
 const db = (min: number, max: number) => z.number().finite().min(min).max(max);
 const hz = z.number().finite().min(10).max(22000);
@@ -37,6 +38,43 @@ export const DEFAULT_COMPRESSOR: CompressorSettings = {
   makeupDb: 0,
 };
 
+export const FadeCurve = z.enum(['linear', 'equalPower']);
+export type FadeCurve = z.infer<typeof FadeCurve>;
+
+const seconds = z
+  .number()
+  .finite()
+  .min(0)
+  .max(24 * 3600);
+
+/**
+ * The part of the source a track plays and how it enters and leaves: `trimStartSec` of the source
+ * skipped, then `lengthSec` of it (null: to its end), with fades in and out inside that length. The
+ * track's `startOffsetSec` is where the clip's first heard sample sits on the timeline.
+ */
+export const ClipSettings = z.object({
+  trimStartSec: seconds,
+  lengthSec: z
+    .number()
+    .finite()
+    .min(0.01)
+    .max(24 * 3600)
+    .nullable(),
+  fadeInSec: seconds,
+  fadeOutSec: seconds,
+  fadeInCurve: FadeCurve,
+  fadeOutCurve: FadeCurve,
+});
+export type ClipSettings = z.infer<typeof ClipSettings>;
+export const DEFAULT_CLIP: ClipSettings = {
+  trimStartSec: 0,
+  lengthSec: null,
+  fadeInSec: 0,
+  fadeOutSec: 0,
+  fadeInCurve: 'equalPower',
+  fadeOutCurve: 'equalPower',
+};
+
 export const Track = z.object({
   id: z.string().min(1).max(64),
   name: z.string().max(200),
@@ -55,6 +93,7 @@ export const Track = z.object({
     .max(24 * 3600),
   eq: EqSettings,
   compressor: CompressorSettings,
+  clip: ClipSettings,
 });
 export type Track = z.infer<typeof Track>;
 
@@ -95,8 +134,25 @@ export type ProjectFile = z.infer<typeof ProjectFile>;
 export type ProjectParseResult = { ok: true; project: ProjectFile } | { ok: false; message: string };
 
 /**
+ * One step from each older version to the next, on the raw JSON (before validation): step n turns a
+ * version n file into a version n + 1 file. Each is pure and keeps everything it does not know.
+ */
+export const MIGRATIONS: Record<number, (project: Record<string, unknown>) => Record<string, unknown>> = {
+  // 1 → 2: tracks gain a clip that plays their whole source, without fades (how version 1 sounded).
+  1: (project) => ({
+    ...project,
+    version: 2,
+    tracks: Array.isArray(project.tracks)
+      ? project.tracks.map((t: unknown) =>
+          typeof t === 'object' && t !== null ? { ...t, clip: { ...DEFAULT_CLIP } } : t,
+        )
+      : project.tracks,
+  }),
+};
+
+/**
  * Reads a project file's JSON. Versions newer than this build are refused with a plain message
- * (rather than half-read); older versions would be migrated here, one step at a time.
+ * (rather than half-read); older versions are migrated one step at a time, then validated.
  */
 export function parseProjectFile(json: unknown): ProjectParseResult {
   if (typeof json !== 'object' || json === null)
@@ -109,7 +165,13 @@ export function parseProjectFile(json: unknown): ProjectParseResult {
       message: `This project was saved by a newer Siberia Mix (format ${head.version}); please update.`,
     };
   }
-  const parsed = ProjectFile.safeParse(json);
+  let migrated = json as Record<string, unknown>;
+  while (typeof migrated.version === 'number' && migrated.version < PROJECT_VERSION) {
+    const step = MIGRATIONS[migrated.version];
+    if (!step) break;
+    migrated = step(migrated);
+  }
+  const parsed = ProjectFile.safeParse(migrated);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return {
@@ -132,5 +194,6 @@ export function newTrack(id: string, name: string, path: string): Track {
     startOffsetSec: 0,
     eq: { low: { ...DEFAULT_EQ.low }, mid: { ...DEFAULT_EQ.mid }, high: { ...DEFAULT_EQ.high } },
     compressor: { ...DEFAULT_COMPRESSOR },
+    clip: { ...DEFAULT_CLIP },
   };
 }

@@ -2,8 +2,10 @@ import type { MasterSettings, Track } from '../../contracts/project';
 import type { AudioData } from '../audio-data';
 import { type Biquad, BiquadState, biquadCoefficients } from '../dsp/biquad';
 import { Compressor } from '../dsp/compressor';
+import { applyFades, type ClipFades } from '../dsp/fades';
 import { dbToGain, isAudible, panGains } from '../dsp/laws';
 import { type FrameSource, memorySource, resampledSource, stereoSource } from '../io/sources';
+import { clipSpan } from './clip-span';
 
 export type MixSource = { trackId: string; audio: AudioData };
 /** A track's source as a stream: read front to back, a block at a time. */
@@ -25,6 +27,11 @@ type Strip = {
   /** The source, mono or stereo at the project rate, read a block at a time. */
   source: FrameSource;
   offset: number;
+  /** Source frames (at the project rate) still to skip before the clip starts: its trim. */
+  skip: number;
+  /** The clip's length in frames at the project rate. */
+  length: number;
+  fades: ClipFades;
   gain: number;
   pan: { left: number; right: number };
   eq: BiquadState[][];
@@ -57,8 +64,8 @@ export function mixLength(
       'audio' in found
         ? { frames: found.audio.channels[0]?.length ?? 0, rate: found.audio.sampleRate }
         : { frames: found.source.frames, rate: found.source.sampleRate };
-    const atRate = Math.round((length * sampleRate) / rate);
-    frames = Math.max(frames, Math.round(track.startOffsetSec * sampleRate) + atRate);
+    const span = clipSpan(track, Math.round((length * sampleRate) / rate), sampleRate);
+    frames = Math.max(frames, span.offset + span.length);
   }
   return frames;
 }
@@ -91,9 +98,14 @@ export function streamMix(
     const found = input.sources.find((s) => s.trackId === track.id);
     if (!found || !isAudible(track, anySolo)) continue;
     const stages = eqStages(track, rate);
+    const source = resampledSource(stereoSource(found.source, blockSize), rate);
+    const span = clipSpan(track, source.frames, rate);
     strips.push({
-      source: resampledSource(stereoSource(found.source, blockSize), rate),
-      offset: Math.round(track.startOffsetSec * rate),
+      source,
+      offset: span.offset,
+      skip: span.trim,
+      length: span.length,
+      fades: span.fades,
       gain: dbToGain(track.gainDb),
       pan: panGains(track.pan),
       eq: [0, 1].map(() => stages.map((c) => new BiquadState(c))),
@@ -109,10 +121,19 @@ export function streamMix(
     out[1].fill(0);
     for (const strip of strips) {
       const from = Math.max(start, strip.offset);
-      const to = Math.min(end, strip.offset + strip.source.frames);
+      const to = Math.min(end, strip.offset + strip.length);
       if (from >= to) continue;
       const sl = scratch[0] as Float32Array;
       const sr = scratch[1] as Float32Array;
+      // A trimmed clip starts inside its source: read past the trim once, a block at a time.
+      while (strip.skip > 0) {
+        const skipped = strip.source.read(
+          strip.source.channelCount === 1 ? [sl] : scratch,
+          Math.min(blockSize, strip.skip),
+        );
+        if (skipped === 0) break;
+        strip.skip -= skipped;
+      }
       const n = strip.source.read(strip.source.channelCount === 1 ? [sl] : scratch, to - from);
       if (strip.source.channelCount === 1) sr.set(sl.subarray(0, n));
       const gain = strip.gain;
@@ -121,6 +142,8 @@ export function streamMix(
           sl[i] = (sl[i] as number) * gain;
           sr[i] = (sr[i] as number) * gain;
         }
+      // Fades are the clip's own gain, before the strip's processing.
+      applyFades(scratch as Float32Array[], 0, n, from - strip.offset, strip.fades);
       for (let c = 0; c < 2; c++) {
         const buf = scratch[c] as Float32Array;
         for (const stage of strip.eq[c] as BiquadState[]) stage.processBlock(buf, n);

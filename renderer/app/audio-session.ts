@@ -9,6 +9,7 @@ import { toBuffer } from '../audio/to-buffer';
 import { call } from '../bridge';
 import type { MixState } from '../state/mix';
 import { createStore, type Store } from '../state/store';
+import { type ClipAction, clipReducer } from '../state/track-meter';
 import type { DeskBasics } from './desk-basics';
 
 export type TrackAudio = { peaks: Peaks; duration: number };
@@ -24,6 +25,8 @@ export class AudioSession {
   readonly meter: Store<MeterReading, MeterReading>;
   readonly busy: Store<string | null, string | null>;
   readonly transport: Store<boolean, boolean>;
+  /** Tracks whose clip light is on. */
+  readonly clips: Store<ReadonlySet<string>, ClipAction>;
   readonly engine: EngineClient;
   private context: AudioContext | null = null;
   private preview: PreviewGraph | null = null;
@@ -50,6 +53,7 @@ export class AudioSession {
     });
     this.busy = createStore((_s: string | null, a: string | null) => a, null as string | null);
     this.transport = createStore((_s: boolean, playing: boolean) => playing, false);
+    this.clips = createStore(clipReducer, new Set<string>() as ReadonlySet<string>);
     this.engine = new EngineClient(deps.spawnEngine, () =>
       [...this.sources].map(([trackId, audio]) => ({ trackId, audio })),
     );
@@ -64,7 +68,10 @@ export class AudioSession {
       this.meter.dispatch(r),
     );
     this.preview = new PreviewGraph(context, this.meterBus.input);
-    this.preview.onEnded = () => this.transport.dispatch(false);
+    this.preview.onEnded = () => {
+      this.transport.dispatch(false);
+      this.silenceMeter();
+    };
     for (const [id, audio] of this.sources) this.preview.setBuffer(id, toBuffer(context, audio));
     this.preview.sync(this.deps.mix.getState().present);
     return this.preview;
@@ -89,6 +96,11 @@ export class AudioSession {
   /** Playhead in seconds, without waking the audio system up. */
   position(): number {
     return this.preview?.position() ?? 0;
+  }
+
+  /** A track's latest peaks for its meter, without waking the audio system up. */
+  trackPeaks(trackId: string): { left: number; right: number } | null {
+    return this.preview?.peaks(trackId) ?? null;
   }
 
   /** Whether any track of the project has its audio. */
@@ -169,10 +181,22 @@ export class AudioSession {
     return tracks.every((t) => this.sources.has(t.id));
   }
 
+  /** Stopped: the master meter reads silence at once rather than keeping the last reading. */
+  private silenceMeter(): void {
+    this.meterBus?.reset();
+    this.meter.dispatch({ momentary: null, shortTerm: null, truePeak: null });
+    // Blocks the tap sent before the stop may still be on their way to the meter: forget them too.
+    setTimeout(() => {
+      if (!this.preview?.isPlaying) this.meterBus?.reset();
+    }, 250);
+  }
+
   async togglePlay(): Promise<void> {
     const preview = this.ensureAudio();
-    if (preview.isPlaying) preview.pause();
-    else {
+    if (preview.isPlaying) {
+      preview.pause();
+      this.silenceMeter();
+    } else {
       this.deps.beforePlay();
       this.meterBus?.reset();
       await preview.play();
@@ -183,6 +207,7 @@ export class AudioSession {
   stop(): void {
     this.preview?.stop();
     this.transport.dispatch(false);
+    this.silenceMeter();
   }
 
   seek(seconds: number): void {

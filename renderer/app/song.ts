@@ -1,6 +1,7 @@
 import type { Track } from '../../contracts/project';
+import { clipBounds } from '../state/clip-edit';
 
-/** The song's length: the end of the latest track whose audio is loaded. */
+/** The song's length: the end of the latest clip whose audio is loaded. */
 export function songDuration(
   tracks: readonly Track[],
   library: Readonly<Record<string, { duration: number }>>,
@@ -8,7 +9,7 @@ export function songDuration(
   let end = 0;
   for (const track of tracks) {
     const audio = library[track.id];
-    if (audio) end = Math.max(end, track.startOffsetSec + audio.duration);
+    if (audio) end = Math.max(end, clipBounds(track, audio.duration).end);
   }
   return end;
 }

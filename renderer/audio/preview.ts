@@ -1,9 +1,32 @@
 import type { ProjectFile, Track } from '../../contracts/project';
 import { dbToGain } from '../../engine/index';
+import { type ClipFades, fadeGain } from '../../engine/dsp/fades';
+import { clipSpan } from '../../engine/mix/clip-span';
+import { clipBounds } from '../state/clip-edit';
 import { anySoloOf, type StripParams, stripParams } from './params';
 
 /** Smoothing of every parameter change: fast enough to feel direct, slow enough not to click. */
 const RAMP = 0.015;
+/** Samples a strip's meter looks back over (about 85 ms at 48 kHz: longer than a dropped frame). */
+const METER_WINDOW = 4096;
+
+function meterTap(c: BaseAudioContext): AnalyserNode {
+  const analyser = c.createAnalyser();
+  analyser.fftSize = METER_WINDOW;
+  analyser.channelCount = 1;
+  analyser.channelCountMode = 'explicit';
+  return analyser;
+}
+
+function peakOf(analyser: AnalyserNode, scratch: Float32Array<ArrayBuffer>): number {
+  analyser.getFloatTimeDomainData(scratch);
+  let peak = 0;
+  for (let i = 0; i < scratch.length; i++) {
+    const x = Math.abs(scratch[i] as number);
+    if (x > peak) peak = x;
+  }
+  return peak;
+}
 
 type StripNodes = {
   input: GainNode;
@@ -16,9 +39,19 @@ type StripNodes = {
   panLeft: GainNode;
   panRight: GainNode;
   merger: ChannelMergerNode;
+  /** Post-fader, post-pan taps for the strip's peak meter. */
+  meterLeft: AnalyserNode;
+  meterRight: AnalyserNode;
   source: AudioBufferSourceNode | null;
+  /** The clip's fades, scheduled on this gain for each playback. */
+  fade: GainNode | null;
   wiredChannels: number;
+  /** Where and what the clip plays, as last started: a change while playing restarts the sources. */
+  clipKey: string;
 };
+
+/** Points per second of a scheduled fade curve: finer than a click, coarser than the samples. */
+const FADE_POINTS_PER_SEC = 500;
 
 /**
  * The live preview: per track source → gain → low shelf → peak → high shelf → compressor → makeup →
@@ -31,6 +64,7 @@ export class PreviewGraph {
   private readonly strips = new Map<string, StripNodes>();
   private readonly buffers = new Map<string, AudioBuffer>();
   private project: ProjectFile | null = null;
+  private readonly scratch = new Float32Array(new ArrayBuffer(METER_WINDOW * 4));
   private playing = false;
   /** Context time at which position 0 of the song would have played. */
   private origin = 0;
@@ -69,11 +103,29 @@ export class PreviewGraph {
         this.strips.delete(id);
       }
     }
+    let moved = false;
     for (const track of project.tracks) {
       const nodes = this.strips.get(track.id) ?? this.createStrip(track.id);
       this.apply(nodes, stripParams(track, anySolo));
+      const key = JSON.stringify([track.startOffsetSec, track.clip]);
+      if (nodes.clipKey !== key) {
+        moved = moved || nodes.clipKey !== '';
+        nodes.clipKey = key;
+      }
     }
     this.ramp(this.master.gain, dbToGain(project.master.gainDb));
+    // A clip moved, trimmed or faded while playing: heard at once, from where the playhead is.
+    if (moved && this.playing) this.restart();
+  }
+
+  /**
+   * The track's peaks (linear, post-fader and pan) over the last ~85 ms: read once a frame, the
+   * window overlaps the previous read, so no peak slips between two frames.
+   */
+  peaks(trackId: string): { left: number; right: number } | null {
+    const nodes = this.strips.get(trackId);
+    if (!nodes) return null;
+    return { left: peakOf(nodes.meterLeft, this.scratch), right: peakOf(nodes.meterRight, this.scratch) };
   }
 
   get isPlaying(): boolean {
@@ -85,7 +137,7 @@ export class PreviewGraph {
     let end = 0;
     for (const track of this.project?.tracks ?? []) {
       const buffer = this.buffers.get(track.id);
-      if (buffer) end = Math.max(end, track.startOffsetSec + buffer.duration);
+      if (buffer) end = Math.max(end, clipBounds(track, buffer.duration).end);
     }
     return end;
   }
@@ -177,8 +229,12 @@ export class PreviewGraph {
       panLeft: c.createGain(),
       panRight: c.createGain(),
       merger: c.createChannelMerger(2),
+      meterLeft: meterTap(c),
+      meterRight: meterTap(c),
       source: null,
+      fade: null,
       wiredChannels: 0,
+      clipKey: '',
     };
     nodes.compressor.knee.value = 0;
     nodes.input.connect(nodes.low).connect(nodes.mid).connect(nodes.high).connect(nodes.compressor);
@@ -186,6 +242,8 @@ export class PreviewGraph {
     nodes.panLeft.connect(nodes.merger, 0, 0);
     nodes.panRight.connect(nodes.merger, 0, 1);
     nodes.merger.connect(this.master);
+    nodes.panLeft.connect(nodes.meterLeft);
+    nodes.panRight.connect(nodes.meterRight);
     this.strips.set(id, nodes);
     return nodes;
   }
@@ -220,16 +278,25 @@ export class PreviewGraph {
     const nodes = this.strips.get(track.id);
     const buffer = this.buffers.get(track.id);
     if (!nodes || !buffer) return;
-    const offset = at - track.startOffsetSec;
-    if (offset >= buffer.duration) return;
+    // The clip in the buffer's frames, read as the export reads it (clip-span).
+    const rate = buffer.sampleRate;
+    const span = clipSpan(track, buffer.length, rate);
+    const length = span.length / rate;
+    const into = at - span.offset / rate;
+    if (into >= length) return;
     this.wire(nodes, buffer.numberOfChannels);
     const source = this.context.createBufferSource();
     source.buffer = buffer;
+    const fade = this.context.createGain();
     // The splitter keeps the first two channels (discrete), as the engine's render does.
-    source.connect(nodes.input);
-    if (offset >= 0) source.start(when, offset);
-    else source.start(when - offset, 0);
+    source.connect(fade).connect(nodes.input);
+    const skip = Math.max(0, into);
+    // Context time of the clip's second x: when + x − into.
+    const at0 = when + Math.max(0, -into);
+    source.start(at0, span.trim / rate + skip, length - skip);
+    scheduleFades(fade.gain, span.fades, rate, skip, at0);
     nodes.source = source;
+    nodes.fade = fade;
   }
 
   private stopSources(): void {
@@ -244,6 +311,8 @@ export class PreviewGraph {
       }
       nodes.source.disconnect();
       nodes.source = null;
+      nodes.fade?.disconnect();
+      nodes.fade = null;
     }
   }
 
@@ -261,7 +330,36 @@ export class PreviewGraph {
       nodes.panLeft,
       nodes.panRight,
       nodes.merger,
+      nodes.meterLeft,
+      nodes.meterRight,
     ])
       node?.disconnect();
+  }
+}
+
+/**
+ * The clip's fades as gain curves from clip second `from` (played at context time `at0`) on, with
+ * the engine's own fade law. A fade in and a fade out that overlap become one curve.
+ */
+function scheduleFades(gain: AudioParam, fades: ClipFades, rate: number, from: number, at0: number): void {
+  const length = fades.lengthFrames / rate;
+  const fadeIn = fades.inFrames / rate;
+  const fadeOutStart = length - fades.outFrames / rate;
+  gain.setValueAtTime(fadeGain(fades, from * rate), at0);
+  const segments: [number, number][] =
+    fadeIn > fadeOutStart
+      ? [[0, length]]
+      : ([
+          [0, fadeIn],
+          [fadeOutStart, length],
+        ] as [number, number][]);
+  for (const [a, b] of segments) {
+    if (b <= a || b <= from) continue;
+    const start = Math.max(a, from);
+    const points = Math.max(2, Math.ceil((b - start) * FADE_POINTS_PER_SEC));
+    const curve = new Float32Array(points);
+    for (let k = 0; k < points; k++)
+      curve[k] = fadeGain(fades, (start + ((b - start) * k) / (points - 1)) * rate);
+    gain.setValueCurveAtTime(curve, at0 + (start - from), b - start);
   }
 }

@@ -307,6 +307,28 @@ export const en = {
   'settings.close': 'Close',
   'settings.version': 'Version {version}',
 
+  // The dense desk (issue 19): compact strips, meters, clip lights, keyboard.
+  'track.more': 'EQ, compressor and more for {name}',
+  'track.muteHint': 'Mute (M on the focused track)',
+  'track.soloHint': 'Solo (S on the focused track)',
+  'track.soloMuted': '{name} is silent: another track is soloed',
+  'track.clipOn': '{name} clipped: click to reset the light',
+  'track.clipOff': 'Clip light of {name}: off',
+  'desk.shortcuts':
+    'Space play/pause · Home to the start · M/S mute/solo the focused track · Ctrl+Z/Y undo/redo',
+
+  // Clip editing (issue 19).
+  'clip.position': 'Position of {name}',
+  'clip.trimStart': 'Start of {name} (trim)',
+  'clip.trimEnd': 'End of {name} (trim)',
+  'clip.fadeIn': 'Fade in of {name}',
+  'clip.fadeOut': 'Fade out of {name}',
+  'clip.seconds': '{value} s',
+  'clip.fadeInCurve': 'Fade in',
+  'clip.fadeOutCurve': 'Fade out',
+  'clip.equalPower': 'Equal power',
+  'clip.linear': 'Linear',
+
   'modal.close': 'Close',
 } as const;
 

@@ -313,5 +313,27 @@ export const fr = {
   'settings.close': 'Fermer',
   'settings.version': 'Version {version}',
 
+  // The dense desk (issue 19): compact strips, meters, clip lights, keyboard.
+  'track.more': 'EQ, compresseur et plus pour {name}',
+  'track.muteHint': 'Muet (M sur la piste active)',
+  'track.soloHint': 'Solo (S sur la piste active)',
+  'track.soloMuted': '{name} est silencieuse : une autre piste est en solo',
+  'track.clipOn': '{name} a saturé : cliquez pour éteindre le voyant',
+  'track.clipOff': 'Voyant de saturation de {name} : éteint',
+  'desk.shortcuts':
+    'Espace lecture/pause · Début au départ · M/S muet/solo sur la piste active · Ctrl+Z/Y annuler/rétablir',
+
+  // Clip editing (issue 19).
+  'clip.position': 'Position de {name}',
+  'clip.trimStart': 'Début de {name} (rognage)',
+  'clip.trimEnd': 'Fin de {name} (rognage)',
+  'clip.fadeIn': 'Fondu d’entrée de {name}',
+  'clip.fadeOut': 'Fondu de sortie de {name}',
+  'clip.seconds': '{value} s',
+  'clip.fadeInCurve': 'Fondu d’entrée',
+  'clip.fadeOutCurve': 'Fondu de sortie',
+  'clip.equalPower': 'Puissance constante',
+  'clip.linear': 'Linéaire',
+
   'modal.close': 'Fermer',
 } as const satisfies Messages;

@@ -6,6 +6,7 @@ import {
   type ProjectFile,
   type Track,
 } from '../../contracts/project';
+import { type ClipEdit, editClip } from './clip-edit';
 
 /**
  * The mix as an undoable reducer: `present` is the project the desk shows, `past`/`future` the
@@ -33,6 +34,7 @@ export type MixAction =
   | { type: 'load'; project: ProjectFile }
   | { type: 'addTracks'; tracks: Track[] }
   | { type: 'updateTrack'; id: string; patch: TrackPatch; gesture?: string }
+  | { type: 'editClip'; id: string; edit: ClipEdit; sourceSec: number; gesture?: string }
   | { type: 'renameTrack'; id: string; name: string }
   | { type: 'moveTrack'; id: string; to: number }
   | { type: 'removeTrack'; id: string }
@@ -137,6 +139,14 @@ export function mixReducer(state: MixState, action: MixAction): MixState {
       if (sameTrack(current, next)) return state;
       const tracks = project.tracks.with(index, next);
       return commit(state, withTracks(project, tracks), action.gesture ?? null);
+    }
+    case 'editClip': {
+      const index = project.tracks.findIndex((t) => t.id === action.id);
+      const current = project.tracks[index];
+      if (!current) return state;
+      const next = editClip(current, action.edit, action.sourceSec);
+      if (sameTrack(current, next)) return state;
+      return commit(state, withTracks(project, project.tracks.with(index, next)), action.gesture ?? null);
     }
     case 'renameTrack': {
       const index = project.tracks.findIndex((t) => t.id === action.id);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initialSession, MAX_NOTICES, sessionReducer } from './session';
+import { initialSession, MAX_NOTICES, sessionReducer, toastLifetime } from './session';
 
 const pending = { phase: 'pending' as const, priceId: 'py', startedAt: '2026-11-01T10:00:00.000Z' };
 
@@ -73,5 +73,14 @@ describe('session reducer', () => {
     s = sessionReducer(s, { type: 'dismiss', id: s.notices[0]?.id as number });
     s = sessionReducer(s, { type: 'notify', level: 'info', text: 'already open' });
     expect(s.notices.map((n) => n.level)).toEqual(['error', 'info']);
+  });
+});
+
+describe('toast lifetimes', () => {
+  it('information and warnings leave by themselves, errors stay', () => {
+    expect(toastLifetime({ id: 1, level: 'info', text: 'x' })).toBe(5000);
+    expect(toastLifetime({ id: 1, level: 'info', text: 'x', undo: true })).toBe(8000);
+    expect(toastLifetime({ id: 1, level: 'warning', text: 'x' })).toBe(7000);
+    expect(toastLifetime({ id: 1, level: 'error', text: 'x' })).toBeNull();
   });
 });

@@ -60,6 +60,13 @@ export type SessionAction =
 
 export const MAX_NOTICES = 4;
 
+/** How long a toast stays, in ms: an error stays until dismissed (null); one with Undo stays longer. */
+export function toastLifetime(notice: Notice): number | null {
+  if (notice.level === 'error') return null;
+  if (notice.undo) return 8000;
+  return notice.level === 'warning' ? 7000 : 5000;
+}
+
 export function initialSession(locale: Locale = 'en'): SessionState {
   return {
     info: null,

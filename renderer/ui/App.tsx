@@ -65,6 +65,24 @@ function Shell() {
         if (isTyping(el) || el?.tagName === 'BUTTON' || el?.tagName === 'SUMMARY') return;
         event.preventDefault();
         void controller.audio.togglePlay();
+      } else if (event.key === 'Home' && !mod && !event.altKey) {
+        // A slider or the start field uses Home itself (and says so by preventing the default).
+        if (isTyping(event.target) || event.defaultPrevented) return;
+        event.preventDefault();
+        controller.audio.seek(0);
+      } else if (
+        !mod &&
+        !event.altKey &&
+        (event.key === 'm' || event.key === 's' || event.key === 'M' || event.key === 'S')
+      ) {
+        if (isTyping(event.target)) return;
+        const strip = (event.target as HTMLElement | null)?.closest?.('[data-track-id]');
+        const id = strip?.getAttribute('data-track-id');
+        const track = controller.mix.getState().present.tracks.find((t) => t.id === id);
+        if (!track) return;
+        event.preventDefault();
+        const patch = event.key.toLowerCase() === 'm' ? { mute: !track.mute } : { solo: !track.solo };
+        controller.mix.dispatch({ type: 'updateTrack', id: track.id, patch });
       }
     };
     window.addEventListener('keydown', onKey);

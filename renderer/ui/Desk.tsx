@@ -1,5 +1,7 @@
 import { useRef } from 'react';
 import { songDuration } from '../app/song';
+import { anySoloOf } from '../audio/params';
+import { clipBounds } from '../state/clip-edit';
 import { useStore } from '../state/store';
 import { canRedo, canUndo } from '../state/mix';
 import { isBusy } from '../state/render';
@@ -16,6 +18,15 @@ export function Desk() {
   const library = useStore(controller.audio.library, (s) => s);
   const busy = useStore(controller.audio.busy, (s) => s);
   const duration = songDuration(tracks, library);
+  const anySolo = anySoloOf(tracks);
+  const bounds = new Map(
+    tracks.flatMap((t) => {
+      const audio = library[t.id];
+      return audio ? [[t.id, clipBounds(t, audio.duration)] as const] : [];
+    }),
+  );
+  const edgesBut = (id: string) =>
+    [...bounds].filter(([other]) => other !== id).flatMap(([, b]) => [b.start, b.end]);
 
   return (
     <main className="desk">
@@ -36,6 +47,8 @@ export function Desk() {
                     count={tracks.length}
                     audio={library[track.id] ?? null}
                     duration={duration}
+                    anySolo={anySolo}
+                    edges={edgesBut(track.id)}
                   />
                 ))}
               </ol>

@@ -55,6 +55,7 @@ export function MasterSection() {
           controller.mix.dispatch({ type: 'setMaster', patch: { gainDb: value }, gesture })
         }
       />
+      <p className="shortcuts">{t('desk.shortcuts')}</p>
     </aside>
   );
 }

@@ -1,17 +1,22 @@
 import { useEffect } from 'react';
+import { toastLifetime } from '../state/session';
 import { useStore } from '../state/store';
 import { useController, useT } from './context';
 
-/** Messages at the bottom right; information fades after a while, errors stay until dismissed. */
+/**
+ * Messages at the bottom right; information and warnings leave by themselves, errors stay until
+ * dismissed. They sit under any dialog's backdrop (see `.toasts` in the styles), never over a dialog.
+ */
 export function Toasts() {
   const controller = useController();
   const { t } = useT();
   const notices = useStore(controller.session, (s) => s.notices);
   useEffect(() => {
     const timers = notices
-      .filter((n) => n.level === 'info')
-      .map((n) =>
-        setTimeout(() => controller.session.dispatch({ type: 'dismiss', id: n.id }), n.undo ? 8000 : 5000),
+      .map((n) => ({ n, after: toastLifetime(n) }))
+      .filter(({ after }) => after !== null)
+      .map(({ n, after }) =>
+        setTimeout(() => controller.session.dispatch({ type: 'dismiss', id: n.id }), after as number),
       );
     return () => timers.forEach(clearTimeout);
   }, [notices, controller]);

@@ -1,13 +1,17 @@
-import { useEffect, useState } from 'react';
-import { DEFAULT_EQ, type Track } from '../../contracts/project';
+import { type CSSProperties, useEffect, useRef, useState } from 'react';
+import { DEFAULT_EQ, type FadeCurve, type Track } from '../../contracts/project';
 import type { TrackAudio } from '../app/audio-session';
+import { isAudible } from '../../engine/index';
 import { dbToFader, faderToDb, panLabel } from '../audio/params';
 import { formatNumber } from '../i18n';
 import type { TrackPatch } from '../state/mix';
+import { useStore } from '../state/store';
+import { trackColour } from '../state/track-colour';
+import { clipped, meterFill, nextLevel, SILENT } from '../state/track-meter';
 import { useController, useT } from './context';
 import { Slider } from './Slider';
 import { StartField } from './StartField';
-import { Waveform } from './Waveform';
+import { Clip } from './Clip';
 
 export function TrackStrip(props: {
   track: Track;
@@ -15,12 +19,19 @@ export function TrackStrip(props: {
   count: number;
   audio: TrackAudio | null;
   duration: number;
+  /** Whether some track of the mix is soloed (the others are then silent). */
+  anySolo: boolean;
+  /** The other clips' edges on the timeline, in seconds, for snapping. */
+  edges: readonly number[];
 }) {
   const controller = useController();
   const { t, locale } = useT();
   const { track, index, count, audio } = props;
   const name = track.name || t('track.untitled');
   const [draft, setDraft] = useState(track.name);
+  const [expanded, setExpanded] = useState(false);
+  const silenced = !isAudible(track, props.anySolo);
+  const soloMuted = silenced && !track.mute;
   useEffect(() => setDraft(track.name), [track.name]);
 
   const update = (patch: TrackPatch, gesture?: string) =>
@@ -49,15 +60,21 @@ export function TrackStrip(props: {
 
   return (
     <li
-      className={`strip ${track.mute ? 'is-muted' : ''} ${track.solo ? 'is-solo' : ''}`}
+      className={`strip ${silenced ? 'is-muted' : ''} ${track.solo ? 'is-solo' : ''} ${expanded ? 'is-expanded' : ''}`}
+      style={{ '--track-colour': trackColour(track.id) } as CSSProperties}
       aria-label={t('track.strip', { name })}
+      title={soloMuted ? t('track.soloMuted', { name }) : undefined}
       data-testid="strip"
+      data-track-id={track.id}
+      // Clicking the strip's background focuses it, so M and S know which track the keys are for.
+      tabIndex={-1}
     >
       <div className="strip-controls">
         <div className="strip-top">
           <input
             className="strip-name"
             aria-label={t('track.name')}
+            title={name}
             value={draft}
             maxLength={200}
             onChange={(e) => setDraft(e.currentTarget.value)}
@@ -69,8 +86,9 @@ export function TrackStrip(props: {
           />
           <button
             type="button"
-            className={`toggle mute ${track.mute ? 'is-on' : ''}`}
+            className={`toggle mute ${track.mute ? 'is-on' : ''} ${soloMuted ? 'is-implied' : ''}`}
             aria-pressed={track.mute}
+            title={t('track.muteHint')}
             onClick={() => update({ mute: !track.mute })}
           >
             {t('track.mute')}
@@ -79,38 +97,22 @@ export function TrackStrip(props: {
             type="button"
             className={`toggle solo ${track.solo ? 'is-on' : ''}`}
             aria-pressed={track.solo}
+            title={t('track.soloHint')}
             onClick={() => update({ solo: !track.solo })}
           >
             {t('track.solo')}
           </button>
-          <div className="strip-order">
-            <button
-              type="button"
-              className="icon-button"
-              aria-label={t('track.moveUp', { name })}
-              disabled={index === 0}
-              onClick={() => controller.mix.dispatch({ type: 'moveTrack', id: track.id, to: index - 1 })}
-            >
-              ↑
-            </button>
-            <button
-              type="button"
-              className="icon-button"
-              aria-label={t('track.moveDown', { name })}
-              disabled={index === count - 1}
-              onClick={() => controller.mix.dispatch({ type: 'moveTrack', id: track.id, to: index + 1 })}
-            >
-              ↓
-            </button>
-            <button
-              type="button"
-              className="icon-button danger"
-              aria-label={t('track.remove', { name })}
-              onClick={remove}
-            >
-              ×
-            </button>
-          </div>
+          <button
+            type="button"
+            className="icon-button expand"
+            aria-expanded={expanded}
+            aria-label={t('track.more', { name })}
+            title={t('track.more', { name })}
+            onClick={() => setExpanded(!expanded)}
+          >
+            <span aria-hidden="true">{expanded ? '▾' : '▸'}</span>
+            {track.compressor.enabled && <span className="dot" aria-hidden="true" />}
+          </button>
         </div>
         <div className="strip-mid">
           <Slider
@@ -144,18 +146,66 @@ export function TrackStrip(props: {
             fromPosition={(p) => p / 100}
             onChange={(value, g) => update({ pan: value }, g)}
           />
-          <StartField
-            value={track.startOffsetSec}
-            onChange={(startOffsetSec) => update({ startOffsetSec })}
-          />
         </div>
-        <div className="strip-bottom">
-          <details className="more">
-            <summary>
-              {t('track.eq')} · {t('track.compressor')}
-              <span className="sr-only">{t('track.strip', { name })}</span>
-              {track.compressor.enabled && <span className="dot" aria-hidden="true" />}
-            </summary>
+        <StripMeter trackId={track.id} name={name} />
+        {expanded && (
+          <div className="strip-more more">
+            <div className="strip-more-row">
+              <StartField
+                value={track.startOffsetSec}
+                onChange={(startOffsetSec) => update({ startOffsetSec })}
+              />
+              <div className="strip-order">
+                <button
+                  type="button"
+                  className="icon-button"
+                  aria-label={t('track.moveUp', { name })}
+                  disabled={index === 0}
+                  onClick={() => controller.mix.dispatch({ type: 'moveTrack', id: track.id, to: index - 1 })}
+                >
+                  ↑
+                </button>
+                <button
+                  type="button"
+                  className="icon-button"
+                  aria-label={t('track.moveDown', { name })}
+                  disabled={index === count - 1}
+                  onClick={() => controller.mix.dispatch({ type: 'moveTrack', id: track.id, to: index + 1 })}
+                >
+                  ↓
+                </button>
+                <button
+                  type="button"
+                  className="icon-button danger"
+                  aria-label={t('track.remove', { name })}
+                  onClick={remove}
+                >
+                  ×
+                </button>
+              </div>
+            </div>
+            <div className="strip-fades">
+              {(['in', 'out'] as const).map((which) => (
+                <label key={which}>
+                  {t(which === 'in' ? 'clip.fadeInCurve' : 'clip.fadeOutCurve')}{' '}
+                  <select
+                    value={which === 'in' ? track.clip.fadeInCurve : track.clip.fadeOutCurve}
+                    onChange={(e) =>
+                      audio &&
+                      controller.mix.dispatch({
+                        type: 'editClip',
+                        id: track.id,
+                        edit: { kind: 'curve', which, curve: e.currentTarget.value as FadeCurve },
+                        sourceSec: audio.duration,
+                      })
+                    }
+                  >
+                    <option value="equalPower">{t('clip.equalPower')}</option>
+                    <option value="linear">{t('clip.linear')}</option>
+                  </select>
+                </label>
+              ))}
+            </div>
             <div className="more-panel">
               <fieldset>
                 <legend>{t('track.eq')}</legend>
@@ -279,23 +329,70 @@ export function TrackStrip(props: {
                 />
               </fieldset>
             </div>
-          </details>
-        </div>
+          </div>
+        )}
       </div>
       <div className="strip-wave">
         {audio ? (
-          <Waveform
+          <Clip
+            track={track}
             audio={audio}
-            offset={track.startOffsetSec}
             duration={props.duration}
-            label={t('track.waveform', { name })}
-            muted={track.mute}
+            edges={props.edges}
+            name={name}
+            muted={silenced}
+            colour={trackColour(track.id)}
           />
         ) : (
           <p className="missing">{t('track.missing', { file: track.source.path })}</p>
         )}
       </div>
     </li>
+  );
+}
+
+/**
+ * The strip's peak meter (left and right, post-fader) with its clip light. Drawn every frame by
+ * writing the bars' style directly: no React render per frame, whatever the number of tracks.
+ */
+function StripMeter({ trackId, name }: { trackId: string; name: string }) {
+  const controller = useController();
+  const { t } = useT();
+  const lit = useStore(controller.audio.clips, (s) => s.has(trackId));
+  const left = useRef<HTMLSpanElement>(null);
+  const right = useRef<HTMLSpanElement>(null);
+  useEffect(() => {
+    let level = SILENT;
+    let last = performance.now();
+    let frame = 0;
+    const tick = (now: number) => {
+      const peaks = controller.audio.trackPeaks(trackId) ?? { left: 0, right: 0 };
+      level = nextLevel(level, peaks, (now - last) / 1000);
+      last = now;
+      if (clipped(peaks)) controller.audio.clips.dispatch({ type: 'clip', id: trackId });
+      if (left.current) left.current.style.transform = `scaleY(${meterFill(level.left)})`;
+      if (right.current) right.current.style.transform = `scaleY(${meterFill(level.right)})`;
+      frame = requestAnimationFrame(tick);
+    };
+    frame = requestAnimationFrame(tick);
+    return () => cancelAnimationFrame(frame);
+  }, [controller, trackId]);
+  const label = lit ? t('track.clipOn', { name }) : t('track.clipOff', { name });
+  return (
+    <div className="strip-meter">
+      <button
+        type="button"
+        className={`clip-light ${lit ? 'is-on' : ''}`}
+        aria-label={label}
+        title={label}
+        data-testid="clip-light"
+        onClick={() => controller.audio.clips.dispatch({ type: 'clear', id: trackId })}
+      />
+      <div className="strip-meter-bars" aria-hidden="true" data-testid="track-meter">
+        <span className="strip-meter-bar" ref={left} />
+        <span className="strip-meter-bar" ref={right} />
+      </div>
+    </div>
   );
 }
 

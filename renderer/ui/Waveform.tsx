@@ -2,18 +2,21 @@ import { useEffect, useRef } from 'react';
 import type { TrackAudio } from '../app/audio-session';
 
 /**
- * The track's waveform from the peaks computed once at import. The canvas is sized in device pixels
+ * The clip's waveform from the peaks computed once at import: the part of the source from `from`
+ * seconds, `length` seconds long, over the canvas's width. The canvas is sized in device pixels
  * (devicePixelRatio) so it stays crisp on HiDPI screens, and redrawn only when its size changes.
  */
 export function Waveform(props: {
   audio: TrackAudio;
-  offset: number;
-  duration: number;
+  from: number;
+  length: number;
   label: string;
   muted: boolean;
+  /** The track's colour (a #rrggbb). */
+  colour: string;
 }) {
   const canvas = useRef<HTMLCanvasElement>(null);
-  const { audio, offset, duration, muted } = props;
+  const { audio, from, length, muted, colour } = props;
 
   useEffect(() => {
     const el = canvas.current;
@@ -27,32 +30,31 @@ export function Waveform(props: {
       const g = el.getContext('2d');
       if (!g) return;
       g.clearRect(0, 0, width, height);
-      const total = Math.max(duration, 1e-6);
-      const x0 = (offset / total) * width;
-      const span = (audio.duration / total) * width;
       const { min, max } = audio.peaks;
+      const perSec = min.length / Math.max(audio.duration, 1e-6);
+      const first = from * perSec;
+      const count = length * perSec;
       const mid = height / 2;
-      g.fillStyle = muted ? 'rgba(140, 150, 170, 0.35)' : 'rgba(94, 234, 212, 0.85)';
-      const columns = Math.max(1, Math.floor(span));
-      for (let x = 0; x < columns; x++) {
-        const from = Math.floor((x / columns) * min.length);
-        const to = Math.max(from + 1, Math.floor(((x + 1) / columns) * min.length));
+      g.fillStyle = muted ? 'rgba(140, 150, 170, 0.35)' : colour;
+      for (let x = 0; x < width; x++) {
+        const a = Math.floor(first + (x / width) * count);
+        const b = Math.max(a + 1, Math.floor(first + ((x + 1) / width) * count));
         let lo = 0;
         let hi = 0;
-        for (let i = from; i < to; i++) {
+        for (let i = a; i < b && i < min.length; i++) {
           lo = Math.min(lo, min[i] as number);
           hi = Math.max(hi, max[i] as number);
         }
         const top = mid - hi * mid * 0.95;
         const bottom = mid - lo * mid * 0.95;
-        g.fillRect(Math.floor(x0 + x), top, 1, Math.max(ratio, bottom - top));
+        g.fillRect(x, top, 1, Math.max(ratio, bottom - top));
       }
     };
     draw();
     const observer = new ResizeObserver(draw);
     observer.observe(el);
     return () => observer.disconnect();
-  }, [audio, offset, duration, muted]);
+  }, [audio, from, length, muted, colour]);
 
   return <canvas ref={canvas} className="waveform" role="img" aria-label={props.label} />;
 }

@@ -88,7 +88,7 @@ export async function mix(page: Page): Promise<void> {
   for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowLeft');
   await expect.poll(() => first.getByRole('status').nth(1).innerText()).toMatch(/^L/);
   // Tone: the mid band's gain, frequency and width, by keyboard.
-  await first.locator('summary').click();
+  await first.getByRole('button', { name: /^EQ, compressor and more for / }).click();
   const midGain = first.getByRole('slider', { name: 'Mid', exact: true });
   await midGain.focus();
   for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowUp');
@@ -104,7 +104,7 @@ export async function mix(page: Page): Promise<void> {
   for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowRight');
   await expect.poll(() => midQ.getAttribute('aria-valuetext')).not.toBe(qBefore);
   await shot(page, '01-eq-open');
-  await first.locator('summary').click();
+  await first.getByRole('button', { name: /^EQ, compressor and more for / }).click();
   const mute = first.getByRole('button', { name: 'Mute' });
   await mute.click();
   expect(await mute.getAttribute('aria-pressed')).toBe('true');

@@ -132,6 +132,7 @@ describe('the desk', () => {
     const name = strips(page).first().getByRole('textbox', { name: 'Track name' });
     await name.fill('Lead');
     await name.press('Enter');
+    await page.getByRole('button', { name: 'EQ, compressor and more for Lead' }).click();
     await page.getByRole('button', { name: 'Move Lead down' }).click();
     expect(await page.getByRole('textbox', { name: 'Track name' }).nth(1).inputValue()).toBe('Lead');
     await page.getByRole('button', { name: 'Remove Lead' }).click();
@@ -215,6 +216,7 @@ describe('exports and masters when granted', () => {
   it('moves a track in time by typing and by keys, undoably, and the export starts it there', async () => {
     const page = await openDesk(desk, { account: signedIn(), entitlements: proEntitlements(5) });
     await importWav(page, 'Late.wav', toneWav(2));
+    await page.getByRole('button', { name: 'EQ, compressor and more for Late' }).click();
     const start = strips(page).first().getByRole('textbox', { name: 'Start' });
     await expect.poll(() => start.inputValue()).toBe('0.00');
     // Either decimal mark, as a French keyboard would type it.

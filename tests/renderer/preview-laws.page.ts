@@ -28,7 +28,7 @@ async function measure(c: LawCase): Promise<{ preview: number[]; engine: number[
   const track = { ...newTrack('t', 'T', 't.wav'), ...c.patch };
   const project = {
     format: 'siberia-mix-project' as const,
-    version: 1 as const,
+    version: 2 as const,
     name: '',
     sampleRate: RATE as 48000,
     tracks: [track],

@@ -138,7 +138,7 @@ function answer(name: BridgeMethodName, input: Input): unknown {
     case 'gate.release':
       return ok({ released: true });
     case 'gate.saveRender':
-      state.saved.push({ name: input.suggestedName, bytes: input.data.length });
+      state.saved.push({ name: input.suggestedName, bytes: input.data.length, base64: toBase64(input.data) });
       return ok({ path: `/home/musician/Music/${input.suggestedName}` });
     case 'project.save': {
       const refusal = gate('project_save');
@@ -192,3 +192,11 @@ w.siberia = buildBridge(
     return () => set.delete(listener);
   },
 );
+
+/** The saved file's bytes, for tests that check the render sample by sample. */
+function toBase64(data: Uint8Array): string {
+  let text = '';
+  for (let i = 0; i < data.length; i += 0x8000)
+    text += String.fromCharCode(...data.subarray(i, Math.min(data.length, i + 0x8000)));
+  return btoa(text);
+}

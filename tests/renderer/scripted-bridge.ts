@@ -33,7 +33,7 @@ export type ScriptedState = {
   /** What "Open…" answers (null: the musician closed the dialog). */
   openProject: ProjectFile | null;
   autosaved: ProjectFile | null;
-  saved: { name: string; bytes: number }[];
+  saved: { name: string; bytes: number; base64?: string }[];
 };
 
 const inAMonth = () => new Date(Date.UTC(2026, 11, 1)).toISOString();

@@ -18,15 +18,22 @@ try {
   await importWav(page, 'Drums.wav', toneWav(8, 110));
   await importWav(page, 'Bass.wav', toneWav(6, 55));
   await importWav(page, 'Vocals.wav', toneWav(7, 330));
-  await page.locator('details.more summary').first().click();
+  await page
+    .getByRole('button', { name: /^EQ, compressor and more/ })
+    .first()
+    .click();
   await shot(page, '02-desk');
   await page.getByRole('button', { name: 'Play' }).click();
   await page.waitForTimeout(2000);
   await shot(page, '02b-playing');
   await page.getByRole('button', { name: 'Pause' }).click();
   // Bass moved to start 1.5 s into the song, the EQ panel closed: the waveform starts later.
-  await page.locator('details.more summary').first().click();
-  const bassStart = page.getByRole('textbox', { name: 'Start' }).nth(1);
+  await page
+    .getByRole('button', { name: /^EQ, compressor and more/ })
+    .first()
+    .click();
+  await page.getByRole('button', { name: 'EQ, compressor and more for Bass' }).click();
+  const bassStart = page.getByRole('textbox', { name: 'Start' });
   await bassStart.fill('1,5');
   await bassStart.press('Enter');
   await shot(page, '02c-start-offset');
@@ -44,7 +51,10 @@ try {
     account: signedIn(),
   });
   await importWav(page, 'Batterie.wav', toneWav(6, 110));
-  await page.locator('details.more summary').first().click();
+  await page
+    .getByRole('button', { name: /^EQ, compresseur et plus/ })
+    .first()
+    .click();
   await shot(page, '05a-desk-fr');
   await page.getByRole('button', { name: 'Passer en Pro' }).first().click();
   await page.locator('[data-testid="price"]').waitFor();
@@ -130,6 +140,64 @@ try {
   await page.getByRole('button', { name: 'Open…' }).click();
   await page.locator('[role="dialog"]').waitFor();
   await shot(page, '16-refusal-open-free');
+  await page.close();
+  // The dense desk at 1280×800 in both languages: fourteen tracks, one soloed, one muted, one
+  // clipping (its light on), playing; then stopped (meters fallen) with a strip expanded.
+  const STEMS = [
+    'Kick',
+    'Snare',
+    'Overheads, left and right room microphones',
+    'Bass DI',
+    'Bass amp',
+    'Rhythm guitar',
+    'Lead guitar',
+    'Keys',
+    'Pad',
+    'Lead vocal',
+    'Backing vocals, high harmony',
+    'Percussion',
+    'FX',
+    'Room',
+  ];
+  for (const locale of ['en', 'fr'] as const) {
+    page = await openDesk(desk, {
+      info: { version: '0.1.0', platform: 'linux', serverUrl: 'x', locale, deviceId: 'dev-test-0001' },
+    });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    for (const [i, name] of STEMS.entries()) await importWav(page, `${name}.wav`, toneWav(6, 90 + 25 * i));
+    const strip = page.getByTestId('strip');
+    await strip.nth(5).getByRole('button').nth(0).click();
+    await strip.nth(6).getByRole('slider').first().focus();
+    await page.keyboard.press('End');
+    await page.getByTestId('play').click();
+    await page.waitForTimeout(1500);
+    await shot(page, `17-dense-desk-playing-${locale}`);
+    await strip.nth(3).getByRole('button').nth(1).click();
+    await page.waitForTimeout(800);
+    await shot(page, `18-dense-desk-solo-${locale}`);
+    await page.getByTestId('play').click();
+    await page.waitForTimeout(6000);
+    await strip.nth(1).getByRole('button').nth(2).click();
+    await shot(page, `19-dense-desk-stopped-expanded-${locale}`);
+    await page.close();
+  }
+  // Clip editing: a trimmed, moved clip with both fades, focused on its fade-in handle.
+  page = await openDesk(desk);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await importWav(page, 'Vocal.wav', toneWav(4, 220));
+  await importWav(page, 'Guitar.wav', toneWav(6, 330));
+  const slider = (name: string) => page.getByRole('slider', { name, exact: true });
+  await slider('Position of Vocal').focus();
+  await page.keyboard.press('Shift+ArrowRight');
+  for (let i = 0; i < 5; i++) await page.keyboard.press('Shift+ArrowRight');
+  await slider('Start of Vocal (trim)').focus();
+  for (let i = 0; i < 4; i++) await page.keyboard.press('Shift+ArrowRight');
+  await slider('Fade out of Vocal').focus();
+  for (let i = 0; i < 8; i++) await page.keyboard.press('Shift+ArrowLeft');
+  await slider('Fade in of Vocal').focus();
+  for (let i = 0; i < 6; i++) await page.keyboard.press('Shift+ArrowRight');
+  await page.getByRole('button', { name: 'EQ, compressor and more for Vocal' }).click();
+  await shot(page, '20-clip-edit');
   await page.close();
   console.log(`screenshots in ${out}`);
 } finally {

@@ -1,6 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_CLIP, PROJECT_VERSION } from '../../../contracts/project';
 import { refusal } from '../../../contracts/refusal';
 import { companionSuite } from '../../../tests/host/companion-suite';
 import { mainUnderTest } from '../../../tests/host/main-under-test';
@@ -11,7 +12,7 @@ const { signedIn } = suite;
 describe('projects', () => {
   const project = {
     format: 'siberia-mix-project',
-    version: 1,
+    version: PROJECT_VERSION,
     name: 'Song',
     sampleRate: 48000,
     tracks: [],
@@ -116,6 +117,7 @@ describe('projects', () => {
         high: { gainDb: 0, freqHz: 8000 },
       },
       compressor: { enabled: false, thresholdDb: -18, ratio: 3, attackMs: 10, releaseMs: 120, makeupDb: 0 },
+      clip: DEFAULT_CLIP,
     });
     for (const id of ['drums', 'bass'])
       expect(await free.main.dispatch('project.keepAudio', { trackId: id, data: bytes }, true)).toEqual({
