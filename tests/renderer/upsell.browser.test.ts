@@ -95,10 +95,10 @@ describe('signed out, then free', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Go Pro' }).click();
     const pricing = page.getByRole('dialog', { name: 'Choose your plan' });
     await pricing.getByTestId('price').waitFor({ timeout: 10_000 });
-    expect(await pricing.getByTestId('price').innerText()).toBe('€99.99 / year');
+    expect(await pricing.getByTestId('price').innerText()).toBe('€99.99 / year incl. VAT');
     expect(await pricing.getByTestId('saving').innerText()).toBe('Save 17% (€19.89 a year)');
     await pricing.getByRole('radio', { name: 'Monthly' }).check({ force: true });
-    expect(await pricing.getByTestId('price').innerText()).toBe('€9.99 / month');
+    expect(await pricing.getByTestId('price').innerText()).toBe('€9.99 / month incl. VAT');
   });
 
   it('Go Pro opens the payment page and waits; Cancel ends it calmly, nothing changed', async () => {
@@ -137,12 +137,12 @@ describe('in French', () => {
     await page.getByRole('banner').getByRole('button', { name: 'Passer en Pro' }).click();
     const pricing = page.getByRole('dialog', { name: 'Choisissez votre offre' });
     await pricing.getByTestId('price').waitFor({ timeout: 10_000 });
-    expect(await pricing.getByTestId('price').innerText()).toBe('99,99\u00a0€ / an');
+    expect(await pricing.getByTestId('price').innerText()).toBe('99,99\u00a0€ / an TTC');
     expect(await pricing.getByTestId('saving').innerText()).toBe(
       'Économisez 17\u00a0% (19,89\u00a0€ par an)',
     );
     await pricing.getByRole('radio', { name: 'Mensuel' }).check({ force: true });
-    expect(await pricing.getByTestId('price').innerText()).toBe('9,99\u00a0€ / mois');
+    expect(await pricing.getByTestId('price').innerText()).toBe('9,99\u00a0€ / mois TTC');
     expect(await pricing.getByRole('button', { name: 'Passer en Pro' }).count()).toBe(1);
   });
 });
