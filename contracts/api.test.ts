@@ -56,8 +56,11 @@ describe('billing', () => {
             productName: 'Siberia Mix Pro',
           },
         ],
+        quotas: { exportsPerMonth: 500, mastersPerMonth: 200 },
       }).success,
     ).toBe(true);
+    // Pro's quotas come with the prices: the pricing grid shows them as numbers.
+    expect(PlansResponse.safeParse({ prices: [] }).success).toBe(false);
     expect(
       PlansResponse.safeParse({ prices: [{ id: 'price_1', interval: 'week', unitAmount: 999 }] }).success,
     ).toBe(false);

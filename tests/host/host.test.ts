@@ -76,7 +76,8 @@ describe('test host', () => {
         ]),
       ),
     );
-    expect(shape.account).toEqual(['getState', 'signIn', 'signOut', 'signUp']);
+    expect(shape.account).toEqual(['devices', 'getState', 'signIn', 'signOut', 'signOutDevice', 'signUp']);
+    expect(shape.gate).toEqual(['authorize', 'release', 'saveRender']);
     expect(shape.on).toBe('fn');
     const bad = await page.evaluate(() => window.siberia.account.signIn({ email: 5 } as never));
     expect(bad).toMatchObject({ ok: false, error: { code: 'validation_error' } });
