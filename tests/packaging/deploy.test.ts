@@ -43,8 +43,11 @@ describe('the systemd unit in deploy/', () => {
       Object.entries(env).map(([k, v]) => [
         k,
         v.includes('…')
-          ? ({ AUTH_SECRET: 'x'.repeat(64), STRIPE_SECRET_KEY: 'sk_live_x', STRIPE_WEBHOOK_SECRET: 'whsec_x' }[k] ??
-            v.replace('…', 'secret'))
+          ? ({
+              AUTH_SECRET: 'x'.repeat(64),
+              STRIPE_SECRET_KEY: 'sk_live_x',
+              STRIPE_WEBHOOK_SECRET: 'whsec_x',
+            }[k] ?? v.replace('…', 'secret'))
           : v,
       ]),
     );
