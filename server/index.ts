@@ -90,15 +90,24 @@ export async function startServer(
       redact: ['req.headers.authorization', '*.password', '*.refreshToken', '*.accessToken'],
     });
   const now = opts.now ?? (() => new Date());
+  if (!opts.db) {
+    // Migrations on a connection of their own, without the 5 s statement limit requests have.
+    const migrating = openDatabase(config.database, { queryTimeoutMs: null });
+    try {
+      await migrate(migrating);
+    } finally {
+      await migrating.destroy();
+    }
+  }
   const db =
     opts.db ??
     openDatabase(config.database, {
       onConnectionError: (err) => health.fault(databaseFault(err) ?? err.message),
     });
   const health = new DatabaseHealth(db, logger);
+  if (opts.db) await migrate(db);
   const metrics = config.metrics.port !== null || config.metrics.token !== null ? new Metrics() : null;
   if (metrics) health.onFault(() => metrics.databaseError());
-  await migrate(db);
   const access = new AccessTokens(authSecret(config), now);
   const refresh = new RefreshTokens(db, now);
   const devices = new Devices({ db, refresh, maxDevices: config.maxDevicesPerUser, now });

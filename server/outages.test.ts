@@ -73,7 +73,7 @@ describe.each(databaseKinds.filter((k) => k === 'postgres'))(
         password: 'correct horse battery',
       });
       token = AuthResponse.parse(signedUp.body).accessToken;
-    });
+    }, 180_000);
     afterAll(async () => {
       await server?.stop();
       await proxy?.stop();

@@ -15,7 +15,7 @@ import { type RunningServer, setupStripeCatalog, startServer } from '../index';
 
 type Run = { code: number | null; stdout: string; stderr: string };
 
-describe('npm run admin (server/admin/cli.ts) beside a running server', { timeout: 120_000 }, () => {
+describe('npm run admin (server/admin/cli.ts) beside a running server', { timeout: 300_000 }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'siberia-admin-'));
   let emulator: StripeEmulator;
   let stripe: Stripe;

@@ -18,9 +18,20 @@ import type { Database } from './schema';
 
 export type Db = Kysely<Database>;
 
-/** How long a request waits for a PostgreSQL connection, and for a statement, before it gives up. */
+/**
+ * How long connecting to PostgreSQL may take, how long a request may wait for one of the pool's
+ * connections (a busy moment queues; only a database that is away fails it), and a statement.
+ */
 export const PG_CONNECT_TIMEOUT_MS = 3000;
-export const PG_QUERY_TIMEOUT_MS = 15_000;
+export const PG_POOL_WAIT_MS = 10_000;
+export const PG_QUERY_TIMEOUT_MS = 5000;
+
+/** pg's Pool hands its own wait limit to its clients; they get the shorter connect limit instead. */
+class QuickConnectClient extends pg.Client {
+  constructor(config?: pg.ClientConfig) {
+    super({ ...config, connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS });
+  }
+}
 
 /**
  * Opens the database the configuration names: a SQLite file (WAL, foreign keys on, owner-only) or a
@@ -30,7 +41,12 @@ export const PG_QUERY_TIMEOUT_MS = 15_000;
  */
 export function openDatabase(
   target: ServerConfig['database'],
-  opts: { searchPath?: string; onConnectionError?: (err: Error) => void } = {},
+  opts: {
+    searchPath?: string;
+    onConnectionError?: (err: Error) => void;
+    /** PostgreSQL statement limit; null for none (migrations, which may rewrite a large table). */
+    queryTimeoutMs?: number | null;
+  } = {},
 ): Db {
   if (target.kind === 'sqlite') {
     const sqlite = new SQLite(target.file === ':memory:' ? target.file : createPrivately(target.file));
@@ -44,8 +60,9 @@ export function openDatabase(
     connectionString: target.url,
     max: 10,
     // An unreachable or hung database is a quick refusal (503), not a request that hangs.
-    connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
-    query_timeout: PG_QUERY_TIMEOUT_MS,
+    Client: QuickConnectClient,
+    connectionTimeoutMillis: PG_POOL_WAIT_MS,
+    ...(opts.queryTimeoutMs === null ? {} : { query_timeout: opts.queryTimeoutMs ?? PG_QUERY_TIMEOUT_MS }),
     keepAlive: true,
     ...(opts.searchPath ? { options: `-c search_path=${opts.searchPath}` } : {}),
   });

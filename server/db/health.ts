@@ -39,7 +39,7 @@ export function databaseFault(err: unknown): string | null {
 export const databaseUnavailable = () =>
   new DomainError(
     'database_unavailable',
-    'The server cannot reach its database right now. Try again in a moment.',
+    'The server cannot use its database right now (unreachable, full or read-only). Try again in a moment.',
     undefined,
     5,
   );

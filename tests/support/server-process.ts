@@ -30,7 +30,8 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
     child.on('exit', (code, signal) => resolve(code ?? signal)),
   );
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line:\n${out}`)), 30_000);
+    // Generous: on a loaded machine tsx's first compile of the server alone takes tens of seconds.
+    const timer = setTimeout(() => reject(new Error(`no listening line:\n${out}`)), 120_000);
     const look = () => {
       const found = /"url":"(http:\/\/[^"]+)"/.exec(out)?.[1];
       if (found) {
