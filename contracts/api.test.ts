@@ -1,5 +1,7 @@
+import type { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import {
+  InvoicesQuery,
   api,
   BillingMeResponse,
   CheckoutRequest,
@@ -54,6 +56,7 @@ describe('billing', () => {
             unitAmount: 999,
             currency: 'eur',
             productName: 'Siberia Mix Pro',
+            taxBehavior: 'inclusive',
           },
         ],
         quotas: { exportsPerMonth: 500, mastersPerMonth: 200 },
@@ -180,7 +183,16 @@ describe('errors and the route table', () => {
     for (const route of Object.values(api)) {
       expect(route.path.startsWith('/')).toBe(true);
       expect(route.response).toBeDefined();
-      if (route.method === 'GET') expect(route.request).toBeNull();
+      // A GET route's request, when it has one, is its query string: an empty query must do.
+      if (route.method === 'GET' && route.request)
+        expect((route.request as z.ZodType).safeParse({}).success).toBe(true);
     }
+  });
+
+  it('reads the invoices query: a page size and the last id seen, nothing else', () => {
+    expect(InvoicesQuery.parse({})).toEqual({ limit: 20 });
+    expect(InvoicesQuery.parse({ limit: '5', after: 'in_abc123' })).toEqual({ limit: 5, after: 'in_abc123' });
+    for (const bad of [{ limit: '0' }, { limit: '101' }, { after: 'cus_1' }, { after: 'in_1;drop' }])
+      expect(InvoicesQuery.safeParse(bad).success).toBe(false);
   });
 });

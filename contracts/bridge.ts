@@ -140,6 +140,11 @@ export const bridgeMethods = {
     AccountState,
   ),
   'account.signOut': method(none, AccountState),
+  /** "Forgot password?": the server mails a single-use link (the same answer for any email). */
+  'account.requestPasswordReset': method(
+    z.object({ email: z.string().max(254) }),
+    z.object({ sent: z.literal(true) }),
+  ),
   /** The devices holding a place on the account (this one is `app.getInfo`'s deviceId). */
   'account.devices': method(none, DevicesResponse),
   /** Signs another device out (its place freed, its session revoked); answers the list after. */

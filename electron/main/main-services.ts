@@ -179,6 +179,7 @@ export function createMainServices(ports: MainPorts) {
       'account.signUp': (c) => account.signUp(c),
       'account.signIn': (c) => account.signIn(c),
       'account.signOut': () => account.signOut(),
+      'account.requestPasswordReset': (input) => account.requestPasswordReset(input.email),
       'account.devices': () => account.devices(),
       'account.signOutDevice': ({ deviceId }) => account.signOutDevice(deviceId),
       'billing.getPlans': () => checkout.plans(),

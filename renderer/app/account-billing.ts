@@ -43,6 +43,14 @@ export class AccountBilling {
     return { ok: true };
   }
 
+  /** "Forgot password?": asks for the link; the answer is the same whether or not the email has an account. */
+  async requestPasswordReset(email: string): Promise<AuthOutcome> {
+    const invalid = validateAuth('signIn', { email, password: 'unused' });
+    if (invalid.email) return { ok: false, error: invalid.email };
+    const result = await call(() => this.deps.bridge.account.requestPasswordReset({ email: email.trim() }));
+    return result.ok ? { ok: true } : { ok: false, error: errorText(result.error) };
+  }
+
   /** The devices holding a place on the account, or why they could not be listed. */
   async devices(): Promise<{ ok: true; value: DevicesResponse } | { ok: false; error: Text }> {
     const answer = await call(() => this.deps.bridge.account.devices());

@@ -278,6 +278,9 @@ export const en = {
   'auth.passwordHint': 'At least {min} characters',
   'auth.submitSignIn': 'Sign in',
   'auth.submitSignUp': 'Create account',
+  'auth.forgot': 'Forgot password?',
+  'auth.resetSent':
+    'If {email} has an account, a link to set a new password is on its way. It works once, for 30 minutes.',
   'auth.working': 'Please wait…',
   'auth.toSignUp': 'No account yet? Create one',
   'auth.toSignIn': 'Already have an account? Sign in',
@@ -295,6 +298,8 @@ export const en = {
   'error.validation_error': 'Something in the form is not right: {message}',
   'error.already_subscribed': 'You already have a Pro subscription.',
   'error.no_subscription': 'There is no subscription to manage yet.',
+  'error.mail_unavailable':
+    'This server cannot send email, so the password cannot be reset from here. Ask its operator.',
   'error.payments_unavailable': 'Payment is not available right now. Please try again later.',
   'error.stripe_unavailable': 'Payments are unavailable right now. Try again in a few minutes.',
   'error.unauthorized': 'Your session has ended. Sign in again.',

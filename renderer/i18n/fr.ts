@@ -283,6 +283,9 @@ export const fr = {
   'auth.passwordHint': 'Au moins {min} caractères',
   'auth.submitSignIn': 'Se connecter',
   'auth.submitSignUp': 'Créer le compte',
+  'auth.forgot': 'Mot de passe oublié ?',
+  'auth.resetSent':
+    'Si {email} a un compte, un lien pour choisir un nouveau mot de passe est en route. Il sert une fois, pendant 30 minutes.',
   'auth.working': 'Un instant…',
   'auth.toSignUp': 'Pas encore de compte ? Créez-en un',
   'auth.toSignIn': 'Déjà un compte ? Connectez-vous',
@@ -300,6 +303,8 @@ export const fr = {
   'error.validation_error': 'Un champ du formulaire est incorrect : {message}',
   'error.already_subscribed': 'Vous avez déjà un abonnement Pro.',
   'error.no_subscription': 'Il n’y a pas encore d’abonnement à gérer.',
+  'error.mail_unavailable':
+    'Ce serveur ne peut pas envoyer d’e-mail : le mot de passe ne peut pas être réinitialisé d’ici. Demandez à son responsable.',
   'error.payments_unavailable': 'Le paiement n’est pas disponible pour le moment. Réessayez plus tard.',
   'error.stripe_unavailable':
     'Les paiements sont indisponibles pour le moment. Réessayez dans quelques minutes.',

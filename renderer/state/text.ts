@@ -14,6 +14,7 @@ const knownCodes = new Set<string>([
   'no_subscription',
   'stripe_unavailable',
   'payments_unavailable',
+  'mail_unavailable',
   'unauthorized',
 ]);
 

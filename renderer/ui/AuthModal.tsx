@@ -11,6 +11,7 @@ export function AuthModal({ mode }: { mode: AuthMode }) {
   const [errors, setErrors] = useState<AuthErrors>({});
   const [serverError, setServerError] = useState<Text | null>(null);
   const [working, setWorking] = useState(false);
+  const [resetSentTo, setResetSentTo] = useState<string | null>(null);
   const emailId = useId();
   const passwordId = useId();
   const signUp = mode === 'signUp';
@@ -32,6 +33,19 @@ export function AuthModal({ mode }: { mode: AuthMode }) {
     const outcome = await controller.account.authenticate(mode, fields);
     setWorking(false);
     if (!outcome.ok) setServerError(outcome.error);
+  };
+
+  const forgot = async (event: React.MouseEvent<HTMLButtonElement>) => {
+    const email = String(
+      event.currentTarget.form?.querySelector<HTMLInputElement>('input[name=email]')?.value ?? '',
+    );
+    setServerError(null);
+    setResetSentTo(null);
+    setWorking(true);
+    const outcome = await controller.account.requestPasswordReset(email);
+    setWorking(false);
+    if (outcome.ok) setResetSentTo(email.trim());
+    else setErrors({ email: outcome.error });
   };
 
   return (
@@ -79,9 +93,19 @@ export function AuthModal({ mode }: { mode: AuthMode }) {
             {tx(serverError)}
           </p>
         )}
+        {resetSentTo && (
+          <p className="form-note" role="status">
+            {t('auth.resetSent', { email: resetSentTo })}
+          </p>
+        )}
         <button type="submit" className="button primary large" disabled={working}>
           {working ? t('auth.working') : t(signUp ? 'auth.submitSignUp' : 'auth.submitSignIn')}
         </button>
+        {!signUp && (
+          <button type="button" className="link" disabled={working} onClick={(e) => void forgot(e)}>
+            {t('auth.forgot')}
+          </button>
+        )}
         <button
           type="button"
           className="link"

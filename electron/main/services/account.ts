@@ -7,6 +7,7 @@ import type {
   RouteRequest,
   RouteResponse,
 } from '../../../contracts/api';
+import { PasswordResetRequest } from '../../../contracts/api';
 import type { AccountState } from '../../../contracts/bridge';
 import { BridgeFailure } from '../bridge-failure';
 import type { Clock, EventSink, Logger, Scheduler } from '../ports';
@@ -93,6 +94,17 @@ export class AccountService {
   async signIn(credentials: { email: string; password: string }): Promise<AccountState> {
     await this.adopt(await this.deps.client.call('login', { ...credentials, deviceId: this.deps.deviceId }));
     return this.state();
+  }
+
+  /**
+   * Asks the server to mail a link that sets a new password. The server answers alike whether or
+   * not the email has an account, so the app says the same either way.
+   */
+  async requestPasswordReset(email: string): Promise<{ sent: true }> {
+    const request = PasswordResetRequest.safeParse({ email });
+    if (!request.success) throw new BridgeFailure('validation_error', 'Enter a valid email address.');
+    await this.deps.client.call('passwordReset', request.data);
+    return { sent: true };
   }
 
   /** The devices holding a place on this account. */
