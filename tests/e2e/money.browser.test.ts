@@ -1,4 +1,4 @@
-// Scenarios 14–15: the money paths a musician can see — a double click on "Go Pro" and a second
+// Scenarios 17–18: the money paths a musician can see — a double click on "Go Pro" and a second
 // pricing window give one payment page, and a failed renewal shows a banner that sends the musician
 // to the portal, in English and in French.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ describe('money paths the musician sees', { timeout: 120_000 }, () => {
   });
   afterAll(() => stack?.stop());
 
-  it('14. a double click on "Go Pro", then the other period from a second window: one payment page, and the app says so', async () => {
+  it('17. a double click on "Go Pro", then the other period from a second window: one payment page, and the app says so', async () => {
     const app = await stack.openApp('double-click');
     await signUp(app.page, 'double.click@example.com');
     const { page } = app;
@@ -30,7 +30,7 @@ describe('money paths the musician sees', { timeout: 120_000 }, () => {
     const second = await page.evaluate((priceId) => window.siberia.billing.startCheckout({ priceId }), other);
     expect(second).toMatchObject({ ok: true, value: { phase: 'pending', priceId: first.value.priceId } });
     await expectText(page, 'A payment page is already open in your browser');
-    await shot(page, '14-checkout-already-open');
+    await shot(page, '17-checkout-already-open');
     expect(app.host.openedUrls).toHaveLength(1);
 
     const { tab, deepLink } = await payInBrowser(app, '4242 4242 4242 4242');
@@ -44,7 +44,7 @@ describe('money paths the musician sees', { timeout: 120_000 }, () => {
     await app.close();
   });
 
-  it('15. a renewal that fails: Pro while Stripe retries, a banner to update the card, in both languages', async () => {
+  it('18. a renewal that fails: Pro while Stripe retries, a banner to update the card, in both languages', async () => {
     const app = await stack.openApp('dunning');
     await signUp(app.page, 'dunning@example.com');
     await payFailingCard(app);
@@ -62,7 +62,7 @@ describe('money paths the musician sees', { timeout: 120_000 }, () => {
       .poll(() => banner.innerText(), { timeout: 10_000 })
       .toContain('Your last payment did not go through');
     expect(await planOf(app.page)).toBe('pro');
-    await shot(app.page, '15-past-due-banner-en');
+    await shot(app.page, '18-past-due-banner-en');
     await banner.getByRole('button', { name: 'Update card' }).click();
     const portal = await app.followOpenedUrl();
     expect(portal.url()).toContain('/p/session/');
@@ -80,7 +80,7 @@ describe('money paths the musician sees', { timeout: 120_000 }, () => {
       .poll(() => bandeau.innerText(), { timeout: 10_000 })
       .toContain('Votre dernier paiement n’est pas passé');
     expect(await bandeau.getByRole('button', { name: 'Mettre à jour la carte' }).count()).toBe(1);
-    await shot(fr.page, '15-past-due-banner-fr');
+    await shot(fr.page, '18-past-due-banner-fr');
 
     // After Stripe's last retry the subscription ends: Free, and no banner asking for a card.
     await stack.emulator.advanceTime(9 * DAY);

@@ -1,4 +1,4 @@
-// Scenarios 13–15 (issue 15): only delivered work is counted, devices are bounded, and every
+// Scenarios 14–16 (issue 15): only delivered work is counted, devices are bounded, and every
 // refusal says what is true, in English and in French.
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -50,14 +50,14 @@ describe('usage: reservations, devices and honest refusals', { timeout: 240_000 
     return app;
   };
 
-  it('13. a Pro musician cancels an export and discards a master: the header does not move', async () => {
+  it('14. a Pro musician cancels an export and discards a master: the header does not move', async () => {
     const app = await proWithStems('cancels');
     await expectText(app.page, '0/2 exports · 0/2 masters');
     // The export renders, then the musician cancels the save dialog.
     app.saveDialog.cancel = true;
     await app.page.getByRole('button', { name: 'Export mix' }).click();
     await expectText(app.page, 'Saving cancelled: nothing was counted.', 30_000);
-    await shot(app.page, '13-export-cancelled');
+    await shot(app.page, '14-export-cancelled');
     app.saveDialog.cancel = false;
     // The master renders, is listened to, and discarded.
     await app.page.getByRole('button', { name: 'Master', exact: true }).click();
@@ -65,7 +65,7 @@ describe('usage: reservations, devices and honest refusals', { timeout: 240_000 
     await expect.poll(() => report.count(), { timeout: 60_000 }).toBe(1);
     await report.getByRole('button', { name: 'Discard' }).click();
     await expectText(app.page, 'Master discarded: nothing was counted.');
-    await shot(app.page, '13-master-discarded');
+    await shot(app.page, '14-master-discarded');
     expect(savedFiles(app.exportsDir)).toEqual([]);
     await app.page.evaluate(() => window.siberia.entitlements.refresh());
     expect(await gauge(app.page)).toBe('0/2 exports · 0/2 masters');
@@ -79,10 +79,10 @@ describe('usage: reservations, devices and honest refusals', { timeout: 240_000 
     await app.page.getByRole('button', { name: 'Export mix' }).click();
     await expect.poll(() => savedFiles(app.exportsDir).length, { timeout: 30_000 }).toBe(1);
     await expect.poll(() => gauge(app.page)).toBe('1/2 exports · 0/2 masters');
-    await shot(app.page, '13-one-export-counted');
+    await shot(app.page, '14-one-export-counted');
   });
 
-  it('14. three devices hold the account; a fourth is refused, and signing one out frees its place', async () => {
+  it('15. three devices hold the account; a fourth is refused, and signing one out frees its place', async () => {
     const first = await proWithStems('devices');
     const others: App[] = [];
     for (const name of ['devices-laptop', 'devices-studio']) {
@@ -99,11 +99,11 @@ describe('usage: reservations, devices and honest refusals', { timeout: 240_000 
     const text = await refusalOf(fourth, 'Export mix', 'refusal-device_limit');
     expect(text).toContain('This account is on too many devices');
     expect(text).toContain('Siberia Mix Pro works on 3 devices at once.');
-    await shot(fourth.page, '14-fourth-device-refused');
+    await shot(fourth.page, '15-fourth-device-refused');
     await dialog(fourth.page).getByRole('button', { name: 'See devices' }).click();
     const list = fourth.page.getByTestId('devices');
     await expect.poll(() => list.getByTestId('device').count(), { timeout: 10_000 }).toBe(3);
-    await shot(fourth.page, '14-devices-list');
+    await shot(fourth.page, '15-devices-list');
     await list.getByTestId('device').first().getByRole('button', { name: 'Sign out' }).click();
     await expect.poll(() => list.getByTestId('device').count()).toBe(2);
     await list.getByRole('button', { name: 'Close' }).last().click();
@@ -129,12 +129,12 @@ describe('usage: reservations, devices and honest refusals', { timeout: 240_000 
     fr: { export: 'Exporter le mix', master: 'Mastériser', notNow: 'Plus tard' },
   };
 
-  it('15. each refusal says what is true, in English and in French', async () => {
+  it('16. each refusal says what is true, in English and in French', async () => {
     const copies: Record<string, string> = {};
     /** The refusal `button` meets, read and photographed, then put away. */
     const meet = async (app: App, locale: 'en' | 'fr', button: 'export' | 'master', reason: string) => {
       copies[`${reason}-${locale}`] = await refusalOf(app, WORDS[locale][button], `refusal-${reason}`);
-      await shot(app.page, `15-${reason}-${locale}`);
+      await shot(app.page, `16-${reason}-${locale}`);
       await notNow(app.page, WORDS[locale].notNow);
     };
     // Signed out.
