@@ -76,7 +76,26 @@ describe('test host', () => {
         ]),
       ),
     );
-    expect(shape.account).toEqual(['devices', 'getState', 'signIn', 'signOut', 'signOutDevice', 'signUp']);
+    expect(shape.account).toEqual([
+      'devices',
+      'getState',
+      'requestPasswordReset',
+      'signIn',
+      'signOut',
+      'signOutDevice',
+      'signUp',
+    ]);
+    expect(shape.billing).toEqual([
+      'cancelCheckout',
+      'confirmPayment',
+      'getCheckout',
+      'getPlans',
+      'listInvoices',
+      'openInvoice',
+      'openPortal',
+      'reopenCheckout',
+      'startCheckout',
+    ]);
     expect(shape.gate).toEqual(['authorize', 'release', 'saveRender']);
     expect(shape.on).toBe('fn');
     const bad = await page.evaluate(() => window.siberia.account.signIn({ email: 5 } as never));
