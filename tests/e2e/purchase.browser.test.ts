@@ -92,8 +92,13 @@ describe('a musician buys Pro and exports', { timeout: 120_000 }, () => {
     const measured = measureLoudness(audio);
     expect(Math.abs((measured.integratedLufs as number) - -14)).toBeLessThanOrEqual(0.5);
     expect(measured.truePeakDbtp as number).toBeLessThanOrEqual(-1);
-    const state = await page.evaluate(() => window.siberia.entitlements.get());
-    expect(state.ok && state.value.usage?.masters).toEqual({ used: 1, limit: 200 });
+    // The use is committed once the file is whole under its name, a moment after it appears.
+    await expect
+      .poll(async () => {
+        const state = await page.evaluate(() => window.siberia.entitlements.get());
+        return state.ok && state.value.usage?.masters;
+      })
+      .toEqual({ used: 1, limit: 200 });
     await shot(page, '03-mastered');
   });
 });
