@@ -121,7 +121,12 @@ export function decidePlan(
   }
 }
 
-const LIVE: ReadonlySet<SubscriptionStatus> = new Set(['active', 'trialing', 'past_due']);
+const LIVE: ReadonlySet<string> = new Set<SubscriptionStatus>(['active', 'trialing', 'past_due']);
+
+/** A subscription someone is paying for (or Stripe is still retrying): a second one is surplus. */
+export function isLive(status: string | null): boolean {
+  return status !== null && LIVE.has(status);
+}
 const RANK: Record<SubscriptionStatus, number> = {
   active: 6,
   trialing: 5,
@@ -142,7 +147,7 @@ type Ranked = Pick<SubscriptionFacts, 'id' | 'status' | 'currentPeriodEnd' | 'cr
  */
 export function surplusSubscriptions<T extends Ranked>(subs: readonly T[]): { keep: T | null; surplus: T[] } {
   const live = subs
-    .filter((s) => s.status !== null && LIVE.has(s.status))
+    .filter((s) => isLive(s.status))
     .sort((a, b) => a.created - b.created || a.id.localeCompare(b.id));
   if (live.length === 0) return { keep: decidingSubscription(subs), surplus: [] };
   return { keep: live[0] as T, surplus: live.slice(1) };

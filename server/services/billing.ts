@@ -4,6 +4,7 @@ import { type InvoiceSummary, type InvoicesResponse, paths } from '../../contrac
 import type { Db } from '../db/connect';
 import type { UsersTable } from '../db/schema';
 import { DomainError } from '../domain/errors';
+import { isLive } from '../domain/plan-rule';
 import type { PriceCatalog } from '../stripe/prices';
 import type { CustomerSync, SyncOutcome } from './customer-sync';
 import { requireUser } from './users';
@@ -21,8 +22,6 @@ const AUTOMATIC_TAX = {
   tax_id_collection: { enabled: true },
 } as const satisfies Partial<Stripe.Checkout.SessionCreateParams>;
 
-/** Subscriptions that stand for a customer paying (or about to be retried): a second one is refused. */
-const LIVE_STATUSES = new Set(['active', 'trialing', 'past_due']);
 /** An open session is reused only while it has this long left before Stripe expires it. */
 const REUSE_MARGIN_MS = 10 * 60_000;
 
@@ -161,7 +160,7 @@ export class Billing {
     let live: Stripe.Subscription | undefined;
     try {
       for await (const s of this.deps.stripe.subscriptions.list({ customer, status: 'all', limit: 100 })) {
-        if (LIVE_STATUSES.has(s.status)) {
+        if (isLive(s.status)) {
           live = s;
           break;
         }
