@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { newTrack, PROJECT_FORMAT, PROJECT_VERSION, type Track } from '../contracts/project';
+import { DEFAULT_MASTER, newProject, newTrack, type Track } from '../contracts/project';
 import { mulberry32, WavEncoder } from '../engine/index';
 import { drumLoop } from '../engine/test-support/signals';
 import { ffmpegEbur128 } from '../tests/support/ffmpeg';
@@ -103,12 +103,9 @@ function project(dir: string, name: string, tracks: Track[]): string {
   writeFileSync(
     file,
     JSON.stringify({
-      format: PROJECT_FORMAT,
-      version: PROJECT_VERSION,
-      name,
-      sampleRate: RATE,
+      ...newProject(name, RATE),
       tracks,
-      master: { gainDb: 0, targetLufs: TARGET, ceilingDbtp: CEILING, glue: false, tilt: 'neutral' },
+      master: { ...DEFAULT_MASTER, targetLufs: TARGET, ceilingDbtp: CEILING },
     }),
   );
   return file;

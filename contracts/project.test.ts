@@ -1,25 +1,36 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_EXPORT } from './export';
 import {
   DEFAULT_CLIP,
   DEFAULT_MASTER,
+  DEFAULT_REVERB_BUS,
+  DEFAULT_SEND,
+  newProject,
   newTrack,
-  PROJECT_FORMAT,
   PROJECT_VERSION,
   parseProjectFile,
   type ProjectFile,
 } from './project';
 
 const project: ProjectFile = {
-  format: PROJECT_FORMAT,
-  version: PROJECT_VERSION,
-  name: 'Demo song',
-  sampleRate: 48000,
+  ...newProject('Demo song', 48000),
   tracks: [
     newTrack('t1', 'Drums', 'stems/drums.wav'),
     { ...newTrack('t2', 'Bass', 'stems/bass.wav'), pan: -0.3, gainDb: -4 },
   ],
-  master: DEFAULT_MASTER,
 };
+
+/** `project` as version 2 wrote it: no sends, no reverb bus, no preset, no export choices. */
+function asVersion2(p: ProjectFile) {
+  const { reverb: _r, export: _e, master, ...rest } = p;
+  const { preset: _p, ...oldMaster } = master;
+  return {
+    ...rest,
+    version: 2,
+    master: oldMaster,
+    tracks: p.tracks.map(({ send: _s, ...t }) => t),
+  };
+}
 
 describe('project file', () => {
   it('round-trips through JSON', () => {
@@ -27,13 +38,13 @@ describe('project file', () => {
   });
   it('migrates a version 1 file: every track gets a clip of its whole source without fades', () => {
     // A version 1 file as the app wrote it before clips existed.
+    const v2 = asVersion2(project);
     const v1 = {
-      format: PROJECT_FORMAT,
+      ...v2,
       version: 1,
       name: 'Old song',
       sampleRate: 44100,
-      tracks: project.tracks.map(({ clip: _clip, ...rest }) => rest),
-      master: DEFAULT_MASTER,
+      tracks: v2.tracks.map(({ clip: _clip, ...rest }) => rest),
     };
     const read = parseProjectFile(JSON.parse(JSON.stringify(v1)));
     expect(read).toEqual({
@@ -47,6 +58,35 @@ describe('project file', () => {
       ok: false,
       message: expect.stringMatching(/tracks\.0\.pan/),
     });
+  });
+
+  it('migrates a version 2 file: no sends, the default bus, the preset its numbers are, default export', () => {
+    const v2 = asVersion2({ ...project, master: { ...DEFAULT_MASTER, targetLufs: -9, ceilingDbtp: -0.3 } });
+    const read = parseProjectFile(JSON.parse(JSON.stringify(v2)));
+    expect(read.ok).toBe(true);
+    if (!read.ok) return;
+    expect(read.project.version).toBe(PROJECT_VERSION);
+    expect(read.project.tracks.map((t) => t.send)).toEqual([DEFAULT_SEND, DEFAULT_SEND]);
+    expect(read.project.tracks.every((t) => t.send.enabled === false)).toBe(true);
+    expect(read.project.reverb).toEqual(DEFAULT_REVERB_BUS);
+    expect(read.project.export).toEqual(DEFAULT_EXPORT);
+    expect(read.project.master).toMatchObject({ preset: 'club', targetLufs: -9, ceilingDbtp: -0.3 });
+    // Numbers that are no preset stay the musician's own.
+    const odd = asVersion2({ ...project, master: { ...DEFAULT_MASTER, targetLufs: -12, ceilingDbtp: -1 } });
+    const oddRead = parseProjectFile(JSON.parse(JSON.stringify(odd)));
+    expect(oddRead.ok && oddRead.project.master.preset).toBe('custom');
+    // Everything else passes through untouched.
+    expect(read.project.tracks.map((t) => t.clip)).toEqual(project.tracks.map((t) => t.clip));
+    expect(read.project.name).toBe('Demo song');
+  });
+
+  it('refuses a send, a reverb bus or export choices out of range', () => {
+    const track = (patch: object) => ({ ...project, tracks: [{ ...project.tracks[0], ...patch }] });
+    expect(parseProjectFile(track({ send: { ...DEFAULT_SEND, levelDb: 12 } })).ok).toBe(false);
+    expect(parseProjectFile({ ...project, reverb: { ...DEFAULT_REVERB_BUS, decaySec: 0 } }).ok).toBe(false);
+    expect(parseProjectFile({ ...project, export: { ...DEFAULT_EXPORT, format: 'ogg' } }).ok).toBe(false);
+    expect(parseProjectFile({ ...project, export: { ...DEFAULT_EXPORT, rate: 22050 } }).ok).toBe(false);
+    expect(parseProjectFile({ ...project, master: { ...DEFAULT_MASTER, preset: 'loud' } }).ok).toBe(false);
   });
 
   it('refuses a clip out of range', () => {
@@ -83,6 +123,7 @@ describe('project file', () => {
     });
     expect(parseProjectFile({ ...project, sampleRate: 22050 }).ok).toBe(false);
     expect(parseProjectFile({ ...project, master: { ...DEFAULT_MASTER, targetLufs: -5 } }).ok).toBe(false);
+    expect(parseProjectFile({ ...project, master: { ...DEFAULT_MASTER, targetLufs: -31 } }).ok).toBe(false);
     expect(parseProjectFile({ ...project, tracks: [{ ...project.tracks[0], gainDb: Number.NaN }] }).ok).toBe(
       false,
     );

@@ -1,8 +1,13 @@
 import { z } from 'zod';
+import { DEFAULT_EXPORT, ExportSettings, MasterPresetId, presetOf } from './export';
 
 export const PROJECT_FORMAT = 'siberia-mix-project';
-/** 2: each track's clip (trim and fades). Older files are migrated on reading (`MIGRATIONS`). */
-export const PROJECT_VERSION = 2;
+/**
+ * 2: each track's clip (trim and fades). 3: the reverb send and bus, the master's preset, the export
+ * choices remembered per project, sources that live in the project folder. Older files are migrated
+ * on reading (`MIGRATIONS`).
+ */
+export const PROJECT_VERSION = 3;
 
 const db = (min: number, max: number) => z.number().finite().min(min).max(max);
 const hz = z.number().finite().min(10).max(22000);
@@ -75,6 +80,35 @@ export const DEFAULT_CLIP: ClipSettings = {
   fadeOutCurve: 'equalPower',
 };
 
+/** A track's send to the shared reverb bus: off, or at a level taken before or after its fader. */
+export const SendSettings = z.object({
+  enabled: z.boolean(),
+  levelDb: db(-60, 6),
+  /** Pre-fader: the send ignores the track's gain (and its pan); post-fader follows both. */
+  preFader: z.boolean(),
+});
+export type SendSettings = z.infer<typeof SendSettings>;
+export const DEFAULT_SEND: SendSettings = { enabled: false, levelDb: -12, preFader: false };
+
+/** The shared reverb bus (engine/dsp/reverb.ts, Freeverb with a set decay) and its return. */
+export const ReverbBusSettings = z.object({
+  returnDb: db(-96, 6),
+  /** 0 … 1: the room's size. */
+  size: z.number().finite().min(0).max(1),
+  decaySec: z.number().finite().min(0.1).max(20),
+  /** 0 … 1: how much faster the highs die. */
+  damping: z.number().finite().min(0).max(1),
+  preDelayMs: z.number().finite().min(0).max(250),
+});
+export type ReverbBusSettings = z.infer<typeof ReverbBusSettings>;
+export const DEFAULT_REVERB_BUS: ReverbBusSettings = {
+  returnDb: 0,
+  size: 0.5,
+  decaySec: 1.8,
+  damping: 0.4,
+  preDelayMs: 20,
+};
+
 export const Track = z.object({
   id: z.string().min(1).max(64),
   name: z.string().max(200),
@@ -94,6 +128,7 @@ export const Track = z.object({
   eq: EqSettings,
   compressor: CompressorSettings,
   clip: ClipSettings,
+  send: SendSettings,
 });
 export type Track = z.infer<typeof Track>;
 
@@ -102,8 +137,10 @@ export type Tilt = z.infer<typeof Tilt>;
 
 export const MasterSettings = z.object({
   gainDb: db(-96, 12),
+  /** Which preset target and ceiling are ('custom': the musician's own numbers). */
+  preset: MasterPresetId,
   /** Integrated loudness target of the one-click master. */
-  targetLufs: db(-23, -9),
+  targetLufs: db(-30, -6),
   /** True-peak ceiling of the limiter. */
   ceilingDbtp: db(-9, 0),
   glue: z.boolean(),
@@ -112,6 +149,7 @@ export const MasterSettings = z.object({
 export type MasterSettings = z.infer<typeof MasterSettings>;
 export const DEFAULT_MASTER: MasterSettings = {
   gainDb: 0,
+  preset: 'streaming',
   targetLufs: -14,
   ceilingDbtp: -1,
   glue: false,
@@ -128,6 +166,9 @@ export const ProjectFile = z.object({
   sampleRate: SampleRate,
   tracks: z.array(Track).max(256),
   master: MasterSettings,
+  reverb: ReverbBusSettings,
+  /** The export dialog's last choices for this song. */
+  export: ExportSettings,
 });
 export type ProjectFile = z.infer<typeof ProjectFile>;
 
@@ -148,6 +189,30 @@ export const MIGRATIONS: Record<number, (project: Record<string, unknown>) => Re
         )
       : project.tracks,
   }),
+  // 2 → 3: no track sends (how version 2 sounded), the default reverb bus, the master's preset read
+  // from its numbers, the default export choices.
+  2: (project) => {
+    const master = (typeof project.master === 'object' && project.master) || {};
+    const { targetLufs, ceilingDbtp } = master as { targetLufs?: unknown; ceilingDbtp?: unknown };
+    return {
+      ...project,
+      version: 3,
+      tracks: Array.isArray(project.tracks)
+        ? project.tracks.map((t: unknown) =>
+            typeof t === 'object' && t !== null ? { ...t, send: { ...DEFAULT_SEND } } : t,
+          )
+        : project.tracks,
+      master: {
+        ...master,
+        preset:
+          typeof targetLufs === 'number' && typeof ceilingDbtp === 'number'
+            ? presetOf(targetLufs, ceilingDbtp)
+            : 'custom',
+      },
+      reverb: { ...DEFAULT_REVERB_BUS },
+      export: { ...DEFAULT_EXPORT, stemTrackIds: [], tags: { ...DEFAULT_EXPORT.tags } },
+    };
+  },
 };
 
 /**
@@ -182,6 +247,20 @@ export function parseProjectFile(json: unknown): ProjectParseResult {
   return { ok: true, project: parsed.data };
 }
 
+/** An empty song with every default, at `sampleRate`. */
+export function newProject(name = '', sampleRate: SampleRate = 48000): ProjectFile {
+  return {
+    format: PROJECT_FORMAT,
+    version: PROJECT_VERSION,
+    name,
+    sampleRate,
+    tracks: [],
+    master: { ...DEFAULT_MASTER },
+    reverb: { ...DEFAULT_REVERB_BUS },
+    export: { ...DEFAULT_EXPORT, stemTrackIds: [], tags: { ...DEFAULT_EXPORT.tags } },
+  };
+}
+
 export function newTrack(id: string, name: string, path: string): Track {
   return {
     id,
@@ -195,5 +274,6 @@ export function newTrack(id: string, name: string, path: string): Track {
     eq: { low: { ...DEFAULT_EQ.low }, mid: { ...DEFAULT_EQ.mid }, high: { ...DEFAULT_EQ.high } },
     compressor: { ...DEFAULT_COMPRESSOR },
     clip: { ...DEFAULT_CLIP },
+    send: { ...DEFAULT_SEND },
   };
 }

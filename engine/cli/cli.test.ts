@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LoudnessReport, MasterReport } from '../../contracts/audio';
-import { DEFAULT_MASTER, newTrack, PROJECT_FORMAT, PROJECT_VERSION } from '../../contracts/project';
+import { DEFAULT_MASTER, newProject, newTrack } from '../../contracts/project';
 import { decodeWav, encodeWav } from '../io/wav';
 import { drumLoop, noiseSong, sineSegments } from '../test-support/signals';
 
@@ -32,10 +32,7 @@ describe('audio CLI', () => {
       encodeWav(sineSegments([[-20, 6]], { channels: 1 }), { format: 'wav16', ditherSeed: 1 }),
     );
     const project = {
-      format: PROJECT_FORMAT,
-      version: PROJECT_VERSION,
-      name: 'cli',
-      sampleRate: 48000,
+      ...newProject('cli', 48000),
       tracks: [
         newTrack('a', 'A', 'stems/a.wav'),
         { ...newTrack('b', 'B', 'stems/b.wav'), pan: -0.5, gainDb: -3 },
@@ -98,10 +95,7 @@ describe('audio CLI', () => {
       ),
     );
     const project = {
-      format: PROJECT_FORMAT,
-      version: PROJECT_VERSION,
-      name: 'hot',
-      sampleRate: 48000,
+      ...newProject('hot', 48000),
       tracks: [newTrack('h', 'Hot', 'hot.wav')],
       master: DEFAULT_MASTER,
     };

@@ -1,11 +1,4 @@
-import {
-  DEFAULT_MASTER,
-  type MasterSettings,
-  PROJECT_FORMAT,
-  PROJECT_VERSION,
-  type ProjectFile,
-  type Track,
-} from '../../contracts/project';
+import { type MasterSettings, newProject, type ProjectFile, type Track } from '../../contracts/project';
 import { type ClipEdit, editClip } from './clip-edit';
 
 /**
@@ -47,14 +40,7 @@ export const HISTORY_LIMIT = 200;
 export const MAX_TRACKS = 256;
 
 export function emptyProject(): ProjectFile {
-  return {
-    format: PROJECT_FORMAT,
-    version: PROJECT_VERSION,
-    name: '',
-    sampleRate: 48000,
-    tracks: [],
-    master: { ...DEFAULT_MASTER },
-  };
+  return newProject();
 }
 
 export function initialMix(project: ProjectFile = emptyProject()): MixState {

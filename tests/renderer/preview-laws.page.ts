@@ -1,7 +1,7 @@
 // Bundled into a blank Chromium page: renders one track through the desk's preview graph in an
 // OfflineAudioContext and through the engine's renderMix, and reports the steady-state level of
 // each side, so the test can hold the two to the same gain, pan and EQ laws.
-import { newTrack, type Track } from '../../contracts/project';
+import { newProject, newTrack, type Track } from '../../contracts/project';
 import { renderMix } from '../../engine/index';
 import { PreviewGraph } from '../../renderer/audio/preview';
 
@@ -27,12 +27,8 @@ async function measure(c: LawCase): Promise<{ preview: number[]; engine: number[
   });
   const track = { ...newTrack('t', 'T', 't.wav'), ...c.patch };
   const project = {
-    format: 'siberia-mix-project' as const,
-    version: 2 as const,
-    name: '',
-    sampleRate: RATE as 48000,
+    ...newProject('', RATE as 48000),
     tracks: [track],
-    master: { gainDb: 0, targetLufs: -14, ceilingDbtp: -1, glue: false, tilt: 'neutral' as const },
   };
   const offline = new OfflineAudioContext(2, frames, RATE);
   const graph = new PreviewGraph(offline, offline.destination);

@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CLIP, PROJECT_VERSION } from '../../../contracts/project';
+import { DEFAULT_CLIP, DEFAULT_SEND, newProject } from '../../../contracts/project';
 import { refusal } from '../../../contracts/refusal';
 import { companionSuite } from '../../../tests/host/companion-suite';
 import { mainUnderTest } from '../../../tests/host/main-under-test';
@@ -10,14 +10,7 @@ const suite = companionSuite({ PRO_MASTERS_PER_MONTH: '3', PRO_EXPORTS_PER_MONTH
 const { signedIn } = suite;
 
 describe('projects', () => {
-  const project = {
-    format: 'siberia-mix-project',
-    version: PROJECT_VERSION,
-    name: 'Song',
-    sampleRate: 48000,
-    tracks: [],
-    master: { gainDb: 0, targetLufs: -14, ceilingDbtp: -1, glue: false, tilt: 'neutral' },
-  };
+  const project = newProject('Song', 48000);
 
   it('main refuses save and open to a free user with the Refusal shape, before any dialog', async () => {
     const free = await signedIn('free');
@@ -118,6 +111,7 @@ describe('projects', () => {
       },
       compressor: { enabled: false, thresholdDb: -18, ratio: 3, attackMs: 10, releaseMs: 120, makeupDb: 0 },
       clip: DEFAULT_CLIP,
+      send: DEFAULT_SEND,
     });
     for (const id of ['drums', 'bass'])
       expect(await free.main.dispatch('project.keepAudio', { trackId: id, data: bytes }, true)).toEqual({
