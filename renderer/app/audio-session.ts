@@ -1,6 +1,6 @@
 import { newTrack } from '../../contracts/project';
 import { EngineClient, type SourceAudio } from '../audio/engine-client';
-import { looksLikeAudio, trackNameFromFile } from '../audio/import-rules';
+import { looksLikeAudio, recoveryNotice, sourceFileName, trackNameFromFile } from '../audio/import-rules';
 import { importAudio } from '../audio/importer';
 import { MeterBus } from '../audio/meter-bus';
 import { PreviewGraph } from '../audio/preview';
@@ -135,7 +135,7 @@ export class AudioSession {
     const tracks = mix.getState().present.tracks;
     const orphan = into
       ? tracks.find((t) => t.id === into)
-      : tracks.find((t) => t.source.path === file.name && !this.sources.has(t.id));
+      : tracks.find((t) => sourceFileName(t.source.path) === file.name && !this.sources.has(t.id));
     const trackId = orphan?.id ?? crypto.randomUUID();
     this.busy.dispatch(notices.t('desk.importing', { file: file.name }));
     try {
@@ -147,6 +147,12 @@ export class AudioSession {
       this.sources.set(trackId, { sampleRate: buffer.sampleRate, channels });
       this.library.dispatch({ id: trackId, audio: { peaks: result.peaks, duration: buffer.duration } });
       preview.setBuffer(trackId, buffer);
+      if (result.recovered) {
+        const notice = recoveryNotice(file.name, buffer.length, buffer.sampleRate, result.recovered, (s) =>
+          notices.seconds(s),
+        );
+        notices.notify('warning', notice);
+      }
       if (!orphan) {
         mix.dispatch({
           type: 'addTracks',
@@ -168,6 +174,29 @@ export class AudioSession {
       this.deps.bridge.project.keepAudio({ trackId, data: new Uint8Array(await file.arrayBuffer()) }),
     );
     if (!kept.ok) this.deps.notices.notify('warning', { key: 'desk.notKept', params: { file: file.name } });
+  }
+
+  /**
+   * The audio of tracks of the project main opened (or relinked), each decoded as if imported into
+   * its track; answers the ids that have their sound now. A file that cannot be read says why.
+   */
+  async loadProjectAudio(trackIds: readonly string[]): Promise<string[]> {
+    const loaded: string[] = [];
+    for (const trackId of trackIds) {
+      const got = await call(() => this.deps.bridge.project.loadAudio({ trackId }));
+      if (!got.ok) {
+        this.deps.notices.failed(got.error, (message) => ({ key: 'desk.projectError', params: { message } }));
+        continue;
+      }
+      if (await this.importOne(new File([got.value.data], got.value.name), trackId)) loaded.push(trackId);
+    }
+    this.busy.dispatch(null);
+    return loaded;
+  }
+
+  /** Whether a track has its sound. */
+  hasAudio(trackId: string): boolean {
+    return this.sources.has(trackId);
   }
 
   /** After a restore: each track's kept audio, decoded as if imported again; says whether all came back. */

@@ -62,7 +62,16 @@ const load = (app: MainUnderTest, trackId: string) =>
 
 describe('projects that carry their audio', () => {
   it('save writes a folder: the project with relative paths and one copy of each source', async () => {
-    const pro = await suite.signedIn('pro');
+    const writes: string[] = [];
+    const pro = await suite.signedIn('pro', {
+      files: {
+        ...nodeFiles,
+        write: async (f, d) => {
+          writes.push(f);
+          await nodeFiles.write(f, d);
+        },
+      },
+    });
     const src = path.join(pro.dataDir, 'imports');
     const drums = wav(path.join(src, 'drums.wav'), 100);
     const bass = wav(path.join(src, 'bass.wav'), 200);
@@ -95,28 +104,16 @@ describe('projects that carry their audio', () => {
     expect(new Uint8Array(readFileSync(path.join(folder, 'Audio', 'bass 2.wav')))).toEqual(other);
     expect(new Uint8Array(readFileSync(path.join(folder, 'Audio', 'drums.wav')))).toEqual(drums);
 
-    // Saved again: nothing copied twice, nothing renamed.
-    const writes: string[] = [];
-    const counting = await suite.signedIn('pro', {
-      files: {
-        ...nodeFiles,
-        write: async (f, d) => {
-          writes.push(f);
-          await nodeFiles.write(f, d);
-        },
-      },
-    });
-    for (const [id, data] of [
-      ['drums', drums],
-      ['bass', bass],
-      ['bass2', bass],
-      ['other', other],
-    ] as const)
-      await keep(counting, id, data);
+    // Saved again ("Save as" onto itself): nothing copied twice, nothing renamed.
     writes.length = 0;
-    counting.dialogs.save = saved.path;
-    await ok(counting.main.dispatch('project.save', { project: written, saveAs: true }, true));
+    pro.dialogs.save = saved.path;
+    await ok(pro.main.dispatch('project.save', { project: written, saveAs: true }, true));
     expect(writes).toEqual([saved.path]);
+    // And "Save" of the desk's project as it was (bare names): the copies there are recognised.
+    writes.length = 0;
+    await ok(pro.main.dispatch('project.save', { project, saveAs: false }, true));
+    expect(writes).toEqual([saved.path]);
+    expect(JSON.parse(readFileSync(saved.path, 'utf8'))).toEqual(written);
     expect(readdirSync(path.join(folder, 'Audio')).sort()).toEqual(['bass 2.wav', 'bass.wav', 'drums.wav']);
   });
 
@@ -229,11 +226,18 @@ describe('projects that carry their audio', () => {
     expect(pro.dialogs.asked.slice(-1)).toEqual(['audio']);
     expect((await load(pro, 'a')).data).toEqual(a);
     expect(await load(pro, 'b')).toMatchObject({ name: 'b.wav' });
-    // A track found already is not "located" again.
-    expect(await pro.main.dispatch('project.locateAudio', { trackId: 'a' }, true)).toMatchObject({
+    // A track not in the project cannot be located; one found may be pointed at another file.
+    expect(await pro.main.dispatch('project.locateAudio', { trackId: 'zz' }, true)).toMatchObject({
       ok: false,
-      error: { code: 'validation_error' },
+      error: { code: 'not_found' },
     });
+    pro.dialogs.open = path.join(found, 'b.wav');
+    expect(await ok(pro.main.dispatch('project.locateAudio', { trackId: 'a' }, true))).toEqual({
+      relinked: ['a'],
+    });
+    expect(await load(pro, 'a')).toMatchObject({ name: 'b.wav' });
+    pro.dialogs.open = path.join(found, 'a.wav');
+    await ok(pro.main.dispatch('project.locateAudio', { trackId: 'a' }, true));
     // Saved, the located audio travels with the project; the one still missing is said.
     pro.dialogs.save = path.join(dir, 'Lost.siberia');
     const saved = await ok<{ path: string; missing: string[] }>(

@@ -221,6 +221,8 @@ export class Projects {
       if (found) linked.set(track.id, found);
       else missing.add(track.id);
     }
+    // A kept copy under one of these ids is from another session: the project's own files win.
+    for (const track of parsed.project.tracks) await this.forget(track.id);
     this.currentPath = target;
     this.opened = { linked, missing, sources: sourcesOf(parsed.project) };
     this.deps.settings.addRecentProject(target);
@@ -265,13 +267,15 @@ export class Projects {
   }
 
   /**
-   * "Locate…": the musician points at a missing track's file; every other missing track whose file
+   * "Locate…": the musician points at a track's file; every other missing track whose file
    * (by name) is in that same folder is relinked too. A file that is not audio changes nothing.
    */
   async locateAudio(input: { trackId: string }): Promise<{ relinked: string[] }> {
     await this.deps.gate.requireFeature('project_save');
-    if (!this.opened.missing.has(input.trackId))
-      throw new BridgeFailure('validation_error', 'This track’s audio is not missing.');
+    // Any track of the project may be pointed at another file (its own may be damaged); the
+    // siblings relinked with it are only those still missing.
+    if (!this.opened.sources.has(input.trackId))
+      throw new BridgeFailure('not_found', 'This track is not in the project that was opened or saved.');
     const chosen = await this.deps.dialogs.open('audio');
     if (!chosen) throw new BridgeFailure('cancelled', 'Locating was cancelled.');
     let head: Uint8Array;
@@ -283,6 +287,7 @@ export class Projects {
     if (!looksLikeAudioBytes(head))
       throw new BridgeFailure('validation_error', `${path.basename(chosen)} is not an audio file.`);
     const relinked = [input.trackId];
+    await this.forget(input.trackId);
     this.opened.linked.set(input.trackId, chosen);
     this.opened.missing.delete(input.trackId);
     const folder = path.dirname(chosen);
@@ -292,6 +297,7 @@ export class Projects {
       if (!there) continue;
       this.opened.linked.set(id, path.join(folder, there));
       this.opened.missing.delete(id);
+      await this.forget(id);
       relinked.push(id);
     }
     return { relinked };
@@ -323,6 +329,11 @@ export class Projects {
     } catch {
       return null;
     }
+  }
+
+  /** Drops the kept copy of a track's audio: its file (opened, located) is now the one to use. */
+  private async forget(trackId: string): Promise<void> {
+    if (SessionAudioId.safeParse(trackId).success) await this.deps.files.remove(this.audioPath(trackId));
   }
 
   private audioPath(trackId: string): string {
