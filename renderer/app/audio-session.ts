@@ -14,6 +14,7 @@ import type { DeskBasics } from './desk-basics';
 
 export type TrackAudio = { peaks: Peaks; duration: number };
 export type Library = Readonly<Record<string, TrackAudio>>;
+type LibraryAction = { id: string; audio: TrackAudio } | { type: 'clear' };
 
 /**
  * The session's sound: importing files (kept by main beside the autosave and recalled after a
@@ -21,7 +22,7 @@ export type Library = Readonly<Record<string, TrackAudio>>;
  * holds its own copy of every source for renders.
  */
 export class AudioSession {
-  readonly library: Store<Library, { id: string; audio: TrackAudio }>;
+  readonly library: Store<Library, LibraryAction>;
   readonly meter: Store<MeterReading, MeterReading>;
   readonly busy: Store<string | null, string | null>;
   readonly transport: Store<boolean, boolean>;
@@ -43,7 +44,7 @@ export class AudioSession {
     },
   ) {
     this.library = createStore(
-      (s: Library, a: { id: string; audio: TrackAudio }) => ({ ...s, [a.id]: a.audio }),
+      (s: Library, a: LibraryAction): Library => ('type' in a ? {} : { ...s, [a.id]: a.audio }),
       {},
     );
     this.meter = createStore((_s: MeterReading, a: MeterReading) => a, {
@@ -174,6 +175,19 @@ export class AudioSession {
       this.deps.bridge.project.keepAudio({ trackId, data: new Uint8Array(await file.arrayBuffer()) }),
     );
     if (!kept.ok) this.deps.notices.notify('warning', { key: 'desk.notKept', params: { file: file.name } });
+  }
+
+  /**
+   * Another project is opened: the audio of the session goes (track ids may repeat between
+   * projects, and a track must never sound with another project's file). The engine Worker is
+   * stopped; a fresh one gets the sources loaded from now on.
+   */
+  clearAudio(): void {
+    this.stop();
+    this.sources.clear();
+    this.preview?.clearBuffers();
+    this.engine.cancel();
+    this.library.dispatch({ type: 'clear' });
   }
 
   /**

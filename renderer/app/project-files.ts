@@ -19,7 +19,7 @@ export class ProjectFiles {
 
   constructor(
     private readonly deps: DeskBasics & {
-      audio: Pick<AudioSession, 'loadProjectAudio' | 'hasAudio'>;
+      audio: Pick<AudioSession, 'loadProjectAudio' | 'hasAudio' | 'clearAudio'>;
       /** Opening another project stops the one playing. */
       stopPlayback: () => void;
     },
@@ -53,6 +53,7 @@ export class ProjectFiles {
     }
     const { project } = parsed;
     this.deps.stopPlayback();
+    audio.clearAudio();
     this.deps.mix.dispatch({ type: 'load', project });
     this.locatable.dispatch(new Set(project.tracks.map((t) => t.id)));
     const missing = new Set(opened.value.missing);
