@@ -132,7 +132,7 @@ export const en = {
   'unit.lu': '{value} LU',
   'unit.ms': '{value} ms',
   'unit.seconds': 's',
-  'unit.secondsValue': '{value} s',
+  'unit.secondsValue': '{value}\u00a0s',
   'unit.ratio': '{value}:1',
   'unit.khz': '{value} kHz',
   'unit.hz': '{value} Hz',

@@ -139,7 +139,7 @@ export const fr = {
   'unit.lu': '{value} LU',
   'unit.ms': '{value} ms',
   'unit.seconds': 's',
-  'unit.secondsValue': '{value} s',
+  'unit.secondsValue': '{value}\u00a0s',
   'unit.ratio': '{value}:1',
   'unit.khz': '{value} kHz',
   'unit.hz': '{value} Hz',

@@ -159,8 +159,8 @@ describe('projects that carry their audio', { timeout: 240_000 }, () => {
       await expectText(
         app.page,
         locale === 'en'
-          ? `“take-en.wav”: recovered 6.0 s of a recording that was not finished (the file says 0.0 s).`
-          : `« take-fr.wav » : 6,0 s récupérées d’un enregistrement inachevé (le fichier annonce 0,0 s).`,
+          ? '“take-en.wav”: recovered 6.0\u00a0s of a recording that was not finished (the file says 0.0\u00a0s).'
+          : '« take-fr.wav » : 6,0\u00a0s récupérées d’un enregistrement inachevé (le fichier annonce 0,0\u00a0s).',
       );
       await expect.poll(() => app.page.locator('.strip canvas').count()).toBe(4);
       await shot(app.page, `20-unfinished-take-${locale}`);

@@ -249,6 +249,33 @@ describe('projects that carry their audio', () => {
     expect(written.tracks.map((t) => t.source.path)).toEqual(['Audio/a.wav', 'Audio/b.wav', 'c.wav']);
   });
 
+  it('a project naming a file that is not audio (here a key) never hands it over nor copies it', async () => {
+    const pro = await suite.signedIn('pro');
+    const dir = path.join(pro.dataDir, 'shared');
+    const secret = path.join(pro.dataDir, 'secret', 'id_ed25519');
+    mkdirSync(path.dirname(secret), { recursive: true });
+    writeFileSync(secret, '-----BEGIN OPENSSH PRIVATE KEY-----\n');
+    mkdirSync(dir, { recursive: true });
+    const project = song([newTrack('k', 'Key', '../secret/id_ed25519'), newTrack('a', 'Abs', secret)]);
+    writeFileSync(path.join(dir, 'Shared.siberia'), JSON.stringify(project));
+    const opened = await openAt(pro, path.join(dir, 'Shared.siberia'));
+    expect(opened.missing).toEqual([]); // the files are there…
+    for (const trackId of ['k', 'a'])
+      expect(await pro.main.dispatch('project.loadAudio', { trackId }, true)).toMatchObject({
+        ok: false,
+        error: { code: 'validation_error', message: 'id_ed25519 is not an audio file.' },
+      });
+    const reopened = await openAt(pro, path.join(dir, 'Shared.siberia'));
+    expect(reopened.missing).toEqual([]);
+    pro.dialogs.save = path.join(dir, 'Shared.siberia');
+    const saved = await ok<{ path: string; missing: string[] }>(
+      pro.main.dispatch('project.save', { project, saveAs: false }, true),
+    );
+    // …but are not audio: saved without them, nothing copied.
+    expect(saved.missing).toEqual(['k', 'a']);
+    expect(existsSync(path.join(dir, 'Shared', 'Audio'))).toBe(false);
+  });
+
   it('a damaged or absent project file gives a clear error and changes nothing', async () => {
     const pro = await suite.signedIn('pro');
     const drums = wav(path.join(pro.dataDir, 'in', 'drums.wav'), 90);

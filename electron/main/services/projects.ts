@@ -190,7 +190,9 @@ export class Projects {
     }
     if (!link) return null;
     try {
-      return { data: await this.deps.files.read(link), name };
+      const data = await this.deps.files.read(link);
+      // A project file names any path it likes: only audio is ever copied into a project.
+      return looksLikeAudioBytes(data.subarray(0, 16)) ? { data, name } : null;
     } catch {
       return null;
     }
@@ -259,6 +261,13 @@ export class Projects {
       this.opened.linked.delete(input.trackId);
       this.opened.missing.add(input.trackId);
       throw new BridgeFailure('not_found', `${path.basename(link)} can no longer be read.`);
+    }
+    // A project file names any path it likes (a shared one could name a key or a password file):
+    // the desk is handed audio only.
+    if (!looksLikeAudioBytes(data.subarray(0, 16))) {
+      this.opened.linked.delete(input.trackId);
+      this.opened.missing.add(input.trackId);
+      throw new BridgeFailure('validation_error', `${path.basename(link)} is not an audio file.`);
     }
     if (data.byteLength > MAX_SESSION_AUDIO_BYTES)
       throw new BridgeFailure('payload_too_large', `${path.basename(link)} is over 1 GiB: too big to load.`);
