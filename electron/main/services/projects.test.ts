@@ -28,6 +28,13 @@ describe('projects', () => {
     expect(await free.main.dispatch('project.save', { project, saveAs: false }, true)).toEqual(refused);
     expect(await free.main.dispatch('project.save', { project, saveAs: true }, true)).toEqual(refused);
     expect(await free.main.dispatch('project.open', undefined, true)).toEqual(refused);
+    // Locating a track's audio belongs to opening: refused too, before its dialog; and with no
+    // project opened there is no audio to load.
+    expect(await free.main.dispatch('project.locateAudio', { trackId: 't1' }, true)).toEqual(refused);
+    expect(await free.main.dispatch('project.loadAudio', { trackId: 't1' }, true)).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
     expect(existsSync(free.dialogs.save)).toBe(false);
     expect(free.main.settings.recentProjects()).toEqual([]);
 
