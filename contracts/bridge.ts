@@ -108,7 +108,21 @@ export const SaveRenderInput = z.object({
 export const SavedFile = z.object({ path: z.string() });
 
 export const ProjectSaveInput = z.object({ project: ProjectFile, saveAs: z.boolean() });
-export const OpenedProject = z.object({ path: z.string(), project: ProjectFile });
+/**
+ * A project is saved as a folder: the project file and an Audio folder with a copy of every track's
+ * source, referenced by relative path. `missing`: the ids of tracks saved without audio (main had
+ * none for them).
+ */
+export const SavedProject = SavedFile.extend({ missing: z.array(z.string()) });
+/**
+ * `missing`: the ids of tracks whose audio main found neither where the project says nor, by file
+ * name, beside it (or in its Audio or stems folder). The others are read with `project.loadAudio`.
+ */
+export const OpenedProject = z.object({
+  path: z.string(),
+  project: ProjectFile,
+  missing: z.array(z.string()),
+});
 /**
  * The audio of a track of the open session, kept by main beside the autosave so that a restart or
  * a crash brings the sound back too, not only the settings. The id names a file: no paths.
@@ -120,6 +134,12 @@ export const SessionAudio = z.object({
   trackId: SessionAudioId,
   data: z.instanceof(Uint8Array).refine((d) => d.byteLength <= MAX_SESSION_AUDIO_BYTES, 'at most 1 GiB'),
 });
+
+/**
+ * A track's audio from the project main opened: the bytes of its file and the file's name (which
+ * tells the decoder the kind). Main keeps a copy beside the autosave, as for an import.
+ */
+export const ProjectAudio = SessionAudio.extend({ name: z.string().min(1).max(255) });
 
 /** The desk's state as autosaved for everyone: free users lose no work either. */
 export const Autosave = z.object({ savedAt: z.iso.datetime(), project: ProjectFile });
@@ -170,12 +190,22 @@ export const bridgeMethods = {
   'gate.saveRender': method(SaveRenderInput, SavedFile),
   /** The render was cancelled, failed, or its master discarded: its reservation goes back, uncounted. */
   'gate.release': method(z.object({ grantId: z.string().min(1) }), z.object({ released: z.boolean() })),
-  'project.save': method(ProjectSaveInput, SavedFile),
+  'project.save': method(ProjectSaveInput, SavedProject),
   'project.open': method(none, OpenedProject),
   'project.autosave': method(z.object({ project: ProjectFile }), z.object({ savedAt: z.iso.datetime() })),
   'project.restoreAutosave': method(none, Autosave.nullable()),
   'project.keepAudio': method(SessionAudio, z.object({ kept: z.literal(true) })),
   'project.recallAudio': method(z.object({ trackId: SessionAudioId }), SessionAudio.nullable()),
+  /** The audio of a track of the opened project that main found (not one of `missing`). */
+  'project.loadAudio': method(z.object({ trackId: SessionAudioId }), ProjectAudio),
+  /**
+   * "Locate…" for a track whose audio is missing: main asks the musician for the file (an open
+   * dialog filtered to audio), and relinks every other missing track whose file is in that folder.
+   */
+  'project.locateAudio': method(
+    z.object({ trackId: SessionAudioId }),
+    z.object({ relinked: z.array(SessionAudioId) }),
+  ),
 } as const;
 export type BridgeMethods = typeof bridgeMethods;
 export type BridgeMethodName = keyof BridgeMethods;

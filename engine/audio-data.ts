@@ -4,6 +4,12 @@ export type AudioData = {
   channels: Float32Array[];
   /** What the reader had to work around (a wrong size, a downmix), in words for the musician. */
   notice?: string;
+  /**
+   * Set when the file's own sizes were not believed (an unfinished or cut recording) and the reader
+   * went to the file's last whole frame: how many frames the file said it holds (null: it gives no
+   * size), so that the desk can tell how much was read against what the file claims.
+   */
+  recovered?: { declaredFrames: number | null };
 };
 
 export type AudioFormatErrorCode =

@@ -127,10 +127,30 @@ function run(): void {
             : await dialog.showSaveDialog(options);
           return r.canceled || !r.filePath ? null : r.filePath;
         },
-        async open() {
+        async open(kind = 'project') {
           const options = {
             properties: ['openFile' as const],
-            filters: [{ name: 'Siberia Mix project', extensions: ['siberia'] }],
+            filters:
+              kind === 'audio'
+                ? [
+                    {
+                      name: 'Audio',
+                      extensions: [
+                        'wav',
+                        'wave',
+                        'aif',
+                        'aiff',
+                        'aifc',
+                        'flac',
+                        'mp3',
+                        'ogg',
+                        'oga',
+                        'opus',
+                        'm4a',
+                      ],
+                    },
+                  ]
+                : [{ name: 'Siberia Mix project', extensions: ['siberia'] }],
           };
           const r = window
             ? await dialog.showOpenDialog(window, options)

@@ -208,6 +208,8 @@ export function createMainServices(ports: MainPorts) {
       'project.restoreAutosave': () => projects.restoreAutosave(),
       'project.keepAudio': (input) => projects.keepAudio(input),
       'project.recallAudio': (input) => projects.recallAudio(input),
+      'project.loadAudio': (input) => projects.loadAudio(input),
+      'project.locateAudio': (input) => projects.locateAudio(input),
     },
     logger,
   );

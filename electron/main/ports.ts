@@ -49,7 +49,8 @@ export type ExternalOpener = (url: string) => Promise<void>;
 /** dialog.showSaveDialog / showOpenDialog: an absolute path, or null when the user cancels. */
 export type Dialogs = {
   save(suggestedName: string, kind: 'render' | 'project'): Promise<string | null>;
-  open(): Promise<string | null>;
+  /** A project file (the default), or an audio file to relink a track whose audio is missing. */
+  open(kind?: 'project' | 'audio'): Promise<string | null>;
 };
 
 export type Files = {

@@ -103,8 +103,10 @@ export function parseAiff(src: ByteSource): PcmLayout {
     dataOffset: ssnd.offset,
     frames,
   };
-  if (!trustFrames && frames > 0 && frames !== comm.frames)
+  if (!trustFrames && frames > 0 && frames !== comm.frames) {
     layout.notice = `The AIFF file's sizes say ${comm.frames} frames; read to the end of the file instead (${frames} frames).`;
+    layout.recovered = { declaredFrames: comm.frames };
+  }
   return layout;
 }
 

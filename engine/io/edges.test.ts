@@ -57,7 +57,11 @@ describe('sizes a crashed recorder leaves', () => {
     expect(back.channels[0]?.length).toBe(999);
     expect(back.channels[1]?.subarray(0, 999)).toEqual(audio.channels[1]?.subarray(0, 999));
     expect(back.notice).toMatch(/read to the end of the file instead \(999 frames\)/);
+    // What the file claimed, as numbers for the desk: 0 frames, no size, or more than is there.
+    const declared = size === 0xffffffff ? null : Math.floor(size / 6);
+    expect(back.recovered).toEqual({ declaredFrames: declared });
     expect(decodeAudioFile(wav).notice).toBeUndefined();
+    expect(decodeAudioFile(wav).recovered).toBeUndefined();
   });
 
   it('an AIFF whose frame count and sound size are 0 is read to its last whole frame, with a notice', () => {
@@ -74,6 +78,7 @@ describe('sizes a crashed recorder leaves', () => {
     const back = decodeAudioFile(bytes);
     expect(back.channels[0]).toEqual(audio.channels[0]);
     expect(back.notice).toMatch(/read to the end of the file instead \(1000 frames\)/);
+    expect(back.recovered).toEqual({ declaredFrames: 0 });
   });
 });
 

@@ -16,6 +16,8 @@ export type PcmLayout = {
   frames: number;
   /** Set when the file's own sizes were wrong and the reader went by the file instead. */
   notice?: string;
+  /** The same, as numbers: the frames the file said it holds (null: no size at all). */
+  recovered?: { declaredFrames: number | null };
 };
 
 export const bytesPerFrame = (layout: PcmLayout): number => layout.channels * (layout.bits / 8);

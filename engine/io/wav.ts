@@ -128,6 +128,8 @@ export function parseWav(src: ByteSource): PcmLayout {
   if (data.toEnd && frames > 0) {
     const said = data.declared === 0 || data.declared === NO_SIZE ? 'no size' : `${data.declared} bytes`;
     layout.notice = `The WAV file's data chunk gives ${said}; read to the end of the file instead (${frames} frames).`;
+    const declaredFrames = data.declared === NO_SIZE ? null : Math.floor(data.declared / fmt.blockAlign);
+    layout.recovered = { declaredFrames };
   }
   return layout;
 }
@@ -145,6 +147,7 @@ export function decodeLayout(bytes: Uint8Array, layout: PcmLayout): AudioData {
   decodeFrames(layout, bytes.subarray(start, end), layout.frames, channels, 0);
   const audio: AudioData = { sampleRate: layout.sampleRate, channels };
   if (layout.notice) audio.notice = layout.notice;
+  if (layout.recovered) audio.recovered = layout.recovered;
   return audio;
 }
 

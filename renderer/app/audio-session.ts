@@ -1,6 +1,6 @@
 import { newTrack } from '../../contracts/project';
 import { EngineClient, type SourceAudio } from '../audio/engine-client';
-import { looksLikeAudio, trackNameFromFile } from '../audio/import-rules';
+import { looksLikeAudio, recoveryNotice, sourceFileName, trackNameFromFile } from '../audio/import-rules';
 import { importAudio } from '../audio/importer';
 import { MeterBus } from '../audio/meter-bus';
 import { PreviewGraph } from '../audio/preview';
@@ -14,6 +14,7 @@ import type { DeskBasics } from './desk-basics';
 
 export type TrackAudio = { peaks: Peaks; duration: number };
 export type Library = Readonly<Record<string, TrackAudio>>;
+type LibraryAction = { id: string; audio: TrackAudio } | { type: 'clear' };
 
 /**
  * The session's sound: importing files (kept by main beside the autosave and recalled after a
@@ -21,7 +22,7 @@ export type Library = Readonly<Record<string, TrackAudio>>;
  * holds its own copy of every source for renders.
  */
 export class AudioSession {
-  readonly library: Store<Library, { id: string; audio: TrackAudio }>;
+  readonly library: Store<Library, LibraryAction>;
   readonly meter: Store<MeterReading, MeterReading>;
   readonly busy: Store<string | null, string | null>;
   readonly transport: Store<boolean, boolean>;
@@ -43,7 +44,7 @@ export class AudioSession {
     },
   ) {
     this.library = createStore(
-      (s: Library, a: { id: string; audio: TrackAudio }) => ({ ...s, [a.id]: a.audio }),
+      (s: Library, a: LibraryAction): Library => ('type' in a ? {} : { ...s, [a.id]: a.audio }),
       {},
     );
     this.meter = createStore((_s: MeterReading, a: MeterReading) => a, {
@@ -135,7 +136,7 @@ export class AudioSession {
     const tracks = mix.getState().present.tracks;
     const orphan = into
       ? tracks.find((t) => t.id === into)
-      : tracks.find((t) => t.source.path === file.name && !this.sources.has(t.id));
+      : tracks.find((t) => sourceFileName(t.source.path) === file.name && !this.sources.has(t.id));
     const trackId = orphan?.id ?? crypto.randomUUID();
     this.busy.dispatch(notices.t('desk.importing', { file: file.name }));
     try {
@@ -147,6 +148,12 @@ export class AudioSession {
       this.sources.set(trackId, { sampleRate: buffer.sampleRate, channels });
       this.library.dispatch({ id: trackId, audio: { peaks: result.peaks, duration: buffer.duration } });
       preview.setBuffer(trackId, buffer);
+      if (result.recovered) {
+        const notice = recoveryNotice(file.name, buffer.length, buffer.sampleRate, result.recovered, (s) =>
+          notices.seconds(s),
+        );
+        notices.notify('warning', notice);
+      }
       if (!orphan) {
         mix.dispatch({
           type: 'addTracks',
@@ -168,6 +175,42 @@ export class AudioSession {
       this.deps.bridge.project.keepAudio({ trackId, data: new Uint8Array(await file.arrayBuffer()) }),
     );
     if (!kept.ok) this.deps.notices.notify('warning', { key: 'desk.notKept', params: { file: file.name } });
+  }
+
+  /**
+   * Another project is opened: the audio of the session goes (track ids may repeat between
+   * projects, and a track must never sound with another project's file). The engine Worker is
+   * stopped; a fresh one gets the sources loaded from now on.
+   */
+  clearAudio(): void {
+    this.stop();
+    this.sources.clear();
+    this.preview?.clearBuffers();
+    this.engine.cancel();
+    this.library.dispatch({ type: 'clear' });
+  }
+
+  /**
+   * The audio of tracks of the project main opened (or relinked), each decoded as if imported into
+   * its track; answers the ids that have their sound now. A file that cannot be read says why.
+   */
+  async loadProjectAudio(trackIds: readonly string[]): Promise<string[]> {
+    const loaded: string[] = [];
+    for (const trackId of trackIds) {
+      const got = await call(() => this.deps.bridge.project.loadAudio({ trackId }));
+      if (!got.ok) {
+        this.deps.notices.failed(got.error, (message) => ({ key: 'desk.projectError', params: { message } }));
+        continue;
+      }
+      if (await this.importOne(new File([got.value.data], got.value.name), trackId)) loaded.push(trackId);
+    }
+    this.busy.dispatch(null);
+    return loaded;
+  }
+
+  /** Whether a track has its sound. */
+  hasAudio(trackId: string): boolean {
+    return this.sources.has(trackId);
   }
 
   /** After a restore: each track's kept audio, decoded as if imported again; says whether all came back. */

@@ -60,7 +60,13 @@ export class DeskController {
       notices,
       refreshEntitlements: () => this.account.refreshEntitlements(),
     });
-    this.projects = new ProjectFiles({ bridge, mix, notices, stopPlayback: () => this.audio.stop() });
+    this.projects = new ProjectFiles({
+      bridge,
+      mix,
+      notices,
+      audio: this.audio,
+      stopPlayback: () => this.audio.stop(),
+    });
     this.autosaver = new Autosaver((project) => bridge.project.autosave({ project }), 1500);
     mix.subscribe(() => {
       const project = mix.getState().present;

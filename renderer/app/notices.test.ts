@@ -38,4 +38,9 @@ describe('notices', () => {
     expect(texts[1]?.[1]).toBe(n.t('error.invalid_credentials', { message: 'bad' }));
     expect(session.getState().modal).toBeNull();
   });
+
+  it('says a duration with one decimal in the locale, never split from its unit', () => {
+    expect(notices('en').notices.seconds(50)).toBe('50.0\u00a0s');
+    expect(notices('fr').notices.seconds(10.44)).toBe('10,4\u00a0s');
+  });
 });

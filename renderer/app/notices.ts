@@ -1,6 +1,6 @@
 import type { BridgeError } from '../../contracts/bridge';
 import type { Refusal } from '../../contracts/refusal';
-import { type MessageKey, type Params, translator } from '../i18n';
+import { formatNumber, type MessageKey, type Params, translator } from '../i18n';
 import type { SessionAction, SessionState } from '../state/session';
 import type { Store } from '../state/store';
 import { errorText, type Text } from '../state/text';
@@ -13,6 +13,12 @@ export class Notices {
 
   t(key: MessageKey, params?: Params): string {
     return translator(this.session.getState().locale)(key, params);
+  }
+
+  /** A duration for the musician: "50.0 s", "50,0 s". */
+  seconds(value: number): string {
+    const locale = this.session.getState().locale;
+    return this.t('unit.secondsValue', { value: formatNumber(locale, value, 1) ?? '' });
   }
 
   text(text: Text): string {

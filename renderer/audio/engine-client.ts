@@ -41,10 +41,14 @@ export class EngineClient {
   ) {}
 
   /** Decodes WAV/AIFF with the engine; the Worker keeps the audio, the desk gets a copy and peaks. */
-  decode(trackId: string, bytes: ArrayBuffer): Promise<{ audio: SourceAudio; peaks: Peaks }> {
+  decode(
+    trackId: string,
+    bytes: ArrayBuffer,
+  ): Promise<{ audio: SourceAudio; peaks: Peaks; recovered?: { declaredFrames: number | null } }> {
     return this.request({ type: 'decode', id: 0, trackId, bytes }, [bytes]).then((m) => {
       if (m.type !== 'decoded') throw unexpected(m);
-      return { audio: { sampleRate: m.sampleRate, channels: m.channels }, peaks: m.peaks };
+      const audio = { sampleRate: m.sampleRate, channels: m.channels };
+      return { audio, peaks: m.peaks, recovered: m.recovered };
     });
   }
 

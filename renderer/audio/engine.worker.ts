@@ -72,11 +72,11 @@ function handle(message: ToEngine): void {
       sources.set(message.trackId, audio);
       const copies = audio.channels.map((c) => c.slice());
       const peaks = peaksOf(audio);
-      post({ type: 'decoded', id: message.id, sampleRate: audio.sampleRate, channels: copies, peaks }, [
-        ...copies.map((c) => c.buffer),
-        peaks.min.buffer,
-        peaks.max.buffer,
-      ]);
+      const { recovered } = audio;
+      post(
+        { type: 'decoded', id: message.id, sampleRate: audio.sampleRate, channels: copies, peaks, recovered },
+        [...copies.map((c) => c.buffer), peaks.min.buffer, peaks.max.buffer],
+      );
       return;
     }
     case 'store': {

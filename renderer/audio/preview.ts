@@ -84,6 +84,11 @@ export class PreviewGraph {
     if (this.playing) this.restart();
   }
 
+  /** Forgets every track's audio (another project is opened); playback should be stopped first. */
+  clearBuffers(): void {
+    this.buffers.clear();
+  }
+
   hasBuffer(trackId: string): boolean {
     return this.buffers.has(trackId);
   }

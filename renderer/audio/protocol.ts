@@ -13,7 +13,15 @@ export type ToEngine =
   | { type: 'master'; id: number; mix: MixInput };
 
 export type FromEngine =
-  | { type: 'decoded'; id: number; sampleRate: number; channels: Float32Array[]; peaks: Peaks }
+  | {
+      type: 'decoded';
+      id: number;
+      sampleRate: number;
+      channels: Float32Array[];
+      peaks: Peaks;
+      /** The file's sizes were not believed: the frames it claimed (null: none given). */
+      recovered?: { declaredFrames: number | null };
+    }
   | { type: 'stored'; id: number; peaks: Peaks }
   | { type: 'progress'; id: number; fraction: number }
   | { type: 'rendered'; id: number; wav: Uint8Array }

@@ -63,6 +63,15 @@ export const en = {
   'desk.master': 'Master',
   'desk.savedTo': 'Saved to {path}',
   'desk.opened': 'Opened {path}',
+  'desk.openedMissing': 'Opened {path}. Audio missing for: {names}. Use Locate… on a track to find its file.',
+  'desk.savedMissing': 'Saved to {path}, without audio for: {names}. Locate or import it, then save again.',
+  'desk.relinked': 'Audio found for: {names}.',
+  'import.unfinished':
+    '“{file}”: recovered {read} of a recording that was not finished (the file says {declared}).',
+  'import.unfinishedNoSize':
+    '“{file}”: recovered {read} of a recording that was not finished (the file gives no length).',
+  'import.cutShort':
+    '“{file}”: read {read} of the {declared} the file announces. The file was cut short: the rest is missing.',
   'desk.projectError': 'The project could not be saved or opened: {message}',
   'desk.nothingToRender': 'Import some audio first: there is nothing to render yet.',
 
@@ -74,12 +83,19 @@ export const en = {
   'audioError.too_large': 'the file is too large',
   'audioError.not_audio': 'this is not an audio file Siberia Mix can read',
   'audioError.decode_failed': 'this is not an audio file Siberia Mix can read',
+  'audioError.damaged_flac': 'the FLAC file is damaged (Web Audio could not decode it)',
+  'audioError.damaged_mp3': 'the MP3 file is damaged (Web Audio could not decode it)',
+  'audioError.damaged_ogg': 'the Ogg file is damaged (Web Audio could not decode it)',
+  'audioError.damaged_m4a': 'the M4A file is damaged, or its encoding is not one this system decodes',
 
   'track.strip': 'Track {name}',
   'track.name': 'Track name',
   'track.untitled': 'Untitled',
   'track.waveform': 'Waveform of {name}',
   'track.missing': 'Audio missing: import “{file}” again',
+  'track.missingFile': 'Audio missing: “{file}”',
+  'track.locate': 'Locate…',
+  'track.locateHint': 'Find the audio file of {name} (missing files in the same folder are found too)',
   'track.gain': 'Gain',
   'track.gainHint': 'Double-click to reset to 0 dB',
   'track.pan': 'Pan',
@@ -116,6 +132,7 @@ export const en = {
   'unit.lu': '{value} LU',
   'unit.ms': '{value} ms',
   'unit.seconds': 's',
+  'unit.secondsValue': '{value}\u00a0s',
   'unit.ratio': '{value}:1',
   'unit.khz': '{value} kHz',
   'unit.hz': '{value} Hz',

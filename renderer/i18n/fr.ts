@@ -66,6 +66,17 @@ export const fr = {
   'desk.master': 'Mastériser',
   'desk.savedTo': 'Enregistré dans {path}',
   'desk.opened': '{path} ouvert',
+  'desk.openedMissing':
+    '{path} ouvert. Audio manquant pour : {names}. « Localiser… » sur une piste retrouve son fichier.',
+  'desk.savedMissing':
+    'Enregistré dans {path}, sans l’audio de : {names}. Localisez-le ou importez-le, puis enregistrez à nouveau.',
+  'desk.relinked': 'Audio retrouvé pour : {names}.',
+  'import.unfinished':
+    '« {file} » : {read} récupérées d’un enregistrement inachevé (le fichier annonce {declared}).',
+  'import.unfinishedNoSize':
+    '« {file} » : {read} récupérées d’un enregistrement inachevé (le fichier n’indique aucune durée).',
+  'import.cutShort':
+    '« {file} » : {read} lues sur les {declared} que le fichier annonce. Le fichier a été tronqué : la fin manque.',
   'desk.projectError': 'Le projet n’a pas pu être enregistré ou ouvert : {message}',
   'desk.nothingToRender': 'Importez d’abord de l’audio : il n’y a encore rien à rendre.',
 
@@ -76,6 +87,11 @@ export const fr = {
   'audioError.bad_rate': 'la fréquence d’échantillonnage est inutilisable',
   'audioError.too_large': 'le fichier est trop volumineux',
   'audioError.not_audio': 'ce n’est pas un fichier audio que Siberia Mix sait lire',
+  'audioError.damaged_flac': 'le fichier FLAC est endommagé (Web Audio n’a pas pu le décoder)',
+  'audioError.damaged_mp3': 'le fichier MP3 est endommagé (Web Audio n’a pas pu le décoder)',
+  'audioError.damaged_ogg': 'le fichier Ogg est endommagé (Web Audio n’a pas pu le décoder)',
+  'audioError.damaged_m4a':
+    'le fichier M4A est endommagé, ou son codage n’est pas de ceux que ce système décode',
   'audioError.decode_failed': 'ce n’est pas un fichier audio que Siberia Mix sait lire',
 
   'track.strip': 'Piste {name}',
@@ -83,6 +99,10 @@ export const fr = {
   'track.untitled': 'Sans titre',
   'track.waveform': 'Forme d’onde de {name}',
   'track.missing': 'Audio manquant : importez à nouveau « {file} »',
+  'track.missingFile': 'Audio manquant : « {file} »',
+  'track.locate': 'Localiser…',
+  'track.locateHint':
+    'Retrouver le fichier audio de {name} (les fichiers manquants du même dossier sont retrouvés aussi)',
   'track.gain': 'Gain',
   'track.gainHint': 'Double-cliquez pour revenir à 0 dB',
   'track.pan': 'Panoramique',
@@ -119,6 +139,7 @@ export const fr = {
   'unit.lu': '{value} LU',
   'unit.ms': '{value} ms',
   'unit.seconds': 's',
+  'unit.secondsValue': '{value}\u00a0s',
   'unit.ratio': '{value}:1',
   'unit.khz': '{value} kHz',
   'unit.hz': '{value} Hz',

@@ -132,6 +132,7 @@ export function Clip(props: {
     <div
       ref={lane}
       className="clip"
+      title={props.name}
       style={{ left: `${(start / span) * 100}%`, width: `${(length / span) * 100}%` }}
     >
       <Waveform

@@ -344,7 +344,7 @@ export function TrackStrip(props: {
             colour={trackColour(track.id)}
           />
         ) : (
-          <p className="missing">{t('track.missing', { file: track.source.path })}</p>
+          <MissingAudio track={track} name={name} />
         )}
       </div>
     </li>
@@ -409,4 +409,36 @@ function logPosition(value: number, [low, high]: readonly [number, number]): num
 }
 function logValue(position: number, [low, high]: readonly [number, number]): number {
   return low * (high / low) ** position;
+}
+
+/**
+ * "Audio missing": for a track of a project main opened or saved, a Locate… button (main asks for
+ * the file and relinks the other missing files of its folder); otherwise, import the file again.
+ */
+function MissingAudio({ track, name }: { track: Track; name: string }) {
+  const controller = useController();
+  const { t } = useT();
+  const locatable = useStore(controller.projects.locatable, (s) => s.has(track.id));
+  const file = track.source.path;
+  if (!locatable)
+    return (
+      <p className="missing" title={file}>
+        {t('track.missing', { file })}
+      </p>
+    );
+  return (
+    <div className="missing">
+      <span className="missing-file" title={file}>
+        {t('track.missingFile', { file })}
+      </span>
+      <button
+        type="button"
+        className="locate"
+        title={t('track.locateHint', { name })}
+        onClick={() => void controller.projects.locate(track.id)}
+      >
+        {t('track.locate')}
+      </button>
+    </div>
+  );
 }

@@ -33,6 +33,8 @@ export type App = {
   exportsDir: string;
   /** The musician's answer to the next save dialogs: a place in exportsDir, or Cancel. */
   saveDialog: { cancel: boolean };
+  /** The musician's answer to the next open dialogs (a project, or an audio file to locate); null: Cancel. */
+  openDialog: { next: string | null };
   /** The "system browser": opens what main asked to open, in a page of its own. */
   followOpenedUrl(): Promise<Page>;
   close(): Promise<void>;
@@ -79,6 +81,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       const exportsDir = path.join(appDir, 'exports');
       mkdirSync(exportsDir, { recursive: true });
       const saveDialog = { cancel: false };
+      const openDialog: { next: string | null } = { next: null };
       const host = await startTestHost({
         serverUrl: server.url,
         dataDir: appDir,
@@ -93,6 +96,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
           for (let n = 2; existsSync(candidate); n++) candidate = path.join(exportsDir, `${name} ${n}${ext}`);
           return candidate;
         },
+        openDialog: () => openDialog.next,
       });
       const context = await browser.newContext({
         viewport: { width: 1280, height: 800 },
@@ -108,6 +112,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
         dataDir: appDir,
         exportsDir,
         saveDialog,
+        openDialog,
         async followOpenedUrl() {
           const url = await host.waitForOpenedUrl(15_000);
           const tab = await context.newPage();

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { importPKCS8 } from 'jose';
 import { Jwks } from '../../contracts/tokens';
 import { createMainServices, type MainServices } from '../../electron/main/main-services';
-import type { Clock, Logger } from '../../electron/main/ports';
+import type { Clock, Files, Logger } from '../../electron/main/ports';
 import type { KeychainPort, SafeStoragePort } from '../../electron/main/services/credentials';
 import type { Companion } from './companion';
 import {
@@ -25,8 +25,8 @@ export type MainUnderTest = {
   clock: Clock & { advance(ms: number): void; set(ms: number): void };
   dataDir: string;
   logs: Array<{ level: string; msg: string; data?: Record<string, unknown> }>;
-  /** Answers for the save and open dialogs (null: the user cancels). */
-  dialogs: { save: string | null; open: string | null };
+  /** Answers for the save and open dialogs (null: the user cancels); `asked`: the open dialogs shown. */
+  dialogs: { save: string | null; open: string | null; asked: Array<'project' | 'audio'> };
 };
 
 export function mainUnderTest(
@@ -36,6 +36,8 @@ export function mainUnderTest(
     keychain?: KeychainPort | null;
     safeStorage?: SafeStoragePort | null;
     checkoutOrigins?: string[];
+    /** The files port (default: Node's file system), e.g. one whose writes fail as on a full disk. */
+    files?: Files;
   } = {},
 ): MainUnderTest {
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'siberia-main-'));
@@ -60,7 +62,7 @@ export function mainUnderTest(
   const events = eventRecorder();
   const opened: string[] = [];
   const scheduler = manualScheduler();
-  const dialogs: MainUnderTest['dialogs'] = { save: null, open: null };
+  const dialogs: MainUnderTest['dialogs'] = { save: null, open: null, asked: [] };
   const main = createMainServices({
     store: confStore(dataDir),
     keychain: opts.keychain ?? null,
@@ -69,8 +71,14 @@ export function mainUnderTest(
     openExternal: async (url) => {
       opened.push(url);
     },
-    dialogs: { save: async () => dialogs.save, open: async () => dialogs.open },
-    files: nodeFiles,
+    dialogs: {
+      save: async () => dialogs.save,
+      open: async (kind = 'project') => {
+        dialogs.asked.push(kind);
+        return dialogs.open;
+      },
+    },
+    files: opts.files ?? nodeFiles,
     dataDir,
     defaults: { serverUrl },
     checkoutOrigins: opts.checkoutOrigins ?? [],

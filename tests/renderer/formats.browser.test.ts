@@ -56,3 +56,39 @@ it('imports WAV, AIFF, FLAC, Ogg and MP3 together, one strip each with its wavef
   expect(clock).toMatch(/ \/ 0:02\.[01]$/);
   await page.close();
 });
+
+it('a FLAC, Ogg or MP3 Chromium cannot decode is said to be damaged, by its kind, and the others import', async () => {
+  /** The encoded file with everything after its first bytes (the signature and headers) destroyed. */
+  const damaged = (name: string, args: string[], keep: number) => {
+    const bytes = Buffer.from(convert(name, args));
+    bytes.fill(0x55, keep);
+    return bytes;
+  };
+  const files = [
+    { name: 'Broken.flac', mimeType: 'audio/flac', buffer: damaged('Broken.flac', ['-c:a', 'flac'], 42) },
+    {
+      name: 'Broken.ogg',
+      mimeType: 'audio/ogg',
+      buffer: damaged('Broken.ogg', ['-c:a', 'libvorbis', '-q:a', '4'], 40),
+    },
+    {
+      name: 'Broken.mp3',
+      mimeType: 'audio/mpeg',
+      buffer: damaged('Broken.mp3', ['-c:a', 'libmp3lame', '-b:a', '192k', '-id3v2_version', '3'], 10),
+    },
+    { name: 'Fine.wav', mimeType: 'audio/wav', buffer: toneWav(1, 330, 44100) },
+  ];
+  const page = await openDesk(desk);
+  await page.setInputFiles('[data-testid="import-input"]', files);
+  await page.getByRole('img', { name: 'Waveform of Fine' }).waitFor();
+  for (const [file, kind] of [
+    ['Broken.flac', 'FLAC'],
+    ['Broken.ogg', 'Ogg'],
+    ['Broken.mp3', 'MP3'],
+  ])
+    await page
+      .getByText(`Could not read “${file}”: the ${kind} file is damaged (Web Audio could not decode it)`)
+      .waitFor({ timeout: 15_000 });
+  expect(await page.getByText('this is not an audio file').count()).toBe(0);
+  await page.close();
+});

@@ -135,7 +135,7 @@ describe('checkout returns, driven by checkout.changed', () => {
 });
 
 describe('projects, the account menu and main’s notices', () => {
-  it('Pro opens a project: its tracks replace the desk, asking for their audio', async () => {
+  it('Pro opens a project: its tracks replace the desk, those without audio offer Locate…', async () => {
     const project = {
       ...emptyProject(),
       name: 'Song',
@@ -148,15 +148,27 @@ describe('projects, the account menu and main’s notices', () => {
     });
     await importWav(page, 'Old.wav', toneWav(1));
     await page.getByRole('button', { name: 'Open…' }).click();
-    await page.getByText('Opened /home/musician/Music/song.siberia').waitFor();
+    await page
+      .getByText('Opened /home/musician/Music/song/song.siberia. Audio missing for: Piano, Voice.', {
+        exact: false,
+      })
+      .waitFor();
     expect(
       await page
         .getByRole('textbox', { name: 'Track name' })
         .evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)),
     ).toEqual(['Piano', 'Voice']);
-    await page.getByText('Audio missing: import “piano.wav” again').waitFor();
+    await page.getByText('Audio missing: “piano.wav”').waitFor();
+    // Locate… asks main (here the musician cancels its dialog: nothing is said, nothing changes).
+    await page.getByRole('button', { name: 'Locate…' }).first().click();
+    await expect
+      .poll(async () => (await scriptedCalls(page)).some((c) => c.name === 'project.locateAudio'))
+      .toBe(true);
+    expect((await scriptedCalls(page)).find((c) => c.name === 'project.locateAudio')?.input).toEqual({
+      trackId: 't1',
+    });
     await page.getByRole('button', { name: 'Save as…' }).click();
-    await page.getByText('Saved to /home/musician/Music/song.siberia').waitFor();
+    await page.getByText('Saved to /home/musician/Music/song/song.siberia').waitFor();
     const save = (await scriptedCalls(page)).find((c) => c.name === 'project.save')?.input as {
       saveAs: boolean;
       project: { name: string };

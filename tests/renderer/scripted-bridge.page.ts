@@ -144,13 +144,18 @@ function answer(name: BridgeMethodName, input: Input): unknown {
       return ok({ path: `/home/musician/Music/${input.suggestedName}` });
     case 'project.save': {
       const refusal = gate('project_save');
-      return refusal ? refused(refusal) : ok({ path: '/home/musician/Music/song.siberia' });
+      return refusal ? refused(refusal) : ok({ path: '/home/musician/Music/song/song.siberia', missing: [] });
     }
     case 'project.open': {
       const refusal = gate('project_save');
       if (refusal) return refused(refusal);
       return state.openProject
-        ? ok({ path: '/home/musician/Music/song.siberia', project: state.openProject })
+        ? ok({
+            path: '/home/musician/Music/song/song.siberia',
+            project: state.openProject,
+            // As main answers: the tracks it has no audio for (here: those it does not keep).
+            missing: state.openProject.tracks.map((t) => t.id).filter((id) => !keptAudio.has(id)),
+          })
         : fail('cancelled', 'No file chosen.');
     }
     case 'project.autosave':
@@ -165,6 +170,14 @@ function answer(name: BridgeMethodName, input: Input): unknown {
       const data = keptAudio.get(input.trackId);
       return ok(data ? { trackId: input.trackId, data } : null);
     }
+    case 'project.loadAudio': {
+      const data = keptAudio.get(input.trackId);
+      return data
+        ? ok({ trackId: input.trackId, name: `${input.trackId}.wav`, data })
+        : fail('not_found', 'This track’s audio has not been found yet: locate it.');
+    }
+    case 'project.locateAudio':
+      return fail('cancelled', 'Locating was cancelled.');
   }
 }
 

@@ -28,6 +28,13 @@ describe('projects', () => {
     expect(await free.main.dispatch('project.save', { project, saveAs: false }, true)).toEqual(refused);
     expect(await free.main.dispatch('project.save', { project, saveAs: true }, true)).toEqual(refused);
     expect(await free.main.dispatch('project.open', undefined, true)).toEqual(refused);
+    // Locating a track's audio belongs to opening: refused too, before its dialog; and with no
+    // project opened there is no audio to load.
+    expect(await free.main.dispatch('project.locateAudio', { trackId: 't1' }, true)).toEqual(refused);
+    expect(await free.main.dispatch('project.loadAudio', { trackId: 't1' }, true)).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
     expect(existsSync(free.dialogs.save)).toBe(false);
     expect(free.main.settings.recentProjects()).toEqual([]);
 
@@ -75,20 +82,22 @@ describe('projects', () => {
 
     const pro = await signedIn('pro');
     pro.dialogs.save = path.join(pro.dataDir, 'song');
+    // A project is a folder named for it, holding the project file (and its audio, none here).
+    const saved = path.join(pro.dataDir, 'song', 'song.siberia');
     expect(await pro.main.dispatch('project.save', { project, saveAs: false }, true)).toEqual({
       ok: true,
-      value: { path: path.join(pro.dataDir, 'song.siberia') },
+      value: { path: saved, missing: [] },
     });
-    pro.dialogs.open = path.join(pro.dataDir, 'song.siberia');
+    pro.dialogs.open = saved;
     expect(await pro.main.dispatch('project.open', undefined, true)).toMatchObject({
       ok: true,
-      value: { project },
+      value: { project, missing: [] },
     });
-    expect(pro.main.settings.recentProjects()).toEqual([path.join(pro.dataDir, 'song.siberia')]);
+    expect(pro.main.settings.recentProjects()).toEqual([saved]);
     pro.dialogs.open = path.join(pro.dataDir, 'autosave-missing.json');
     expect(await pro.main.dispatch('project.open', undefined, true)).toMatchObject({
       ok: false,
-      error: { code: 'validation_error' },
+      error: { code: 'not_found' },
     });
   });
 
