@@ -144,7 +144,7 @@ describe('audio CLI', () => {
         ['master', path.join(dir, 'tone.wav'), '-o', path.join(dir, 'x.wav'), '--target', '-3'],
         /--target must be a number from -23 to -9/,
       ],
-      [['master', path.join(dir, 'tone.wav')], /-o <out.wav>/],
+      [['master', path.join(dir, 'tone.wav')], /-o <out.wav\|out.flac\|out.mp3>/],
       [['mix', path.join(dir, 'tone.wav'), '-o', path.join(dir, 'x.wav')], /not valid JSON/],
       [['mix', path.join(dir, 'nope.json'), '-o', path.join(dir, 'x.wav')], /No such file/],
     ];

@@ -79,13 +79,21 @@ const seconds = (frames: number, rate: number) => `${(frames / rate).toFixed(1)}
 
 /** The decoders' own logging (console.error) would reach the musician raw; their errors are reported here. */
 function quietly<T>(f: () => T): T {
-  const error = console.error;
-  console.error = () => {};
+  const host = globalThis as unknown as { console: { error: (...args: unknown[]) => void } };
+  const error = host.console.error;
+  host.console.error = () => {};
   try {
     return f();
   } finally {
-    console.error = error;
+    host.console.error = error;
   }
+}
+
+/** Everything an iterator yields (codec-parser's generators). */
+function drain<T>(it: Iterator<T>): T[] {
+  const out: T[] = [];
+  for (let r = it.next(); !r.done; r = it.next()) out.push(r.value);
+  return out;
 }
 
 /**
@@ -123,8 +131,14 @@ async function flacSource(src: ByteSource): Promise<FrameSource> {
     (info[17] as number);
   if (sampleRate === 0) throw new AudioFormatError('bad_rate', 'The FLAC file gives no sample rate.');
   if (total === 0)
-    throw new AudioFormatError('unsupported_format', 'The FLAC file does not say how long it is (a stream without a total); re-encode it with flac.');
-  const [{ FLACDecoder }, parser] = await Promise.all([import('@wasm-audio-decoders/flac'), import('codec-parser')]);
+    throw new AudioFormatError(
+      'unsupported_format',
+      'The FLAC file does not say how long it is (a stream without a total); re-encode it with flac.',
+    );
+  const [{ FLACDecoder }, parser] = await Promise.all([
+    import('@wasm-audio-decoders/flac'),
+    import('codec-parser'),
+  ]);
   const decoder = new FLACDecoder();
   await decoder.ready;
   const inner = (decoder as unknown as { _decoder: { decodeFrames(f: Uint8Array[]): Decoded } })._decoder;
@@ -141,7 +155,7 @@ async function flacSource(src: ByteSource): Promise<FrameSource> {
       while (!ended) {
         const bytes = at < src.size ? copy(src.read(at, CHUNK)) : null;
         at += CHUNK;
-        const frames = bytes ? [...codec.parseChunk(bytes)] : [...codec.flush()];
+        const frames = bytes ? drain(codec.parseChunk(bytes)) : drain(codec.flush());
         if (!bytes) ended = true;
         if (frames.length === 0) continue;
         const out = quietly(() => inner.decodeFrames(frames.map((f) => f[parser.data] as Uint8Array)));
@@ -197,7 +211,8 @@ function mpegFrame(b0: number, b1: number, b2: number, b3: number): MpegFrame | 
   const layer = (b1 >> 1) & 3;
   const bitrateIndex = b2 >> 4;
   const rateIndex = (b2 >> 2) & 3;
-  if (version === 1 || layer === 0 || bitrateIndex === 0 || bitrateIndex === 15 || rateIndex === 3) return null;
+  if (version === 1 || layer === 0 || bitrateIndex === 0 || bitrateIndex === 15 || rateIndex === 3)
+    return null;
   const rate = MPEG_RATES[version]?.[rateIndex] as number;
   const kbps = ((version === 3 ? BITRATES_V1 : BITRATES_V2)[layer] as number[])[bitrateIndex] as number;
   const pad = (b2 >> 1) & 1;
@@ -221,23 +236,39 @@ function scanMp3(src: ByteSource): { rate: number; channels: number; frames: num
   let at = 0;
   const id3 = copy(src.read(0, 10));
   if (ascii(id3.subarray(0, 3)) === 'ID3') {
-    const size = (((id3[6] as number) & 0x7f) << 21) | (((id3[7] as number) & 0x7f) << 14) | (((id3[8] as number) & 0x7f) << 7) | ((id3[9] as number) & 0x7f);
+    const size =
+      (((id3[6] as number) & 0x7f) << 21) |
+      (((id3[7] as number) & 0x7f) << 14) |
+      (((id3[8] as number) & 0x7f) << 7) |
+      ((id3[9] as number) & 0x7f);
     at = 10 + size + ((id3[5] as number) & 0x10 ? 10 : 0);
   }
   // The first frame: a valid header whose successor is one too (a lone 0xFFE is not enough).
   let first: MpegFrame | null = null;
   const window = copy(src.read(at, CHUNK));
   for (let p = 0; p + 4 <= window.byteLength; p++) {
-    const f = mpegFrame(window[p] as number, window[p + 1] as number, window[p + 2] as number, window[p + 3] as number);
+    const f = mpegFrame(
+      window[p] as number,
+      window[p + 1] as number,
+      window[p + 2] as number,
+      window[p + 3] as number,
+    );
     if (!f) continue;
     const next = copy(src.read(at + p + f.size, 4));
-    if (next.byteLength < 4 || mpegFrame(next[0] as number, next[1] as number, next[2] as number, next[3] as number)) {
+    if (
+      next.byteLength < 4 ||
+      mpegFrame(next[0] as number, next[1] as number, next[2] as number, next[3] as number)
+    ) {
       first = f;
       at += p;
       break;
     }
   }
-  if (!first) throw new AudioFormatError('not_audio', 'The file looks like an MP3 but no MPEG audio frame was found in it.');
+  if (!first)
+    throw new AudioFormatError(
+      'not_audio',
+      'The file looks like an MP3 but no MPEG audio frame was found in it.',
+    );
   const frame = copy(src.read(at, first.size));
   const tagAt = 4 + first.sideInfo;
   const tag = ascii(frame.subarray(tagAt, tagAt + 4));
@@ -248,7 +279,8 @@ function scanMp3(src: ByteSource): { rate: number; channels: number; frames: num
       const count = view.getUint32(tagAt + 8);
       let delay = 0;
       let padding = 0;
-      let lame = tagAt + 8 + (flags & 1 ? 4 : 0) + (flags & 2 ? 4 : 0) + (flags & 4 ? 100 : 0) + (flags & 8 ? 4 : 0);
+      let lame =
+        tagAt + 8 + (flags & 1 ? 4 : 0) + (flags & 2 ? 4 : 0) + (flags & 4 ? 100 : 0) + (flags & 8 ? 4 : 0);
       if (frame.byteLength >= lame + 24 && /^(LAME|Lavf|Lavc)/.test(ascii(frame.subarray(lame, lame + 4)))) {
         lame += 21;
         delay = ((frame[lame] as number) << 4) | ((frame[lame + 1] as number) >> 4);
@@ -256,8 +288,16 @@ function scanMp3(src: ByteSource): { rate: number; channels: number; frames: num
       }
       // The file must hold what the tag promises: else it was cut.
       const bytes = flags & 2 ? view.getUint32(tagAt + 12) : 0;
-      const cut = bytes > 0 && at + bytes > src.size ? Math.max(0, Math.floor(((src.size - at) / bytes) * count)) : null;
-      return { rate: first.rate, channels: first.channels, frames: Math.max(0, count * first.samples - delay - padding), cut: cut === null ? null : cut * first.samples };
+      const cut =
+        bytes > 0 && at + bytes > src.size
+          ? Math.max(0, Math.floor(((src.size - at) / bytes) * count))
+          : null;
+      return {
+        rate: first.rate,
+        channels: first.channels,
+        frames: Math.max(0, count * first.samples - delay - padding),
+        cut: cut === null ? null : cut * first.samples,
+      };
     }
   }
   let frames = 0;
@@ -270,7 +310,12 @@ function scanMp3(src: ByteSource): { rate: number; channels: number; frames: num
       bufferAt = at;
     }
     const p = at - bufferAt;
-    const f = mpegFrame(buffer[p] as number, buffer[p + 1] as number, buffer[p + 2] as number, buffer[p + 3] as number);
+    const f = mpegFrame(
+      buffer[p] as number,
+      buffer[p + 1] as number,
+      buffer[p + 2] as number,
+      buffer[p + 3] as number,
+    );
     if (!f) break; // an ID3v1 tag or junk at the end
     if (at + f.size > src.size) {
       cut = frames * first.samples;
@@ -320,8 +365,16 @@ function oggHeader(src: ByteSource): { rate: number; channels: number } {
   const segments = page[26] as number;
   const body = copy(src.read(27 + segments, 30));
   const id = ascii(body.subarray(0, 8));
-  if (id.startsWith('OpusHead')) throw new AudioFormatError('unsupported_format', 'This Ogg file holds Opus audio; the engine reads Ogg Vorbis (convert it to FLAC or WAV).');
-  if (id.startsWith('.FLAC')) throw new AudioFormatError('unsupported_format', 'This Ogg file holds FLAC audio; the engine reads plain .flac files and Ogg Vorbis.');
+  if (id.startsWith('OpusHead'))
+    throw new AudioFormatError(
+      'unsupported_format',
+      'This Ogg file holds Opus audio; the engine reads Ogg Vorbis (convert it to FLAC or WAV).',
+    );
+  if (id.startsWith('.FLAC'))
+    throw new AudioFormatError(
+      'unsupported_format',
+      'This Ogg file holds FLAC audio; the engine reads plain .flac files and Ogg Vorbis.',
+    );
   if (body[0] !== 1 || ascii(body.subarray(1, 7)) !== 'vorbis')
     throw new AudioFormatError('unsupported_format', `This Ogg file holds "${id}" rather than Vorbis audio.`);
   const view = new DataView(body.buffer);
@@ -338,16 +391,26 @@ function oggLength(src: ByteSource): number {
     const granule = view.getUint32(6, true) + view.getUint32(10, true) * 2 ** 32;
     if (granule > 0 && granule < 2 ** 52) return granule;
   }
-  throw new AudioFormatError('truncated', 'The Ogg file has no page with a length in its last 64 KiB: it is cut short.');
+  throw new AudioFormatError(
+    'truncated',
+    'The Ogg file has no page with a length in its last 64 KiB: it is cut short.',
+  );
 }
 
 async function oggSource(src: ByteSource): Promise<FrameSource> {
   const { rate, channels } = oggHeader(src);
   const frames = oggLength(src);
-  const [{ OggVorbisDecoder }, parser] = await Promise.all([import('@wasm-audio-decoders/ogg-vorbis'), import('codec-parser')]);
+  const [{ OggVorbisDecoder }, parser] = await Promise.all([
+    import('@wasm-audio-decoders/ogg-vorbis'),
+    import('codec-parser'),
+  ]);
   const decoder = new OggVorbisDecoder();
   await decoder.ready;
-  type Inner = { sendSetupHeader(b: Uint8Array): void; initDsp(): void; decodePackets(p: Uint8Array[]): Decoded };
+  type Inner = {
+    sendSetupHeader(b: Uint8Array): void;
+    initDsp(): void;
+    decodePackets(p: Uint8Array[]): Decoded;
+  };
   const inner = (decoder as unknown as { _decoder: Inner })._decoder;
   const codec = new parser.default('audio/ogg', { enableFrameCRC32: false });
   let setup = true;
@@ -362,7 +425,7 @@ async function oggSource(src: ByteSource): Promise<FrameSource> {
         const bytes = at < src.size ? copy(src.read(at, CHUNK)) : null;
         at += CHUNK;
         // biome-ignore lint/suspicious/noExplicitAny: codec-parser's page objects, indexed by its own keys.
-        const pages: any[] = bytes ? [...codec.parseChunk(bytes)] : [...codec.flush()];
+        const pages: any[] = bytes ? drain(codec.parseChunk(bytes)) : drain(codec.flush());
         if (!bytes) ended = true;
         const packets: Uint8Array[] = [];
         for (const page of pages) {

@@ -42,8 +42,7 @@ const MIME = { wav: 'audio/wav', flac: 'audio/flac', mp3: 'audio/mpeg' } as cons
 
 export async function createEncoder(format: ExportFormat, opts: EncoderOptions): Promise<AudioEncoder> {
   const facts = FORMATS[format];
-  if (opts.channelCount !== 1 && opts.channelCount !== 2)
-    throw new RangeError('Exports are mono or stereo.');
+  if (opts.channelCount !== 1 && opts.channelCount !== 2) throw new RangeError('Exports are mono or stereo.');
   if (facts.file === 'mp3') return mp3Encoder(format, opts);
   if (facts.file === 'flac') return flacEncoder(facts.bits === 16 ? 'wav16' : 'wav24', opts);
   return wavEncoder(format as WavFormat, opts);

@@ -1,6 +1,7 @@
 import type { ExportTags } from '../../contracts/export';
 import { BitWriter } from './bit-writer';
 import { Md5 } from './md5';
+import { utf8 } from './tags';
 
 /**
  * The engine's own FLAC encoder: fixed predictors of order 0 to 4 chosen per subframe, the stereo
@@ -53,14 +54,11 @@ const RATE_CODES: Record<number, number> = {
   96000: 11,
 };
 
-const utf8Bytes = (s: string) => new TextEncoder().encode(s);
+const utf8Bytes = utf8;
 
 function vorbisComment(tags: ExportTags | undefined): Uint8Array {
   const vendor = utf8Bytes('Siberia Mix');
-  const comments = [
-    tags?.title ? `TITLE=${tags.title}` : '',
-    tags?.artist ? `ARTIST=${tags.artist}` : '',
-  ]
+  const comments = [tags?.title ? `TITLE=${tags.title}` : '', tags?.artist ? `ARTIST=${tags.artist}` : '']
     .filter(Boolean)
     .map(utf8Bytes);
   const size = 4 + vendor.byteLength + 4 + comments.reduce((s, c) => s + 4 + c.byteLength, 0);
@@ -266,8 +264,7 @@ export class FlacWriter {
   private out: Uint8Array[] = [];
 
   constructor(spec: FlacSpec) {
-    if (spec.channelCount < 1 || spec.channelCount > 8)
-      throw new RangeError('FLAC holds 1 to 8 channels.');
+    if (spec.channelCount < 1 || spec.channelCount > 8) throw new RangeError('FLAC holds 1 to 8 channels.');
     this.spec = spec;
     this.block = Array.from({ length: spec.channelCount }, () => new Int32Array(FLAC_BLOCK));
     this.writer = new BitWriter(FLAC_BLOCK * spec.channelCount * 4 + 1024);
@@ -354,10 +351,38 @@ export class FlacWriter {
       const cs = bestFixedOrder(this.side, n).cost;
       const cm = bestFixedOrder(this.mid, n).cost;
       const options = [
-        { a: 1, cost: cl + cr, s: [{ x: l, bps: bits }, { x: r, bps: bits }] },
-        { a: 8, cost: cl + cs, s: [{ x: l, bps: bits }, { x: this.side, bps: bits + 1 }] },
-        { a: 9, cost: cs + cr, s: [{ x: this.side, bps: bits + 1 }, { x: r, bps: bits }] },
-        { a: 10, cost: cm + cs, s: [{ x: this.mid, bps: bits }, { x: this.side, bps: bits + 1 }] },
+        {
+          a: 1,
+          cost: cl + cr,
+          s: [
+            { x: l, bps: bits },
+            { x: r, bps: bits },
+          ],
+        },
+        {
+          a: 8,
+          cost: cl + cs,
+          s: [
+            { x: l, bps: bits },
+            { x: this.side, bps: bits + 1 },
+          ],
+        },
+        {
+          a: 9,
+          cost: cs + cr,
+          s: [
+            { x: this.side, bps: bits + 1 },
+            { x: r, bps: bits },
+          ],
+        },
+        {
+          a: 10,
+          cost: cm + cs,
+          s: [
+            { x: this.mid, bps: bits },
+            { x: this.side, bps: bits + 1 },
+          ],
+        },
       ];
       const best = options.reduce((a, b) => (b.cost < a.cost ? b : a));
       assignment = best.a;

@@ -31,7 +31,7 @@ export class Md5 {
 
   digest(): Uint8Array {
     const bits = this.length * 8;
-    const pad = new Uint8Array(((this.filled < 56 ? 56 : 120) - this.filled) + 8);
+    const pad = new Uint8Array((this.filled < 56 ? 56 : 120) - this.filled + 8);
     pad[0] = 0x80;
     const view = new DataView(pad.buffer);
     view.setUint32(pad.byteLength - 8, bits >>> 0, true);

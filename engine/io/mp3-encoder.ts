@@ -1,5 +1,5 @@
 import type { ExportTags } from '../../contracts/export';
-import { id3v2 } from './tags';
+import { id3v2, utf8 } from './tags';
 
 /**
  * MP3 through LAME (the reference encoder, compiled to WebAssembly by wasm-media-encoders: 320 kbit/s
@@ -137,7 +137,7 @@ export class Mp3Writer {
     out[2] = (bitrateIndex << 4) | ((RATE_INDEX[sampleRate] as number) << 2);
     out[3] = channelCount === 1 ? 0xc4 : 0x44; // mono / joint stereo, original
     let o = 4 + (channelCount === 1 ? 17 : 32);
-    out.set(new TextEncoder().encode(mode === 'cbr320' ? 'Info' : 'Xing'), o);
+    out.set(utf8(mode === 'cbr320' ? 'Info' : 'Xing'), o);
     view.setUint32(o + 4, 0x0f); // frames, bytes, TOC, quality
     const frames = this.frameOffsets.length;
     const total = this.audioBytes + this.tagFrameSize;
@@ -150,7 +150,7 @@ export class Mp3Writer {
     view.setUint32(o + 116, mode === 'cbr320' ? 100 : 0);
     o += 120;
     const lame = o;
-    out.set(new TextEncoder().encode('LAME3.100'), o);
+    out.set(utf8('LAME3.100'), o);
     out[o + 9] = mode === 'cbr320' ? 0x01 : 0x04; // revision 0; CBR / VBR (new)
     out[o + 10] = Math.min(255, Math.round(sampleRate / 200 / 100)); // lowpass /100 Hz, informative
     // Delay and padding, 12 bits each: what decoders skip at the start and cut at the end.

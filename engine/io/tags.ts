@@ -1,6 +1,17 @@
 import type { ExportTags } from '../../contracts/export';
 
-const utf8 = (s: string) => new TextEncoder().encode(s);
+/** UTF-8 bytes of a string (the engine has no TextEncoder in its types: it runs in a Worker and Node alike). */
+export function utf8(s: string): Uint8Array {
+  const out: number[] = [];
+  for (const ch of s) {
+    const c = ch.codePointAt(0) as number;
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+  }
+  return Uint8Array.from(out);
+}
 const hasTags = (tags: ExportTags | undefined): tags is ExportTags => Boolean(tags?.title || tags?.artist);
 
 /** A size in ID3v2's "synchsafe" form: 7 bits a byte, so no byte looks like an MPEG sync. */

@@ -431,7 +431,9 @@ export class WavEncoder {
   }
   /** The pad byte a RIFF chunk of odd size is followed by, or nothing. */
   trailer(): Uint8Array {
-    return new Uint8Array((this.bounded ? this.plan.dataSize : this.written * this.channelCount * (this.plan.bits / 8)) & 1);
+    return new Uint8Array(
+      (this.bounded ? this.plan.dataSize : this.written * this.channelCount * (this.plan.bits / 8)) & 1,
+    );
   }
 }
 
