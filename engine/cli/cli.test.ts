@@ -58,7 +58,7 @@ describe('audio CLI', () => {
     expect(report.after.truePeakDbtp as number).toBeLessThanOrEqual(-1.5);
     const check = LoudnessReport.parse(JSON.parse(cli('loudness', masterFile).stdout));
     expect(Math.abs((check.integratedLufs as number) + 16)).toBeLessThanOrEqual(0.5);
-  });
+  }, 120_000);
 
   it('master keeps the input rate, writes the asked format, and warns when the cap on limiting stops it', () => {
     const drums = path.join(dir, 'drums96.wav');
@@ -155,7 +155,7 @@ describe('audio CLI', () => {
       expect(run.stdout).toBe('');
       expect(run.stderr).toMatch(message);
     }
-  });
+  }, 120_000);
 });
 
 describe('audio CLI: formats, stems, presets', () => {
