@@ -300,3 +300,26 @@ describe('audio CLI: formats, stems, presets', () => {
     }
   }, 120_000);
 });
+
+describe('audio CLI start-up', () => {
+  it('loads no decoder nor encoder WebAssembly until a command needs it (static imports of the bundle)', () => {
+    // The engine's own wrappers (a few kB) come with its index; the packages and their inlined
+    // WebAssembly (megabytes) are chunks only import() reaches.
+    // Any run builds the bundle when it is stale.
+    expect(cli('loudness', path.join(dir, 'missing.wav')).status).toBe(2);
+    const root = path.resolve('dist/audio');
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const code = readFileSync(file, 'utf8');
+      // Static imports only: `import … from"./x.mjs"` or `import"./x.mjs"`; import("…") is dynamic.
+      for (const m of code.matchAll(/(?:from|import)\s*"(\.{1,2}\/[^"]+\.mjs)"/g))
+        visit(path.resolve(path.dirname(file), m[1] as string));
+    };
+    visit(path.join(root, 'cli.mjs'));
+    expect(seen.size).toBeGreaterThan(1);
+    for (const file of seen)
+      expect(readFileSync(file, 'utf8'), path.basename(file)).not.toMatch(/WebAssembly/);
+  });
+});
