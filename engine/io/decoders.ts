@@ -163,7 +163,7 @@ async function flacSource(src: ByteSource): Promise<FrameSource> {
           const e = out.errors[0] as { message: string; outputSamples: number; frameNumber: number };
           throw new AudioFormatError(
             'bad_chunk',
-            `The FLAC file is damaged at ${seconds(Math.max(decoded, e.outputSamples), sampleRate)} (frame ${e.frameNumber + 1}): ${e.message.replace(/\s+/g, ' ').trim()}.`,
+            `The FLAC file is damaged at ${seconds(Math.max(decoded, e.outputSamples), sampleRate)} (frame ${e.frameNumber + 1}): ${flacProblem(e.message)}.`,
           );
         }
         decoded += out.samplesDecoded;
@@ -178,6 +178,16 @@ async function flacSource(src: ByteSource): Promise<FrameSource> {
       );
     },
   });
+}
+
+/** libFLAC's error status in words. */
+function flacProblem(message: string): string {
+  if (/MISSING_FRAME/.test(message)) return 'a frame is missing or unreadable';
+  if (/FRAME_CRC_MISMATCH/.test(message)) return "a frame's checksum does not match its samples";
+  if (/BAD_HEADER/.test(message)) return 'a frame header is corrupt';
+  if (/LOST_SYNC/.test(message)) return 'the decoder lost its place in the stream';
+  if (/UNPARSEABLE_STREAM/.test(message)) return 'the stream uses something this decoder cannot parse';
+  return `the decoder stopped (${message.replace(/\s+/g, ' ').trim()})`;
 }
 
 type Decoded = { channelData: Float32Array[]; samplesDecoded: number; sampleRate: number; errors: unknown[] };

@@ -29,7 +29,12 @@ const probeTags = (file: string) =>
 const lower = (t: Record<string, string>) =>
   Object.fromEntries(Object.entries(t).map(([k, v]) => [k.toLowerCase(), v]));
 
-async function write(audio: AudioData, format: Parameters<typeof encodeAudio>[1], name: string, rate?: number) {
+async function write(
+  audio: AudioData,
+  format: Parameters<typeof encodeAudio>[1],
+  name: string,
+  rate?: number,
+) {
   const { bytes, clipping } = await encodeAudio(audio, format, { ditherSeed: 7, tags, rate });
   const file = path.join(dir, name);
   writeFileSync(file, bytes);
@@ -62,7 +67,11 @@ describe('FLAC export', () => {
   it('packs silence and streams with an unknown length (header patched at the end)', async () => {
     const encoder = await createEncoder('flac16', { sampleRate: 44100, channelCount: 1 });
     const silence = [new Float32Array(10000)];
-    const pieces = [encoder.header(), encoder.encode(silence, 10000).slice(), encoder.encode(silence, 3333).slice()];
+    const pieces = [
+      encoder.header(),
+      encoder.encode(silence, 10000).slice(),
+      encoder.encode(silence, 3333).slice(),
+    ];
     const { tail, headerPatch } = encoder.finish();
     pieces.push(...tail);
     const bytes = Buffer.concat(pieces);
@@ -97,8 +106,12 @@ describe('MP3 export', () => {
     const frames = mastered.channels[0]?.length as number;
     expect(decoded.length).toBe(frames);
     // … in place: the best-matching lag against the original is 0.
-    const mono = Float32Array.from({ length: frames }, (_, i) =>
-      (((mastered.channels[0] as Float32Array)[i] as number) + ((mastered.channels[1] as Float32Array)[i] as number)) / 2,
+    const mono = Float32Array.from(
+      { length: frames },
+      (_, i) =>
+        (((mastered.channels[0] as Float32Array)[i] as number) +
+          ((mastered.channels[1] as Float32Array)[i] as number)) /
+        2,
     );
     let best = { lag: Number.NaN, score: Number.NEGATIVE_INFINITY };
     for (let lag = -1200; lag <= 1200; lag++) {
@@ -127,7 +140,10 @@ describe('MP3 export', () => {
   });
 
   it('counts what clips beyond full scale', async () => {
-    const hot = { sampleRate: 44100, channels: [Float32Array.from({ length: 44100 }, (_, i) => 1.5 * Math.sin(i / 10))] };
+    const hot = {
+      sampleRate: 44100,
+      channels: [Float32Array.from({ length: 44100 }, (_, i) => 1.5 * Math.sin(i / 10))],
+    };
     const { clipping } = await encodeAudio(hot, 'mp3-320');
     expect(clipping.samples).toBeGreaterThan(10000);
     expect(clipping.peak).toBeCloseTo(1.5, 2);
@@ -154,7 +170,9 @@ describe('44.1 kHz export from a 48 kHz session', () => {
   };
   const tone = (freq: number) => ({
     sampleRate: 48000,
-    channels: [Float32Array.from({ length: 12000 }, (_, i) => 0.5 * Math.sin((2 * Math.PI * freq * i) / 48000))],
+    channels: [
+      Float32Array.from({ length: 12000 }, (_, i) => 0.5 * Math.sin((2 * Math.PI * freq * i) / 48000)),
+    ],
   });
 
   it('keeps the passband within 0.1 dB to 18 kHz and folds a 23 kHz tone below −60 dB (32-bit float WAV, read back by ffmpeg)', async () => {
