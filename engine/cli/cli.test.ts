@@ -117,7 +117,27 @@ describe('audio CLI', () => {
     expect(clean.status).toBe(0);
     expect(clean.stderr).not.toMatch(/clips/);
     expect(decodeWav(readFileSync(out)).channels[0]?.length).toBe(frames);
-  });
+    // FLAC and MP3 hold fixed-point samples too: the same warning, without the 32-bit float way out.
+    for (const [file, name] of [
+      ['hot.flac', '16-bit FLAC'],
+      ['hot.mp3', 'MP3'],
+    ] as const) {
+      const run = cli(
+        'mix',
+        projectFile,
+        '-o',
+        path.join(dir, file),
+        ...(file.endsWith('.flac') ? ['--bits', '16'] : []),
+      );
+      expect(run.status).toBe(0);
+      expect(run.stderr).toMatch(
+        new RegExp(
+          `the mix clips in the ${name}: \\d+ samples beyond full scale, peaking at \\+\\d\\.\\d dBFS\\. Lower the master by \\d+\\.\\d dB \\(--headroom \\d+\\.\\d\\)\\.$`,
+          'm',
+        ),
+      );
+    }
+  }, 120_000);
 
   it('reads a WAV whose data size is 0 to its end, saying so', () => {
     const bytes = encodeWav(sineSegments([[-20, 1]]), { format: 'wav24' });
@@ -234,6 +254,20 @@ describe('audio CLI: formats, stems, presets', () => {
     );
     expect(flac.status, flac.stderr).toBe(0);
     expect(JSON.parse(flac.stdout)).toMatchObject({ format: 'flac16', sampleRate: 48000 });
+    const probed = spawnSync(
+      'ffprobe',
+      [
+        '-v',
+        'error',
+        '-show_entries',
+        'format_tags=title',
+        '-of',
+        'default=nw=1:nk=1',
+        path.join(dir, 'mix.flac'),
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(probed.stdout.trim()).toBe('Taiga');
     expect(spawnSync('flac', ['-t', path.join(dir, 'mix.flac')]).status).toBe(0);
     const mp3 = cli('mix', projectFile, '-o', path.join(dir, 'mix.mp3'), '--mp3', 'v0', '--rate', '44100');
     expect(mp3.status, mp3.stderr).toBe(0);

@@ -61,7 +61,7 @@ describe('FLAC export', () => {
       expect(lower(probeTags(b.file))).toMatchObject({ title: tags.title, artist: tags.artist });
       // Lossless packs smaller than PCM even on noise-like material.
       expect(a.bytes.byteLength).toBeLessThan(b.bytes.byteLength);
-    });
+    }, 120_000);
   }
 
   it('packs silence and streams with an unknown length (header patched at the end)', async () => {
@@ -116,7 +116,7 @@ describe('MP3 export', () => {
     let best = { lag: Number.NaN, score: Number.NEGATIVE_INFINITY };
     for (let lag = -1200; lag <= 1200; lag++) {
       let s = 0;
-      for (let i = 48000; i < 96000; i++) s += (mono[i] as number) * (decoded[i + lag] as number);
+      for (let i = 48000; i < 52800; i++) s += (mono[i] as number) * (decoded[i + lag] as number);
       if (s > best.score) best = { lag, score: s };
     }
     expect(best.lag).toBe(0);
@@ -126,7 +126,7 @@ describe('MP3 export', () => {
     const denseMp3 = ffmpegEbur128((await write(dense, 'mp3-320', 'dense.mp3')).file);
     expect(Math.abs(denseMp3.integrated - denseWav.integrated)).toBeLessThanOrEqual(0.3);
     expect(denseMp3.truePeak).toBeLessThanOrEqual(-1 + 0.7);
-  });
+  }, 120_000);
 
   it('V0 is variable rate, decodes to the same length, and is smaller than 320', async () => {
     const v0 = await write(mastered, 'mp3-v0', 'master-v0.mp3');
@@ -137,7 +137,7 @@ describe('MP3 export', () => {
     expect(Buffer.from(v0.bytes).includes('Xing')).toBe(true);
     const ref = ffmpegEbur128(cbr.file);
     expect(Math.abs(ffmpegEbur128(v0.file).integrated - ref.integrated)).toBeLessThan(0.3);
-  });
+  }, 120_000);
 
   it('counts what clips beyond full scale', async () => {
     const hot = {
@@ -187,5 +187,5 @@ describe('44.1 kHz export from a 48 kHz session', () => {
     const { file } = await write(tone(23000), 'wav32f', 'tone-23k.wav', 44100);
     const x = new Float32Array(new Uint8Array(pcm(file, 'f32le')).buffer);
     expect(20 * Math.log10(level(x, 21100, 44100) / 0.5)).toBeLessThan(-60);
-  });
+  }, 120_000);
 });
