@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import type { AudioData } from '../audio-data';
 import { masterAudio } from '../master/master';
 import { drumLoop, noiseSong } from '../test-support/signals';
 import { createEncoder, encodeAudio } from './encoders';
+import { decodeWav } from './wav';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'siberia-codecs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -83,6 +84,27 @@ describe('FLAC export', () => {
     expect(pcm(file, 's16le').byteLength).toBe(13333 * 2);
     expect(bytes.byteLength).toBeLessThan(400);
   });
+});
+
+describe('FLAC packing on music', () => {
+  it("packs a fluidsynth render within 3 % of ffmpeg's FLAC, at 16 bits and at 24 (wasted low bits shifted out)", async () => {
+    const midi = '/usr/share/games/openttd/baseset/openmsx/boogi_marabi_redfarn.mid';
+    const rendered = path.join(dir, 'music.wav');
+    run('fluidsynth', ['-ni', '-F', rendered, '-r', '48000', '/usr/share/sounds/sf2/TimGM6mb.sf2', midi]);
+    const music = path.join(dir, 'music20.wav');
+    run('sox', [rendered, '-b', '24', music, 'trim', '0', '20']);
+    const audio = decodeWav(readFileSync(music));
+    for (const [format, sampleFmt] of [
+      ['flac16', 's16'],
+      ['flac24', 's32'],
+    ] as const) {
+      const ours = await write(audio, format, `music-${format}.flac`);
+      const theirs = path.join(dir, `music-ffmpeg-${format}.flac`);
+      run('ffmpeg', ['-v', 'error', '-i', music, '-c:a', 'flac', '-sample_fmt', sampleFmt, theirs]);
+      run('flac', ['-t', ours.file]);
+      expect(ours.bytes.byteLength / statSync(theirs).size, format).toBeLessThan(1.03);
+    }
+  }, 180_000);
 });
 
 describe('MP3 export', () => {

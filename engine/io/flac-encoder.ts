@@ -4,10 +4,10 @@ import { Md5 } from './md5';
 import { utf8 } from './tags';
 
 /**
- * The engine's own FLAC encoder: fixed predictors of order 0 to 4 chosen per subframe, the stereo
- * decorrelation (left/side, side/right, mid/side) that costs least, constant subframes for silence,
- * partitioned Rice coding, blocks of 4096 frames. LPC would pack a few percent smaller; fixed
- * predictors keep the encoder short and fast, and the file is exactly the same PCM either way.
+ * The engine's own FLAC encoder: per subframe the smallest of a fixed predictor (order 0 to 4) and
+ * LPC (orders 1, 2, 4, 6, 8; 15-bit coefficients), with wasted low bits shifted out, constant
+ * subframes for silence; the stereo decorrelation (left/side, side/right, mid/side) that costs
+ * least; partitioned Rice coding; blocks of 4096 frames.
  *
  * It takes the PCM as interleaved little-endian bytes (what the WAV writer produces, dithered the
  * same way), so a FLAC and a WAV of one mix at one bit depth and dither seed hold identical samples,
@@ -169,80 +169,218 @@ function fixedResidual(x: Int32Array, n: number, order: number, out: Float64Arra
 
 /** The Rice parameter (and estimated bits) for `count` values summing to `sum`. */
 function riceParam(sum: number, count: number, maxParam: number): { k: number; bits: number } {
-  let best = { k: 0, bits: Number.POSITIVE_INFINITY };
+  // The parameter near log2 of the mean is within a bit of the best (libFLAC's estimate).
   const mean = count > 0 ? sum / count : 0;
-  const guess = mean > 1 ? Math.floor(Math.log2(mean)) : 0;
-  for (let k = Math.max(0, guess - 1); k <= Math.min(maxParam, guess + 1); k++) {
-    const bits = count * (k + 1) + Math.floor(sum / 2 ** k);
-    if (bits < best.bits) best = { k, bits };
-  }
-  return best;
+  let k = mean < 1 ? 0 : mean < 4294967296 ? 31 - Math.clz32(mean) : Math.floor(Math.log2(mean));
+  if (k > maxParam) k = maxParam;
+  return { k, bits: count * (k + 1) + Math.floor(sum / 2 ** k) };
 }
 
 const MAX_PARTITION_ORDER = 8;
 
-/** Writes one subframe of x[0, n) at `bps` bits. */
-function writeSubframe(w: BitWriter, x: Int32Array, n: number, bps: number, scratch: Float64Array): void {
-  let constant = true;
-  for (let i = 1; i < n && constant; i++) if (x[i] !== x[0]) constant = false;
-  const mask = bps >= 32 ? 0xffffffff : 2 ** bps - 1;
-  const signed = (v: number) => (v < 0 ? v + mask + 1 : v);
-  if (constant) {
-    w.write(0, 8);
-    w.write(signed(x[0] as number), bps);
-    return;
+const MAX_LPC_ORDER = 8;
+const QLP_PRECISION = 15;
+
+/**
+ * Linear prediction for one block: a Welch-windowed autocorrelation, Levinson-Durbin, coefficients
+ * quantised to QLP_PRECISION bits with the rounding error carried along (as libFLAC does).
+ */
+function lpcCandidates(
+  x: Int32Array,
+  n: number,
+  window: Float64Array,
+): Array<{ q: Int32Array; shift: number }> {
+  const maxOrder = Math.min(MAX_LPC_ORDER, n - 1);
+  const w = window;
+  for (let i = 0; i < n; i++) {
+    const t = (2 * i) / (n - 1) - 1;
+    w[i] = (x[i] as number) * (1 - t * t);
   }
-  const { order } = bestFixedOrder(x, n);
-  fixedResidual(x, n, order, scratch);
-  // Partitions: the finest sums first, coarser ones by adding neighbours.
-  let bestOrder = 0;
-  let bestBits = Number.POSITIVE_INFINITY;
-  let bestParams: number[] = [];
-  const maxParam = bps > 16 ? 30 : 14;
-  for (let p = 0; p <= MAX_PARTITION_ORDER; p++) {
-    if (n % (1 << p) !== 0 || n >> p <= order) break;
-    const size = n >> p;
+  const r = new Float64Array(maxOrder + 1);
+  for (let lag = 0; lag <= maxOrder; lag++) {
+    let sum = 0;
+    for (let i = lag; i < n; i++) sum += (w[i] as number) * (w[i - lag] as number);
+    r[lag] = sum;
+  }
+  if ((r[0] as number) === 0) return [];
+  r[0] = (r[0] as number) * (1 + 1e-9);
+  const out: Array<{ q: Int32Array; shift: number }> = [];
+  let a = new Float64Array(0);
+  let err = r[0] as number;
+  for (let m = 1; m <= maxOrder; m++) {
+    let acc = r[m] as number;
+    for (let j = 1; j < m; j++) acc -= (a[j - 1] as number) * (r[m - j] as number);
+    const k = acc / err;
+    const next = new Float64Array(m);
+    for (let j = 1; j < m; j++) next[j - 1] = (a[j - 1] as number) - k * (a[m - j - 1] as number);
+    next[m - 1] = k;
+    a = next;
+    err *= 1 - k * k;
+    if (!(err > 0)) break;
+    if (m === 4 || m === maxOrder) out.push(quantise(a));
+  }
+  return out;
+}
+
+function quantise(coefs: Float64Array): { q: Int32Array; shift: number } {
+  let cmax = 0;
+  for (const c of coefs) cmax = Math.max(cmax, Math.abs(c));
+  const log2cmax = cmax > 0 ? Math.floor(Math.log2(cmax)) + 1 : 0;
+  const shift = Math.max(0, Math.min(15, QLP_PRECISION - 1 - log2cmax));
+  const top = 2 ** (QLP_PRECISION - 1) - 1;
+  const q = new Int32Array(coefs.length);
+  let carry = 0;
+  for (let i = 0; i < coefs.length; i++) {
+    const v = (coefs[i] as number) * 2 ** shift + carry;
+    const r = Math.max(-top - 1, Math.min(top, Math.round(v)));
+    carry = v - r;
+    q[i] = r;
+  }
+  return { q, shift };
+}
+
+/** Zig-zagged LPC residual of x[order, n) into out; returns the sum, or Infinity past 32 bits. */
+function lpcResidual(x: Int32Array, n: number, q: Int32Array, shift: number, out: Float64Array): number {
+  const order = q.length;
+  const div = 2 ** shift;
+  let total = 0;
+  for (let i = order; i < n; i++) {
+    let sum = 0;
+    for (let j = 0; j < order; j++) sum += (q[j] as number) * (x[i - 1 - j] as number);
+    const r = (x[i] as number) - Math.floor(sum / div);
+    if (r > 2147483647 || r < -2147483648) return Number.POSITIVE_INFINITY;
+    const u = r >= 0 ? 2 * r : -2 * r - 1;
+    out[i - order] = u;
+    total += u;
+  }
+  return total;
+}
+
+/**
+ * Rice partitions for residual[0, n - order): the cheapest partition order, its parameters and bits.
+ * The sums of the finest partitions are taken once; each coarser order adds neighbours.
+ */
+function partitions(residual: Float64Array, n: number, order: number, maxParam: number) {
+  let top = 0;
+  while (top < MAX_PARTITION_ORDER && n % (1 << (top + 1)) === 0 && n >> (top + 1) > order) top++;
+  let sums = new Float64Array(1 << top);
+  const size = n >> top;
+  for (let part = 0; part < 1 << top; part++) {
+    const from = part === 0 ? 0 : part * size - order;
+    const to = (part + 1) * size - order;
+    let sum = 0;
+    for (let i = from; i < to; i++) sum += residual[i] as number;
+    sums[part] = sum;
+  }
+  let best = { order: 0, bits: Number.POSITIVE_INFINITY, params: [] as number[] };
+  for (let p = top; p >= 0; p--) {
+    if (p < top) {
+      const coarser = new Float64Array(1 << p);
+      for (let i = 0; i < 1 << p; i++) coarser[i] = (sums[2 * i] as number) + (sums[2 * i + 1] as number);
+      sums = coarser;
+    }
+    const partSize = n >> p;
     let bits = 0;
     const params: number[] = [];
     for (let part = 0; part < 1 << p; part++) {
-      const from = part === 0 ? 0 : part * size - order;
-      const to = (part + 1) * size - order;
-      let sum = 0;
-      for (let i = from; i < to; i++) sum += scratch[i] as number;
-      const r = riceParam(sum, to - from, maxParam);
+      const count = part === 0 ? partSize - order : partSize;
+      const r = riceParam(sums[part] as number, count, maxParam);
       params.push(r.k);
       bits += r.bits + 5;
     }
-    if (bits < bestBits) {
-      bestBits = bits;
-      bestOrder = p;
-      bestParams = params;
-    }
+    if (bits < best.bits) best = { order: p, bits, params };
   }
-  if (bestBits > n * bps) {
-    // Noise the predictors cannot shrink: stored as is.
-    w.write(0b00000010, 8);
-    for (let i = 0; i < n; i++) w.write(signed(x[i] as number), bps);
+  return best;
+}
+
+export type SubframeScratch = { residual: Float64Array; best: Float64Array; window: Float64Array };
+
+/**
+ * Writes one subframe of x[0, n) at `bps` bits: constant, fixed (orders 0–4) or LPC (orders 1–8),
+ * whichever codes smallest, verbatim if none beats it. Low bits that are zero in every sample
+ * (a 16-bit source in a 24-bit file) are "wasted": shifted out and counted in the header.
+ * x may be shifted in place.
+ */
+function writeSubframe(w: BitWriter, x: Int32Array, n: number, bps: number, s: SubframeScratch): void {
+  let constant = true;
+  for (let i = 1; i < n && constant; i++) if (x[i] !== x[0]) constant = false;
+  const signedIn = (bits: number) => (v: number) => (v < 0 ? v + 2 ** bits : v);
+  if (constant) {
+    w.write(0, 8);
+    w.write(signedIn(bps)(x[0] as number), bps);
     return;
   }
-  w.reserve(Math.ceil(bestBits / 8) + 64 + order * 4);
-  w.write(0b00010000 | (order << 1), 8);
-  for (let i = 0; i < order; i++) w.write(signed(x[i] as number), bps);
-  const rice2 = bestParams.some((k) => k > 14);
+  let or = 0;
+  for (let i = 0; i < n; i++) or |= x[i] as number;
+  let wasted = 0;
+  while (((or >> wasted) & 1) === 0 && wasted < bps - 1) wasted++;
+  if (wasted > 0) for (let i = 0; i < n; i++) x[i] = (x[i] as number) >> wasted;
+  const bits = bps - wasted;
+  const signed = signedIn(bits);
+  const typeByte = (type: number) => {
+    w.write((type << 1) | (wasted > 0 ? 1 : 0), 8);
+    if (wasted > 0) w.unary(wasted - 1);
+  };
+  const maxParam = bits > 16 ? 30 : 14;
+  // Fixed predictor first, then each LPC order: the smallest coded size wins.
+  const { order: fixedOrder } = bestFixedOrder(x, n);
+  fixedResidual(x, n, fixedOrder, s.best);
+  let best = {
+    kind: 'fixed' as 'fixed' | 'lpc',
+    order: fixedOrder,
+    lpc: null as { q: Int32Array; shift: number } | null,
+    part: partitions(s.best, n, fixedOrder, maxParam),
+  };
+  let bestCost = best.part.bits + fixedOrder * bits;
+  for (const c of lpcCandidates(x, n, s.window)) {
+    const order = c.q.length;
+    if (!Number.isFinite(lpcResidual(x, n, c.q, c.shift, s.residual))) continue;
+    const part = partitions(s.residual, n, order, maxParam);
+    const cost = part.bits + order * (bits + QLP_PRECISION) + 9;
+    if (cost < bestCost) {
+      bestCost = cost;
+      best = { kind: 'lpc', order, lpc: c, part };
+      const t = s.best;
+      s.best = s.residual;
+      s.residual = t;
+    }
+  }
+  if (bestCost > n * bits) {
+    // Noise the predictors cannot shrink: stored as is.
+    typeByte(1);
+    for (let i = 0; i < n; i++) w.write(signed(x[i] as number), bits);
+    return;
+  }
+  const { order, part } = best;
+  w.reserve(Math.ceil(bestCost / 8) + 256);
+  if (best.kind === 'fixed') typeByte(8 | order);
+  else typeByte(32 | (order - 1));
+  for (let i = 0; i < order; i++) w.write(signed(x[i] as number), bits);
+  if (best.lpc) {
+    w.write(QLP_PRECISION - 1, 4);
+    w.write(best.lpc.shift, 5);
+    for (const c of best.lpc.q) w.write(signedIn(QLP_PRECISION)(c), QLP_PRECISION);
+  }
+  const rice2 = part.params.some((k) => k > 14);
   w.write(rice2 ? 1 : 0, 2);
-  w.write(bestOrder, 4);
-  const size = n >> bestOrder;
-  for (let part = 0; part < bestParams.length; part++) {
-    const k = bestParams[part] as number;
+  w.write(part.order, 4);
+  const size = n >> part.order;
+  const residual = s.best;
+  for (let p = 0; p < part.params.length; p++) {
+    const k = part.params[p] as number;
     w.write(k, rice2 ? 5 : 4);
-    const from = part === 0 ? 0 : part * size - order;
-    const to = (part + 1) * size - order;
+    const from = p === 0 ? 0 : p * size - order;
+    const to = (p + 1) * size - order;
     const div = 2 ** k;
     for (let i = from; i < to; i++) {
-      const u = scratch[i] as number;
+      const u = residual[i] as number;
       const q = Math.floor(u / div);
-      w.unary(q);
-      if (k > 0) w.write(u - q * div, k);
+      // The quotient in unary (q zeros, a one) and the k low bits, in one write when they fit.
+      if (q + 1 + k <= 24) w.write(div + (u - q * div), q + 1 + k);
+      else {
+        w.unary(q);
+        if (k > 0) w.write(u - q * div, k);
+      }
     }
   }
 }
@@ -253,7 +391,11 @@ export class FlacWriter {
   private readonly block: Int32Array[];
   private readonly side = new Int32Array(FLAC_BLOCK);
   private readonly mid = new Int32Array(FLAC_BLOCK);
-  private readonly scratch = new Float64Array(FLAC_BLOCK);
+  private readonly scratch: SubframeScratch = {
+    residual: new Float64Array(FLAC_BLOCK),
+    best: new Float64Array(FLAC_BLOCK),
+    window: new Float64Array(FLAC_BLOCK),
+  };
   private readonly writer: BitWriter;
   private readonly md5 = new Md5();
   private filled = 0;
