@@ -86,6 +86,30 @@ describe('FLAC export', () => {
   });
 });
 
+describe('WAV export', () => {
+  it('streams with an unknown length: the patched header gives the sizes, the LIST/INFO tags follow the samples', async () => {
+    const encoder = await createEncoder('wav16', { sampleRate: 44100, channelCount: 2, tags, ditherSeed: 3 });
+    const block = [new Float32Array(1001).fill(0.25), new Float32Array(1001).fill(-0.25)];
+    const pieces = [
+      encoder.header(),
+      encoder.encode(block, 1001).slice(),
+      encoder.encode(block, 500).slice(),
+    ];
+    const { tail, headerPatch } = encoder.finish();
+    pieces.push(...tail);
+    const bytes = Buffer.concat(pieces);
+    expect(headerPatch?.offset).toBe(0);
+    bytes.set(headerPatch?.bytes as Uint8Array, 0);
+    // RIFF size: everything after its first 8 bytes, tags included.
+    expect(bytes.readUInt32LE(4)).toBe(bytes.byteLength - 8);
+    const file = path.join(dir, 'streamed.wav');
+    writeFileSync(file, bytes);
+    expect(pcm(file, 's16le').byteLength).toBe(1501 * 4);
+    expect(lower(probeTags(file))).toMatchObject({ title: tags.title, artist: tags.artist });
+    expect(decodeWav(bytes).channels[0]?.length).toBe(1501);
+  });
+});
+
 describe('FLAC packing on music', () => {
   it("packs a fluidsynth render within 3 % of ffmpeg's FLAC, at 16 bits and at 24 (wasted low bits shifted out)", async () => {
     const midi = '/usr/share/games/openttd/baseset/openmsx/boogi_marabi_redfarn.mid';
