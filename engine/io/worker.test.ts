@@ -64,7 +64,7 @@ describe('codecs in a Web Worker (Chromium)', () => {
       const result = (await page.evaluate(
         async (oggBytes: number[]) => {
           const worker = new Worker('/worker.js', { type: 'module' });
-          return await new Promise((resolve) => {
+          return await new Promise<unknown>((resolve) => {
             worker.onmessage = (e) => resolve(e.data);
             worker.onerror = (e) => resolve({ ok: false, error: String(e.message) });
             worker.postMessage({ ogg: new Uint8Array(oggBytes) });
