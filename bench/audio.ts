@@ -435,6 +435,7 @@ try {
     const ffLong = loudnorm(longMix, path.join(dir, 'long-ffmpeg-master.wav'), TARGET, CEILING);
     row(`master ${LONG_SECONDS} s`, { engine: engineLong, loudnorm: ffLong }, ['loudnorm']);
   }
+  rows.push(...(await import('./codecs')).benchCodecs(Math.min(SECONDS, 60), RUNS));
   const loadAfter = loadavg();
   const result = {
     rows,

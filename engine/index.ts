@@ -26,3 +26,13 @@ export {
 } from './mix/render';
 export { computePeaks } from './dsp/peaks';
 export { decodeAiff } from './io/aiff';
+// Export formats: one encoder interface for the Worker and the CLI (see engine/io/encoders.ts for
+// finish()'s header patch), and the compressed sources (FLAC, MP3, Ogg Vorbis) by signature.
+export {
+  type AudioEncoder,
+  createEncoder,
+  type EncoderFinish,
+  type EncoderOptions,
+  encodeAudio,
+} from './io/encoders';
+export { openSource } from './io/decoders';

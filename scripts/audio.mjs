@@ -49,6 +49,8 @@ if (builtAt() < sources) {
       '--out-extension:.js=.mjs',
       '--chunk-names=chunks/[name]-[hash]',
       '--log-level=warning',
+      // The WebAssembly decoders' shared code calls require() under Node; an ES module has none.
+      "--banner:js=import{createRequire as __siberiaRequire}from'node:module';const require=__siberiaRequire(import.meta.url);",
     ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );

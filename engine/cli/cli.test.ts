@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LoudnessReport, MasterReport } from '../../contracts/audio';
+import { ffmpegEbur128 } from '../../tests/support/ffmpeg';
 import { DEFAULT_MASTER, newProject, newTrack } from '../../contracts/project';
 import { decodeWav, encodeWav } from '../io/wav';
 import { drumLoop, noiseSong, sineSegments } from '../test-support/signals';
@@ -57,7 +58,7 @@ describe('audio CLI', () => {
     expect(report.after.truePeakDbtp as number).toBeLessThanOrEqual(-1.5);
     const check = LoudnessReport.parse(JSON.parse(cli('loudness', masterFile).stdout));
     expect(Math.abs((check.integratedLufs as number) + 16)).toBeLessThanOrEqual(0.5);
-  });
+  }, 120_000);
 
   it('master keeps the input rate, writes the asked format, and warns when the cap on limiting stops it', () => {
     const drums = path.join(dir, 'drums96.wav');
@@ -116,7 +117,27 @@ describe('audio CLI', () => {
     expect(clean.status).toBe(0);
     expect(clean.stderr).not.toMatch(/clips/);
     expect(decodeWav(readFileSync(out)).channels[0]?.length).toBe(frames);
-  });
+    // FLAC and MP3 hold fixed-point samples too: the same warning, without the 32-bit float way out.
+    for (const [file, name] of [
+      ['hot.flac', '16-bit FLAC'],
+      ['hot.mp3', 'MP3'],
+    ] as const) {
+      const run = cli(
+        'mix',
+        projectFile,
+        '-o',
+        path.join(dir, file),
+        ...(file.endsWith('.flac') ? ['--bits', '16'] : []),
+      );
+      expect(run.status).toBe(0);
+      expect(run.stderr).toMatch(
+        new RegExp(
+          `the mix clips in the ${name}: \\d+ samples beyond full scale, peaking at \\+\\d\\.\\d dBFS\\. Lower the master by \\d+\\.\\d dB \\(--headroom \\d+\\.\\d\\)\\.$`,
+          'm',
+        ),
+      );
+    }
+  }, 120_000);
 
   it('reads a WAV whose data size is 0 to its end, saying so', () => {
     const bytes = encodeWav(sineSegments([[-20, 1]]), { format: 'wav24' });
@@ -139,12 +160,12 @@ describe('audio CLI', () => {
       [['loudness', broken], /Cannot read this audio/],
       [['frobnicate'], /Unknown command/],
       [[], /Usage/],
-      [['master', broken], /Cannot read this audio/],
+      [['master', broken, '-o', path.join(dir, 'x.wav')], /Cannot read this audio/],
       [
         ['master', path.join(dir, 'tone.wav'), '-o', path.join(dir, 'x.wav'), '--target', '-3'],
         /--target must be a number from -23 to -9/,
       ],
-      [['master', path.join(dir, 'tone.wav')], /-o <out.wav>/],
+      [['master', path.join(dir, 'tone.wav')], /-o <out.wav\|out.flac\|out.mp3>/],
       [['mix', path.join(dir, 'tone.wav'), '-o', path.join(dir, 'x.wav')], /not valid JSON/],
       [['mix', path.join(dir, 'nope.json'), '-o', path.join(dir, 'x.wav')], /No such file/],
     ];
@@ -154,5 +175,185 @@ describe('audio CLI', () => {
       expect(run.stdout).toBe('');
       expect(run.stderr).toMatch(message);
     }
+  }, 120_000);
+});
+
+describe('audio CLI: formats, stems, presets', () => {
+  const ffmpeg = (...args: string[]) => {
+    const r = spawnSync('ffmpeg', ['-v', 'error', '-y', ...args]);
+    if (r.status !== 0) throw new Error(r.stderr.toString());
+  };
+  const song = path.join(dir, 'song-src.wav');
+  writeFileSync(song, encodeWav(noiseSong(8, 44100, 9), { format: 'wav24' }));
+
+  it('loudness reads FLAC, MP3 and Ogg Vorbis within 0.1 LU of ffmpeg on the same file', () => {
+    const flac = path.join(dir, 'in.flac');
+    spawnSync('flac', ['-s', '-f', '-o', flac, song]);
+    const files = [flac, path.join(dir, 'in.mp3'), path.join(dir, 'in.ogg')];
+    ffmpeg('-i', song, '-c:a', 'libmp3lame', '-b:a', '192k', files[1] as string);
+    ffmpeg('-i', song, '-c:a', 'libvorbis', '-q:a', '5', files[2] as string);
+    for (const file of files) {
+      const run = cli('loudness', file);
+      expect(run.status, run.stderr).toBe(0);
+      const report = LoudnessReport.parse(JSON.parse(run.stdout));
+      const reference = ffmpegEbur128(file);
+      expect(Math.abs((report.integratedLufs as number) - reference.integrated), file).toBeLessThan(0.1);
+      expect(Math.abs(report.durationSec - 8), file).toBeLessThan(0.01);
+    }
+  }, 120_000);
+
+  it('says why a damaged FLAC, a cut MP3 or an unknown file cannot be read as it is', () => {
+    const flac = readFileSync(path.join(dir, 'in.flac'));
+    // Scribble over a frame in the middle of the file.
+    const damaged = Buffer.from(flac);
+    for (let i = 0; i < 2000; i++) damaged[Math.floor(flac.length / 2) + i] = (i * 37) & 0xff;
+    writeFileSync(path.join(dir, 'damaged.flac'), damaged);
+    const broken = cli('loudness', path.join(dir, 'damaged.flac'));
+    expect(broken.status).toBe(1);
+    expect(broken.stderr).toMatch(
+      /Cannot read this audio: The FLAC file is damaged at [34]\.\d s \(frame \d+\): [a-z][^_\n]+\.$/m,
+    );
+
+    const mp3 = readFileSync(path.join(dir, 'in.mp3'));
+    writeFileSync(path.join(dir, 'cut.mp3'), mp3.subarray(0, Math.floor(mp3.length * 0.6) + 17));
+    const cut = cli('loudness', path.join(dir, 'cut.mp3'));
+    expect(cut.status).toBe(0);
+    expect(cut.stderr).toMatch(
+      /The MP3 file is cut short: it ends inside a frame at 4\.\d s of the 8\.0 s it announces/,
+    );
+
+    writeFileSync(path.join(dir, 'notes.wav'), 'These are my notes, not audio.');
+    const unknown = cli('loudness', path.join(dir, 'notes.wav'));
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(
+      /starts with "These ar" \(54 68 65 73 65 20 61 72\): it is not WAV, AIFF, FLAC, MP3 or Ogg Vorbis/,
+    );
+  }, 120_000);
+
+  it('mix writes FLAC and MP3 with tags, and stems (32-bit float) that sum to the mix within −90 dBFS', () => {
+    const project = {
+      ...newProject('stems', 48000),
+      tracks: [
+        newTrack('a', 'Bass / Low', 'song-src.wav'),
+        { ...newTrack('b', 'Voice', 'in.flac'), pan: 0.4, gainDb: -4 },
+        { ...newTrack('c', 'Keys', 'in.ogg'), pan: -0.7, gainDb: -8 },
+      ],
+      master: DEFAULT_MASTER,
+    };
+    const projectFile = path.join(dir, 'stems.json');
+    writeFileSync(projectFile, JSON.stringify(project));
+    const flac = cli(
+      'mix',
+      projectFile,
+      '-o',
+      path.join(dir, 'mix.flac'),
+      '--bits',
+      '16',
+      '--title',
+      'Taiga',
+    );
+    expect(flac.status, flac.stderr).toBe(0);
+    expect(JSON.parse(flac.stdout)).toMatchObject({ format: 'flac16', sampleRate: 48000 });
+    const probed = spawnSync(
+      'ffprobe',
+      [
+        '-v',
+        'error',
+        '-show_entries',
+        'format_tags=title',
+        '-of',
+        'default=nw=1:nk=1',
+        path.join(dir, 'mix.flac'),
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(probed.stdout.trim()).toBe('Taiga');
+    expect(spawnSync('flac', ['-t', path.join(dir, 'mix.flac')]).status).toBe(0);
+    const mp3 = cli('mix', projectFile, '-o', path.join(dir, 'mix.mp3'), '--mp3', 'v0', '--rate', '44100');
+    expect(mp3.status, mp3.stderr).toBe(0);
+    expect(JSON.parse(mp3.stdout)).toMatchObject({ format: 'mp3-v0', sampleRate: 44100 });
+
+    const mixFile = path.join(dir, 'mix32.wav');
+    const stemsDir = path.join(dir, 'stems-out');
+    const run = cli('mix', projectFile, '-o', mixFile, '--bits', '32f', '--stems', stemsDir);
+    expect(run.status, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as { stems: Array<{ trackId: string; file: string }> };
+    expect(result.stems.map((s) => path.basename(s.file))).toEqual([
+      '01 Bass _ Low.wav',
+      '02 Voice.wav',
+      '03 Keys.wav',
+    ]);
+    const mix = decodeWav(readFileSync(mixFile));
+    const stems = result.stems.map((s) => decodeWav(readFileSync(s.file)));
+    let worst = 0;
+    for (let c = 0; c < 2; c++)
+      for (let i = 0; i < (mix.channels[c] as Float32Array).length; i++) {
+        const sum = stems.reduce((s, st) => s + ((st.channels[c] as Float32Array)[i] as number), 0);
+        worst = Math.max(worst, Math.abs(sum - ((mix.channels[c] as Float32Array)[i] as number)));
+      }
+    expect(20 * Math.log10(worst)).toBeLessThan(-90);
+  }, 120_000);
+
+  it('master with a preset into an MP3, at 48 kHz when the input rate is not an MP3 rate', () => {
+    const drums = path.join(dir, 'drums96b.wav');
+    writeFileSync(drums, encodeWav(drumLoop(6, 96000), { format: 'wav24' }));
+    const out = path.join(dir, 'drums.mp3');
+    const run = cli('master', drums, '-o', out, '--preset', 'apple', '--artist', 'Ånna');
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/An MP3 cannot hold 96000 Hz: the master is written at 48000 Hz/);
+    const measured = ffmpegEbur128(out);
+    expect(Math.abs(measured.integrated + 16)).toBeLessThanOrEqual(0.5);
+    const flac = cli('master', song, '-o', path.join(dir, 'song.flac'), '--preset', 'broadcast');
+    expect(flac.status, flac.stderr).toBe(0);
+    expect(Math.abs(ffmpegEbur128(path.join(dir, 'song.flac')).integrated + 23)).toBeLessThanOrEqual(0.5);
+  }, 120_000);
+
+  it('refuses each kind of bad choice with exit 2 and a plain reason', () => {
+    const projectFile = path.join(dir, 'stems.json');
+    const x = (ext: string) => path.join(dir, `x.${ext}`);
+    const cases: Array<[string[], RegExp]> = [
+      [['mix', projectFile, '-o', x('wav'), '--rate', '22050'], /--rate must be 44100 or 48000/],
+      [['mix', projectFile, '-o', x('mp3'), '--bits', '32f'], /An MP3 has no bit depth/],
+      [['mix', projectFile, '-o', x('flac'), '--bits', '32f'], /FLAC holds 16 or 24-bit samples/],
+      [['mix', projectFile, '-o', x('ogg')], /Cannot write \.ogg .*: write \.wav, \.flac or \.mp3/],
+      [['mix', projectFile, '-o', x('wav'), '--mp3', 'v0'], /--mp3 is for an \.mp3 output/],
+      [
+        ['master', song, '-o', x('wav'), '--preset', 'loud'],
+        /--preset must be streaming, apple, club or broadcast/,
+      ],
+      [
+        ['master', song, '-o', x('wav'), '--preset', 'club', '--target', '-9'],
+        /Give --preset, or --target and --ceiling, not both/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const run = cli(...args);
+      expect(run.status, args.join(' ')).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(message);
+    }
+  }, 120_000);
+});
+
+describe('audio CLI start-up', () => {
+  it('loads no decoder nor encoder WebAssembly until a command needs it (static imports of the bundle)', () => {
+    // The engine's own wrappers (a few kB) come with its index; the packages and their inlined
+    // WebAssembly (megabytes) are chunks only import() reaches.
+    // Any run builds the bundle when it is stale.
+    expect(cli('loudness', path.join(dir, 'missing.wav')).status).toBe(2);
+    const root = path.resolve('dist/audio');
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const code = readFileSync(file, 'utf8');
+      // Static imports only: `import … from"./x.mjs"` or `import"./x.mjs"`; import("…") is dynamic.
+      for (const m of code.matchAll(/(?:from|import)\s*"(\.{1,2}\/[^"]+\.mjs)"/g))
+        visit(path.resolve(path.dirname(file), m[1] as string));
+    };
+    visit(path.join(root, 'cli.mjs'));
+    expect(seen.size).toBeGreaterThan(1);
+    for (const file of seen)
+      expect(readFileSync(file, 'utf8'), path.basename(file)).not.toMatch(/WebAssembly/);
   });
 });

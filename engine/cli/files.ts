@@ -26,12 +26,22 @@ export function openBytes(file: string): ByteSource & { close(): void } {
 }
 
 /** Writes pieces to a file in order, synchronously (each piece may be reused once written). */
-export function openWriter(file: string): { write(bytes: Uint8Array): void; close(): void } {
+export function openWriter(file: string): {
+  write(bytes: Uint8Array): void;
+  /** Writes over bytes already written at `offset` (a header whose totals are known at the end). */
+  patch(offset: number, bytes: Uint8Array): void;
+  close(): void;
+} {
   const fd = openSync(file, 'w');
   return {
     write(bytes) {
       let done = 0;
       while (done < bytes.byteLength) done += writeSync(fd, bytes, done, bytes.byteLength - done);
+    },
+    patch(offset, bytes) {
+      let done = 0;
+      while (done < bytes.byteLength)
+        done += writeSync(fd, bytes, done, bytes.byteLength - done, offset + done);
     },
     close: () => closeSync(fd),
   };

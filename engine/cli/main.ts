@@ -2,13 +2,20 @@
 // JSON; errors and warnings to stderr, in words a musician can act on, with a non-zero exit on error.
 // Files are read and written a block at a time: a mix or a loudness measurement holds a few blocks
 // per source whatever the length.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
+  type ExportFormat,
+  type ExportTags,
+  FORMATS,
+  formatFor,
+  MASTER_PRESETS,
+} from '../../contracts/export';
+import {
   type AudioData,
+  type AudioEncoder,
   AudioFormatError,
   DEFAULT_MAX_LIMITING_DB,
-  encodeWavChunks,
   type FrameSource,
   fileSource,
   gainToDb,
@@ -17,31 +24,38 @@ import {
   masterAudio,
   type MixStream,
   mixLength,
+  resample,
   stereoDownmix,
   streamMix,
-  WavEncoder,
-  type WavFormat,
 } from '../index';
+import type { Track } from '../../contracts/project';
 import { openBytes, openWriter } from './files';
 
 const USAGE = `Usage:
-  npm run --silent audio -- loudness <file.wav>
-      loudness report as JSON (EBU R128)
-  npm run --silent audio -- mix <project.json> -o <out.wav> [--bits 16|24|32f] [--rate 44100|48000]
-                                 [--headroom <dB>]
+  npm run --silent audio -- loudness <file>
+      loudness report as JSON (EBU R128); reads WAV, AIFF, FLAC, MP3 and Ogg Vorbis
+  npm run --silent audio -- mix <project.json> -o <out.wav|out.flac|out.mp3> [--bits 16|24|32f]
+                                 [--mp3 320|v0] [--rate 44100|48000] [--headroom <dB>]
+                                 [--stems <dir>] [--title <text>] [--artist <text>]
       renders a project file (source paths relative to it) and prints its length and sample peak as
-      JSON; --headroom lowers the master by that much; a 16/24-bit file that clips is written
-      anyway, with a warning on stderr
-  npm run --silent audio -- master <in.wav> -o <out.wav> [--target -14] [--ceiling -1]
-                                 [--max-limiting 9] [--bits 16|24|32f]
-      one-click master at the input's sample rate; prints the before/after report as JSON and warns
-      on stderr when the cap on limiting keeps it short of the target`;
+      JSON; the format comes from the extension (WAV 16/24/32f, FLAC 16/24, MP3 320 kbit/s or V0);
+      --stems writes each track through its own strip into <dir> as well (-o may then be left out);
+      --headroom lowers the master by that much; a file that clips is written anyway, with a warning
+  npm run --silent audio -- master <in> -o <out.wav|out.flac|out.mp3>
+                                 [--preset streaming|apple|club|broadcast | --target -14 --ceiling -1]
+                                 [--max-limiting 9] [--bits 16|24|32f] [--mp3 320|v0]
+                                 [--title <text>] [--artist <text>]
+      one-click master at the input's sample rate (an MP3 of another rate is written at 48 kHz);
+      prints the before/after report as JSON and warns on stderr when the cap on limiting keeps it
+      short of the target`;
 
 class UsageError extends Error {}
 
 type Opened = { source: FrameSource; close(): void };
 
-function openAudio(file: string): Opened {
+const COMPRESSED = /\.(flac|mp3|ogg|oga)$/i;
+
+async function openAudio(file: string): Promise<Opened> {
   let bytes: ReturnType<typeof openBytes>;
   try {
     bytes = openBytes(file);
@@ -52,7 +66,11 @@ function openAudio(file: string): Opened {
     );
   }
   try {
-    return { source: fileSource(bytes), close: () => bytes.close() };
+    // WAV and AIFF are read in place; the decoders (WebAssembly) load only for the files that need them.
+    const head = String.fromCharCode(...bytes.read(0, 4));
+    const plain = ['RIFF', 'RF64', 'BW64', 'FORM'].includes(head) && !COMPRESSED.test(file);
+    const source = plain ? fileSource(bytes) : await (await import('../io/decoders')).openSource(bytes);
+    return { source, close: () => bytes.close() };
   } catch (e) {
     bytes.close();
     throw e;
@@ -60,8 +78,8 @@ function openAudio(file: string): Opened {
 }
 
 /** The whole of a file decoded (the master needs it all), read a block at a time all the same. */
-function readAudio(file: string, notices: string[]): AudioData {
-  const { source, close } = openAudio(file);
+async function readAudio(file: string, notices: string[]): Promise<AudioData> {
+  const { source, close } = await openAudio(file);
   try {
     const channels = Array.from({ length: source.channelCount }, () => new Float32Array(source.frames));
     const block = 65536;
@@ -109,22 +127,86 @@ function numberFlag(
   return value;
 }
 
-const FORMATS: Record<string, WavFormat> = { '16': 'wav16', '24': 'wav24', '32f': 'wav32f' };
-
-function formatFlag(flags: Record<string, string>): WavFormat {
-  const format = FORMATS[flags['--bits'] ?? '24'];
-  if (!format) throw new UsageError('--bits must be 16, 24 or 32f.');
+/** The export format of `out`, from its extension and --bits / --mp3, or a plain reason why not. */
+function formatFlag(flags: Record<string, string>, out: string): ExportFormat {
+  const bits = flags['--bits'];
+  const mp3 = flags['--mp3'];
+  if (bits !== undefined && bits !== '16' && bits !== '24' && bits !== '32f')
+    throw new UsageError('--bits must be 16, 24 or 32f.');
+  if (mp3 !== undefined && mp3 !== '320' && mp3 !== 'v0')
+    throw new UsageError('--mp3 must be 320 (kbit/s, constant) or v0 (variable, best quality).');
+  const ext = path.extname(out).slice(1).toLowerCase();
+  if (!['wav', 'wave', 'flac', 'mp3'].includes(ext))
+    throw new UsageError(
+      `Cannot write ${ext ? `.${ext}` : 'a file without extension'} (${out}): write .wav, .flac or .mp3.`,
+    );
+  if (mp3 !== undefined && ext !== 'mp3') throw new UsageError('--mp3 is for an .mp3 output.');
+  const format = formatFor(ext, {
+    bits: bits as '16' | '24' | '32f' | undefined,
+    mp3: mp3 as '320' | 'v0' | undefined,
+  });
+  if (!format)
+    throw new UsageError(
+      ext === 'mp3'
+        ? 'An MP3 has no bit depth: leave out --bits (choose --mp3 320 or v0).'
+        : 'FLAC holds 16 or 24-bit samples: --bits 16 or 24 (32f is for WAV).',
+    );
   return format;
+}
+
+function tagFlags(flags: Record<string, string>): ExportTags | undefined {
+  const title = flags['--title'] ?? '';
+  const artist = flags['--artist'] ?? '';
+  if (title.length > 200 || artist.length > 200)
+    throw new UsageError('--title and --artist take at most 200 characters.');
+  return title || artist ? { title, artist } : undefined;
 }
 
 function outFlag(flags: Record<string, string>): string {
   const out = flags['-o'];
-  if (!out) throw new UsageError('Say where to write the result with -o <out.wav>.');
+  if (!out) throw new UsageError('Say where to write the result with -o <out.wav|out.flac|out.mp3>.');
   return out;
 }
 
-function loudness(file: string, notices: string[]): string {
-  const { source, close } = openAudio(file);
+/** Writes an encoder's output to `file` as `feed` produces blocks, then its tail and header patch. */
+async function writeEncoded(
+  file: string,
+  encoder: AudioEncoder,
+  feed: (write: (block: readonly Float32Array[], count: number) => void) => void,
+): Promise<void> {
+  const writer = openWriter(file);
+  try {
+    writer.write(encoder.header());
+    feed((block, count) => writer.write(encoder.encode(block, count)));
+    const { tail, headerPatch } = encoder.finish();
+    for (const piece of tail) writer.write(piece);
+    if (headerPatch) writer.patch(headerPatch.offset, headerPatch.bytes);
+  } finally {
+    writer.close();
+  }
+}
+
+const formatName = (format: ExportFormat) =>
+  FORMATS[format].file === 'mp3'
+    ? 'MP3'
+    : FORMATS[format].file === 'flac'
+      ? `${FORMATS[format].bits}-bit FLAC`
+      : `${FORMATS[format].bits}-bit file`;
+
+function clipWarning(
+  format: ExportFormat,
+  clipping: { samples: number; peak: number },
+  headroom: number,
+  what: string,
+) {
+  const over = Math.ceil(gainToDb(clipping.peak) * 10) / 10;
+  const needed = (over + headroom).toFixed(1);
+  const float = FORMATS[format].file === 'wav' ? ', or write 32-bit float (--bits 32f)' : '';
+  return `Warning: ${what} clips in the ${formatName(format)}: ${clipping.samples} samples beyond full scale, peaking at +${over.toFixed(1)} dBFS. Lower the master by ${needed} dB (--headroom ${needed})${float}.`;
+}
+
+async function loudness(file: string, notices: string[]): Promise<string> {
+  const { source, close } = await openAudio(file);
   try {
     const meter = new LoudnessMeter(source.sampleRate, source.channelCount);
     const block = Array.from({ length: source.channelCount }, () => new Float32Array(65536));
@@ -141,10 +223,26 @@ function loudness(file: string, notices: string[]): string {
 }
 
 async function mix(rest: string[], notices: string[]): Promise<string> {
-  const { positional, flags } = options(rest, ['-o', '--bits', '--rate', '--headroom']);
+  const { positional, flags } = options(rest, [
+    '-o',
+    '--bits',
+    '--mp3',
+    '--rate',
+    '--headroom',
+    '--stems',
+    '--title',
+    '--artist',
+  ]);
   if (positional.length !== 1 || !positional[0])
     throw new UsageError(`mix takes one project file.\n${USAGE}`);
   const projectPath = positional[0];
+  const stemsDir = flags['--stems'];
+  const out = stemsDir && !flags['-o'] ? null : outFlag(flags);
+  const format = formatFlag(flags, out ?? `stem.${flags['--mp3'] ? 'mp3' : 'wav'}`);
+  const tags = tagFlags(flags);
+  if (flags['--rate'] !== undefined && flags['--rate'] !== '44100' && flags['--rate'] !== '48000')
+    throw new UsageError('--rate must be 44100 or 48000.');
+  const headroom = numberFlag(flags, '--headroom', 0, 0, 48);
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(projectPath, 'utf8'));
@@ -160,77 +258,117 @@ async function mix(rest: string[], notices: string[]): Promise<string> {
   const { parseProjectFile } = await import('../../contracts/project');
   const parsed = parseProjectFile(json);
   if (!parsed.ok) throw new UsageError(parsed.message);
-  const format = formatFlag(flags);
-  const rate = Number(flags['--rate'] ?? parsed.project.sampleRate);
+  const project = parsed.project;
+  const rate = Number(flags['--rate'] ?? project.sampleRate);
   if (rate !== 44100 && rate !== 48000) throw new UsageError('--rate must be 44100 or 48000.');
-  const headroom = numberFlag(flags, '--headroom', 0, 0, 48);
-  const out = outFlag(flags);
   const base = path.dirname(path.resolve(projectPath));
-  const opened: Array<Opened & { trackId: string; file: string }> = [];
-  try {
-    for (const t of parsed.project.tracks) {
-      const file = path.resolve(base, t.source.path);
-      opened.push({ ...openAudio(file), trackId: t.id, file });
-    }
-    for (const o of opened) {
-      const notice = [o.source.notice, stereoDownmix(o.source.channelCount)?.notice]
-        .filter(Boolean)
-        .join(' ');
-      if (notice) notices.push(`${o.file}: ${notice}`);
-    }
-    const sources: MixStream[] = opened.map((o) => ({ trackId: o.trackId, source: o.source }));
-    const input = {
-      tracks: parsed.project.tracks,
-      master: { gainDb: parsed.project.master.gainDb - headroom },
-      sampleRate: rate,
-      sources,
-    };
-    const frames = mixLength(input.tracks, sources, rate);
-    const encoder = new WavEncoder({ sampleRate: rate, channelCount: 2, frames }, { format });
-    const writer = openWriter(out);
+
+  /** One render of `tracks` (the mix, or a stem) into `file`: every source opened afresh. */
+  const render = async (tracks: readonly Track[], file: string, what: string, noticeSources: boolean) => {
+    const opened: Array<Opened & { trackId: string; file: string }> = [];
     try {
-      writer.write(encoder.header);
-      streamMix(input, (block, count) => {
-        writer.write(
-          encoder.encode(count === block[0].length ? block : block.map((b) => b.subarray(0, count)), count),
-        );
-      });
-      writer.write(encoder.trailer());
-    } finally {
-      writer.close();
-    }
-    const { samples, peak } = encoder.clipping;
-    if (samples > 0) {
-      const over = Math.ceil(gainToDb(peak) * 10) / 10;
-      const needed = (over + headroom).toFixed(1);
-      notices.push(
-        `Warning: the mix clips in the ${format === 'wav16' ? '16' : '24'}-bit file: ${samples} samples beyond full scale, peaking at +${over.toFixed(1)} dBFS. Lower the master by ${needed} dB (--headroom ${needed}), or write 32-bit float (--bits 32f).`,
+      for (const t of project.tracks) {
+        const source = path.resolve(base, t.source.path);
+        opened.push({ ...(await openAudio(source)), trackId: t.id, file: source });
+      }
+      if (noticeSources)
+        for (const o of opened) {
+          const notice = [o.source.notice, stereoDownmix(o.source.channelCount)?.notice]
+            .filter(Boolean)
+            .join(' ');
+          if (notice) notices.push(`${o.file}: ${notice}`);
+        }
+      const sources: MixStream[] = opened.map((o) => ({ trackId: o.trackId, source: o.source }));
+      const input = {
+        tracks,
+        master: { gainDb: project.master.gainDb - headroom },
+        sampleRate: rate,
+        sources,
+      };
+      const frames = mixLength(input.tracks, sources, rate);
+      const { createEncoder } = await import('../io/encoders');
+      const encoder = await createEncoder(format, { sampleRate: rate, channelCount: 2, frames, tags });
+      await writeEncoded(file, encoder, (write) =>
+        streamMix(input, (block, count) =>
+          write(count === block[0].length ? block : block.map((b) => b.subarray(0, count)), count),
+        ),
       );
+      const { samples, peak } = encoder.clipping;
+      if (samples > 0 && !FORMATS[format].float)
+        notices.push(clipWarning(format, encoder.clipping, headroom, what));
+      return { frames, peak, samples };
+    } finally {
+      for (const o of opened) o.close();
     }
+  };
+
+  const result: Record<string, unknown> = { sampleRate: rate, channels: 2, format };
+  if (out) {
+    const { frames, peak, samples } = await render(project.tracks, out, 'the mix', true);
     // What the file holds, cheaply; its loudness is one `loudness` away (a meter here would cost
     // more than the mix itself).
-    return JSON.stringify({
-      sampleRate: rate,
-      channels: 2,
+    Object.assign(result, {
       durationSec: frames / rate,
       samplePeakDbfs: peak > 0 ? gainToDb(peak) : null,
       clippedSamples: samples,
     });
-  } finally {
-    for (const o of opened) o.close();
   }
+  if (stemsDir) {
+    const { stemFileName, stemIds, stemTracks } = await import('../mix/stems');
+    mkdirSync(stemsDir, { recursive: true });
+    const stems = [];
+    for (const id of stemIds(project.tracks, [])) {
+      const file = path.join(stemsDir, `${stemFileName(project.tracks, id)}.${FORMATS[format].file}`);
+      const name = project.tracks.find((t) => t.id === id)?.name ?? id;
+      const r = await render(
+        stemTracks(project.tracks, id),
+        file,
+        `the stem "${name}"`,
+        !out && stems.length === 0,
+      );
+      result.durationSec = r.frames / rate;
+      stems.push({
+        trackId: id,
+        file,
+        samplePeakDbfs: r.peak > 0 ? gainToDb(r.peak) : null,
+        clippedSamples: r.samples,
+      });
+    }
+    result.stems = stems;
+  }
+  return JSON.stringify(result);
 }
 
-function master(rest: string[], notices: string[]): string {
-  const { positional, flags } = options(rest, ['-o', '--target', '--ceiling', '--max-limiting', '--bits']);
+async function master(rest: string[], notices: string[]): Promise<string> {
+  const { positional, flags } = options(rest, [
+    '-o',
+    '--preset',
+    '--target',
+    '--ceiling',
+    '--max-limiting',
+    '--bits',
+    '--mp3',
+    '--title',
+    '--artist',
+  ]);
   if (positional.length !== 1 || !positional[0])
     throw new UsageError(`master takes one input file.\n${USAGE}`);
-  const targetLufs = numberFlag(flags, '--target', -14, -23, -9);
-  const ceilingDbtp = numberFlag(flags, '--ceiling', -1, -9, 0);
+  const presetName = flags['--preset'];
+  let preset: { targetLufs: number; ceilingDbtp: number } | undefined;
+  if (presetName !== undefined) {
+    if ('--target' in flags || '--ceiling' in flags)
+      throw new UsageError('Give --preset, or --target and --ceiling, not both.');
+    preset = MASTER_PRESETS[presetName as keyof typeof MASTER_PRESETS];
+    if (!preset || !Object.hasOwn(MASTER_PRESETS, presetName))
+      throw new UsageError('--preset must be streaming, apple, club or broadcast.');
+  }
+  const targetLufs = preset?.targetLufs ?? numberFlag(flags, '--target', -14, -23, -9);
+  const ceilingDbtp = preset?.ceilingDbtp ?? numberFlag(flags, '--ceiling', -1, -9, 0);
   const maxLimitingDb = numberFlag(flags, '--max-limiting', DEFAULT_MAX_LIMITING_DB, 0, 40);
-  const format = formatFlag(flags);
-  const input = readAudio(positional[0], notices);
   const out = outFlag(flags);
+  const format = formatFlag(flags, out);
+  const tags = tagFlags(flags);
+  const input = await readAudio(positional[0], notices);
   // The master keeps the input's rate: resampling is a choice for the mix, not for mastering.
   const { audio: mastered, report } = masterAudio(input, {
     targetLufs,
@@ -239,18 +377,55 @@ function master(rest: string[], notices: string[]): string {
     tilt: 'neutral',
     maxLimitingDb,
   });
-  const writer = openWriter(out);
-  try {
-    for (const piece of encodeWavChunks(mastered, { format }, { reuse: true })) writer.write(piece);
-  } finally {
-    writer.close();
-  }
+  await writeMaster(out, mastered, format, tags, notices);
   const reached = report.after.integratedLufs;
   if (report.limitingCapped && reached !== null)
     notices.push(
       `Warning: ${targetLufs} LUFS needs more than ${maxLimitingDb} dB of limiting; the master stops there, at ${reached.toFixed(1)} LUFS. Allow more with --max-limiting, or aim lower.`,
     );
   return JSON.stringify(report);
+}
+
+/** The mastered audio in the asked format; an MP3 only exists at 32/44.1/48 kHz, so other rates go to 48 kHz. */
+async function writeMaster(
+  out: string,
+  mastered: AudioData,
+  format: ExportFormat,
+  tags: ExportTags | undefined,
+  notices: string[],
+): Promise<void> {
+  let audio = mastered;
+  if (FORMATS[format].file === 'mp3' && ![32000, 44100, 48000].includes(audio.sampleRate)) {
+    notices.push(`An MP3 cannot hold ${audio.sampleRate} Hz: the master is written at 48000 Hz.`);
+    audio = resample(audio, 48000);
+  }
+  if (audio.channels.length > 2) {
+    const { applyDownmix } = await import('../dsp/downmix');
+    const downmix = stereoDownmix(audio.channels.length);
+    if (downmix) {
+      const frames = audio.channels[0]?.length ?? 0;
+      const stereo = [new Float32Array(frames), new Float32Array(frames)];
+      applyDownmix(downmix, audio.channels, frames, stereo[0] as Float32Array, stereo[1] as Float32Array);
+      audio = { sampleRate: audio.sampleRate, channels: stereo };
+      notices.push(downmix.notice);
+    }
+  }
+  const { createEncoder } = await import('../io/encoders');
+  const channelCount = audio.channels.length as 1 | 2;
+  const frames = audio.channels[0]?.length ?? 0;
+  const encoder = await createEncoder(format, { sampleRate: audio.sampleRate, channelCount, frames, tags });
+  await writeEncoded(out, encoder, (write) => {
+    const block = 65536;
+    for (let at = 0; at < frames; at += block) {
+      const n = Math.min(block, frames - at);
+      write(
+        audio.channels.map((ch) => ch.subarray(at, at + n)),
+        n,
+      );
+    }
+  });
+  if (encoder.clipping.samples > 0 && !FORMATS[format].float)
+    notices.push(clipWarning(format, encoder.clipping, 0, 'the master'));
 }
 
 /** Runs one command: its JSON result, and what the musician should know (notices and warnings). */
@@ -260,11 +435,11 @@ export async function run(argv: string[]): Promise<{ stdout: string; notices: st
   switch (command) {
     case 'loudness':
       if (rest.length !== 1 || !rest[0]) throw new UsageError(`loudness takes one file.\n${USAGE}`);
-      return { stdout: loudness(rest[0], notices), notices };
+      return { stdout: await loudness(rest[0], notices), notices };
     case 'mix':
       return { stdout: await mix(rest, notices), notices };
     case 'master':
-      return { stdout: master(rest, notices), notices };
+      return { stdout: await master(rest, notices), notices };
     case undefined:
     case '--help':
     case '-h':

@@ -379,14 +379,32 @@ export class WavEncoder {
   private readonly channelCount: number;
   private buffer = new Uint8Array(0);
   private written = 0;
-  constructor(spec: { sampleRate: number; channelCount: number; frames: number }, opts: WavOptions) {
-    this.plan = planEncoding(spec, opts);
+  private readonly bounded: boolean;
+  /**
+   * `frames: null`: a length not known before the end (an encoder fed as the audio comes); the
+   * header then says 0 frames, and finalHeader() gives the one to write over it.
+   */
+  constructor(spec: { sampleRate: number; channelCount: number; frames: number | null }, opts: WavOptions) {
+    this.bounded = spec.frames !== null;
+    this.plan = planEncoding({ ...spec, frames: spec.frames ?? 0 }, opts);
     this.channelCount = spec.channelCount;
     this.header = header(this.plan, spec.channelCount);
   }
+  /** Frames encoded so far. */
+  get framesWritten(): number {
+    return this.written;
+  }
+  /** The header for the frames written, the same length as `header` (a RIFF that must grow to RF64 cannot be). */
+  finalHeader(): Uint8Array {
+    const dataSize = this.written * this.channelCount * (this.plan.bits / 8);
+    const rf64 = this.plan.rf64 || HEADER + dataSize + (dataSize & 1) - 8 > NO_SIZE;
+    if (rf64 !== this.plan.rf64)
+      throw new RangeError('This WAV passes 4 GiB: its length must be known before it starts (RF64).');
+    return header({ ...this.plan, frames: this.written, dataSize }, this.channelCount);
+  }
   encode(block: readonly Float32Array[], count: number): Uint8Array {
     const plan = this.plan;
-    if (block.length !== this.channelCount || this.written + count > plan.frames)
+    if (block.length !== this.channelCount || (this.bounded && this.written + count > plan.frames))
       throw new RangeError('The block does not fit the file announced in the header.');
     const bytes = count * this.channelCount * (plan.bits / 8);
     if (this.buffer.byteLength < bytes) this.buffer = new Uint8Array(bytes);
@@ -416,7 +434,9 @@ export class WavEncoder {
   }
   /** The pad byte a RIFF chunk of odd size is followed by, or nothing. */
   trailer(): Uint8Array {
-    return new Uint8Array(this.plan.dataSize & 1);
+    return new Uint8Array(
+      (this.bounded ? this.plan.dataSize : this.written * this.channelCount * (this.plan.bits / 8)) & 1,
+    );
   }
 }
 
