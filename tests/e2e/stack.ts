@@ -31,7 +31,7 @@ export type App = {
   context: BrowserContext;
   dataDir: string;
   exportsDir: string;
-  /** The musician's answer to the next save dialogs: a place in exportsDir, or Cancel. */
+  /** The musician's answer to the next save and folder dialogs: a place in exportsDir, or Cancel. */
   saveDialog: { cancel: boolean };
   /** The "system browser": opens what main asked to open, in a page of its own. */
   followOpenedUrl(): Promise<Page>;
@@ -93,6 +93,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
           for (let n = 2; existsSync(candidate); n++) candidate = path.join(exportsDir, `${name} ${n}${ext}`);
           return candidate;
         },
+        folderDialog: () => (saveDialog.cancel ? null : exportsDir),
       });
       const context = await browser.newContext({
         viewport: { width: 1280, height: 800 },

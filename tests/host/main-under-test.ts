@@ -5,7 +5,7 @@ import path from 'node:path';
 import { importPKCS8 } from 'jose';
 import { Jwks } from '../../contracts/tokens';
 import { createMainServices, type MainServices } from '../../electron/main/main-services';
-import type { Clock, Logger } from '../../electron/main/ports';
+import type { Clock, FileFilter, Logger } from '../../electron/main/ports';
 import type { KeychainPort, SafeStoragePort } from '../../electron/main/services/credentials';
 import type { Companion } from './companion';
 import {
@@ -25,8 +25,13 @@ export type MainUnderTest = {
   clock: Clock & { advance(ms: number): void; set(ms: number): void };
   dataDir: string;
   logs: Array<{ level: string; msg: string; data?: Record<string, unknown> }>;
-  /** Answers for the save and open dialogs (null: the user cancels). */
-  dialogs: { save: string | null; open: string | null };
+  /** Answers for the save, open and folder dialogs (null: the user cancels); what the save dialogs were offered. */
+  dialogs: {
+    save: string | null;
+    open: string | null;
+    folder: string | null;
+    asked: Array<{ name: string; filter?: FileFilter }>;
+  };
 };
 
 export function mainUnderTest(
@@ -60,7 +65,7 @@ export function mainUnderTest(
   const events = eventRecorder();
   const opened: string[] = [];
   const scheduler = manualScheduler();
-  const dialogs: MainUnderTest['dialogs'] = { save: null, open: null };
+  const dialogs: MainUnderTest['dialogs'] = { save: null, open: null, folder: null, asked: [] };
   const main = createMainServices({
     store: confStore(dataDir),
     keychain: opts.keychain ?? null,
@@ -69,7 +74,14 @@ export function mainUnderTest(
     openExternal: async (url) => {
       opened.push(url);
     },
-    dialogs: { save: async () => dialogs.save, open: async () => dialogs.open },
+    dialogs: {
+      save: async (name, _kind, filter) => {
+        dialogs.asked.push({ name, filter });
+        return dialogs.save;
+      },
+      open: async () => dialogs.open,
+      folder: async () => dialogs.folder,
+    },
     files: nodeFiles,
     dataDir,
     defaults: { serverUrl },
