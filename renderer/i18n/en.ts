@@ -187,7 +187,7 @@ export const en = {
   'export.go': 'Export',
   'export.goStems': 'Export stems ({count})',
   'export.cancel': 'Cancel',
-  'export.stemsSaved': '{count} stems saved in {path}',
+  'export.stemsSaved': 'Stems saved in {path} ({count})',
   'export.stemProgress': 'Rendering stem {index} of {count}… {percent}%',
 
   'report.title': 'Your master is ready',

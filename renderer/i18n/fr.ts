@@ -191,7 +191,7 @@ export const fr = {
   'export.go': 'Exporter',
   'export.goStems': 'Exporter les stems ({count})',
   'export.cancel': 'Annuler',
-  'export.stemsSaved': '{count} stems enregistrés dans {path}',
+  'export.stemsSaved': 'Stems enregistrés dans {path} ({count})',
   'export.stemProgress': 'Rendu du stem {index} sur {count}… {percent} %',
 
   'report.title': 'Votre master est prêt',

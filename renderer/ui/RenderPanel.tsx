@@ -120,6 +120,8 @@ export function RenderPanel() {
             </button>
           ))}
         </div>
+      </fieldset>
+      <div className="ab-match">
         <label className="choice">
           <input
             type="checkbox"
@@ -128,10 +130,10 @@ export function RenderPanel() {
           />
           {t('report.match')}
         </label>
-      </fieldset>
-      <p className="muted ab-match" role="status" data-testid="ab-match">
-        {matchText}
-      </p>
+        <p className="muted" role="status" data-testid="ab-match">
+          {matchText}
+        </p>
+      </div>
       <div className="modal-actions">
         <button type="button" className="button ghost" onClick={() => controller.renders.discardMaster()}>
           {t('report.discard')}

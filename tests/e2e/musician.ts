@@ -207,3 +207,15 @@ export async function billingMeOf(stack: Stack, email: string): Promise<BillingM
   });
   return BillingMeResponse.parse(await me.json());
 }
+
+/** Settings → Language, as the musician would switch it; the desk answers in that language. */
+export async function speak(page: Page, locale: 'en' | 'fr'): Promise<void> {
+  await page.getByRole('button', { name: /Account|Compte/ }).click();
+  await page.getByRole('menuitem', { name: /Settings|Réglages/ }).click();
+  await page
+    .getByTestId('settings')
+    .getByLabel(locale === 'en' ? 'English' : 'Français')
+    .check();
+  await page.keyboard.press('Escape');
+  await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+}
