@@ -219,3 +219,11 @@ export async function speak(page: Page, locale: 'en' | 'fr'): Promise<void> {
   await page.keyboard.press('Escape');
   await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
 }
+
+/** "Export mix", then the export dialog's Export on the project's choices (the export was granted). */
+export async function exportMix(page: Page, label = 'Export mix'): Promise<void> {
+  await page.getByRole('button', { name: label, exact: true }).click();
+  const dialog = page.getByTestId('export-dialog');
+  await dialog.waitFor({ timeout: 15_000 });
+  await dialog.locator('button[type="submit"]').click();
+}
