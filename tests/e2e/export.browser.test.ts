@@ -307,7 +307,12 @@ describe('export formats, stems and master presets', { timeout: 300_000 }, () =>
     const { target, ceiling } = PRESETS[preset];
     const minus = (v: number) => `−${String(Math.abs(v)).replace('.', locale === 'fr' ? ',' : '.')}`;
     expect(numbers).toBe(`${minus(target)} LUFS · ${minus(ceiling)} dBTP`);
-    if (shotName) await shot(page, `${shotName}-panel`);
+    if (shotName) {
+      // The toasts of earlier saves are put away so the panel is seen whole.
+      const toasts = page.locator('.toasts .icon-button');
+      while ((await toasts.count()) > 0) await toasts.first().click();
+      await shot(page, `${shotName}-panel`);
+    }
     const before = new Set(savedFiles(app.exportsDir));
     await page.getByRole('button', { name: w.master, exact: true }).click();
     const report = page.getByRole('dialog', { name: w.report });
@@ -351,6 +356,7 @@ describe('export formats, stems and master presets', { timeout: 300_000 }, () =>
     expect(await target.getAttribute('aria-valuetext')).toBe('−21 LUFS');
     await app.page.getByLabel('Tone').selectOption('warmer');
     await app.page.getByRole('checkbox', { name: 'Glue (gentle bus compression)' }).check();
+    for (const close of await app.page.locator('.toasts .icon-button').all()) await close.click();
     await shot(app.page, '23-master-custom-en-panel');
     const before = new Set(savedFiles(app.exportsDir));
     await app.page.getByRole('button', { name: 'Master', exact: true }).click();
