@@ -293,12 +293,23 @@ describe('export formats, stems and master presets', { timeout: 300_000 }, () =>
     await app.close();
   });
 
+  /** Plays the A/B on one side for 3.5 s and reads the master's short-term meter (LUFS). */
+  const heard = async (page: Page, report: Locator, side: 'A' | 'B') => {
+    await report.getByRole('button', { name: side === 'A' ? 'A: original mix' : 'B: mastered' }).click();
+    await report.getByRole('button', { name: 'Play A/B' }).click();
+    await page.waitForTimeout(3500);
+    const text = await page.getByTestId('meter-short').innerText();
+    await report.getByRole('button', { name: 'Stop' }).click();
+    return Number.parseFloat(text.replace('−', '-'));
+  };
+
   /** Picks a preset in the master panel, masters, checks the matched A/B, saves, measures the file. */
   const masterWith = async (
     app: App,
     locale: 'en' | 'fr',
     preset: keyof typeof PRESETS,
     shotName?: string,
+    listen = false,
   ) => {
     const w = WORDS[locale];
     const { page } = app;
@@ -325,6 +336,17 @@ describe('export formats, stems and master presets', { timeout: 300_000 }, () =>
     await report.getByRole('checkbox', { name: w.match }).uncheck();
     expect(await matchLine.innerText()).toMatch(w.unmatched);
     await report.getByRole('checkbox', { name: w.match }).check();
+    if (listen) {
+      // What the musician hears: matched, A and B read the same on the master's meter; unmatched,
+      // they differ by the difference the report shows.
+      const difference = Number(/(\d+\.\d) dB/.exec(await matchLine.innerText())?.[1]);
+      const matched = { A: await heard(page, report, 'A'), B: await heard(page, report, 'B') };
+      expect(Math.abs(matched.A - matched.B)).toBeLessThan(1);
+      await report.getByRole('checkbox', { name: w.match }).uncheck();
+      const unmatched = { A: await heard(page, report, 'A'), B: await heard(page, report, 'B') };
+      expect(Math.abs(Math.abs(unmatched.A - unmatched.B) - difference)).toBeLessThan(1);
+      await report.getByRole('checkbox', { name: w.match }).check();
+    }
     if (shotName) await shot(page, `${shotName}-report`);
     const save = report.getByRole('button', { name: w.save });
     await save.click();
@@ -344,7 +366,8 @@ describe('export formats, stems and master presets', { timeout: 300_000 }, () =>
       });
     let n = 0;
     for (const preset of Object.keys(PRESETS) as (keyof typeof PRESETS)[]) {
-      const file = await masterWith(app, 'en', preset, preset === 'club' ? '23-master-club-en' : undefined);
+      const club = preset === 'club';
+      const file = await masterWith(app, 'en', preset, club ? '23-master-club-en' : undefined, club);
       expect(ffprobe(file)).toMatchObject({ codec: 'pcm_s24le', sampleRate: 48000 });
       await expect.poll(masters, { timeout: 15_000 }).toBe(++n);
     }
@@ -356,7 +379,8 @@ describe('export formats, stems and master presets', { timeout: 300_000 }, () =>
     expect(await target.getAttribute('aria-valuetext')).toBe('−21 LUFS');
     await app.page.getByLabel('Tone').selectOption('warmer');
     await app.page.getByRole('checkbox', { name: 'Glue (gentle bus compression)' }).check();
-    for (const close of await app.page.locator('.toasts .icon-button').all()) await close.click();
+    const toasts = app.page.locator('.toasts .icon-button');
+    while ((await toasts.count()) > 0) await toasts.first().click();
     await shot(app.page, '23-master-custom-en-panel');
     const before = new Set(savedFiles(app.exportsDir));
     await app.page.getByRole('button', { name: 'Master', exact: true }).click();
