@@ -104,12 +104,15 @@ describe('export formats, stems and master presets', { timeout: 300_000 }, () =>
     await expect.poll(() => dialog.count()).toBe(0);
   };
 
-  /** The one new file (or folder) that appears in the exports folder, once whole. */
+  /** The one new file (or folder) that appears in the exports folder; an error the app shows fails at once. */
   const nextSaved = async (app: App, before: Set<string>) => {
+    const fresh = () => savedFiles(app.exportsDir).filter((f) => !before.has(f));
+    const failure = app.page.locator('.toast.is-error');
     await expect
-      .poll(() => savedFiles(app.exportsDir).filter((f) => !before.has(f)).length, { timeout: 60_000 })
-      .toBe(1);
-    return path.join(app.exportsDir, savedFiles(app.exportsDir).find((f) => !before.has(f)) as string);
+      .poll(async () => fresh().length === 1 || (await failure.count()) > 0, { timeout: 60_000 })
+      .toBe(true);
+    if (fresh().length !== 1) throw new Error(`the app said: ${await failure.first().innerText()}`);
+    return path.join(app.exportsDir, fresh()[0] as string);
   };
 
   it('19. exports a 16-bit 44.1 kHz WAV from the keyboard, then WAV stems counted as one export', async () => {
