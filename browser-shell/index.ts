@@ -122,6 +122,10 @@ export async function startBrowserShell(opts: BrowserShellOptions): Promise<Brow
         return path.join(exportsDir, path.basename(name));
       },
       open: async () => null,
+      folder: async () => {
+        mkdirSync(exportsDir, { recursive: true });
+        return exportsDir;
+      },
     },
     files: nodeFiles,
     dataDir: opts.dataDir,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DeviceId } from './tokens';
 import { Credentials, DevicesResponse, InvoicesResponse, PlanPrice, PlansResponse, PublicUser } from './api';
 import { ErrorCode } from './errors';
+import { ExportFormat } from './export';
 import {
   BillingAttention,
   BillingInterval,
@@ -104,8 +105,32 @@ export const SaveRenderInput = z.object({
   suggestedName: z.string().min(1).max(255),
   /** What the caller is saving; when given, the grant must be of this kind. */
   kind: UsageKind.optional(),
+  /** The file's format: the save dialog's filter and the name's extension follow it (default WAV). */
+  format: ExportFormat.optional(),
 });
 export const SavedFile = z.object({ path: z.string() });
+
+/**
+ * Stems are one export, counted once, written as several files into one new folder: `beginStems`
+ * asks for the place (once) and opens the folder, `writeStem` writes each file as it is rendered,
+ * `finishStems` puts the folder in place and counts the export. `gate.release` mid-way (a cancel, a
+ * failure) gives the reservation back and removes the unfinished folder.
+ */
+export const BeginStemsInput = z.object({
+  grantId: z.string().min(1),
+  /** The new folder's name (the song's); never a path: main keeps only a safe name. */
+  folderName: z.string().min(1).max(200),
+  format: ExportFormat,
+});
+export const StemsFolder = z.object({ folder: z.string() });
+export const StemFileInput = z.object({
+  grantId: z.string().min(1),
+  /** The stem's name without extension (engine's stemFileName); main adds the format's extension. */
+  name: z.string().min(1).max(200),
+  data: z.instanceof(Uint8Array),
+});
+export const WrittenStem = z.object({ file: z.string() });
+export const SavedStems = z.object({ path: z.string(), files: z.array(z.string()) });
 
 export const ProjectSaveInput = z.object({ project: ProjectFile, saveAs: z.boolean() });
 /**
@@ -188,6 +213,9 @@ export const bridgeMethods = {
   'entitlements.refresh': method(none, EntitlementState),
   'gate.authorize': method(z.object({ kind: UsageKind }), Grant),
   'gate.saveRender': method(SaveRenderInput, SavedFile),
+  'gate.beginStems': method(BeginStemsInput, StemsFolder),
+  'gate.writeStem': method(StemFileInput, WrittenStem),
+  'gate.finishStems': method(z.object({ grantId: z.string().min(1) }), SavedStems),
   /** The render was cancelled, failed, or its master discarded: its reservation goes back, uncounted. */
   'gate.release': method(z.object({ grantId: z.string().min(1) }), z.object({ released: z.boolean() })),
   'project.save': method(ProjectSaveInput, SavedProject),

@@ -120,8 +120,11 @@ function run(): void {
       emit,
       openExternal: (url) => shell.openExternal(url),
       dialogs: {
-        async save(suggestedName) {
-          const options = { defaultPath: path.join(app.getPath('documents'), suggestedName) };
+        async save(suggestedName, _kind, filter) {
+          const options = {
+            defaultPath: path.join(app.getPath('documents'), suggestedName),
+            ...(filter ? { filters: [filter] } : {}),
+          };
           const r = window
             ? await dialog.showSaveDialog(window, options)
             : await dialog.showSaveDialog(options);
@@ -151,6 +154,18 @@ function run(): void {
                     },
                   ]
                 : [{ name: 'Siberia Mix project', extensions: ['siberia'] }],
+          };
+          const r = window
+            ? await dialog.showOpenDialog(window, options)
+            : await dialog.showOpenDialog(options);
+          return r.canceled ? null : (r.filePaths[0] ?? null);
+        },
+        async folder(suggestedName) {
+          // The stems go into a new folder inside the one chosen, named after the song.
+          const options = {
+            title: suggestedName,
+            defaultPath: app.getPath('documents'),
+            properties: ['openDirectory' as const, 'createDirectory' as const],
           };
           const r = window
             ? await dialog.showOpenDialog(window, options)

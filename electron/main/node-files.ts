@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Files } from './ports';
 
@@ -37,4 +37,17 @@ export const nodeFiles: Files = {
       throw err;
     }
   },
+  makeFolder: async (dir) => {
+    await mkdir(dir, { recursive: true });
+  },
+  async renameFolder(from, to) {
+    // rename(2) replaces an empty folder silently: a name already taken is refused first.
+    const taken = await access(to).then(
+      () => true,
+      () => false,
+    );
+    if (taken) throw Object.assign(new Error(`${to} already exists`), { code: 'EEXIST' });
+    await rename(from, to);
+  },
+  removeFolder: (dir) => rm(dir, { recursive: true, force: true }),
 };

@@ -46,11 +46,16 @@ export type EventSink = <E extends BridgeEventName>(event: E, payload: BridgeEve
 /** shell.openExternal. */
 export type ExternalOpener = (url: string) => Promise<void>;
 
+/** What a save dialog offers to write: its filter's name and extensions (no dot). */
+export type FileFilter = { name: string; extensions: string[] };
+
 /** dialog.showSaveDialog / showOpenDialog: an absolute path, or null when the user cancels. */
 export type Dialogs = {
-  save(suggestedName: string, kind: 'render' | 'project'): Promise<string | null>;
+  save(suggestedName: string, kind: 'render' | 'project', filter?: FileFilter): Promise<string | null>;
   /** A project file (the default), or an audio file to relink a track whose audio is missing. */
   open(kind?: 'project' | 'audio'): Promise<string | null>;
+  /** A folder to write into (stems): an existing folder's absolute path, or null on Cancel. */
+  folder(suggestedName: string): Promise<string | null>;
 };
 
 export type Files = {
@@ -60,4 +65,10 @@ export type Files = {
   remove(path: string): Promise<void>;
   /** The names in a folder; none when it does not exist. */
   list(dir: string): Promise<string[]>;
+  /** Creates a folder (and its parents); an existing one is no error. */
+  makeFolder(dir: string): Promise<void>;
+  /** Moves a folder to a name that must not exist yet (fails rather than merge or replace). */
+  renameFolder(from: string, to: string): Promise<void>;
+  /** A folder and everything in it gone; a missing one is no error. */
+  removeFolder(dir: string): Promise<void>;
 };

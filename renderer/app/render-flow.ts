@@ -1,17 +1,31 @@
+import type { BridgeError } from '../../contracts/bridge';
+import { type ExportFormat, type ExportSettings, fileExtension } from '../../contracts/export';
 import type { UsageKind } from '../../contracts/plan';
 import type { Refusal } from '../../contracts/refusal';
+import { stemFileName } from '../../engine/mix/stems';
 import { ABPlayer, type Side } from '../audio/ab-player';
 import { EngineError } from '../audio/engine-client';
 import { toBuffer } from '../audio/to-buffer';
 import { call } from '../bridge';
+import { loudnessMatch } from '../state/loudness-match';
 import { type RenderAction, type RenderState, renderReducer } from '../state/render';
 import { createStore, type Store } from '../state/store';
 import type { AudioSession } from './audio-session';
 import type { DeskBasics } from './desk-basics';
 
+/** Main said no to a stem's file (a write that failed, a grant gone): the export stops with its words. */
+class StemNotWritten extends Error {
+  constructor(readonly error: BridgeError) {
+    super(error.message);
+    this.name = 'StemNotWritten';
+  }
+}
+
 /**
- * An export or a master: main's grant first, then the render in the engine Worker with its progress,
- * then (a master) the A/B comparison and the musician's save or discard, then main writes the file.
+ * An export or a master: main's grant first, then (an export) the export dialog's choices, then the
+ * render in the engine Worker with its progress, then (a master) the A/B comparison and the
+ * musician's save or discard, then main writes the file. Stems ask main for the folder first and
+ * hand it each file as it is rendered; they are one export.
  * Main decides; a refusal is shown as it answered. The grant is a reservation: main counts it once
  * the file is written, and every other ending (Cancel, an error, a discarded master) gives it back,
  * so the musician is told nothing was counted.
@@ -20,7 +34,10 @@ export class RenderFlow {
   readonly state: Store<RenderState, RenderAction>;
   private job = 0;
   private abPlayer: ABPlayer | null = null;
-  private masterBuffers: (Record<Side, AudioBuffer> & { wav: Uint8Array }) | null = null;
+  private masterBuffers: (Record<Side, AudioBuffer> & { bytes: Uint8Array; format: ExportFormat }) | null =
+    null;
+  /** Where the last export of this session went: the export dialog shows it. */
+  private lastPath: string | null = null;
 
   constructor(
     private readonly deps: DeskBasics & {
@@ -45,21 +62,53 @@ export class RenderFlow {
       notices.failed(grant.error);
       return;
     }
-    const grantId = grant.value.id;
+    if (kind === 'export') {
+      // Granted: the musician chooses the format, the rate, the tags and the stems.
+      this.state.dispatch({ type: 'choose', grantId: grant.value.id, lastPath: this.lastPath });
+      return;
+    }
+    await this.run('master', grant.value.id);
+  }
+
+  /** The export dialog's Export: renders with the project's export choices. */
+  async confirmExport(): Promise<void> {
+    const state = this.state.getState();
+    if (state.phase !== 'choosing') return;
+    await this.run('export', state.grantId);
+  }
+
+  /** The export dialog closed without exporting: the reservation goes back, nothing is counted. */
+  cancelExport(): void {
+    const state = this.state.getState();
+    if (state.phase !== 'choosing') return;
+    this.state.dispatch({ type: 'done' });
+    void this.release(state.grantId);
+  }
+
+  private settings(): ExportSettings {
+    return this.deps.mix.getState().present.export;
+  }
+
+  private async run(kind: UsageKind, grantId: string): Promise<void> {
+    const { audio, notices } = this.deps;
     const job = ++this.job;
     this.state.dispatch({ type: 'start', kind, job, grantId });
     const onProgress = (fraction: number) => this.state.dispatch({ type: 'progress', job, fraction });
+    const settings = this.settings();
     try {
-      if (kind === 'export') {
-        const wav = await audio.engine.render(audio.mixInput(), onProgress);
-        await this.saveRender(job, 'export', grantId, wav, 'mix.wav');
+      if (kind === 'export' && settings.stems) {
+        await this.exportStems(job, grantId, settings, onProgress);
+      } else if (kind === 'export') {
+        const { bytes } = await audio.engine.render(audio.mixInput(), settings, onProgress);
+        await this.saveRender(job, 'export', grantId, bytes, settings.format, 'mix');
       } else {
-        const result = await audio.engine.master(audio.mixInput(), onProgress);
+        const result = await audio.engine.master(audio.mixInput(), settings, onProgress);
         const { context } = audio.output();
         this.masterBuffers = {
           A: toBuffer(context, { sampleRate: result.sampleRate, channels: result.original }),
           B: toBuffer(context, { sampleRate: result.sampleRate, channels: result.mastered }),
-          wav: result.wav,
+          bytes: result.bytes,
+          format: settings.format,
         };
         this.state.dispatch({ type: 'report', job, report: result.report });
       }
@@ -67,13 +116,53 @@ export class RenderFlow {
       if (this.job !== job) return;
       this.state.dispatch({ type: 'done' });
       await this.release(grantId);
-      if (error instanceof EngineError && error.failure.code === 'cancelled') {
+      if (error instanceof StemNotWritten) {
+        if (error.error.code === 'cancelled') notices.notify('info', { key: 'render.saveCancelled' });
+        else notices.failed(error.error, (message) => ({ key: 'render.saveFailed', params: { message } }));
+      } else if (error instanceof EngineError && error.failure.code === 'cancelled') {
         notices.notify('info', { key: 'render.cancelled' });
       } else {
         const message = String((error as Error)?.message ?? error);
         notices.notify('error', { key: 'render.failed', params: { message } });
       }
     }
+  }
+
+  /**
+   * Stems: main asks for the folder once, then each stem is written as soon as it is rendered (the
+   * Worker waits for each write before rendering the next), then main puts the folder in place and
+   * counts the export once. Any failure on the way gives the reservation back (main removes the folder).
+   */
+  private async exportStems(
+    job: number,
+    grantId: string,
+    settings: ExportSettings,
+    onProgress: (fraction: number) => void,
+  ): Promise<void> {
+    const { audio, bridge, notices } = this.deps;
+    const mix = audio.mixInput();
+    const folderName = `${this.baseName()} - stems`.slice(0, 200);
+    const begun = await call(() => bridge.gate.beginStems({ grantId, folderName, format: settings.format }));
+    if (!begun.ok) throw new StemNotWritten(begun.error);
+    await audio.engine.renderStems(mix, settings, onProgress, async (stem) => {
+      if (this.job !== job) throw new Error('superseded');
+      this.state.dispatch({ type: 'stem', job, index: stem.index + 1, count: stem.count });
+      const name = stemFileName(mix.tracks, stem.trackId);
+      const written = await call(() =>
+        bridge.gate.writeStem({ grantId, name, data: stem.bytes as Uint8Array<ArrayBuffer> }),
+      );
+      if (!written.ok) throw new StemNotWritten(written.error);
+    });
+    this.state.dispatch({ type: 'saving', job, kind: 'export' });
+    const finished = await call(() => bridge.gate.finishStems({ grantId }));
+    if (!finished.ok) throw new StemNotWritten(finished.error);
+    this.state.dispatch({ type: 'done' });
+    this.lastPath = finished.value.path;
+    notices.notify('info', {
+      key: 'export.stemsSaved',
+      params: { count: finished.value.files.length, path: finished.value.path },
+    });
+    void this.deps.refreshEntitlements();
   }
 
   /** "Try again" on a refusal: main is asked afresh, and an export or a master is started again. */
@@ -87,29 +176,40 @@ export class RenderFlow {
     const state = this.state.getState();
     if (state.phase === 'rendering') this.deps.audio.engine.cancel();
     else if (state.phase === 'report') this.discardMaster();
+    else if (state.phase === 'choosing') this.cancelExport();
   }
 
-  private baseName(): string {
+  /** The name files are suggested under: the song's, or the app's. */
+  baseName(): string {
     const name = this.deps.mix.getState().present.name.trim();
     return name === '' ? 'Siberia Mix' : name;
   }
 
-  private async saveRender(job: number, kind: UsageKind, grantId: string, wav: Uint8Array, suffix: string) {
+  private async saveRender(
+    job: number,
+    kind: UsageKind,
+    grantId: string,
+    bytes: Uint8Array,
+    format: ExportFormat,
+    suffix: string,
+  ) {
     this.state.dispatch({ type: 'saving', job, kind });
-    const suggestedName = `${this.baseName()} - ${suffix}`.slice(0, 255);
+    const suggestedName = `${this.baseName()} - ${suffix}.${fileExtension(format)}`.slice(-255);
     const saved = await call(() =>
       this.deps.bridge.gate.saveRender({
         grantId,
         kind,
-        data: wav as Uint8Array<ArrayBuffer>,
+        data: bytes as Uint8Array<ArrayBuffer>,
         suggestedName,
+        format,
       }),
     );
     this.state.dispatch({ type: 'done' });
     // A cancelled dialog or a failed write: main has given the reservation back already.
-    if (saved.ok)
+    if (saved.ok) {
+      if (kind === 'export') this.lastPath = saved.value.path;
       this.deps.notices.notify('info', { key: 'desk.savedTo', params: { path: saved.value.path } });
-    else if (saved.error.code === 'cancelled')
+    } else if (saved.error.code === 'cancelled')
       this.deps.notices.notify('info', { key: 'render.saveCancelled' });
     else
       this.deps.notices.failed(saved.error, (message) => ({ key: 'render.saveFailed', params: { message } }));
@@ -127,6 +227,19 @@ export class RenderFlow {
     this.abPlayer?.setSide(side);
   }
 
+  /** Level-matched (the default) or as they are: the louder side's trim follows at once. */
+  setMatched(matched: boolean): void {
+    this.state.dispatch({ type: 'match', matched });
+    this.abPlayer?.setTrims(this.trims());
+  }
+
+  /** The gain each side plays at: the loudness match of the report, or none. */
+  private trims(): Record<Side, number> {
+    const state = this.state.getState();
+    if (state.phase !== 'report' || !state.matched) return { A: 0, B: 0 };
+    return loudnessMatch(state.report.before.integratedLufs, state.report.after.integratedLufs).gainDb;
+  }
+
   toggleAB(): void {
     const state = this.state.getState();
     if (state.phase !== 'report' || !this.masterBuffers) return;
@@ -136,7 +249,9 @@ export class RenderFlow {
     }
     this.deps.audio.stop();
     const { context, out, resetMeter } = this.deps.audio.output();
-    this.abPlayer = new ABPlayer(context, out, this.masterBuffers, state.listening, () => this.stopAB());
+    this.abPlayer = new ABPlayer(context, out, this.masterBuffers, state.listening, this.trims(), () =>
+      this.stopAB(),
+    );
     void context.resume();
     resetMeter();
     this.state.dispatch({ type: 'playing', playing: true });
@@ -152,9 +267,9 @@ export class RenderFlow {
     const state = this.state.getState();
     if (state.phase !== 'report' || !this.masterBuffers) return;
     this.stopAB();
-    const wav = this.masterBuffers.wav;
+    const { bytes, format } = this.masterBuffers;
     this.masterBuffers = null;
-    await this.saveRender(state.job, 'master', state.grantId, wav, 'master.wav');
+    await this.saveRender(state.job, 'master', state.grantId, bytes, format, 'master');
   }
 
   discardMaster(): void {

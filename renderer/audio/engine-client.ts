@@ -1,6 +1,7 @@
 import type { MasterReport } from '../../contracts/audio';
+import type { ExportSettings } from '../../contracts/export';
 import type { AudioFormatErrorCode } from '../../engine/index';
-import type { FromEngine, MixInput, Peaks, ToEngine } from './protocol';
+import type { Clipping, FromEngine, MixInput, Peaks, ToEngine } from './protocol';
 
 export type SourceAudio = { sampleRate: number; channels: Float32Array[] };
 export type EngineFailure = { code: AudioFormatErrorCode | 'internal' | 'cancelled'; message: string };
@@ -13,12 +14,17 @@ export class EngineError extends Error {
 
 type Pending = {
   resolve: (message: FromEngine) => void;
-  reject: (error: EngineError) => void;
+  /** An EngineError, or what `onStem` failed with (passed on as it is). */
+  reject: (error: Error) => void;
   onProgress?: (fraction: number) => void;
+  /** Stems: each one as it comes; the Worker renders the next once this settles. */
+  onStem?: (stem: Extract<FromEngine, { type: 'stem' }>) => Promise<void>;
 };
 
+export type Stem = { trackId: string; index: number; count: number; bytes: Uint8Array };
+
 export type MasterResult = {
-  wav: Uint8Array;
+  bytes: Uint8Array;
   report: MasterReport;
   sampleRate: number;
   original: Float32Array[];
@@ -64,15 +70,42 @@ export class EngineClient {
     });
   }
 
-  render(mix: MixInput, onProgress: (fraction: number) => void): Promise<Uint8Array> {
-    return this.request({ type: 'render', id: 0, mix }, [], onProgress).then((m) => {
+  /** The mix, encoded as the settings say (not stems: see `renderStems`). */
+  render(
+    mix: MixInput,
+    settings: ExportSettings,
+    onProgress: (fraction: number) => void,
+  ): Promise<{ bytes: Uint8Array; clipping: Clipping }> {
+    const message: ToEngine = { type: 'render', id: 0, mix, settings: { ...settings, stems: false } };
+    return this.request(message, [], onProgress).then((m) => {
       if (m.type !== 'rendered') throw unexpected(m);
-      return m.wav;
+      return { bytes: m.bytes, clipping: m.clipping };
     });
   }
 
-  master(mix: MixInput, onProgress: (fraction: number) => void): Promise<MasterResult> {
-    return this.request({ type: 'master', id: 0, mix }, [], onProgress).then((m) => {
+  /**
+   * Each stem, rendered and encoded in turn and handed to `onStem` (which writes it); the next is
+   * rendered only once `onStem` has settled. A rejected `onStem` stops the Worker and fails the render.
+   */
+  renderStems(
+    mix: MixInput,
+    settings: ExportSettings,
+    onProgress: (fraction: number) => void,
+    onStem: (stem: Stem) => Promise<void>,
+  ): Promise<{ clipping: Clipping }> {
+    const message: ToEngine = { type: 'render', id: 0, mix, settings: { ...settings, stems: true } };
+    return this.request(message, [], onProgress, onStem).then((m) => {
+      if (m.type !== 'stemsDone') throw unexpected(m);
+      return { clipping: m.clipping };
+    });
+  }
+
+  master(
+    mix: MixInput,
+    settings: ExportSettings,
+    onProgress: (fraction: number) => void,
+  ): Promise<MasterResult> {
+    return this.request({ type: 'master', id: 0, mix, settings }, [], onProgress).then((m) => {
       if (m.type !== 'mastered') throw unexpected(m);
       return m;
     });
@@ -122,6 +155,19 @@ export class EngineClient {
       pending.onProgress?.(message.fraction);
       return;
     }
+    if (message.type === 'stem') {
+      const id = message.id;
+      (pending.onStem ?? (async () => {}))(message).then(
+        () => this.worker?.postMessage({ type: 'stemTaken', id } satisfies ToEngine),
+        (error: unknown) => {
+          // The stem could not be written: nothing more is rendered, the render fails with why.
+          this.pending.delete(id);
+          this.cancel();
+          pending.reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+      return;
+    }
     this.pending.delete(message.id);
     if (message.type === 'failed')
       pending.reject(new EngineError({ code: message.code, message: message.message }));
@@ -132,11 +178,12 @@ export class EngineClient {
     message: ToEngine,
     transfer: Transferable[],
     onProgress?: (fraction: number) => void,
+    onStem?: Pending['onStem'],
   ): Promise<FromEngine> {
     const worker = this.ensureWorker();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress });
+      this.pending.set(id, { resolve, reject, onProgress, onStem });
       worker.postMessage({ ...message, id }, transfer);
     });
   }

@@ -1,16 +1,18 @@
 /// <reference lib="webworker" />
+import { type ExportSettings, exportRate } from '../../contracts/export';
 import {
   type AudioData,
   AudioFormatError,
   computePeaks,
   decodeAudioFile,
-  encodeWav,
+  encodeAudio,
   type MixSource,
   masterAudio,
   renderMix,
 } from '../../engine/index';
+import { stemIds, stemTracks } from '../../engine/mix/stems';
 import {
-  EXPORT_FORMAT,
+  type Clipping,
   type FromEngine,
   type MixInput,
   PEAK_BUCKETS,
@@ -65,7 +67,52 @@ function progress(id: number, from: number, span: number): (fraction: number) =>
   };
 }
 
-function handle(message: ToEngine): void {
+/** The settings' rate in Hz, and the tags (empty ones are left out of the file). */
+function encodeOptions(settings: ExportSettings, sessionRate: number) {
+  const title = settings.tags.title.trim();
+  const artist = settings.tags.artist.trim();
+  return { rate: exportRate(settings.rate, sessionRate), tags: { title, artist } };
+}
+
+/** Stems waiting for the desk to take the one posted (flow control: one stem's audio at a time). */
+const taken = new Map<number, () => void>();
+const stemTaken = (id: number) => new Promise<void>((resolve) => taken.set(id, resolve));
+
+/**
+ * Each stem in turn: rendered through its own strip with the others muted (the mix's length),
+ * encoded, posted with its buffer transferred, and dropped before the next one starts, so only one
+ * stem's audio is ever held. Progress runs across all of them.
+ */
+async function renderStems(id: number, mix: MixInput, settings: ExportSettings): Promise<void> {
+  const ids = stemIds(mix.tracks, settings.stemTrackIds);
+  if (ids.length === 0) throw new Error('No track to write as a stem.');
+  const clipping: Clipping = { samples: 0, peak: 0 };
+  for (const [index, trackId] of ids.entries()) {
+    const span = 1 / ids.length;
+    const audio = renderMix(
+      {
+        tracks: stemTracks(mix.tracks, trackId),
+        master: mix.master,
+        sampleRate: mix.sampleRate,
+        // Every source, so the stem keeps the mix's length; the muted ones are not rendered.
+        sources: mixSources(mix),
+      },
+      { onProgress: progress(id, index * span, span * 0.85) },
+    );
+    const encoded = await encodeAudio(audio, settings.format, encodeOptions(settings, mix.sampleRate));
+    clipping.samples += encoded.clipping.samples;
+    clipping.peak = Math.max(clipping.peak, encoded.clipping.peak);
+    const next = stemTaken(id);
+    post({ type: 'stem', id, trackId, index, count: ids.length, bytes: encoded.bytes }, [
+      encoded.bytes.buffer,
+    ]);
+    await next;
+    post({ type: 'progress', id, fraction: (index + 1) * span });
+  }
+  post({ type: 'stemsDone', id, clipping });
+}
+
+async function handle(message: ToEngine): Promise<void> {
   switch (message.type) {
     case 'decode': {
       const audio = decodeAudioFile(new Uint8Array(message.bytes));
@@ -86,53 +133,79 @@ function handle(message: ToEngine): void {
       post({ type: 'stored', id: message.id, peaks }, [peaks.min.buffer, peaks.max.buffer]);
       return;
     }
+    case 'stemTaken': {
+      const resolve = taken.get(message.id);
+      taken.delete(message.id);
+      resolve?.();
+      return;
+    }
     case 'render': {
-      const { mix, id } = message;
+      const { mix, id, settings } = message;
+      if (settings.stems) {
+        await renderStems(id, mix, settings);
+        return;
+      }
       const audio = renderMix(
         { tracks: mix.tracks, master: mix.master, sampleRate: mix.sampleRate, sources: mixSources(mix) },
-        { onProgress: progress(id, 0, 0.9) },
+        { onProgress: progress(id, 0, 0.85) },
       );
-      const wav = encodeWav(audio, { format: EXPORT_FORMAT });
-      post({ type: 'rendered', id, wav }, [wav.buffer]);
+      const { bytes, clipping } = await encodeAudio(
+        audio,
+        settings.format,
+        encodeOptions(settings, mix.sampleRate),
+      );
+      post({ type: 'rendered', id, bytes, clipping }, [bytes.buffer]);
       return;
     }
     case 'master': {
-      const { mix, id } = message;
+      const { mix, id, settings } = message;
       // The master works on the mix before the master fader, as the one-click master sets the level.
       const audio = renderMix(
         { tracks: mix.tracks, master: { gainDb: 0 }, sampleRate: mix.sampleRate, sources: mixSources(mix) },
         { onProgress: progress(id, 0, 0.4) },
       );
-      const result = masterAudio(audio, mix.master, { onProgress: progress(id, 0.4, 0.55) });
-      const wav = encodeWav(result.audio, { format: EXPORT_FORMAT });
+      const result = masterAudio(audio, mix.master, { onProgress: progress(id, 0.4, 0.5) });
+      const { bytes } = await encodeAudio(
+        result.audio,
+        settings.format,
+        encodeOptions(settings, mix.sampleRate),
+      );
       const original = audio.channels;
       // Silence comes back unchanged; a buffer cannot be transferred twice, so such channels are copied.
       const originalBuffers = new Set<ArrayBufferLike>(original.map((c) => c.buffer));
       const mastered = result.audio.channels.map((c) => (originalBuffers.has(c.buffer) ? c.slice() : c));
       post(
-        { type: 'mastered', id, wav, report: result.report, sampleRate: mix.sampleRate, original, mastered },
-        [wav.buffer, ...original.map((c) => c.buffer), ...mastered.map((c) => c.buffer)],
+        {
+          type: 'mastered',
+          id,
+          bytes,
+          report: result.report,
+          sampleRate: mix.sampleRate,
+          original,
+          mastered,
+        },
+        [bytes.buffer, ...original.map((c) => c.buffer), ...mastered.map((c) => c.buffer)],
       );
       return;
     }
   }
 }
 
+function fail(message: ToEngine, error: unknown): void {
+  if (!('id' in message)) return;
+  if (error instanceof AudioFormatError) {
+    post({ type: 'failed', id: message.id, code: error.code, message: error.message });
+  } else {
+    post({
+      type: 'failed',
+      id: message.id,
+      code: 'internal',
+      message: String((error as Error)?.message ?? error),
+    });
+  }
+}
+
 self.onmessage = (event: MessageEvent<ToEngine>) => {
   const message = event.data;
-  try {
-    handle(message);
-  } catch (error) {
-    if (!('id' in message)) return;
-    if (error instanceof AudioFormatError) {
-      post({ type: 'failed', id: message.id, code: error.code, message: error.message });
-    } else {
-      post({
-        type: 'failed',
-        id: message.id,
-        code: 'internal',
-        message: String((error as Error)?.message ?? error),
-      });
-    }
-  }
+  handle(message).catch((error) => fail(message, error));
 };

@@ -1,4 +1,5 @@
 import type { MasterReport } from '../../contracts/audio';
+import type { ExportSettings } from '../../contracts/export';
 import type { MasterSettings, Track } from '../../contracts/project';
 import type { AudioFormatErrorCode } from '../../engine/index';
 
@@ -9,8 +10,13 @@ export type MixInput = { tracks: Track[]; master: MasterSettings; sampleRate: nu
 export type ToEngine =
   | { type: 'decode'; id: number; trackId: string; bytes: ArrayBuffer }
   | { type: 'store'; id: number; trackId: string; sampleRate: number; channels: Float32Array[] }
-  | { type: 'render'; id: number; mix: MixInput }
-  | { type: 'master'; id: number; mix: MixInput };
+  /** The mix (or, with `settings.stems`, each stem in turn) rendered and encoded as the settings say. */
+  | { type: 'render'; id: number; mix: MixInput; settings: ExportSettings }
+  /** The desk has written the stem the Worker posted: the next one may be rendered. */
+  | { type: 'stemTaken'; id: number }
+  | { type: 'master'; id: number; mix: MixInput; settings: ExportSettings };
+
+export type Clipping = { samples: number; peak: number };
 
 export type FromEngine =
   | {
@@ -24,11 +30,15 @@ export type FromEngine =
     }
   | { type: 'stored'; id: number; peaks: Peaks }
   | { type: 'progress'; id: number; fraction: number }
-  | { type: 'rendered'; id: number; wav: Uint8Array }
+  | { type: 'rendered'; id: number; bytes: Uint8Array; clipping: Clipping }
+  /** One stem, encoded; the Worker waits for `stemTaken` before it renders the next. */
+  | { type: 'stem'; id: number; trackId: string; index: number; count: number; bytes: Uint8Array }
+  /** Every stem was posted and taken. */
+  | { type: 'stemsDone'; id: number; clipping: Clipping }
   | {
       type: 'mastered';
       id: number;
-      wav: Uint8Array;
+      bytes: Uint8Array;
       report: MasterReport;
       sampleRate: number;
       original: Float32Array[];
@@ -43,4 +53,3 @@ export type FromMeter = { type: 'reading'; reading: MeterReading };
 
 /** Buckets of a waveform: enough for a 4K-wide strip, small to keep and draw. */
 export const PEAK_BUCKETS = 2048;
-export const EXPORT_FORMAT = 'wav24' as const;

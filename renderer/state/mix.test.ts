@@ -104,6 +104,85 @@ describe('mix reducer', () => {
     expect(s.present.master.gainDb).toBe(0);
   });
 
+  it('master presets bring their numbers; one’s own target or ceiling is custom; all undoable', () => {
+    let s = initialMix(emptyProject());
+    expect(s.present.master).toMatchObject({ preset: 'streaming', targetLufs: -14, ceilingDbtp: -1 });
+    s = mixReducer(s, { type: 'setMaster', patch: { preset: 'club' } });
+    expect(s.present.master).toMatchObject({ preset: 'club', targetLufs: -9, ceilingDbtp: -0.3 });
+    s = mixReducer(s, { type: 'setMaster', patch: { preset: 'broadcast' } });
+    expect(s.present.master).toMatchObject({ preset: 'broadcast', targetLufs: -23, ceilingDbtp: -1 });
+    // Custom keeps the numbers until they are changed.
+    s = mixReducer(s, { type: 'setMaster', patch: { preset: 'custom' } });
+    expect(s.present.master).toMatchObject({ preset: 'custom', targetLufs: -23, ceilingDbtp: -1 });
+    s = mixReducer(s, { type: 'setMaster', patch: { targetLufs: -11.04 }, gesture: 'target' });
+    s = mixReducer(s, { type: 'setMaster', patch: { targetLufs: -12 }, gesture: 'target' });
+    s = mixReducer(s, { type: 'setMaster', patch: { ceilingDbtp: -40 } });
+    expect(s.present.master).toMatchObject({ preset: 'custom', targetLufs: -12, ceilingDbtp: -9 });
+    s = mixReducer(s, { type: 'setMaster', patch: { preset: 'apple' } });
+    expect(s.present.master).toMatchObject({ preset: 'apple', targetLufs: -16, ceilingDbtp: -1 });
+    s = mixReducer(s, { type: 'setMaster', patch: { glue: true, tilt: 'warmer' } });
+    expect(s.present.master).toMatchObject({ glue: true, tilt: 'warmer' });
+    // Out of range and not a value: clamped or ignored, never written.
+    const before = s.present.master;
+    s = mixReducer(s, {
+      type: 'setMaster',
+      patch: { tilt: 'louder' as never, preset: 'loud' as never, glue: 'yes' as never },
+    });
+    expect(s.present.master).toBe(before);
+    s = mixReducer(s, { type: 'setMaster', patch: { targetLufs: Number.NaN } });
+    expect(s.present.master).toMatchObject({ preset: 'custom', targetLufs: -16 });
+    s = mixReducer(s, { type: 'setMaster', patch: { targetLufs: 0 } });
+    expect(s.present.master.targetLufs).toBe(-6);
+    // Each change is one undo step (the gesture's two target moves are one).
+    const steps: string[] = [];
+    while (canUndo(s)) {
+      s = mixReducer(s, { type: 'undo' });
+      steps.push(`${s.present.master.preset} ${s.present.master.targetLufs}`);
+    }
+    expect(steps).toEqual([
+      'custom -16',
+      'apple -16',
+      'apple -16',
+      'custom -12',
+      'custom -12',
+      'custom -23',
+      'broadcast -23',
+      'club -9',
+      'streaming -14',
+    ]);
+  });
+
+  it('export choices are checked, undoable, and a typed title is one step', () => {
+    let s = initialMix(emptyProject());
+    s = mixReducer(s, { type: 'setExport', patch: { format: 'mp3-320', rate: 44100 } });
+    expect(s.present.export).toMatchObject({ format: 'mp3-320', rate: 44100 });
+    for (const title of ['S', 'So', 'Son', 'Song'])
+      s = mixReducer(s, { type: 'setExport', patch: { tags: { title } }, gesture: 'export-title' });
+    s = mixReducer(s, { type: 'endGesture' });
+    s = mixReducer(s, { type: 'setExport', patch: { stems: true, stemTrackIds: ['a'] } });
+    expect(s.present.export).toEqual({
+      format: 'mp3-320',
+      rate: 44100,
+      stems: true,
+      stemTrackIds: ['a'],
+      tags: { title: 'Song', artist: '' },
+    });
+    const before = s;
+    for (const patch of [
+      { format: 'ogg' },
+      { rate: 96000 },
+      { tags: { artist: 'x'.repeat(201) } },
+      { stemTrackIds: [''] },
+    ])
+      expect(mixReducer(s, { type: 'setExport', patch: patch as never })).toBe(before);
+    s = mixReducer(s, { type: 'undo' });
+    expect(s.present.export.tags.title).toBe('Song');
+    s = mixReducer(s, { type: 'undo' });
+    expect(s.present.export.tags.title).toBe('');
+    s = mixReducer(s, { type: 'undo' });
+    expect(s.present.export.format).toBe('wav24');
+  });
+
   it('loading a project starts a fresh history', () => {
     const s = mixReducer(withTracks('a'), { type: 'load', project: emptyProject() });
     expect(canUndo(s)).toBe(false);

@@ -1,4 +1,5 @@
-import { type MasterSettings, newProject, type ProjectFile, type Track } from '../../contracts/project';
+import { ExportSettings, MASTER_PRESETS, MasterPresetId } from '../../contracts/export';
+import { type MasterSettings, newProject, type ProjectFile, Tilt, type Track } from '../../contracts/project';
 import { type ClipEdit, editClip } from './clip-edit';
 
 /**
@@ -31,10 +32,16 @@ export type MixAction =
   | { type: 'renameTrack'; id: string; name: string }
   | { type: 'moveTrack'; id: string; to: number }
   | { type: 'removeTrack'; id: string }
-  | { type: 'setMaster'; patch: Partial<Pick<MasterSettings, 'gainDb'>>; gesture?: string }
+  | { type: 'setMaster'; patch: MasterPatch; gesture?: string }
+  | { type: 'setExport'; patch: ExportPatch; gesture?: string }
   | { type: 'endGesture' }
   | { type: 'undo' }
   | { type: 'redo' };
+
+export type MasterPatch = Partial<
+  Pick<MasterSettings, 'gainDb' | 'preset' | 'targetLufs' | 'ceilingDbtp' | 'glue' | 'tilt'>
+>;
+export type ExportPatch = Partial<Omit<ExportSettings, 'tags'>> & { tags?: Partial<ExportSettings['tags']> };
 
 export const HISTORY_LIMIT = 200;
 export const MAX_TRACKS = 256;
@@ -86,6 +93,40 @@ export function patchTrack(track: Track, patch: TrackPatch): Track {
       makeupDb: clamp(finite(comp.makeupDb, track.compressor.makeupDb), 0, 24),
     },
   };
+}
+
+/**
+ * The master's choices within the project file's ranges. A named preset brings its numbers; a
+ * target or ceiling of one's own makes the master 'custom'. What is not a valid value is ignored.
+ */
+export function patchMaster(master: MasterSettings, patch: MasterPatch): MasterSettings {
+  const next = { ...master, gainDb: clamp(finite(patch.gainDb, master.gainDb), -96, 12) };
+  const preset = MasterPresetId.safeParse(patch.preset);
+  if (preset.success) {
+    next.preset = preset.data;
+    if (preset.data !== 'custom') Object.assign(next, MASTER_PRESETS[preset.data]);
+  }
+  if (patch.targetLufs !== undefined || patch.ceilingDbtp !== undefined) {
+    // Tenths, as the controls step: a typed -14.04 is -14.0.
+    const tenth = (x: number) => Math.round(x * 10) / 10;
+    next.targetLufs = tenth(clamp(finite(patch.targetLufs, master.targetLufs), -30, -6));
+    next.ceilingDbtp = tenth(clamp(finite(patch.ceilingDbtp, master.ceilingDbtp), -9, 0));
+    next.preset = 'custom';
+  }
+  if (typeof patch.glue === 'boolean') next.glue = patch.glue;
+  const tilt = Tilt.safeParse(patch.tilt);
+  if (tilt.success) next.tilt = tilt.data;
+  return next;
+}
+
+/** The export choices with a patch applied, or null when the result is not valid export settings. */
+export function patchExport(settings: ExportSettings, patch: ExportPatch): ExportSettings | null {
+  const next = ExportSettings.safeParse({
+    ...settings,
+    ...patch,
+    tags: { ...settings.tags, ...patch.tags },
+  });
+  return next.success ? next.data : null;
 }
 
 function sameTrack(a: Track, b: Track): boolean {
@@ -163,9 +204,14 @@ export function mixReducer(state: MixState, action: MixAction): MixState {
       );
     }
     case 'setMaster': {
-      const gainDb = clamp(finite(action.patch.gainDb, project.master.gainDb), -96, 12);
-      if (gainDb === project.master.gainDb) return state;
-      return commit(state, { ...project, master: { ...project.master, gainDb } }, action.gesture ?? null);
+      const master = patchMaster(project.master, action.patch);
+      if (JSON.stringify(master) === JSON.stringify(project.master)) return state;
+      return commit(state, { ...project, master }, action.gesture ?? null);
+    }
+    case 'setExport': {
+      const settings = patchExport(project.export, action.patch);
+      if (!settings || JSON.stringify(settings) === JSON.stringify(project.export)) return state;
+      return commit(state, { ...project, export: settings }, action.gesture ?? null);
     }
     case 'endGesture':
       return state.gesture === null ? state : { ...state, gesture: null };

@@ -8,7 +8,17 @@ import type { UsageKind } from '../../contracts/plan';
 export type RenderState =
   | { phase: 'idle' }
   | { phase: 'authorizing'; kind: UsageKind }
-  | { phase: 'rendering'; kind: UsageKind; job: number; progress: number; grantId: string }
+  /** An export granted: the export dialog is open on the project's choices (last: where the last one went). */
+  | { phase: 'choosing'; grantId: string; lastPath: string | null }
+  | {
+      phase: 'rendering';
+      kind: UsageKind;
+      job: number;
+      progress: number;
+      grantId: string;
+      /** Stems: the one being rendered (1-based) of how many; null for one file. */
+      stem: { index: number; count: number } | null;
+    }
   | {
       phase: 'report';
       job: number;
@@ -16,13 +26,18 @@ export type RenderState =
       report: MasterReport;
       listening: 'A' | 'B';
       playing: boolean;
+      /** Both sides played at the same loudness (the default), or as they are. */
+      matched: boolean;
     }
   | { phase: 'saving'; kind: UsageKind; job: number };
 
 export type RenderAction =
   | { type: 'authorize'; kind: UsageKind }
+  | { type: 'choose'; grantId: string; lastPath: string | null }
   | { type: 'start'; kind: UsageKind; job: number; grantId: string }
   | { type: 'progress'; job: number; fraction: number }
+  | { type: 'stem'; job: number; index: number; count: number }
+  | { type: 'match'; matched: boolean }
   | { type: 'report'; job: number; report: MasterReport }
   | { type: 'listen'; side: 'A' | 'B' }
   | { type: 'playing'; playing: boolean }
@@ -33,9 +48,32 @@ export function renderReducer(state: RenderState, action: RenderAction): RenderS
   switch (action.type) {
     case 'authorize':
       return state.phase === 'idle' ? { phase: 'authorizing', kind: action.kind } : state;
-    case 'start':
-      return state.phase === 'authorizing' && state.kind === action.kind
-        ? { phase: 'rendering', kind: action.kind, job: action.job, progress: 0, grantId: action.grantId }
+    case 'choose':
+      return state.phase === 'authorizing' && state.kind === 'export'
+        ? { phase: 'choosing', grantId: action.grantId, lastPath: action.lastPath }
+        : state;
+    case 'start': {
+      const from =
+        (state.phase === 'authorizing' && state.kind === action.kind) ||
+        (state.phase === 'choosing' && action.kind === 'export' && state.grantId === action.grantId);
+      return from
+        ? {
+            phase: 'rendering',
+            kind: action.kind,
+            job: action.job,
+            progress: 0,
+            grantId: action.grantId,
+            stem: null,
+          }
+        : state;
+    }
+    case 'stem':
+      return state.phase === 'rendering' && state.job === action.job
+        ? { ...state, stem: { index: action.index, count: action.count } }
+        : state;
+    case 'match':
+      return state.phase === 'report' && state.matched !== action.matched
+        ? { ...state, matched: action.matched }
         : state;
     case 'progress': {
       if (state.phase !== 'rendering' || state.job !== action.job) return state;
@@ -51,6 +89,7 @@ export function renderReducer(state: RenderState, action: RenderAction): RenderS
             report: action.report,
             listening: 'B',
             playing: false,
+            matched: true,
           }
         : state;
     case 'listen':

@@ -1,14 +1,21 @@
 import { formatNumber } from '../i18n';
+import { loudnessMatch } from '../state/loudness-match';
 import { useStore } from '../state/store';
 import { useController, useT } from './context';
+import { ExportDialog } from './ExportDialog';
 import { Modal } from './Modal';
 
-/** The render's progress (with Cancel) and, for a master, the before/after report with A/B. */
+/**
+ * The export dialog, the render's progress (with Cancel) and, for a master, the before/after report
+ * with a loudness-matched A/B.
+ */
 export function RenderPanel() {
   const controller = useController();
   const { t, locale } = useT();
   const state = useStore(controller.renders.state, (s) => s);
+  const format = useStore(controller.mix, (s) => s.present.export.format);
   if (state.phase === 'idle') return null;
+  if (state.phase === 'choosing') return <ExportDialog lastPath={state.lastPath} />;
   if (state.phase === 'authorizing' || state.phase === 'saving') {
     return (
       <div className="render-bar" role="status">
@@ -19,14 +26,13 @@ export function RenderPanel() {
   }
   if (state.phase === 'rendering') {
     const percent = Math.round(state.progress * 100);
+    const label = state.stem
+      ? t('export.stemProgress', { index: state.stem.index, count: state.stem.count, percent })
+      : t(state.kind === 'export' ? 'render.exporting' : 'render.mastering', { percent });
     return (
       <div className="render-bar" role="status" data-testid="render-progress">
-        <span>{t(state.kind === 'export' ? 'render.exporting' : 'render.mastering', { percent })}</span>
-        <progress
-          max={100}
-          value={percent}
-          aria-label={t(state.kind === 'export' ? 'render.exporting' : 'render.mastering', { percent })}
-        />
+        <span>{label}</span>
+        <progress max={100} value={percent} aria-label={label} />
         <button type="button" className="button ghost" onClick={() => controller.renders.cancel()}>
           {t('render.cancel')}
         </button>
@@ -43,6 +49,17 @@ export function RenderPanel() {
     return value === null ? t('unit.none') : t('unit.dbtp', { value });
   };
   const lu = (v: number) => t('unit.lu', { value: formatNumber(locale, v) ?? '' });
+  const match = loudnessMatch(report.before.integratedLufs, report.after.integratedLufs);
+  const db = (v: number) => t('unit.db', { value: formatNumber(locale, v) ?? '' });
+  const louder = match.turnedDown;
+  const matchText =
+    report.before.integratedLufs === null || report.after.integratedLufs === null
+      ? t('report.unmeasured')
+      : louder === null
+        ? t('report.matchedEqual')
+        : state.matched
+          ? t('report.matched', { value: db(-match.byDb).replace('-', '−'), side: louder })
+          : t('report.unmatched', { value: db(match.byDb), side: louder });
   return (
     <Modal
       title={t('report.title')}
@@ -104,6 +121,19 @@ export function RenderPanel() {
           ))}
         </div>
       </fieldset>
+      <div className="ab-match">
+        <label className="choice">
+          <input
+            type="checkbox"
+            checked={state.matched}
+            onChange={(e) => controller.renders.setMatched(e.currentTarget.checked)}
+          />
+          {t('report.match')}
+        </label>
+        <p className="muted" role="status" data-testid="ab-match">
+          {matchText}
+        </p>
+      </div>
       <div className="modal-actions">
         <button type="button" className="button ghost" onClick={() => controller.renders.discardMaster()}>
           {t('report.discard')}
@@ -114,7 +144,7 @@ export function RenderPanel() {
           data-autofocus
           onClick={() => void controller.renders.saveMaster()}
         >
-          {t('report.save')}
+          {t('report.save', { format: t(`export.format.${format}`) })}
         </button>
       </div>
     </Modal>

@@ -207,3 +207,23 @@ export async function billingMeOf(stack: Stack, email: string): Promise<BillingM
   });
   return BillingMeResponse.parse(await me.json());
 }
+
+/** Settings → Language, as the musician would switch it; the desk answers in that language. */
+export async function speak(page: Page, locale: 'en' | 'fr'): Promise<void> {
+  await page.getByRole('button', { name: /Account|Compte/ }).click();
+  await page.getByRole('menuitem', { name: /Settings|Réglages/ }).click();
+  await page
+    .getByTestId('settings')
+    .getByLabel(locale === 'en' ? 'English' : 'Français')
+    .check();
+  await page.keyboard.press('Escape');
+  await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+}
+
+/** "Export mix", then the export dialog's Export on the project's choices (the export was granted). */
+export async function exportMix(page: Page, label = 'Export mix'): Promise<void> {
+  await page.getByRole('button', { name: label, exact: true }).click();
+  const dialog = page.getByTestId('export-dialog');
+  await dialog.waitFor({ timeout: 15_000 });
+  await dialog.locator('button[type="submit"]').click();
+}

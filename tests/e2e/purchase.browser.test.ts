@@ -9,6 +9,7 @@ import { measureLoudness } from '../../engine/loudness/meter';
 import {
   buyPro,
   expectText,
+  exportMix,
   importStems,
   mix,
   playABit,
@@ -53,7 +54,7 @@ describe('a musician buys Pro and exports', { timeout: 120_000 }, () => {
     // Keyboard: the thank-you dialog has focus, so Escape closes it.
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
-    await page.getByRole('button', { name: 'Export mix' }).click();
+    await exportMix(page);
     await expect.poll(() => savedFiles(app.exportsDir).length, { timeout: 30_000 }).toBe(1);
     const file = path.join(app.exportsDir, savedFiles(app.exportsDir)[0] as string);
     await expect

@@ -31,7 +31,7 @@ export type App = {
   context: BrowserContext;
   dataDir: string;
   exportsDir: string;
-  /** The musician's answer to the next save dialogs: a place in exportsDir, or Cancel. */
+  /** The musician's answer to the next save and folder dialogs: a place in exportsDir, or Cancel. */
   saveDialog: { cancel: boolean };
   /** The musician's answer to the next open dialogs (a project, or an audio file to locate); null: Cancel. */
   openDialog: { next: string | null };
@@ -97,6 +97,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
           return candidate;
         },
         openDialog: () => openDialog.next,
+        folderDialog: () => (saveDialog.cancel ? null : exportsDir),
       });
       const context = await browser.newContext({
         viewport: { width: 1280, height: 800 },

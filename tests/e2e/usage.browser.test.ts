@@ -7,6 +7,7 @@ import {
   billingMeOf,
   buyPro,
   expectText,
+  exportMix,
   importStems,
   savedFiles,
   shot,
@@ -55,7 +56,7 @@ describe('usage: reservations, devices and honest refusals', { timeout: 240_000 
     await expectText(app.page, '0/2 exports · 0/2 masters');
     // The export renders, then the musician cancels the save dialog.
     app.saveDialog.cancel = true;
-    await app.page.getByRole('button', { name: 'Export mix' }).click();
+    await exportMix(app.page);
     await expectText(app.page, 'Saving cancelled: nothing was counted.', 30_000);
     await shot(app.page, '14-export-cancelled');
     app.saveDialog.cancel = false;
@@ -76,7 +77,7 @@ describe('usage: reservations, devices and honest refusals', { timeout: 240_000 
       mastersReserved: 0,
     });
     // A file that is written counts, once.
-    await app.page.getByRole('button', { name: 'Export mix' }).click();
+    await exportMix(app.page);
     await expect.poll(() => savedFiles(app.exportsDir).length, { timeout: 30_000 }).toBe(1);
     await expect.poll(() => gauge(app.page)).toBe('1/2 exports · 0/2 masters');
     await shot(app.page, '14-one-export-counted');
@@ -108,7 +109,7 @@ describe('usage: reservations, devices and honest refusals', { timeout: 240_000 
     await expect.poll(() => list.getByTestId('device').count()).toBe(2);
     await list.getByRole('button', { name: 'Close' }).last().click();
     // Its place is the fourth's now.
-    await fourth.page.getByRole('button', { name: 'Export mix' }).click();
+    await exportMix(fourth.page);
     await expect.poll(() => savedFiles(fourth.exportsDir).length, { timeout: 30_000 }).toBe(1);
     expect(savedFiles(first.exportsDir)).toEqual([]);
   });
@@ -148,7 +149,7 @@ describe('usage: reservations, devices and honest refusals', { timeout: 240_000 
     await signUp(free.page, 'trial@example.com');
     await importStems(free.page, [stems.drums]);
     await meet(free, 'en', 'master', 'upgrade_required');
-    await free.page.getByRole('button', { name: 'Export mix', exact: true }).click();
+    await exportMix(free.page);
     await expect.poll(() => savedFiles(free.exportsDir).length, { timeout: 30_000 }).toBe(1);
     await meet(free, 'en', 'export', 'trial_exhausted');
     await speak(free.page, 'fr');
@@ -157,7 +158,7 @@ describe('usage: reservations, devices and honest refusals', { timeout: 240_000 
     // Pro at the limit, then offline with nothing left on this device.
     const pro = await proWithStems('limit');
     for (let i = 1; i <= 2; i++) {
-      await pro.page.getByRole('button', { name: 'Export mix', exact: true }).click();
+      await exportMix(pro.page);
       await expect.poll(() => savedFiles(pro.exportsDir).length, { timeout: 30_000 }).toBe(i);
     }
     await meet(pro, 'en', 'export', 'quota_exceeded');

@@ -2,7 +2,7 @@
 // emulator: Go Pro opens the emulator's Checkout in the "system browser"; the musician closes the app
 // while paying; the return link cold-starts it (after Chromium's switches in argv) and is accepted;
 // then an export is granted and the app is quit while the save dialog of that render is open.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Companion, startCompanion } from '../host/companion';
@@ -67,6 +67,23 @@ describe('buying Pro through the app’s main process', () => {
     expect(await second.invoke('entitlements.get')).toMatchObject({ ok: true, value: { plan: 'pro' } });
     expect(second.logs().some((l) => l.text.includes('stale state'))).toBe(false);
 
+    // Stems: the folder picker is asked once (a folder, creatable), the files go into a new folder.
+    const stemsGrant = (await second.invoke('gate.authorize', { kind: 'export' })) as Answer;
+    const stemsGrantId = (stemsGrant.value as { id: string }).id;
+    const chosen = path.join(second.userData, 'Music');
+    mkdirSync(chosen, { recursive: true });
+    second.electron.openDialogAnswers.push([chosen]);
+    expect(
+      await second.invoke('gate.beginStems', { grantId: stemsGrantId, folderName: 'Song', format: 'mp3-v0' }),
+    ).toMatchObject({ ok: true, value: { folder: path.join(chosen, 'Song') } });
+    expect(second.electron.callsTo('dialog.showOpenDialog').at(-1)?.[0]).toMatchObject({
+      properties: ['openDirectory', 'createDirectory'],
+    });
+    for (const name of ['01 Drums', '02 Bass'])
+      await second.invoke('gate.writeStem', { grantId: stemsGrantId, name, data: new Uint8Array([1]) });
+    expect(await second.invoke('gate.finishStems', { grantId: stemsGrantId })).toMatchObject({ ok: true });
+    expect(readdirSync(path.join(chosen, 'Song')).sort()).toEqual(['01 Drums.mp3', '02 Bass.mp3']);
+
     // An export: a grant, then the save dialog; the app quits while the dialog is open.
     const grant = (await second.invoke('gate.authorize', { kind: 'export' })) as Answer;
     expect(grant).toMatchObject({ ok: true, value: { kind: 'export', offline: false } });
@@ -78,6 +95,10 @@ describe('buying Pro through the app’s main process', () => {
       kind: 'export',
     }) as Promise<Answer>;
     await waitFor('the save dialog', () => second.electron.saveDialogs.length === 1);
+    // The dialog offers the format's files (WAV when none is given).
+    expect(second.electron.callsTo('dialog.showSaveDialog').at(-1)?.[0]).toMatchObject({
+      filters: [{ name: 'WAV (.wav)', extensions: ['wav'] }],
+    });
     second.electron.app.quit();
     // Quitting first hands the render's reservation back (a few seconds at most), then closes.
     await waitFor('the window closed', () => win2.isDestroyed());

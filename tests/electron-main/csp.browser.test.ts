@@ -63,6 +63,8 @@ describe('the desk under main’s CSP', () => {
       .toMatch(/LUFS$/);
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.getByRole('button', { name: 'Export mix' }).click();
+    // The export dialog (granted), then its Export on the project's choices.
+    await page.getByTestId('export-dialog').locator('button[type="submit"]').click();
     await page.getByText(/^Saved to /).waitFor({ timeout: 20_000 });
 
     expect(violations).toEqual([]);

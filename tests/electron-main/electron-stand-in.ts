@@ -123,6 +123,8 @@ export function createElectronStandIn(opts: StandInOptions) {
   const messageBoxAnswers: number[] = [];
   /** Pending answers of the save dialog: the test resolves them. */
   const saveDialogs: Array<(path: string | null) => void> = [];
+  /** Answers for showOpenDialog, in order (the paths chosen); none left: the user cancels. */
+  const openDialogAnswers: string[][] = [];
   const exits: number[] = [];
 
   class StandInApp extends EventEmitter implements AppStandIn {
@@ -342,7 +344,8 @@ export function createElectronStandIn(opts: StandInOptions) {
     },
     async showOpenDialog(...args: unknown[]) {
       record('dialog.showOpenDialog', args.length > 1 ? args[1] : args[0]);
-      return { canceled: true, filePaths: [] };
+      const filePaths = openDialogAnswers.shift();
+      return filePaths ? { canceled: false, filePaths } : { canceled: true, filePaths: [] };
     },
   } as DialogStandIn;
 
@@ -406,6 +409,7 @@ export function createElectronStandIn(opts: StandInOptions) {
     protocolHandlers,
     messageBoxAnswers,
     saveDialogs,
+    openDialogAnswers,
     exits,
     /** Electron's 'ready': whenReady() resolves. */
     ready() {

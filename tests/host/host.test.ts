@@ -96,7 +96,14 @@ describe('test host', () => {
       'reopenCheckout',
       'startCheckout',
     ]);
-    expect(shape.gate).toEqual(['authorize', 'release', 'saveRender']);
+    expect(shape.gate).toEqual([
+      'authorize',
+      'beginStems',
+      'finishStems',
+      'release',
+      'saveRender',
+      'writeStem',
+    ]);
     expect(shape.on).toBe('fn');
     const bad = await page.evaluate(() => window.siberia.account.signIn({ email: 5 } as never));
     expect(bad).toMatchObject({ ok: false, error: { code: 'validation_error' } });

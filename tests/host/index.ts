@@ -26,6 +26,8 @@ export type HostOptions = {
   /** Returns the chosen absolute path (default: dataDir/exports/<name>); null cancels. */
   saveDialog?: (suggestedName: string) => string | null;
   openDialog?: () => string | null;
+  /** Returns the folder stems go into (default: dataDir/exports); null cancels. */
+  folderDialog?: (suggestedName: string) => string | null;
   /** Default memory: a keychain in this process. 'keytar': the OS keychain through keytar. */
   credentials?: 'keytar' | 'memory';
   logger?: Logger;
@@ -78,6 +80,8 @@ export async function startTestHost(opts: HostOptions): Promise<TestHost> {
       save: async (name) =>
         opts.saveDialog ? opts.saveDialog(name) : path.join(opts.dataDir, 'exports', path.basename(name)),
       open: async () => (opts.openDialog ? opts.openDialog() : null),
+      folder: async (name) =>
+        opts.folderDialog ? opts.folderDialog(name) : path.join(opts.dataDir, 'exports'),
     },
     locale: opts.locale,
     deviceId: opts.deviceId,

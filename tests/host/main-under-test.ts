@@ -5,7 +5,7 @@ import path from 'node:path';
 import { importPKCS8 } from 'jose';
 import { Jwks } from '../../contracts/tokens';
 import { createMainServices, type MainServices } from '../../electron/main/main-services';
-import type { Clock, Files, Logger } from '../../electron/main/ports';
+import type { Clock, FileFilter, Files, Logger } from '../../electron/main/ports';
 import type { KeychainPort, SafeStoragePort } from '../../electron/main/services/credentials';
 import type { Companion } from './companion';
 import {
@@ -25,8 +25,17 @@ export type MainUnderTest = {
   clock: Clock & { advance(ms: number): void; set(ms: number): void };
   dataDir: string;
   logs: Array<{ level: string; msg: string; data?: Record<string, unknown> }>;
-  /** Answers for the save and open dialogs (null: the user cancels); `asked`: the open dialogs shown. */
-  dialogs: { save: string | null; open: string | null; asked: Array<'project' | 'audio'> };
+  /**
+   * Answers for the save, open and folder dialogs (null: the user cancels); `asked`: what the save
+   * dialogs were offered; `openAsked`: the open dialogs shown.
+   */
+  dialogs: {
+    save: string | null;
+    open: string | null;
+    folder: string | null;
+    asked: Array<{ name: string; filter?: FileFilter }>;
+    openAsked: Array<'project' | 'audio'>;
+  };
 };
 
 export function mainUnderTest(
@@ -62,7 +71,7 @@ export function mainUnderTest(
   const events = eventRecorder();
   const opened: string[] = [];
   const scheduler = manualScheduler();
-  const dialogs: MainUnderTest['dialogs'] = { save: null, open: null, asked: [] };
+  const dialogs: MainUnderTest['dialogs'] = { save: null, open: null, folder: null, asked: [], openAsked: [] };
   const main = createMainServices({
     store: confStore(dataDir),
     keychain: opts.keychain ?? null,
@@ -72,11 +81,15 @@ export function mainUnderTest(
       opened.push(url);
     },
     dialogs: {
-      save: async () => dialogs.save,
+      save: async (name, _kind, filter) => {
+        dialogs.asked.push({ name, filter });
+        return dialogs.save;
+      },
       open: async (kind = 'project') => {
-        dialogs.asked.push(kind);
+        dialogs.openAsked.push(kind);
         return dialogs.open;
       },
+      folder: async () => dialogs.folder,
     },
     files: opts.files ?? nodeFiles,
     dataDir,

@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProjectFile } from '../../contracts/project';
 import { decodeWav, encodeWav, renderMix } from '../../engine/index';
-import { type Desk, importWav, openDesk, startDesk, toneWav } from './harness';
+import { type Desk, exportMix, importWav, openDesk, startDesk, toneWav } from './harness';
 import { proEntitlements, signedIn } from './scripted-bridge';
 
 let desk: Desk;
@@ -101,7 +101,7 @@ describe('clip editing', () => {
       .poll(async () => (await scripted(page)).autosaved?.tracks[0]?.clip.fadeInSec, { timeout: 10_000 })
       .toBeCloseTo(byKeys.fadeIn, 6);
     const project = (await scripted(page)).autosaved as ProjectFile;
-    await page.getByRole('button', { name: 'Export mix' }).click();
+    await exportMix(page);
     await page.getByText(/^Saved to \/home\/musician\/Music\//).waitFor({ timeout: 20_000 });
     const saved = (await scripted(page)).saved[0]?.base64 as string;
     const exported = decodeWav(new Uint8Array(Buffer.from(saved, 'base64')));

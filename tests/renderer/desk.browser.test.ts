@@ -3,7 +3,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeWav } from '../../engine/index';
-import { type Desk, importWav, openDesk, scriptedCalls, startDesk, toneWav } from './harness';
+import { type Desk, exportMix, importWav, openDesk, scriptedCalls, startDesk, toneWav } from './harness';
 import { proEntitlements, signedIn } from './scripted-bridge';
 
 let desk: Desk;
@@ -199,7 +199,7 @@ describe('exports and masters when granted', () => {
   it('renders in the Worker with progress and hands WAV bytes to main', async () => {
     const page = await openDesk(desk, { account: signedIn(), entitlements: proEntitlements(5) });
     await importWav(page, 'Mix.wav', toneWav(2));
-    await page.getByRole('button', { name: 'Export mix' }).click();
+    await exportMix(page);
     await page.getByText(/^Saved to \/home\/musician\/Music\//).waitFor({ timeout: 20_000 });
     const calls = await scriptedCalls(page);
     const save = calls.find((c) => c.name === 'gate.saveRender')?.input as {
@@ -250,7 +250,7 @@ describe('exports and masters when granted', () => {
     await start.fill('abc');
     await start.press('Escape');
     await expect.poll(() => start.inputValue()).toBe('1.60');
-    await page.getByRole('button', { name: 'Export mix' }).click();
+    await exportMix(page);
     await page.getByText(/^Saved to \/home\/musician\/Music\//).waitFor({ timeout: 20_000 });
     // 1.6 s of silence, then the 2 s tone: 24-bit stereo at 48 kHz after a 44-byte header.
     expect((await savedState(page)).saved[0]?.bytes).toBe(44 + Math.round(3.6 * 48000) * 2 * 3);

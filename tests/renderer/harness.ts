@@ -103,3 +103,11 @@ export function setScripted(page: Page, patch: Partial<ScriptedState>): Promise<
     Object.assign((window as unknown as { __scripted: { state: object } }).__scripted.state, p);
   }, patch);
 }
+
+/** "Export mix", then the export dialog's Export on the project's choices (the export was granted). */
+export async function exportMix(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Export mix' }).click();
+  const dialog = page.getByTestId('export-dialog');
+  await dialog.waitFor({ timeout: 15_000 });
+  await dialog.locator('button[type="submit"]').click();
+}

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { z } from 'zod';
 import type { Grant } from '../../../contracts/bridge';
+import { type ExportFormat, fileExtension } from '../../../contracts/export';
 import {
   type Feature,
   type RefusalReason,
@@ -10,7 +12,7 @@ import {
 } from '../../../contracts/plan';
 import { refusal } from '../../../contracts/refusal';
 import { BridgeFailure, Refused } from '../bridge-failure';
-import type { Clock, Dialogs, Files, Logger, Scheduler } from '../ports';
+import type { Clock, Dialogs, FileFilter, Files, Logger, Scheduler } from '../ports';
 import { ServerError, ServerUnreachable } from '../server-client';
 import type { AccountService } from './account';
 import type { EntitlementService } from './entitlements';
@@ -38,6 +40,36 @@ type Issued =
     }
   | { offline: true; kind: UsageKind; expiresAtMs: number; tokenIat: number };
 
+/** Stems being written: the hidden folder they go into until all are there. */
+type StemsUnderWay = {
+  parent: string;
+  partial: string;
+  name: string;
+  extension: string;
+  written: string[];
+};
+/** More stems than a session has tracks is not a stem export. */
+const MAX_STEMS = 256;
+
+/** The save dialog's filter for a render of this format (format names read the same in every language). */
+export function renderFilter(format: ExportFormat): FileFilter {
+  const ext = fileExtension(format);
+  return { name: `${ext.toUpperCase()} (.${ext})`, extensions: [ext] };
+}
+
+/** The suggested name with the format's extension (an old or missing one replaced). */
+export function withExtension(name: string, format: ExportFormat): string {
+  const ext = fileExtension(format);
+  const bare = name.replace(/\.(wav|wave|flac|mp3)$/i, '');
+  return `${bare}.${ext}`;
+}
+
+/** A stem's file name: a safe name (no folders, no leading dot that would hide it) and the extension. */
+export function stemFile(name: string, extension: string): string {
+  const safe = safeFileName(name.replaceAll(/[\\/]/g, '_'), 'Track').replace(/^\.+/, '').slice(0, 200);
+  return `${safe === '' ? 'Track' : safe}.${extension}`;
+}
+
 /**
  * The gate decides every gated action; a refusal is thrown as `Refused` and reaches the renderer as
  * data. Nothing is exported or mastered to disk without a grant, and only delivered work is counted:
@@ -50,6 +82,7 @@ type Issued =
 export class Gate {
   private readonly issued = new Map<string, Issued>();
   private readonly spent = new Set<string>();
+  private readonly stems = new Map<string, StemsUnderWay>();
 
   constructor(
     private readonly deps: {
@@ -161,6 +194,7 @@ export class Gate {
    * discarded, or it failed. Nothing is counted. An offline grant just ends (nothing was recorded).
    */
   async release(grantId: string): Promise<{ released: boolean }> {
+    await this.dropStems(grantId);
     const grant = this.issued.get(grantId);
     if (!grant) return { released: false };
     this.issued.delete(grantId);
@@ -315,9 +349,15 @@ export class Gate {
     data: Uint8Array;
     suggestedName: string;
     kind?: UsageKind;
+    format?: ExportFormat;
   }): Promise<{ path: string }> {
     await this.check(input.grantId, input.kind);
-    const target = await this.deps.dialogs.save(safeFileName(input.suggestedName), 'render');
+    const format = input.format ?? 'wav24';
+    const target = await this.deps.dialogs.save(
+      withExtension(safeFileName(input.suggestedName), format),
+      'render',
+      renderFilter(format),
+    );
     if (!target) {
       await this.release(input.grantId);
       throw new BridgeFailure('cancelled', 'Saving was cancelled: nothing was counted.');
@@ -331,7 +371,14 @@ export class Gate {
       await this.release(input.grantId);
       throw e;
     }
-    this.issued.delete(input.grantId);
+    await this.delivered(input.grantId, grant);
+    this.deps.logger.info('render saved', { grant: input.grantId });
+    return { path: target };
+  }
+
+  /** The work is on disk under its final name: the grant becomes use (online) or a ledger entry. */
+  private async delivered(grantId: string, grant: Issued): Promise<void> {
+    this.issued.delete(grantId);
     if (grant.offline) {
       this.deps.ledger.record(grant.kind, this.deps.deviceId, grant.tokenIat, this.deps.verifier.now());
       this.deps.entitlements.noteOfflineUse();
@@ -339,8 +386,104 @@ export class Gate {
       grant.stopRenewal();
       await this.commit(grant.token);
     }
-    this.deps.logger.info('render saved', { grant: input.grantId });
-    return { path: target };
+  }
+
+  /**
+   * Stems, one export: the place is asked for once, and the files go into a hidden folder beside
+   * the musician's choice until the last is written; `finishStems` names it and counts the export.
+   */
+  async beginStems(input: { grantId: string; folderName: string; format: ExportFormat }): Promise<{
+    folder: string;
+  }> {
+    if (this.stems.has(input.grantId))
+      throw new BridgeFailure('validation_error', 'These stems are already being written.');
+    await this.check(input.grantId, 'export');
+    const name =
+      safeFileName(input.folderName.replaceAll(/[\\/]/g, '_'), 'Stems').replace(/^\.+/, '') || 'Stems';
+    const parent = await this.deps.dialogs.folder(name);
+    if (!parent) {
+      await this.release(input.grantId);
+      throw new BridgeFailure('cancelled', 'Saving was cancelled: nothing was counted.');
+    }
+    await this.check(input.grantId, 'export');
+    this.spent.add(input.grantId);
+    const partial = path.join(parent, `.${name}.${randomUUID().slice(0, 8)}.part`);
+    const underWay: StemsUnderWay = {
+      parent,
+      partial,
+      name,
+      extension: fileExtension(input.format),
+      written: [],
+    };
+    this.stems.set(input.grantId, underWay);
+    try {
+      await this.deps.files.makeFolder(partial);
+    } catch (e) {
+      await this.release(input.grantId);
+      throw e;
+    }
+    return { folder: path.join(parent, name) };
+  }
+
+  /** One stem's file into the stems' folder; a failed write ends the export, uncounted. */
+  async writeStem(input: { grantId: string; name: string; data: Uint8Array }): Promise<{ file: string }> {
+    const underWay = this.stems.get(input.grantId);
+    if (!underWay || !this.issued.has(input.grantId))
+      throw new BridgeFailure(
+        'unauthorized',
+        'These stems are not authorized: begin them with a grant first.',
+      );
+    const file = stemFile(input.name, underWay.extension);
+    if (underWay.written.includes(file))
+      throw new BridgeFailure('validation_error', `A stem named ${file} is already written.`);
+    if (underWay.written.length >= MAX_STEMS)
+      throw new BridgeFailure('validation_error', `At most ${MAX_STEMS} stems are written at once.`);
+    try {
+      await this.deps.files.write(path.join(underWay.partial, file), input.data);
+    } catch (e) {
+      await this.release(input.grantId);
+      throw e;
+    }
+    underWay.written.push(file);
+    return { file };
+  }
+
+  /** Every stem written: the folder takes its name (a free one) and the export is counted, once. */
+  async finishStems(grantId: string): Promise<{ path: string; files: string[] }> {
+    const underWay = this.stems.get(grantId);
+    const grant = this.issued.get(grantId);
+    if (!underWay || !grant)
+      throw new BridgeFailure(
+        'unauthorized',
+        'These stems are not authorized: begin them with a grant first.',
+      );
+    if (underWay.written.length === 0)
+      throw new BridgeFailure('validation_error', 'No stem was written: there is nothing to save.');
+    let target: string;
+    try {
+      const taken = new Set(await this.deps.files.list(underWay.parent));
+      let name = underWay.name;
+      for (let n = 2; taken.has(name); n++) name = `${underWay.name} ${n}`;
+      target = path.join(underWay.parent, name);
+      await this.deps.files.renameFolder(underWay.partial, target);
+    } catch (e) {
+      await this.release(grantId);
+      throw e;
+    }
+    this.stems.delete(grantId);
+    await this.delivered(grantId, grant);
+    this.deps.logger.info('stems saved', { grant: grantId, files: underWay.written.length });
+    return { path: target, files: [...underWay.written] };
+  }
+
+  /** Stems given up: their unfinished folder goes. */
+  private async dropStems(grantId: string): Promise<void> {
+    const underWay = this.stems.get(grantId);
+    if (!underWay) return;
+    this.stems.delete(grantId);
+    await this.deps.files.removeFolder(underWay.partial).catch((e) => {
+      this.deps.logger.warn('unfinished stems folder not removed', { error: String(e) });
+    });
   }
 }
 

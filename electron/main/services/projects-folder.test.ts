@@ -139,7 +139,7 @@ describe('projects that carry their audio', () => {
     ]);
     // "Save" now goes to the copy.
     await ok(pro.main.dispatch('project.save', { project, saveAs: false }, true));
-    expect(pro.dialogs.asked).toEqual([]);
+    expect(pro.dialogs.openAsked).toEqual([]);
 
     // The first folder moves to another machine (here: another app, another place).
     const moved = path.join(pro.dataDir, 'usb', 'My Song');
@@ -223,7 +223,7 @@ describe('projects that carry their audio', () => {
     expect(await ok(pro.main.dispatch('project.locateAudio', { trackId: 'a' }, true))).toEqual({
       relinked: ['a', 'b'],
     });
-    expect(pro.dialogs.asked.slice(-1)).toEqual(['audio']);
+    expect(pro.dialogs.openAsked.slice(-1)).toEqual(['audio']);
     expect((await load(pro, 'a')).data).toEqual(a);
     expect(await load(pro, 'b')).toMatchObject({ name: 'b.wav' });
     // A track not in the project cannot be located; one found may be pointed at another file.
