@@ -24,5 +24,8 @@ export {
   renderMix,
   streamMix,
 } from './mix/render';
+export { clipBlock, Mixer, type MixerInput, type StripBlock } from './mix/mixer';
+export { mixSourceChannels } from './mix/mix-source';
+export { type ClipSpan, clipSpan } from './mix/clip-span';
 export { computePeaks } from './dsp/peaks';
 export { decodeAiff } from './io/aiff';

@@ -182,6 +182,7 @@ async function mix(rest: string[], notices: string[]): Promise<string> {
     const input = {
       tracks: parsed.project.tracks,
       master: { gainDb: parsed.project.master.gainDb - headroom },
+      reverb: parsed.project.reverb,
       sampleRate: rate,
       sources,
     };

@@ -7,14 +7,24 @@ import { dbToGain, gainToDb } from './laws';
  */
 export class Compressor {
   private reductionDb = 0;
-  private readonly attack: number;
-  private readonly release: number;
+  private attack = 0;
+  private release = 0;
+  private settings: Omit<CompressorSettings, 'enabled'>;
   constructor(
-    private readonly settings: Omit<CompressorSettings, 'enabled'>,
-    sampleRate: number,
+    settings: Omit<CompressorSettings, 'enabled'>,
+    private readonly sampleRate: number,
   ) {
-    this.attack = Math.exp(-1 / ((settings.attackMs / 1000) * sampleRate));
-    this.release = Math.exp(-1 / ((settings.releaseMs / 1000) * sampleRate));
+    this.settings = settings;
+    this.set(settings);
+  }
+  /** New settings, live: the gain reduction in progress carries on from where it is. */
+  set(settings: Omit<CompressorSettings, 'enabled'>): void {
+    this.settings = settings;
+    this.attack = Math.exp(-1 / ((settings.attackMs / 1000) * this.sampleRate));
+    this.release = Math.exp(-1 / ((settings.releaseMs / 1000) * this.sampleRate));
+  }
+  reset(): void {
+    this.reductionDb = 0;
   }
   /** Processes the channels in place over [start, end). */
   process(channels: Float32Array[], start: number, end: number): void {

@@ -110,7 +110,12 @@ export class AudioSession {
 
   mixInput(): MixInput {
     const project = this.deps.mix.getState().present;
-    return { tracks: project.tracks, master: project.master, sampleRate: project.sampleRate };
+    return {
+      tracks: project.tracks,
+      master: project.master,
+      reverb: project.reverb,
+      sampleRate: project.sampleRate,
+    };
   }
 
   /**

@@ -89,7 +89,13 @@ function handle(message: ToEngine): void {
     case 'render': {
       const { mix, id } = message;
       const audio = renderMix(
-        { tracks: mix.tracks, master: mix.master, sampleRate: mix.sampleRate, sources: mixSources(mix) },
+        {
+          tracks: mix.tracks,
+          master: mix.master,
+          reverb: mix.reverb,
+          sampleRate: mix.sampleRate,
+          sources: mixSources(mix),
+        },
         { onProgress: progress(id, 0, 0.9) },
       );
       const wav = encodeWav(audio, { format: EXPORT_FORMAT });
@@ -100,7 +106,13 @@ function handle(message: ToEngine): void {
       const { mix, id } = message;
       // The master works on the mix before the master fader, as the one-click master sets the level.
       const audio = renderMix(
-        { tracks: mix.tracks, master: { gainDb: 0 }, sampleRate: mix.sampleRate, sources: mixSources(mix) },
+        {
+          tracks: mix.tracks,
+          master: { gainDb: 0 },
+          reverb: mix.reverb,
+          sampleRate: mix.sampleRate,
+          sources: mixSources(mix),
+        },
         { onProgress: progress(id, 0, 0.4) },
       );
       const result = masterAudio(audio, mix.master, { onProgress: progress(id, 0.4, 0.55) });

@@ -1,10 +1,16 @@
 import type { MasterReport } from '../../contracts/audio';
-import type { MasterSettings, Track } from '../../contracts/project';
+import type { MasterSettings, ReverbBusSettings, Track } from '../../contracts/project';
 import type { AudioFormatErrorCode } from '../../engine/index';
 
 /** Messages between the desk and the engine Worker. Audio travels as transferred Float32Arrays. */
 export type Peaks = { min: Float32Array; max: Float32Array };
-export type MixInput = { tracks: Track[]; master: MasterSettings; sampleRate: number };
+/** The session as the engine mixes it; `reverb` is the project's bus (absent: no bus). */
+export type MixInput = {
+  tracks: Track[];
+  master: MasterSettings;
+  reverb?: ReverbBusSettings;
+  sampleRate: number;
+};
 
 export type ToEngine =
   | { type: 'decode'; id: number; trackId: string; bytes: ArrayBuffer }

@@ -1,0 +1,25 @@
+import type { AudioData } from '../audio-data';
+import { memorySource, resampledSource, stereoSource } from '../io/sources';
+
+/**
+ * A decoded source as the mix hears it, whole: mono or stereo (more channels downmixed, BS.775) at
+ * the mix's rate — the very frames streamMix reads block by block, for the preview to hold in memory.
+ * A source already so is returned as it is, not copied.
+ */
+export function mixSourceChannels(audio: AudioData, rate: number): Float32Array[] {
+  // Already as heard: the very arrays (the caller copies if it must).
+  if (audio.sampleRate === rate && audio.channels.length <= 2) return audio.channels;
+  const CHUNK = 65536;
+  const source = resampledSource(stereoSource(memorySource(audio), CHUNK), rate);
+  const channels = Array.from({ length: source.channelCount }, () => new Float32Array(source.frames));
+  const buffers = channels.map(() => new Float32Array(CHUNK));
+  for (let at = 0; at < source.frames; ) {
+    const n = source.read(buffers, Math.min(CHUNK, source.frames - at));
+    if (n === 0) break;
+    channels.forEach((ch, c) => {
+      ch.set((buffers[c] as Float32Array).subarray(0, n), at);
+    });
+    at += n;
+  }
+  return channels;
+}
