@@ -42,3 +42,20 @@ export type FromMeter = { type: 'reading'; reading: MeterReading };
 /** Buckets of a waveform: enough for a 4K-wide strip, small to keep and draw. */
 export const PEAK_BUCKETS = 2048;
 export const EXPORT_FORMAT = 'wav24' as const;
+
+/**
+ * Messages to and from the preview's mix worklet (mix.worklet.ts). Sources are sent once per decode,
+ * at the context's rate as the mix hears them (transferred, or shared when the page is isolated).
+ * `play` starts the song at `songFrame` when the context's clock reaches `atFrame`.
+ */
+export type WorkletMix = Pick<MixInput, 'tracks' | 'reverb'> & { master: { gainDb: number } };
+export type ToMixWorklet =
+  | { type: 'source'; trackId: string; channels: Float32Array[] }
+  | { type: 'mix'; mix: WorkletMix }
+  | { type: 'play'; atFrame: number; songFrame: number }
+  | { type: 'stop' }
+  | { type: 'ping'; id: number };
+/** `peaks`: per track in `trackIds` order, the left and right peak since the last report. */
+export type FromMixWorklet =
+  | { type: 'peaks'; trackIds: string[]; peaks: Float32Array }
+  | { type: 'pong'; id: number };
