@@ -161,11 +161,20 @@ describe('Mixer', () => {
         eq: { ...newTrack('b', '', '').eq, mid: { gainDb: 6, freqHz: 300, q: 0.8 } },
       }),
       track('c', { mute: true, send: send(0, true) }),
+      track('d', { pan: -0.8, send: send(-3, false), startOffsetSec: 0.4 }),
     ],
     sources: [
       { trackId: 'a', audio: noiseSong(1, rate, 3) },
       { trackId: 'b', audio: sineSegments([[-9, 0.7]], { channels: 1, freq: 330, rate: 44100 }) },
       { trackId: 'c', audio: noiseSong(0.5, rate, 4) },
+      // 5.1 at 44.1 kHz: downmixed to stereo and resampled, on both sides alike.
+      {
+        trackId: 'd',
+        audio: {
+          sampleRate: 44100,
+          channels: [0, 1, 2, 3, 4, 5].map((c) => noiseSong(0.4, 44100, 10 + c).channels[0] as Float32Array),
+        },
+      },
     ],
   });
 

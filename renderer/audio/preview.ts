@@ -1,5 +1,5 @@
 import type { ProjectFile } from '../../contracts/project';
-import { mixSourceChannels } from '../../engine/mix/mix-source';
+import { mixSourceSteps } from '../../engine/mix/mix-source';
 import { clipBounds } from '../state/clip-edit';
 import type { FromMixWorklet, ToMixWorklet, WorkletMix } from './protocol';
 
@@ -31,6 +31,8 @@ export class PreviewGraph {
   private endTimer: ReturnType<typeof setTimeout> | null = null;
   private pings = 0;
   private readonly pongs = new Map<number, () => void>();
+  /** Sources on their way to the worklet (being converted to the context's rate). */
+  private readonly pending = new Set<Promise<void>>();
   onEnded: (() => void) | null = null;
 
   /** An AudioContext for the desk; an OfflineAudioContext renders the same worklet for tests. */
@@ -55,9 +57,10 @@ export class PreviewGraph {
     if (this.project) this.post({ type: 'mix', mix: workletMix(this.project) });
   }
 
-  /** Resolves once the worklet has taken every message sent before (for tests and renders). */
+  /** Resolves once every source is in the worklet and it has taken every message sent before. */
   async settled(): Promise<void> {
     await this.ready;
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
     const id = ++this.pings;
     await new Promise<void>((resolve) => {
       this.pongs.set(id, resolve);
@@ -96,14 +99,33 @@ export class PreviewGraph {
   /**
    * The source goes to the worklet once per decode, as the mix hears it (stereo at most, at the
    * context's rate): shared memory when the page is cross-origin isolated, else a copy transferred.
+   * A source to resample or downmix is converted a chunk per task, so the desk never stalls on it.
    */
   private sendSource(trackId: string, buffer: AudioBuffer): void {
     if (!this.node) return;
+    const converting = this.convert(trackId, buffer);
+    this.pending.add(converting);
+    const done = () => {
+      this.pending.delete(converting);
+    };
+    void converting.then(done, done);
+  }
+
+  private async convert(trackId: string, buffer: AudioBuffer): Promise<void> {
     const decoded = Array.from({ length: buffer.numberOfChannels }, (_, c) => buffer.getChannelData(c));
-    const heard = mixSourceChannels(
+    const steps = mixSourceSteps(
       { sampleRate: buffer.sampleRate, channels: decoded },
       this.context.sampleRate,
     );
+    let step = steps.next();
+    while (!step.done) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      // Replaced meanwhile (a new decode for the track): this one is stale.
+      if (this.buffers.get(trackId) !== buffer) return;
+      step = steps.next();
+    }
+    if (this.buffers.get(trackId) !== buffer) return;
+    const heard = step.value;
     const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
     const channels = heard.map((ch) => {
       // The AudioBuffer keeps its own samples: the worklet gets them in memory of its own.
