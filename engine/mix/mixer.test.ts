@@ -42,6 +42,17 @@ function diffDb(a: readonly Float32Array[], b: readonly Float32Array[]): number 
   return 20 * Math.log10(worst);
 }
 
+/** How many samples of a and b differ (a count, so a failure prints fast). */
+function differing(a: readonly Float32Array[], b: readonly Float32Array[]): number {
+  let n = 0;
+  a.forEach((x, c) => {
+    const y = b[c] as Float32Array;
+    expect(x.length).toBe(y.length);
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) n++;
+  });
+  return n;
+}
+
 const minus = (a: readonly Float32Array[], b: readonly Float32Array[]) =>
   a.map((x, c) => x.map((v, i) => v - ((b[c] as Float32Array)[i] as number)));
 
@@ -121,12 +132,11 @@ describe('the reverb send and bus', () => {
     });
     const without = renderMix({ tracks: muted, master: DEFAULT_MASTER, sampleRate: rate, sources });
     expect(spy).not.toHaveBeenCalled();
-    expect(withBus.channels).toEqual(without.channels);
+    expect(differing(withBus.channels, without.channels)).toBe(0);
     // A send with no bus goes nowhere either.
     const sending = [track('a', { send: send(0, false) })];
-    expect(
-      renderMix({ tracks: sending, master: DEFAULT_MASTER, sampleRate: rate, sources }).channels,
-    ).toEqual(without.channels);
+    const nowhere = renderMix({ tracks: sending, master: DEFAULT_MASTER, sampleRate: rate, sources });
+    expect(differing(nowhere.channels, without.channels)).toBe(0);
     expect(spy).not.toHaveBeenCalled();
   });
 });
@@ -211,7 +221,7 @@ describe('Mixer', () => {
       out[0]?.set(block[0].subarray(0, n), at);
       out[1]?.set(block[1].subarray(0, n), at);
     }
-    expect(out).toEqual(exported.channels);
+    expect(differing(out, exported.channels)).toBe(0);
   });
 
   it('glides a live change over a few blocks instead of jumping, and lands on the new value', () => {
