@@ -1,4 +1,4 @@
-// `npm run bench`: every benchmark (audio, server, renderer budgets), then one table of their
+// `npm run bench`: every benchmark (audio, server, renderer budgets, the preview worklet's CPU), then one table of their
 // figures, read back from bench/results/*.json.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -7,6 +7,7 @@ const suites = [
   { name: 'audio', script: 'bench/audio.ts' },
   { name: 'server', script: 'bench/server.ts' },
   { name: 'renderer', script: 'bench/renderer.ts' },
+  { name: 'worklet', script: 'bench/worklet.ts' },
 ];
 
 function scalarFigures(value: unknown, prefix = '', depth = 0): Array<[string, string]> {

@@ -24,6 +24,9 @@ export {
   renderMix,
   streamMix,
 } from './mix/render';
+export { clipBlock, Mixer, type MixerInput, type StripBlock } from './mix/mixer';
+export { mixSourceChannels } from './mix/mix-source';
+export { type ClipSpan, clipSpan } from './mix/clip-span';
 export { computePeaks } from './dsp/peaks';
 export { decodeAiff } from './io/aiff';
 // Export formats: one encoder interface for the Worker and the CLI (see engine/io/encoders.ts for

@@ -6,6 +6,7 @@ import { localeFromTag, translator } from './i18n';
 import EngineWorker from './audio/engine.worker.ts?worker';
 import MeterWorker from './audio/meter.worker.ts?worker';
 import workletUrl from './audio/meter-tap.worklet.ts?worker&url';
+import mixWorkletUrl from './audio/mix.worklet.ts?worker&url';
 import { App } from './ui/App';
 import './styles.css';
 
@@ -20,6 +21,7 @@ if (!bridge) {
     () => new EngineWorker({ name: 'engine' }),
     () => new MeterWorker({ name: 'meter' }),
     workletUrl,
+    mixWorkletUrl,
   );
   controller.session.dispatch({ type: 'locale', locale: localeFromTag(navigator.language) });
   createRoot(root).render(<App controller={controller} />);

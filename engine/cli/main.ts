@@ -282,6 +282,7 @@ async function mix(rest: string[], notices: string[]): Promise<string> {
       const input = {
         tracks,
         master: { gainDb: project.master.gainDb - headroom },
+        reverb: project.reverb,
         sampleRate: rate,
         sources,
       };

@@ -44,9 +44,10 @@ describe('clips in the render', () => {
     const gain = dbToGain(-3);
     const pan = panGains(0);
     for (let p = 0; p < 9600; p++) {
-      // The render's own float32 steps: source × fader, × fade, × pan law.
-      const faded = Math.fround(Math.fround((ramp[2400 + p] as number) * gain) * fadeGain(span.fades, p));
-      const expected = Math.fround(faded * pan.left);
+      // The render's own float32 steps: source × fade, then × fader × pan law (the fader sits after
+      // the strip's EQ and compressor, where a pre-fader send is taken).
+      const faded = Math.fround((ramp[2400 + p] as number) * fadeGain(span.fades, p));
+      const expected = Math.fround(faded * (gain * pan.left));
       if (out.channels[0]?.[4800 + p] !== expected)
         throw new Error(`frame ${p}: ${out.channels[0]?.[4800 + p]} ≠ ${expected}`);
     }

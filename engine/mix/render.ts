@@ -1,11 +1,9 @@
-import type { MasterSettings, Track } from '../../contracts/project';
+import type { Track } from '../../contracts/project';
 import type { AudioData } from '../audio-data';
-import { type Biquad, BiquadState, biquadCoefficients } from '../dsp/biquad';
-import { Compressor } from '../dsp/compressor';
-import { applyFades, type ClipFades } from '../dsp/fades';
-import { dbToGain, isAudible, panGains } from '../dsp/laws';
+import { isAudible } from '../dsp/laws';
 import { type FrameSource, memorySource, resampledSource, stereoSource } from '../io/sources';
-import { clipSpan } from './clip-span';
+import { type ClipSpan, clipSpan } from './clip-span';
+import { Mixer, type MixerInput, type StripBlock } from './mixer';
 
 export type MixSource = { trackId: string; audio: AudioData };
 /** A track's source as a stream: read front to back, a block at a time. */
@@ -21,33 +19,6 @@ export class RenderCancelledError extends Error {
     super('The render was cancelled.');
     this.name = 'RenderCancelledError';
   }
-}
-
-type Strip = {
-  /** The source, mono or stereo at the project rate, read a block at a time. */
-  source: FrameSource;
-  offset: number;
-  /** Source frames (at the project rate) still to skip before the clip starts: its trim. */
-  skip: number;
-  /** The clip's length in frames at the project rate. */
-  length: number;
-  fades: ClipFades;
-  gain: number;
-  pan: { left: number; right: number };
-  eq: BiquadState[][];
-  compressor: Compressor | null;
-};
-
-function eqStages(track: Track, rate: number): Biquad[] {
-  const { low, mid, high } = track.eq;
-  const stages: Biquad[] = [];
-  // A band at 0 dB is the identity; skipping it saves work without changing the sound.
-  if (low.gainDb !== 0)
-    stages.push(biquadCoefficients('lowshelf', low.freqHz, low.gainDb, Math.SQRT1_2, rate));
-  if (mid.gainDb !== 0) stages.push(biquadCoefficients('peaking', mid.freqHz, mid.gainDb, mid.q, rate));
-  if (high.gainDb !== 0)
-    stages.push(biquadCoefficients('highshelf', high.freqHz, high.gainDb, Math.SQRT1_2, rate));
-  return stages;
 }
 
 /** Length of the song: every track counts, audible or not, so muting never moves the end. */
@@ -70,18 +41,26 @@ export function mixLength(
   return frames;
 }
 
-export type MixInput = {
-  tracks: readonly Track[];
-  master: Pick<MasterSettings, 'gainDb'>;
-  sampleRate: number;
+/** What a mix is made of; `reverb` absent means no reverb bus (the sends go nowhere). */
+export type MixInput = MixerInput;
+
+/** A heard track's source as the render reads it: where its clip sits and its read buffers. */
+type Reader = {
+  source: FrameSource;
+  span: ClipSpan;
+  /** Source frames still to skip before the clip starts: its trim. */
+  skip: number;
+  buffers: Float32Array[];
+  block: StripBlock;
 };
 
 /**
- * Renders the stereo mix block by block: per track gain → EQ → compressor → constant-power pan,
- * summed, then the master gain. Each source is read front to back a block at a time (downmixed to
- * stereo and resampled on the way when it needs it), and each finished block is handed to
- * `onBlock` (valid until the next one): memory is a few blocks per track, whatever the length.
- * Progress is reported per block; the render stops at the next block once cancelled.
+ * Renders the stereo mix block by block through the Mixer (engine/mix/mixer.ts: fades → EQ →
+ * compressor → sends → fader → pan, the reverb bus, the master gain), the very code the preview's
+ * AudioWorklet runs. Each source is read front to back a block at a time (downmixed to stereo and
+ * resampled on the way when it needs it), and each finished block is handed to `onBlock` (valid
+ * until the next one): memory is a few blocks per track, whatever the length. Progress is reported
+ * per block; the render stops at the next block once cancelled.
  */
 export function streamMix(
   input: MixInput & { sources: readonly MixStream[] },
@@ -91,83 +70,54 @@ export function streamMix(
   const rate = input.sampleRate;
   const blockSize = opts.blockSize ?? 4096;
   const frames = mixLength(input.tracks, input.sources, rate);
-  const out = [new Float32Array(blockSize), new Float32Array(blockSize)] as const;
+  const mixer = new Mixer(input, blockSize);
   const anySolo = input.tracks.some((t) => t.solo && !t.mute);
-  const strips: Strip[] = [];
-  for (const track of input.tracks) {
+  // One reader per heard track with a source, in the mixer's strip order (null: nothing to read).
+  const readers: Array<Reader | null> = input.tracks.map((track) => {
     const found = input.sources.find((s) => s.trackId === track.id);
-    if (!found || !isAudible(track, anySolo)) continue;
-    const stages = eqStages(track, rate);
+    if (!found || !isAudible(track, anySolo)) return null;
     const source = resampledSource(stereoSource(found.source, blockSize), rate);
     const span = clipSpan(track, source.frames, rate);
-    strips.push({
+    const buffers = Array.from({ length: source.channelCount }, () => new Float32Array(blockSize));
+    return {
       source,
-      offset: span.offset,
+      span,
       skip: span.trim,
-      length: span.length,
-      fades: span.fades,
-      gain: dbToGain(track.gainDb),
-      pan: panGains(track.pan),
-      eq: [0, 1].map(() => stages.map((c) => new BiquadState(c))),
-      compressor: track.compressor.enabled ? new Compressor(track.compressor, rate) : null,
-    });
-  }
-  const masterGain = dbToGain(input.master.gainDb);
-  const scratch = [new Float32Array(blockSize), new Float32Array(blockSize)];
+      buffers,
+      block: { channels: buffers, start: 0, n: 0, at: 0, clipFrame: 0, fades: span.fades },
+    };
+  });
+  const blocks: Array<StripBlock | null> = readers.map(() => null);
   for (let start = 0; start < frames; start += blockSize) {
     if (opts.signal?.aborted) throw new RenderCancelledError();
     const end = Math.min(frames, start + blockSize);
-    out[0].fill(0);
-    out[1].fill(0);
-    for (const strip of strips) {
-      const from = Math.max(start, strip.offset);
-      const to = Math.min(end, strip.offset + strip.length);
-      if (from >= to) continue;
-      const sl = scratch[0] as Float32Array;
-      const sr = scratch[1] as Float32Array;
-      // A trimmed clip starts inside its source: read past the trim once, a block at a time.
-      while (strip.skip > 0) {
-        const skipped = strip.source.read(
-          strip.source.channelCount === 1 ? [sl] : scratch,
-          Math.min(blockSize, strip.skip),
-        );
-        if (skipped === 0) break;
-        strip.skip -= skipped;
-      }
-      const n = strip.source.read(strip.source.channelCount === 1 ? [sl] : scratch, to - from);
-      if (strip.source.channelCount === 1) sr.set(sl.subarray(0, n));
-      const gain = strip.gain;
-      if (gain !== 1)
-        for (let i = 0; i < n; i++) {
-          sl[i] = (sl[i] as number) * gain;
-          sr[i] = (sr[i] as number) * gain;
-        }
-      // Fades are the clip's own gain, before the strip's processing.
-      applyFades(scratch as Float32Array[], 0, n, from - strip.offset, strip.fades);
-      for (let c = 0; c < 2; c++) {
-        const buf = scratch[c] as Float32Array;
-        for (const stage of strip.eq[c] as BiquadState[]) stage.processBlock(buf, n);
-      }
-      strip.compressor?.process(scratch, 0, n);
-      const o = from - start;
-      const { left, right } = strip.pan;
-      // The bus as plain locals: the loop then compiles to loads, multiplies and stores only.
-      const busL = out[0];
-      const busR = out[1];
-      for (let i = 0; i < n; i++) {
-        busL[o + i] = (busL[o + i] as number) + (sl[i] as number) * left;
-        busR[o + i] = (busR[o + i] as number) + (sr[i] as number) * right;
-      }
-    }
-    if (masterGain !== 1) {
-      for (let c = 0; c < 2; c++)
-        for (let i = 0; i < end - start; i++) out[c][i] = (out[c][i] as number) * masterGain;
-    }
-    onBlock(out, end - start);
+    readers.forEach((reader, i) => {
+      blocks[i] = reader ? readBlock(reader, start, end, blockSize) : null;
+    });
+    onBlock(mixer.process(blocks, end - start), end - start);
     opts.onProgress?.(end / frames);
   }
   if (frames === 0) opts.onProgress?.(1);
   return frames;
+}
+
+/** The part of [start, end) the reader's clip plays, read from its source; null when none does. */
+function readBlock(reader: Reader, start: number, end: number, blockSize: number): StripBlock | null {
+  const { span, source, buffers } = reader;
+  const from = Math.max(start, span.offset);
+  const to = Math.min(end, span.offset + span.length);
+  if (from >= to) return null;
+  // A trimmed clip starts inside its source: read past the trim once, a block at a time.
+  while (reader.skip > 0) {
+    const skipped = source.read(buffers, Math.min(blockSize, reader.skip));
+    if (skipped === 0) break;
+    reader.skip -= skipped;
+  }
+  const block = reader.block;
+  block.n = source.read(buffers, to - from);
+  block.at = from - start;
+  block.clipFrame = from - span.offset;
+  return block;
 }
 
 /** The whole mix in memory (the app's export): streamMix over decoded sources, gathered. */

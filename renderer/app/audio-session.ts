@@ -39,6 +39,8 @@ export class AudioSession {
       spawnEngine: () => Worker;
       spawnMeter: () => Worker;
       workletUrl: string;
+      /** The preview's mixer worklet (mix.worklet.ts). */
+      mixWorkletUrl: string;
       /** Called before the preview starts playing (the A/B comparison stops then). */
       beforePlay: () => void;
     },
@@ -68,7 +70,7 @@ export class AudioSession {
     this.meterBus = new MeterBus(context, this.deps.spawnMeter, this.deps.workletUrl, (r) =>
       this.meter.dispatch(r),
     );
-    this.preview = new PreviewGraph(context, this.meterBus.input);
+    this.preview = new PreviewGraph(context, this.meterBus.input, this.deps.mixWorkletUrl);
     this.preview.onEnded = () => {
       this.transport.dispatch(false);
       this.silenceMeter();
@@ -111,7 +113,12 @@ export class AudioSession {
 
   mixInput(): MixInput {
     const project = this.deps.mix.getState().present;
-    return { tracks: project.tracks, master: project.master, sampleRate: project.sampleRate };
+    return {
+      tracks: project.tracks,
+      master: project.master,
+      reverb: project.reverb,
+      sampleRate: project.sampleRate,
+    };
   }
 
   /**

@@ -36,6 +36,7 @@ export class DeskController {
     spawnEngine: () => Worker,
     spawnMeter: () => Worker,
     workletUrl: string,
+    mixWorkletUrl: string,
   ) {
     const mix = createStore(mixReducer, initialMix());
     const session = createStore(sessionReducer, initialSession());
@@ -50,6 +51,7 @@ export class DeskController {
       spawnEngine,
       spawnMeter,
       workletUrl,
+      mixWorkletUrl,
       beforePlay: () => this.renders.stopAB(),
     });
     this.account = new AccountBilling({ bridge, session, notices });

@@ -93,6 +93,8 @@ async function renderStems(id: number, mix: MixInput, settings: ExportSettings):
       {
         tracks: stemTracks(mix.tracks, trackId),
         master: mix.master,
+        // Each stem carries its own share of the reverb return: the stems still sum to the mix.
+        reverb: mix.reverb,
         sampleRate: mix.sampleRate,
         // Every source, so the stem keeps the mix's length; the muted ones are not rendered.
         sources: mixSources(mix),
@@ -146,7 +148,13 @@ async function handle(message: ToEngine): Promise<void> {
         return;
       }
       const audio = renderMix(
-        { tracks: mix.tracks, master: mix.master, sampleRate: mix.sampleRate, sources: mixSources(mix) },
+        {
+          tracks: mix.tracks,
+          master: mix.master,
+          reverb: mix.reverb,
+          sampleRate: mix.sampleRate,
+          sources: mixSources(mix),
+        },
         { onProgress: progress(id, 0, 0.85) },
       );
       const { bytes, clipping } = await encodeAudio(
@@ -161,7 +169,13 @@ async function handle(message: ToEngine): Promise<void> {
       const { mix, id, settings } = message;
       // The master works on the mix before the master fader, as the one-click master sets the level.
       const audio = renderMix(
-        { tracks: mix.tracks, master: { gainDb: 0 }, sampleRate: mix.sampleRate, sources: mixSources(mix) },
+        {
+          tracks: mix.tracks,
+          master: { gainDb: 0 },
+          reverb: mix.reverb,
+          sampleRate: mix.sampleRate,
+          sources: mixSources(mix),
+        },
         { onProgress: progress(id, 0, 0.4) },
       );
       const result = masterAudio(audio, mix.master, { onProgress: progress(id, 0.4, 0.5) });

@@ -1,45 +1,4 @@
-import type { CompressorSettings, Track } from '../../contracts/project';
-import { dbToGain, isAudible, panGains } from '../../engine/index';
-
-/**
- * The values the preview graph's nodes take for a track, from the engine's own laws: the same dB to
- * gain, the same constant-power pan, the same RBJ shelves and peak (Web Audio's BiquadFilterNode is
- * defined by the same cookbook; its shelves ignore Q like the engine's S = 1 shelves).
- */
-export type StripParams = {
-  gain: number;
-  panLeft: number;
-  panRight: number;
-  low: { frequency: number; gain: number };
-  mid: { frequency: number; gain: number; Q: number };
-  high: { frequency: number; gain: number };
-  compressor: { threshold: number; ratio: number; attack: number; release: number; makeup: number };
-};
-
-/** A compressor at ratio 1 passes the signal unchanged, so switching it off needs no rewiring. */
-export function compressorParams(c: CompressorSettings): StripParams['compressor'] {
-  if (!c.enabled) return { threshold: 0, ratio: 1, attack: 0.003, release: 0.25, makeup: 1 };
-  return {
-    threshold: c.thresholdDb,
-    ratio: c.ratio,
-    attack: c.attackMs / 1000,
-    release: c.releaseMs / 1000,
-    makeup: dbToGain(c.makeupDb),
-  };
-}
-
-export function stripParams(track: Track, anySolo: boolean): StripParams {
-  const pan = panGains(track.pan);
-  return {
-    gain: isAudible(track, anySolo) ? dbToGain(track.gainDb) : 0,
-    panLeft: pan.left,
-    panRight: pan.right,
-    low: { frequency: track.eq.low.freqHz, gain: track.eq.low.gainDb },
-    mid: { frequency: track.eq.mid.freqHz, gain: track.eq.mid.gainDb, Q: track.eq.mid.q },
-    high: { frequency: track.eq.high.freqHz, gain: track.eq.high.gainDb },
-    compressor: compressorParams(track.compressor),
-  };
-}
+import type { Track } from '../../contracts/project';
 
 export const anySoloOf = (tracks: readonly Track[]) => tracks.some((t) => t.solo && !t.mute);
 

@@ -1,87 +1,143 @@
-import type { ProjectFile, Track } from '../../contracts/project';
-import { dbToGain } from '../../engine/index';
-import { type ClipFades, fadeGain } from '../../engine/dsp/fades';
-import { clipSpan } from '../../engine/mix/clip-span';
+import type { ProjectFile } from '../../contracts/project';
+import { mixSourceSteps } from '../../engine/mix/mix-source';
 import { clipBounds } from '../state/clip-edit';
-import { anySoloOf, type StripParams, stripParams } from './params';
+import type { FromMixWorklet, ToMixWorklet, WorkletMix } from './protocol';
 
-/** Smoothing of every parameter change: fast enough to feel direct, slow enough not to click. */
-const RAMP = 0.015;
-/** Samples a strip's meter looks back over (about 85 ms at 48 kHz: longer than a dropped frame). */
-const METER_WINDOW = 4096;
-
-function meterTap(c: BaseAudioContext): AnalyserNode {
-  const analyser = c.createAnalyser();
-  analyser.fftSize = METER_WINDOW;
-  analyser.channelCount = 1;
-  analyser.channelCountMode = 'explicit';
-  return analyser;
-}
-
-function peakOf(analyser: AnalyserNode, scratch: Float32Array<ArrayBuffer>): number {
-  analyser.getFloatTimeDomainData(scratch);
-  let peak = 0;
-  for (let i = 0; i < scratch.length; i++) {
-    const x = Math.abs(scratch[i] as number);
-    if (x > peak) peak = x;
-  }
-  return peak;
-}
-
-type StripNodes = {
-  input: GainNode;
-  low: BiquadFilterNode;
-  mid: BiquadFilterNode;
-  high: BiquadFilterNode;
-  compressor: DynamicsCompressorNode;
-  makeup: GainNode;
-  splitter: ChannelSplitterNode;
-  panLeft: GainNode;
-  panRight: GainNode;
-  merger: ChannelMergerNode;
-  /** Post-fader, post-pan taps for the strip's peak meter. */
-  meterLeft: AnalyserNode;
-  meterRight: AnalyserNode;
-  source: AudioBufferSourceNode | null;
-  /** The clip's fades, scheduled on this gain for each playback. */
-  fade: GainNode | null;
-  wiredChannels: number;
-  /** Where and what the clip plays, as last started: a change while playing restarts the sources. */
-  clipKey: string;
-};
-
-/** Points per second of a scheduled fade curve: finer than a click, coarser than the samples. */
-const FADE_POINTS_PER_SEC = 500;
+/** Reports of the strips' peaks kept for a meter's read (4 × ~21 ms: longer than a dropped frame). */
+const METER_REPORTS = 4;
+/** Lead time of a start: the worklet hears of it before the context's clock gets there. */
+const START_LEAD_SEC = 0.02;
 
 /**
- * The live preview: per track source → gain → low shelf → peak → high shelf → compressor → makeup →
- * constant-power pan → master gain → meter tap → speakers. The graph is built once per track and
- * only its parameters move while playing (setTargetAtTime), so controls never click.
+ * The live preview: the engine's own Mixer (gain, pan, EQ, compressor, clip fades, the reverb send
+ * and bus, the master gain) running in an AudioWorklet (mix.worklet.ts) on 128-frame blocks, so what
+ * is heard is what the export writes. Web Audio keeps the clock (when the song starts, where the
+ * playhead is) and the way out: worklet → `output` (the meter tap, then the speakers). The desk's
+ * changes reach the worklet as port messages and glide there over ~15 ms, so controls never click.
  */
 export class PreviewGraph {
   readonly context: BaseAudioContext;
-  readonly master: GainNode;
-  private readonly strips = new Map<string, StripNodes>();
+  private node: AudioWorkletNode | null = null;
+  /** Settles once the worklet is loaded and running (or failed to: the desk then plays silence). */
+  private readonly ready: Promise<void>;
   private readonly buffers = new Map<string, AudioBuffer>();
   private project: ProjectFile | null = null;
-  private readonly scratch = new Float32Array(new ArrayBuffer(METER_WINDOW * 4));
+  private readonly meters = new Map<string, Float32Array>();
+  private meterReports = 0;
   private playing = false;
   /** Context time at which position 0 of the song would have played. */
   private origin = 0;
   private pausedAt = 0;
   private endTimer: ReturnType<typeof setTimeout> | null = null;
+  private pings = 0;
+  private readonly pongs = new Map<number, () => void>();
+  /** Sources on their way to the worklet (being converted to the context's rate). */
+  private readonly pending = new Set<Promise<void>>();
   onEnded: (() => void) | null = null;
 
-  /** An AudioContext for the desk; an OfflineAudioContext renders the same graph for tests. */
-  constructor(context: BaseAudioContext, output: AudioNode) {
+  /** An AudioContext for the desk; an OfflineAudioContext renders the same worklet for tests. */
+  constructor(context: BaseAudioContext, output: AudioNode, workletUrl: string) {
     this.context = context;
-    this.master = context.createGain();
-    this.master.connect(output);
+    this.ready = this.attach(output, workletUrl);
+    // Play awaits it and says why it cannot start; nobody else need hear of a failed load.
+    this.ready.catch(() => undefined);
+  }
+
+  private async attach(output: AudioNode, url: string): Promise<void> {
+    await this.context.audioWorklet.addModule(url);
+    const node = new AudioWorkletNode(this.context, 'siberia-mix', {
+      numberOfInputs: 0,
+      numberOfOutputs: 1,
+      outputChannelCount: [2],
+    });
+    node.port.onmessage = (event: MessageEvent<FromMixWorklet>) => this.receive(event.data);
+    node.connect(output);
+    this.node = node;
+    for (const [id, buffer] of this.buffers) this.sendSource(id, buffer);
+    if (this.project) this.post({ type: 'mix', mix: workletMix(this.project) });
+  }
+
+  /** Resolves once every source is in the worklet and it has taken every message sent before. */
+  async settled(): Promise<void> {
+    await this.ready;
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+    const id = ++this.pings;
+    await new Promise<void>((resolve) => {
+      this.pongs.set(id, resolve);
+      this.post({ type: 'ping', id });
+    });
+  }
+
+  private receive(message: FromMixWorklet): void {
+    if (message.type === 'pong') {
+      this.pongs.get(message.id)?.();
+      this.pongs.delete(message.id);
+      return;
+    }
+    if (!this.playing) return;
+    const slot = this.meterReports++ % METER_REPORTS;
+    message.trackIds.forEach((id, i) => {
+      let history = this.meters.get(id);
+      if (!history) {
+        history = new Float32Array(2 * METER_REPORTS);
+        this.meters.set(id, history);
+      }
+      history[2 * slot] = message.peaks[2 * i] as number;
+      history[2 * slot + 1] = message.peaks[2 * i + 1] as number;
+    });
+  }
+
+  private post(message: ToMixWorklet, transfer: Transferable[] = []): void {
+    this.node?.port.postMessage(message, transfer);
   }
 
   setBuffer(trackId: string, buffer: AudioBuffer): void {
     this.buffers.set(trackId, buffer);
-    if (this.playing) this.restart();
+    this.sendSource(trackId, buffer);
+  }
+
+  /**
+   * The source goes to the worklet once per decode, as the mix hears it (stereo at most, at the
+   * context's rate): shared memory when the page is cross-origin isolated, else a copy transferred.
+   * A source to resample or downmix is converted a chunk per task, so the desk never stalls on it.
+   */
+  private sendSource(trackId: string, buffer: AudioBuffer): void {
+    if (!this.node) return;
+    const converting = this.convert(trackId, buffer);
+    this.pending.add(converting);
+    const done = () => {
+      this.pending.delete(converting);
+    };
+    void converting.then(done, done);
+  }
+
+  private async convert(trackId: string, buffer: AudioBuffer): Promise<void> {
+    const decoded = Array.from({ length: buffer.numberOfChannels }, (_, c) => buffer.getChannelData(c));
+    const steps = mixSourceSteps(
+      { sampleRate: buffer.sampleRate, channels: decoded },
+      this.context.sampleRate,
+    );
+    let step = steps.next();
+    while (!step.done) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      // Replaced meanwhile (a new decode for the track): this one is stale.
+      if (this.buffers.get(trackId) !== buffer) return;
+      step = steps.next();
+    }
+    if (this.buffers.get(trackId) !== buffer) return;
+    const heard = step.value;
+    const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+    const channels = heard.map((ch) => {
+      // The AudioBuffer keeps its own samples: the worklet gets them in memory of its own.
+      if (!isolated && !decoded.some((d) => d === ch)) return ch;
+      const copy = new Float32Array(
+        isolated ? new SharedArrayBuffer(ch.byteLength) : new ArrayBuffer(ch.byteLength),
+      );
+      copy.set(ch);
+      return copy;
+    });
+    const transfer = isolated ? [] : channels.map((c) => c.buffer as ArrayBuffer);
+    this.post({ type: 'source', trackId, channels }, transfer);
   }
 
   /** Forgets every track's audio (another project is opened); playback should be stopped first. */
@@ -97,30 +153,12 @@ export class PreviewGraph {
     return this.buffers.get(trackId);
   }
 
-  /** Follows the project: creates and removes strips, ramps every parameter to its new value. */
+  /** Follows the project: the worklet's mixer takes the new settings and glides to them. */
   sync(project: ProjectFile): void {
     this.project = project;
-    const anySolo = anySoloOf(project.tracks);
-    const live = new Set(project.tracks.map((t) => t.id));
-    for (const [id, nodes] of this.strips) {
-      if (!live.has(id)) {
-        this.disposeStrip(nodes);
-        this.strips.delete(id);
-      }
-    }
-    let moved = false;
-    for (const track of project.tracks) {
-      const nodes = this.strips.get(track.id) ?? this.createStrip(track.id);
-      this.apply(nodes, stripParams(track, anySolo));
-      const key = JSON.stringify([track.startOffsetSec, track.clip]);
-      if (nodes.clipKey !== key) {
-        moved = moved || nodes.clipKey !== '';
-        nodes.clipKey = key;
-      }
-    }
-    this.ramp(this.master.gain, dbToGain(project.master.gainDb));
-    // A clip moved, trimmed or faded while playing: heard at once, from where the playhead is.
-    if (moved && this.playing) this.restart();
+    this.post({ type: 'mix', mix: workletMix(project) });
+    // A clip moved or trimmed while playing is heard at once; the song's end may have moved.
+    if (this.playing) this.scheduleEnd(this.position());
   }
 
   /**
@@ -128,9 +166,16 @@ export class PreviewGraph {
    * window overlaps the previous read, so no peak slips between two frames.
    */
   peaks(trackId: string): { left: number; right: number } | null {
-    const nodes = this.strips.get(trackId);
-    if (!nodes) return null;
-    return { left: peakOf(nodes.meterLeft, this.scratch), right: peakOf(nodes.meterRight, this.scratch) };
+    if (!this.project?.tracks.some((t) => t.id === trackId)) return null;
+    const history = this.meters.get(trackId);
+    let left = 0;
+    let right = 0;
+    if (history)
+      for (let k = 0; k < METER_REPORTS; k++) {
+        left = Math.max(left, history[2 * k] as number);
+        right = Math.max(right, history[2 * k + 1] as number);
+      }
+    return { left, right };
   }
 
   get isPlaying(): boolean {
@@ -149,124 +194,53 @@ export class PreviewGraph {
 
   position(): number {
     if (!this.playing) return this.pausedAt;
-    return Math.min(this.duration(), this.context.currentTime - this.origin);
+    return Math.min(this.duration(), Math.max(0, this.context.currentTime - this.origin));
   }
 
   async play(): Promise<void> {
     if (this.context instanceof AudioContext && this.context.state !== 'running') await this.context.resume();
+    await this.ready;
     if (this.pausedAt >= this.duration()) this.pausedAt = 0;
     this.playing = true;
-    this.startSources(this.pausedAt);
+    this.start(this.pausedAt);
   }
 
   pause(): void {
     if (!this.playing) return;
     this.pausedAt = this.position();
-    this.playing = false;
-    this.stopSources();
+    this.halt();
   }
 
   stop(): void {
-    this.playing = false;
     this.pausedAt = 0;
-    this.stopSources();
+    this.halt();
   }
 
   seek(seconds: number): void {
     const at = Math.max(0, Math.min(this.duration(), seconds));
     this.pausedAt = at;
-    if (this.playing) this.startSources(at);
+    if (this.playing) this.start(at);
   }
 
   dispose(): void {
     this.stop();
-    for (const nodes of this.strips.values()) this.disposeStrip(nodes);
-    this.strips.clear();
-    this.master.disconnect();
+    this.node?.disconnect();
+    this.node?.port.close();
   }
 
-  private restart(): void {
-    const at = this.position();
-    this.startSources(at);
+  /** Song second `at` plays a moment from now, on the context's clock, to the frame. */
+  private start(at: number): void {
+    const rate = this.context.sampleRate;
+    const when = this.context.currentTime + START_LEAD_SEC;
+    const atFrame = Math.round(when * rate);
+    const songFrame = Math.round(at * rate);
+    this.origin = atFrame / rate - songFrame / rate;
+    this.post({ type: 'play', atFrame, songFrame });
+    this.scheduleEnd(at);
   }
 
-  private ramp(param: AudioParam, value: number): void {
-    const now = this.context.currentTime;
-    if (Math.abs(param.value - value) < 1e-7) return;
-    param.cancelScheduledValues(now);
-    param.setValueAtTime(param.value, now);
-    param.setTargetAtTime(value, now, RAMP);
-  }
-
-  private apply(n: StripNodes, p: StripParams): void {
-    this.ramp(n.input.gain, p.gain);
-    this.ramp(n.low.frequency, p.low.frequency);
-    this.ramp(n.low.gain, p.low.gain);
-    this.ramp(n.mid.frequency, p.mid.frequency);
-    this.ramp(n.mid.gain, p.mid.gain);
-    this.ramp(n.mid.Q, p.mid.Q);
-    this.ramp(n.high.frequency, p.high.frequency);
-    this.ramp(n.high.gain, p.high.gain);
-    this.ramp(n.compressor.threshold, p.compressor.threshold);
-    this.ramp(n.compressor.ratio, p.compressor.ratio);
-    this.ramp(n.compressor.attack, p.compressor.attack);
-    this.ramp(n.compressor.release, p.compressor.release);
-    this.ramp(n.makeup.gain, p.compressor.makeup);
-    this.ramp(n.panLeft.gain, p.panLeft);
-    this.ramp(n.panRight.gain, p.panRight);
-  }
-
-  private createStrip(id: string): StripNodes {
-    const c = this.context;
-    const filter = (type: BiquadFilterType) => {
-      const f = c.createBiquadFilter();
-      f.type = type;
-      return f;
-    };
-    const nodes: StripNodes = {
-      input: c.createGain(),
-      low: filter('lowshelf'),
-      mid: filter('peaking'),
-      high: filter('highshelf'),
-      compressor: c.createDynamicsCompressor(),
-      makeup: c.createGain(),
-      splitter: c.createChannelSplitter(2),
-      panLeft: c.createGain(),
-      panRight: c.createGain(),
-      merger: c.createChannelMerger(2),
-      meterLeft: meterTap(c),
-      meterRight: meterTap(c),
-      source: null,
-      fade: null,
-      wiredChannels: 0,
-      clipKey: '',
-    };
-    nodes.compressor.knee.value = 0;
-    nodes.input.connect(nodes.low).connect(nodes.mid).connect(nodes.high).connect(nodes.compressor);
-    nodes.compressor.connect(nodes.makeup).connect(nodes.splitter);
-    nodes.panLeft.connect(nodes.merger, 0, 0);
-    nodes.panRight.connect(nodes.merger, 0, 1);
-    nodes.merger.connect(this.master);
-    nodes.panLeft.connect(nodes.meterLeft);
-    nodes.panRight.connect(nodes.meterRight);
-    this.strips.set(id, nodes);
-    return nodes;
-  }
-
-  /** A mono source feeds both sides of the pan, as in the engine; stereo keeps left and right. */
-  private wire(nodes: StripNodes, channels: number): void {
-    if (nodes.wiredChannels === channels) return;
-    nodes.splitter.disconnect();
-    nodes.splitter.connect(nodes.panLeft, 0);
-    nodes.splitter.connect(nodes.panRight, channels >= 2 ? 1 : 0);
-    nodes.wiredChannels = channels;
-  }
-
-  private startSources(at: number): void {
-    this.stopSources();
-    const now = this.context.currentTime + 0.02;
-    this.origin = now - at;
-    for (const track of this.project?.tracks ?? []) this.startTrack(track, at, now);
+  private scheduleEnd(at: number): void {
+    if (this.endTimer !== null) clearTimeout(this.endTimer);
     const remaining = this.duration() - at;
     this.endTimer = setTimeout(
       () => {
@@ -279,92 +253,16 @@ export class PreviewGraph {
     );
   }
 
-  private startTrack(track: Track, at: number, when: number): void {
-    const nodes = this.strips.get(track.id);
-    const buffer = this.buffers.get(track.id);
-    if (!nodes || !buffer) return;
-    // The clip in the buffer's frames, read as the export reads it (clip-span).
-    const rate = buffer.sampleRate;
-    const span = clipSpan(track, buffer.length, rate);
-    const length = span.length / rate;
-    const into = at - span.offset / rate;
-    if (into >= length) return;
-    this.wire(nodes, buffer.numberOfChannels);
-    const source = this.context.createBufferSource();
-    source.buffer = buffer;
-    const fade = this.context.createGain();
-    // The splitter keeps the first two channels (discrete), as the engine's render does.
-    source.connect(fade).connect(nodes.input);
-    const skip = Math.max(0, into);
-    // Context time of the clip's second x: when + x − into.
-    const at0 = when + Math.max(0, -into);
-    source.start(at0, span.trim / rate + skip, length - skip);
-    scheduleFades(fade.gain, span.fades, rate, skip, at0);
-    nodes.source = source;
-    nodes.fade = fade;
-  }
-
-  private stopSources(): void {
+  /** Silence from the worklet, and meters that fall to it at once. */
+  private halt(): void {
+    this.playing = false;
     if (this.endTimer !== null) clearTimeout(this.endTimer);
     this.endTimer = null;
-    for (const nodes of this.strips.values()) {
-      if (!nodes.source) continue;
-      try {
-        nodes.source.stop();
-      } catch {
-        // Already stopped: nothing to do.
-      }
-      nodes.source.disconnect();
-      nodes.source = null;
-      nodes.fade?.disconnect();
-      nodes.fade = null;
-    }
-  }
-
-  private disposeStrip(nodes: StripNodes): void {
-    nodes.source?.stop();
-    for (const node of [
-      nodes.source,
-      nodes.input,
-      nodes.low,
-      nodes.mid,
-      nodes.high,
-      nodes.compressor,
-      nodes.makeup,
-      nodes.splitter,
-      nodes.panLeft,
-      nodes.panRight,
-      nodes.merger,
-      nodes.meterLeft,
-      nodes.meterRight,
-    ])
-      node?.disconnect();
+    this.post({ type: 'stop' });
+    this.meters.clear();
   }
 }
 
-/**
- * The clip's fades as gain curves from clip second `from` (played at context time `at0`) on, with
- * the engine's own fade law. A fade in and a fade out that overlap become one curve.
- */
-function scheduleFades(gain: AudioParam, fades: ClipFades, rate: number, from: number, at0: number): void {
-  const length = fades.lengthFrames / rate;
-  const fadeIn = fades.inFrames / rate;
-  const fadeOutStart = length - fades.outFrames / rate;
-  gain.setValueAtTime(fadeGain(fades, from * rate), at0);
-  const segments: [number, number][] =
-    fadeIn > fadeOutStart
-      ? [[0, length]]
-      : ([
-          [0, fadeIn],
-          [fadeOutStart, length],
-        ] as [number, number][]);
-  for (const [a, b] of segments) {
-    if (b <= a || b <= from) continue;
-    const start = Math.max(a, from);
-    const points = Math.max(2, Math.ceil((b - start) * FADE_POINTS_PER_SEC));
-    const curve = new Float32Array(points);
-    for (let k = 0; k < points; k++)
-      curve[k] = fadeGain(fades, (start + ((b - start) * k) / (points - 1)) * rate);
-    gain.setValueCurveAtTime(curve, at0 + (start - from), b - start);
-  }
+function workletMix(project: ProjectFile): WorkletMix {
+  return { tracks: project.tracks, master: { gainDb: project.master.gainDb }, reverb: project.reverb };
 }

@@ -1,11 +1,17 @@
 import type { MasterReport } from '../../contracts/audio';
 import type { ExportSettings } from '../../contracts/export';
-import type { MasterSettings, Track } from '../../contracts/project';
+import type { MasterSettings, ReverbBusSettings, Track } from '../../contracts/project';
 import type { AudioFormatErrorCode } from '../../engine/index';
 
 /** Messages between the desk and the engine Worker. Audio travels as transferred Float32Arrays. */
 export type Peaks = { min: Float32Array; max: Float32Array };
-export type MixInput = { tracks: Track[]; master: MasterSettings; sampleRate: number };
+/** The session as the engine mixes it; `reverb` is the project's bus (absent: no bus). */
+export type MixInput = {
+  tracks: Track[];
+  master: MasterSettings;
+  reverb?: ReverbBusSettings;
+  sampleRate: number;
+};
 
 export type ToEngine =
   | { type: 'decode'; id: number; trackId: string; bytes: ArrayBuffer }
@@ -53,3 +59,19 @@ export type FromMeter = { type: 'reading'; reading: MeterReading };
 
 /** Buckets of a waveform: enough for a 4K-wide strip, small to keep and draw. */
 export const PEAK_BUCKETS = 2048;
+/**
+ * Messages to and from the preview's mix worklet (mix.worklet.ts). Sources are sent once per decode,
+ * at the context's rate as the mix hears them (transferred, or shared when the page is isolated).
+ * `play` starts the song at `songFrame` when the context's clock reaches `atFrame`.
+ */
+export type WorkletMix = Pick<MixInput, 'tracks' | 'reverb'> & { master: { gainDb: number } };
+export type ToMixWorklet =
+  | { type: 'source'; trackId: string; channels: Float32Array[] }
+  | { type: 'mix'; mix: WorkletMix }
+  | { type: 'play'; atFrame: number; songFrame: number }
+  | { type: 'stop' }
+  | { type: 'ping'; id: number };
+/** `peaks`: per track in `trackIds` order, the left and right peak since the last report. */
+export type FromMixWorklet =
+  | { type: 'peaks'; trackIds: string[]; peaks: Float32Array }
+  | { type: 'pong'; id: number };

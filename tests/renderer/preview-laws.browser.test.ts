@@ -1,5 +1,6 @@
-// What you hear is what you export: the desk's Web Audio preview and the engine's render, fed the
-// same track, land on the same level per side for gain, pan (mono and stereo) and each EQ band.
+// What you hear is what you export: the desk's preview (the mix worklet) and the engine's render, fed
+// the same track, land on the same level per side for gain, pan (mono and stereo) and each EQ band.
+// Needs `npm run build` first (the worklet is the build's own file).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundlePageScript } from '../support/page-script';
@@ -7,17 +8,18 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../e2e/chromium';
 import type { LawCase } from './preview-laws.page';
+import { builtMixWorklet, securePage } from './secure-page';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 let browser: Browser;
 let page: Page;
+let worklet: string;
 
 beforeAll(async () => {
   const script = await bundlePageScript(path.join(here, 'preview-laws.page.ts'));
   browser = await launchChromium();
-  page = await browser.newPage();
-  await page.setContent('<!doctype html><title>preview laws</title>');
-  await page.addScriptTag({ content: script });
+  worklet = builtMixWorklet();
+  page = await securePage(browser, 'preview-laws', script);
 });
 afterAll(() => browser?.close());
 
@@ -44,10 +46,10 @@ describe('preview follows the engine', () => {
         (lawCase) =>
           (
             globalThis as unknown as {
-              __previewLaws(c: unknown): Promise<{ preview: number[]; engine: number[] }>;
+              __previewLaws(c: unknown, code: string): Promise<{ preview: number[]; engine: number[] }>;
             }
-          ).__previewLaws(lawCase),
-        c,
+          ).__previewLaws(lawCase.c, lawCase.worklet),
+        { c, worklet },
       );
       for (let ch = 0; ch < 2; ch++) expect(result.preview[ch]).toBeCloseTo(result.engine[ch] as number, 1);
     });

@@ -1,4 +1,4 @@
-// Bundled into a blank Chromium page: renders one track through the desk's preview graph in an
+// Bundled into a blank Chromium page: renders one track through the desk's preview (the mix worklet) in an
 // OfflineAudioContext and through the engine's renderMix, and reports the steady-state level of
 // each side, so the test can hold the two to the same gain, pan and EQ laws.
 import { newProject, newTrack, type Track } from '../../contracts/project';
@@ -16,7 +16,7 @@ function rmsDb(x: Float32Array, from: number, to: number): number {
   return 10 * Math.log10(sum / (to - from));
 }
 
-async function measure(c: LawCase): Promise<{ preview: number[]; engine: number[] }> {
+async function measure(c: LawCase, workletCode: string): Promise<{ preview: number[]; engine: number[] }> {
   const frames = RATE * SECONDS;
   const channels = Array.from({ length: c.channels }, (_, ch) => {
     const data = new Float32Array(frames);
@@ -31,12 +31,14 @@ async function measure(c: LawCase): Promise<{ preview: number[]; engine: number[
     tracks: [track],
   };
   const offline = new OfflineAudioContext(2, frames, RATE);
-  const graph = new PreviewGraph(offline, offline.destination);
+  const url = URL.createObjectURL(new Blob([workletCode], { type: 'text/javascript' }));
+  const graph = new PreviewGraph(offline, offline.destination, url);
   const buffer = offline.createBuffer(c.channels, frames, RATE);
   for (const [ch, data] of channels.entries()) buffer.copyToChannel(data, ch);
   graph.setBuffer('t', buffer);
   graph.sync(project);
   await graph.play();
+  await graph.settled();
   const rendered = await offline.startRendering();
   const engine = renderMix({
     tracks: [track],

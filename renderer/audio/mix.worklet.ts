@@ -1,0 +1,130 @@
+// AudioWorklet running the engine's own Mixer (engine/mix/mixer.ts) on 128-frame blocks: the
+// preview makes the export's samples. Web Audio only schedules (the context's clock says when the
+// song starts and where) and carries the output to the meter tap and the speakers.
+import { type ClipSpan, clipSpan } from '../../engine/mix/clip-span';
+import { clipBlock, Mixer, type StripBlock } from '../../engine/mix/mixer';
+import type { FromMixWorklet, ToMixWorklet, WorkletMix } from './protocol';
+
+declare class AudioWorkletProcessor {
+  readonly port: MessagePort;
+}
+declare function registerProcessor(name: string, ctor: new () => AudioWorkletProcessor): void;
+declare const sampleRate: number;
+declare const currentFrame: number;
+
+const QUANTUM = 128;
+/** Frames between two reports of the strips' peaks (about 21 ms at 48 kHz). */
+const METER_FRAMES = 1024;
+
+type Held = { channels: Float32Array[]; span: ClipSpan };
+
+class MixProcessor extends AudioWorkletProcessor {
+  private readonly sources = new Map<string, Float32Array[]>();
+  private mix: WorkletMix | null = null;
+  private mixer: Mixer | null = null;
+  private trackIds: string[] = [];
+  /** Per strip: its source and clip, or null with nothing to play; and its reusable block. */
+  private held: Array<Held | null> = [];
+  private slots: StripBlock[] = [];
+  private blocks: Array<StripBlock | null> = [];
+  private playing = false;
+  private startFrame = 0;
+  private songFrame = 0;
+  private metered = 0;
+
+  constructor() {
+    super();
+    this.port.onmessage = (event: MessageEvent<ToMixWorklet>) => this.receive(event.data);
+  }
+
+  private receive(message: ToMixWorklet): void {
+    switch (message.type) {
+      case 'source':
+        this.sources.set(message.trackId, message.channels);
+        this.place();
+        return;
+      case 'mix': {
+        this.mix = message.mix;
+        const input = { ...message.mix, sampleRate };
+        if (this.mixer) this.mixer.update(input);
+        else this.mixer = new Mixer(input, QUANTUM, true);
+        this.place();
+        return;
+      }
+      case 'play':
+        // A start (or a seek) begins as an export does: every filter, envelope and tail at rest.
+        this.mixer?.reset();
+        this.startFrame = message.atFrame;
+        this.songFrame = message.songFrame;
+        this.metered = 0;
+        this.playing = true;
+        return;
+      case 'stop':
+        this.playing = false;
+        return;
+      case 'ping':
+        this.post({ type: 'pong', id: message.id });
+        return;
+    }
+  }
+
+  private post(message: FromMixWorklet, transfer: Transferable[] = []): void {
+    this.port.postMessage(message, transfer);
+  }
+
+  /** Where each strip's clip sits on its source (after a new source, or a moved, trimmed clip). */
+  private place(): void {
+    if (!this.mixer || !this.mix) return;
+    this.trackIds = this.mixer.trackIds;
+    const tracks = new Map(this.mix.tracks.map((t) => [t.id, t]));
+    this.held = this.trackIds.map((id) => {
+      const channels = this.sources.get(id);
+      const track = tracks.get(id);
+      if (!channels || !track) return null;
+      return { channels, span: clipSpan(track, channels[0]?.length ?? 0, sampleRate) };
+    });
+    while (this.slots.length < this.held.length)
+      this.slots.push({ channels: [], start: 0, n: 0, at: 0, clipFrame: 0, fades: NO_FADES });
+    this.blocks = this.held.map(() => null);
+  }
+
+  process(_inputs: Float32Array[][], outputs: Float32Array[][]): boolean {
+    const out = outputs[0] ?? [];
+    const left = out[0];
+    const right = out[1];
+    const mixer = this.mixer;
+    if (!this.playing || !mixer || !left || !right) return true;
+    // The song may start inside this quantum: silence before, the mix from there on.
+    const lead = Math.max(0, this.startFrame - currentFrame);
+    if (lead >= left.length) return true;
+    const frames = Math.min(QUANTUM, left.length - lead);
+    const position = this.songFrame + currentFrame + lead - this.startFrame;
+    for (let i = 0; i < this.held.length; i++) {
+      const held = this.held[i];
+      this.blocks[i] = held
+        ? clipBlock(this.slots[i] as StripBlock, held.channels, held.span, position, frames)
+        : null;
+    }
+    const [l, r] = mixer.process(this.blocks, frames);
+    left.set(l.subarray(0, frames), lead);
+    right.set(r.subarray(0, frames), lead);
+    this.metered += frames;
+    if (this.metered >= METER_FRAMES) {
+      const peaks = mixer.peaks().slice();
+      mixer.clearPeaks();
+      this.metered = 0;
+      this.post({ type: 'peaks', trackIds: this.trackIds, peaks }, [peaks.buffer]);
+    }
+    return true;
+  }
+}
+
+const NO_FADES = {
+  lengthFrames: 0,
+  inFrames: 0,
+  outFrames: 0,
+  inCurve: 'linear',
+  outCurve: 'linear',
+} as const;
+
+registerProcessor('siberia-mix', MixProcessor);
