@@ -2,21 +2,14 @@
 import {
   type AudioData,
   AudioFormatError,
-  computePeaks,
   decodeAudioFile,
   encodeWav,
   type MixSource,
   masterAudio,
   renderMix,
 } from '../../engine/index';
-import {
-  EXPORT_FORMAT,
-  type FromEngine,
-  type MixInput,
-  PEAK_BUCKETS,
-  type Peaks,
-  type ToEngine,
-} from './protocol';
+import { EXPORT_FORMAT, type FromEngine, type MixInput, type ToEngine } from './protocol';
+import { buildPyramid, pyramidBuffers } from './peak-pyramid';
 
 // The engine's Worker: keeps every track's decoded audio, renders and masters off the main thread.
 // A render cannot be interrupted from inside (the engine runs synchronously), so the desk cancels
@@ -27,22 +20,6 @@ const sources = new Map<string, AudioData>();
 
 function post(message: FromEngine, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
-}
-
-/** Min of mins and max of maxes over the channels: one waveform per track. */
-function peaksOf(audio: AudioData): Peaks {
-  const buckets = Math.min(PEAK_BUCKETS, Math.max(1, audio.channels[0]?.length ?? 1));
-  let merged: Peaks | null = null;
-  for (const channel of audio.channels) {
-    const p = computePeaks(channel, buckets);
-    if (!merged) merged = p;
-    else
-      for (let i = 0; i < buckets; i++) {
-        merged.min[i] = Math.min(merged.min[i] as number, p.min[i] as number);
-        merged.max[i] = Math.max(merged.max[i] as number, p.max[i] as number);
-      }
-  }
-  return merged ?? { min: new Float32Array(1), max: new Float32Array(1) };
 }
 
 function mixSources(mix: MixInput): MixSource[] {
@@ -71,19 +48,18 @@ function handle(message: ToEngine): void {
       const audio = decodeAudioFile(new Uint8Array(message.bytes));
       sources.set(message.trackId, audio);
       const copies = audio.channels.map((c) => c.slice());
-      const peaks = peaksOf(audio);
+      const peaks = buildPyramid(audio.channels);
       post({ type: 'decoded', id: message.id, sampleRate: audio.sampleRate, channels: copies, peaks }, [
         ...copies.map((c) => c.buffer),
-        peaks.min.buffer,
-        peaks.max.buffer,
+        ...pyramidBuffers(peaks),
       ]);
       return;
     }
     case 'store': {
       const audio = { sampleRate: message.sampleRate, channels: message.channels };
       sources.set(message.trackId, audio);
-      const peaks = peaksOf(audio);
-      post({ type: 'stored', id: message.id, peaks }, [peaks.min.buffer, peaks.max.buffer]);
+      const peaks = buildPyramid(audio.channels);
+      post({ type: 'stored', id: message.id, peaks }, pyramidBuffers(peaks));
       return;
     }
     case 'render': {

@@ -21,7 +21,8 @@ export type PeakPyramid = {
 export const BASE_FRAMES = 256;
 
 export function buildPyramid(channels: readonly Float32Array[], baseFrames = BASE_FRAMES): PeakPyramid {
-  if (!Number.isInteger(baseFrames) || baseFrames < 1) throw new Error('baseFrames must be a positive integer');
+  if (!Number.isInteger(baseFrames) || baseFrames < 1)
+    throw new Error('baseFrames must be a positive integer');
   const frames = channels.reduce((n, c) => Math.max(n, c.length), 0);
   const count = Math.max(1, Math.ceil(frames / baseFrames));
   const min = new Float32Array(count);

@@ -1,9 +1,11 @@
 import type { MasterReport } from '../../contracts/audio';
 import type { MasterSettings, Track } from '../../contracts/project';
 import type { AudioFormatErrorCode } from '../../engine/index';
+import type { PeakPyramid } from './peak-pyramid';
 
 /** Messages between the desk and the engine Worker. Audio travels as transferred Float32Arrays. */
-export type Peaks = { min: Float32Array; max: Float32Array };
+/** A source's waveform: its peak pyramid (peak-pyramid.ts), built once in the Worker. */
+export type Peaks = PeakPyramid;
 export type MixInput = { tracks: Track[]; master: MasterSettings; sampleRate: number };
 
 export type ToEngine =
@@ -33,6 +35,4 @@ export type MeterReading = { momentary: number | null; shortTerm: number | null;
 export type ToMeter = { type: 'connect'; port: MessagePort; sampleRate: number } | { type: 'reset' };
 export type FromMeter = { type: 'reading'; reading: MeterReading };
 
-/** Buckets of a waveform: enough for a 4K-wide strip, small to keep and draw. */
-export const PEAK_BUCKETS = 2048;
 export const EXPORT_FORMAT = 'wav24' as const;

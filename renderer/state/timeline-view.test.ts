@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { FIT, KEY_ZOOM, MIN_SPAN_SEC, type TimelineView, viewReducer, visibleWindow, zoomOf } from './timeline-view';
+import {
+  FIT,
+  KEY_ZOOM,
+  MIN_SPAN_SEC,
+  type TimelineView,
+  viewReducer,
+  visibleWindow,
+  zoomOf,
+} from './timeline-view';
 
 const zoom = (view: TimelineView, factor: number, anchor = 0.5, durationSec = 600) =>
   viewReducer(view, { type: 'zoom', factor, anchor, durationSec });

@@ -23,7 +23,10 @@ export const FIT: TimelineView = { spanSec: null, startSec: 0 };
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 
 /** The window the lanes show for a song of `durationSec`: its start and span in seconds. */
-export function visibleWindow(view: TimelineView, durationSec: number): { startSec: number; spanSec: number } {
+export function visibleWindow(
+  view: TimelineView,
+  durationSec: number,
+): { startSec: number; spanSec: number } {
   const duration = Math.max(durationSec, 0);
   if (view.spanSec === null || view.spanSec >= duration) return { startSec: 0, spanSec: duration };
   const span = Math.max(Math.min(MIN_SPAN_SEC, duration), view.spanSec);
