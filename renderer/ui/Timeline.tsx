@@ -1,4 +1,4 @@
-import { useCallback, useRef } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import { formatClock, formatNumber } from '../i18n';
 import { useStore } from '../state/store';
 import { KEY_ZOOM, visibleWindow, zoomOf } from '../state/timeline-view';
@@ -18,6 +18,17 @@ export function Timeline({ duration }: { duration: number }) {
   const zoom = zoomOf(view, duration);
   const head = useRef<HTMLDivElement>(null);
   const last = useRef(0);
+  const rulerWidth = useRef(0);
+  useEffect(() => {
+    const ruler = head.current?.parentElement;
+    if (!ruler) return;
+    rulerWidth.current = ruler.clientWidth;
+    const observer = new ResizeObserver(() => {
+      rulerWidth.current = ruler.clientWidth;
+    });
+    observer.observe(ruler);
+    return () => observer.disconnect();
+  }, []);
   usePlayhead(
     useCallback(
       (seconds: number) => {
@@ -26,9 +37,12 @@ export function Timeline({ duration }: { duration: number }) {
           controller.view.dispatch({ type: 'scroll', startSec: seconds, durationSec: duration });
         last.current = seconds;
         const x = spanSec > 0 ? (seconds - startSec) / spanSec : 0;
-        if (head.current) {
-          head.current.style.left = `${x * 100}%`;
-          head.current.style.visibility = x < 0 || x > 1 ? 'hidden' : 'visible';
+        const el = head.current;
+        if (el) {
+          // A transform on its own layer: moving it each frame needs no layout and no repaint of
+          // the strips it crosses.
+          el.style.transform = `translateX(${Math.round(x * rulerWidth.current)}px)`;
+          el.style.visibility = x < 0 || x > 1 ? 'hidden' : 'visible';
         }
       },
       [controller, startSec, spanSec, duration],

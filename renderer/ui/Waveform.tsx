@@ -23,6 +23,8 @@ export function Waveform(props: {
   const canvas = useRef<HTMLCanvasElement>(null);
   const { audio, from, length, shownFrom, shownTo, muted, colour } = props;
   const draw = useRef<() => void>(() => {});
+  /** The pixels of the last draw, kept for the next one at the same size. */
+  const buffer = useRef<ImageData | null>(null);
 
   draw.current = () => {
     const el = canvas.current;
@@ -34,20 +36,35 @@ export function Waveform(props: {
     if (el.height !== height) el.height = height;
     const g = el.getContext('2d');
     if (!g) return;
-    g.clearRect(0, 0, width, height);
     const pyramid = audio.peaks;
     const framesPerSec = pyramid.frames / Math.max(audio.duration, 1e-9);
     const startFrame = (from + shownFrom) * framesPerSec;
     const framesPerPixel = ((shownTo - shownFrom) * framesPerSec) / width;
-    if (!(framesPerPixel > 0)) return;
-    const { min, max } = columnPeaks(pyramid, startFrame, framesPerPixel, width);
-    const mid = height / 2;
-    g.fillStyle = muted ? 'rgba(140, 150, 170, 0.35)' : colour;
-    for (let x = 0; x < width; x++) {
-      const top = mid - (max[x] as number) * mid * 0.95;
-      const bottom = mid - (min[x] as number) * mid * 0.95;
-      g.fillRect(x, top, 1, Math.max(ratio, bottom - top));
+    if (!(framesPerPixel > 0)) {
+      g.clearRect(0, 0, width, height);
+      return;
     }
+    const { min, max } = columnPeaks(pyramid, startFrame, framesPerPixel, width);
+    // Written as pixels, one column each: a redraw of every strip on each zoom step stays cheap.
+    let image = buffer.current;
+    if (!image || image.width !== width || image.height !== height) {
+      image = g.createImageData(width, height);
+      buffer.current = image;
+    }
+    const pixels = new Uint32Array(image.data.buffer);
+    pixels.fill(0);
+    const ink = muted ? rgba(140, 150, 170, 0.35) : rgba(...hexRgb(colour), 1);
+    const mid = height / 2;
+    const least = Math.max(1, Math.round(ratio));
+    for (let x = 0; x < width; x++) {
+      const top = Math.max(0, Math.floor(mid - (max[x] as number) * mid * 0.95));
+      const bottom = Math.min(
+        height,
+        Math.max(top + least, Math.ceil(mid - (min[x] as number) * mid * 0.95)),
+      );
+      for (let y = top; y < bottom; y++) pixels[y * width + x] = ink;
+    }
+    g.putImageData(image, 0, 0);
   };
 
   useEffect(() => {
@@ -74,4 +91,23 @@ export function Waveform(props: {
       }}
     />
   );
+}
+
+/**
+ * A colour as one ImageData pixel: straight (not premultiplied) RGBA bytes, read as a 32-bit word on
+ * a little-endian machine (every desktop the app runs on).
+ */
+function rgba(r: number, g: number, b: number, a: number): number {
+  const alpha = Math.round(a * 255);
+  return ((alpha << 24) | (b << 16) | (g << 8) | r) >>> 0;
+}
+
+function hexRgb(hex: string): [number, number, number] {
+  const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
+  if (!m) return [94, 234, 212];
+  return [
+    Number.parseInt(m[1] as string, 16),
+    Number.parseInt(m[2] as string, 16),
+    Number.parseInt(m[3] as string, 16),
+  ];
 }
