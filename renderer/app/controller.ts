@@ -9,12 +9,14 @@ import {
   sessionReducer,
 } from '../state/session';
 import { createStore, type Store } from '../state/store';
+import { FIT, type TimelineView, type ViewAction, viewReducer, visibleWindow } from '../state/timeline-view';
 import { AccountBilling } from './account-billing';
 import { AudioSession } from './audio-session';
 import { Autosaver } from './autosave';
 import { Notices } from './notices';
 import { ProjectFiles } from './project-files';
 import { RenderFlow } from './render-flow';
+import { songDuration } from './song';
 
 /**
  * The desk's controller: it owns the two shared stores (the mix and the session), builds the parts
@@ -24,6 +26,8 @@ import { RenderFlow } from './render-flow';
 export class DeskController {
   readonly mix: Store<MixState, MixAction>;
   readonly session: Store<SessionState, SessionAction>;
+  /** Which part of the song the timeline shows (zoom and scroll; not saved, not undoable). */
+  readonly view: Store<TimelineView, ViewAction>;
   readonly notices: Notices;
   readonly audio: AudioSession;
   readonly renders: RenderFlow;
@@ -43,6 +47,7 @@ export class DeskController {
     const notices = new Notices(session);
     this.mix = mix;
     this.session = session;
+    this.view = createStore(viewReducer, FIT);
     this.notices = notices;
     this.audio = new AudioSession({
       bridge,
@@ -104,11 +109,21 @@ export class DeskController {
       const { project } = restored.value;
       this.autosaver.skip(project);
       this.mix.dispatch({ type: 'load', project });
+      this.view.dispatch({ type: 'fit' });
       // The desk is usable at once; the kept audio decodes behind it.
       void this.audio.recallAudio(project.tracks).then((all) => {
         this.notices.notify('info', { key: all ? 'desk.restoredWithAudio' : 'desk.restored' });
       });
     }
+  }
+
+  /** Zooms the timeline by `factor` (the + and − keys): around the playhead when in view, else its middle. */
+  zoomBy(factor: number): void {
+    const durationSec = songDuration(this.mix.getState().present.tracks, this.audio.library.getState());
+    const { startSec, spanSec } = visibleWindow(this.view.getState(), durationSec);
+    const at = spanSec > 0 ? (this.audio.position() - startSec) / spanSec : 0.5;
+    const anchor = at >= 0 && at <= 1 ? at : 0.5;
+    this.view.dispatch({ type: 'zoom', factor, anchor, durationSec });
   }
 
   openModal(modal: Modal): void {

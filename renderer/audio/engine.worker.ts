@@ -3,7 +3,6 @@ import { type ExportSettings, exportRate } from '../../contracts/export';
 import {
   type AudioData,
   AudioFormatError,
-  computePeaks,
   decodeAudioFile,
   encodeAudio,
   type MixSource,
@@ -11,14 +10,8 @@ import {
   renderMix,
 } from '../../engine/index';
 import { stemIds, stemTracks } from '../../engine/mix/stems';
-import {
-  type Clipping,
-  type FromEngine,
-  type MixInput,
-  PEAK_BUCKETS,
-  type Peaks,
-  type ToEngine,
-} from './protocol';
+import { buildPyramid, pyramidBuffers } from './peak-pyramid';
+import type { Clipping, FromEngine, MixInput, ToEngine } from './protocol';
 
 // The engine's Worker: keeps every track's decoded audio, renders and masters off the main thread.
 // A render cannot be interrupted from inside (the engine runs synchronously), so the desk cancels
@@ -29,22 +22,6 @@ const sources = new Map<string, AudioData>();
 
 function post(message: FromEngine, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
-}
-
-/** Min of mins and max of maxes over the channels: one waveform per track. */
-function peaksOf(audio: AudioData): Peaks {
-  const buckets = Math.min(PEAK_BUCKETS, Math.max(1, audio.channels[0]?.length ?? 1));
-  let merged: Peaks | null = null;
-  for (const channel of audio.channels) {
-    const p = computePeaks(channel, buckets);
-    if (!merged) merged = p;
-    else
-      for (let i = 0; i < buckets; i++) {
-        merged.min[i] = Math.min(merged.min[i] as number, p.min[i] as number);
-        merged.max[i] = Math.max(merged.max[i] as number, p.max[i] as number);
-      }
-  }
-  return merged ?? { min: new Float32Array(1), max: new Float32Array(1) };
 }
 
 function mixSources(mix: MixInput): MixSource[] {
@@ -120,19 +97,19 @@ async function handle(message: ToEngine): Promise<void> {
       const audio = decodeAudioFile(new Uint8Array(message.bytes));
       sources.set(message.trackId, audio);
       const copies = audio.channels.map((c) => c.slice());
-      const peaks = peaksOf(audio);
+      const peaks = buildPyramid(audio.channels);
       const { recovered } = audio;
       post(
         { type: 'decoded', id: message.id, sampleRate: audio.sampleRate, channels: copies, peaks, recovered },
-        [...copies.map((c) => c.buffer), peaks.min.buffer, peaks.max.buffer],
+        [...copies.map((c) => c.buffer), ...pyramidBuffers(peaks)],
       );
       return;
     }
     case 'store': {
       const audio = { sampleRate: message.sampleRate, channels: message.channels };
       sources.set(message.trackId, audio);
-      const peaks = peaksOf(audio);
-      post({ type: 'stored', id: message.id, peaks }, [peaks.min.buffer, peaks.max.buffer]);
+      const peaks = buildPyramid(audio.channels);
+      post({ type: 'stored', id: message.id, peaks }, pyramidBuffers(peaks));
       return;
     }
     case 'stemTaken': {

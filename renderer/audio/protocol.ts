@@ -2,9 +2,11 @@ import type { MasterReport } from '../../contracts/audio';
 import type { ExportSettings } from '../../contracts/export';
 import type { MasterSettings, ReverbBusSettings, Track } from '../../contracts/project';
 import type { AudioFormatErrorCode } from '../../engine/index';
+import type { PeakPyramid } from './peak-pyramid';
 
 /** Messages between the desk and the engine Worker. Audio travels as transferred Float32Arrays. */
-export type Peaks = { min: Float32Array; max: Float32Array };
+/** A source's waveform: its peak pyramid (peak-pyramid.ts), built once in the Worker. */
+export type Peaks = PeakPyramid;
 /** The session as the engine mixes it; `reverb` is the project's bus (absent: no bus). */
 export type MixInput = {
   tracks: Track[];
@@ -57,8 +59,6 @@ export type MeterReading = { momentary: number | null; shortTerm: number | null;
 export type ToMeter = { type: 'connect'; port: MessagePort; sampleRate: number } | { type: 'reset' };
 export type FromMeter = { type: 'reading'; reading: MeterReading };
 
-/** Buckets of a waveform: enough for a 4K-wide strip, small to keep and draw. */
-export const PEAK_BUCKETS = 2048;
 /**
  * Messages to and from the preview's mix worklet (mix.worklet.ts). Sources are sent once per decode,
  * at the context's rate as the mix hears them (transferred, or shared when the page is isolated).

@@ -386,7 +386,7 @@ export const en = {
   'track.clipOn': '{name} clipped: click to reset the light',
   'track.clipOff': 'Clip light of {name}: off',
   'desk.shortcuts':
-    'Space play/pause · Home to the start · M/S mute/solo the focused track · Ctrl+Z/Y undo/redo',
+    'Space play/pause · Home to the start · M/S mute/solo the focused track · Ctrl+Z/Y undo/redo · +/− or Ctrl+wheel zoom',
 
   // Clip editing (issue 19).
   'clip.position': 'Position of {name}',
@@ -399,6 +399,30 @@ export const en = {
   'clip.fadeOutCurve': 'Fade out',
   'clip.equalPower': 'Equal power',
   'clip.linear': 'Linear',
+
+  // Reverb send and bus, timeline zoom (issue 19).
+  'track.send': 'Reverb send',
+  'track.sendHint': 'Reverb send: at the bottom it is off; double-click turns it off',
+  'track.sendPre': 'Send before the fader (pre)',
+  'track.sendPreHint': 'Pre-fader: the send ignores this track’s gain and pan',
+  'unit.sendOff': 'Off',
+  'unit.percent': '{value} %',
+  'unit.sec': '{value} s',
+  'reverb.title': 'Reverb',
+  'reverb.region': 'Reverb bus',
+  'reverb.return': 'Return',
+  'reverb.size': 'Size',
+  'reverb.decay': 'Decay',
+  'reverb.damping': 'Damping',
+  'reverb.preDelay': 'Pre-delay',
+  'reverb.returnHint': 'The reverb’s level in the mix; double-click for 0 dB',
+  'timeline.zoom': 'Timeline zoom',
+  'timeline.zoomIn': 'Zoom in (+)',
+  'timeline.zoomOut': 'Zoom out (−)',
+  'timeline.fit': 'Fit',
+  'timeline.fitHint': 'Show the whole song',
+  'timeline.zoomLevel': '{value}×',
+  'timeline.scroll': 'Scroll the timeline',
 
   'modal.close': 'Close',
 } as const;

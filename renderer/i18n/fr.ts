@@ -397,7 +397,7 @@ export const fr = {
   'track.clipOn': '{name} a saturé : cliquez pour éteindre le voyant',
   'track.clipOff': 'Voyant de saturation de {name} : éteint',
   'desk.shortcuts':
-    'Espace lecture/pause · Début au départ · M/S muet/solo sur la piste active · Ctrl+Z/Y annuler/rétablir',
+    'Espace lecture/pause · Début au départ · M/S muet/solo sur la piste active · Ctrl+Z/Y annuler/rétablir · +/− ou Ctrl+molette zoom',
 
   // Clip editing (issue 19).
   'clip.position': 'Position de {name}',
@@ -410,6 +410,30 @@ export const fr = {
   'clip.fadeOutCurve': 'Fondu de sortie',
   'clip.equalPower': 'Puissance constante',
   'clip.linear': 'Linéaire',
+
+  // Reverb send and bus, timeline zoom (issue 19).
+  'track.send': 'Envoi réverbération',
+  'track.sendHint': 'Envoi vers la réverbération : tout en bas il est coupé ; double-clic pour le couper',
+  'track.sendPre': 'Envoi avant le fader (pré)',
+  'track.sendPreHint': 'Pré-fader : l’envoi ignore le gain et le panoramique de la piste',
+  'unit.sendOff': 'Coupé',
+  'unit.percent': '{value} %',
+  'unit.sec': '{value} s',
+  'reverb.title': 'Réverbération',
+  'reverb.region': 'Bus de réverbération',
+  'reverb.return': 'Retour',
+  'reverb.size': 'Taille',
+  'reverb.decay': 'Durée',
+  'reverb.damping': 'Amorti',
+  'reverb.preDelay': 'Pré-délai',
+  'reverb.returnHint': 'Le niveau de la réverbération dans le mix ; double-clic pour 0 dB',
+  'timeline.zoom': 'Zoom de la ligne de temps',
+  'timeline.zoomIn': 'Zoom avant (+)',
+  'timeline.zoomOut': 'Zoom arrière (−)',
+  'timeline.fit': 'Tout',
+  'timeline.fitHint': 'Afficher tout le morceau',
+  'timeline.zoomLevel': '{value}×',
+  'timeline.scroll': 'Faire défiler la ligne de temps',
 
   'modal.close': 'Fermer',
 } as const satisfies Messages;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newTrack } from '../../contracts/project';
+import { DEFAULT_REVERB_BUS, DEFAULT_SEND, newTrack, ProjectFile } from '../../contracts/project';
 import { canRedo, canUndo, emptyProject, HISTORY_LIMIT, initialMix, type MixState, mixReducer } from './mix';
 
 const withTracks = (...names: string[]): MixState =>
@@ -187,5 +187,63 @@ describe('mix reducer', () => {
     const s = mixReducer(withTracks('a'), { type: 'load', project: emptyProject() });
     expect(canUndo(s)).toBe(false);
     expect(s.present.tracks).toEqual([]);
+  });
+
+  it('sets a track’s send within its ranges, undoably, one gesture one step', () => {
+    let s = withTracks('a');
+    expect(s.present.tracks[0]?.send).toEqual(DEFAULT_SEND);
+    const depth = s.past.length;
+    for (const levelDb of [-30, -20, -6])
+      s = mixReducer(s, {
+        type: 'updateTrack',
+        id: 'a',
+        patch: { send: { enabled: true, levelDb } },
+        gesture: 'send:a',
+      });
+    expect(s.past.length).toBe(depth + 1);
+    expect(s.present.tracks[0]?.send).toEqual({ enabled: true, levelDb: -6, preFader: false });
+    s = mixReducer(s, { type: 'endGesture' });
+    s = mixReducer(s, { type: 'updateTrack', id: 'a', patch: { send: { preFader: true } } });
+    expect(s.present.tracks[0]?.send.preFader).toBe(true);
+    // Out of range levels are clamped to −60 … +6 dB; a non-number changes nothing.
+    s = mixReducer(s, { type: 'updateTrack', id: 'a', patch: { send: { levelDb: 20 } } });
+    expect(s.present.tracks[0]?.send.levelDb).toBe(6);
+    s = mixReducer(s, { type: 'updateTrack', id: 'a', patch: { send: { levelDb: -100 } } });
+    expect(s.present.tracks[0]?.send.levelDb).toBe(-60);
+    expect(mixReducer(s, { type: 'updateTrack', id: 'a', patch: { send: { levelDb: Number.NaN } } })).toBe(s);
+    s = mixReducer(s, { type: 'undo' });
+    s = mixReducer(s, { type: 'undo' });
+    s = mixReducer(s, { type: 'undo' });
+    expect(s.present.tracks[0]?.send).toEqual({ enabled: true, levelDb: -6, preFader: false });
+    s = mixReducer(s, { type: 'undo' });
+    expect(s.present.tracks[0]?.send).toEqual(DEFAULT_SEND);
+    s = mixReducer(s, { type: 'redo' });
+    expect(s.present.tracks[0]?.send.levelDb).toBe(-6);
+    // The project still validates against its contract.
+    expect(ProjectFile.safeParse(s.present).success).toBe(true);
+  });
+
+  it('sets the reverb bus within its ranges, undoably; a no-op is no step', () => {
+    let s = initialMix(emptyProject());
+    expect(s.present.reverb).toEqual(DEFAULT_REVERB_BUS);
+    s = mixReducer(s, { type: 'setReverb', patch: { size: 0.8, decaySec: 3.2 }, gesture: 'rv' });
+    s = mixReducer(s, { type: 'setReverb', patch: { decaySec: 4 }, gesture: 'rv' });
+    expect(s.past.length).toBe(1);
+    expect(s.present.reverb).toEqual({ ...DEFAULT_REVERB_BUS, size: 0.8, decaySec: 4 });
+    s = mixReducer(s, { type: 'endGesture' });
+    s = mixReducer(s, {
+      type: 'setReverb',
+      patch: { returnDb: 50, size: -1, decaySec: 0, damping: 2, preDelayMs: 1000 },
+    });
+    expect(s.present.reverb).toEqual({ returnDb: 6, size: 0, decaySec: 0.1, damping: 1, preDelayMs: 250 });
+    expect(mixReducer(s, { type: 'setReverb', patch: { size: Number.NaN } })).toBe(s);
+    expect(mixReducer(s, { type: 'setReverb', patch: { size: 0 } })).toBe(s);
+    expect(ProjectFile.safeParse(s.present).success).toBe(true);
+    s = mixReducer(s, { type: 'undo' });
+    expect(s.present.reverb.decaySec).toBe(4);
+    s = mixReducer(s, { type: 'undo' });
+    expect(s.present.reverb).toEqual(DEFAULT_REVERB_BUS);
+    s = mixReducer(s, { type: 'redo' });
+    expect(s.present.reverb.size).toBe(0.8);
   });
 });

@@ -1,5 +1,13 @@
 import { ExportSettings, MASTER_PRESETS, MasterPresetId } from '../../contracts/export';
-import { type MasterSettings, newProject, type ProjectFile, Tilt, type Track } from '../../contracts/project';
+import {
+  type MasterSettings,
+  newProject,
+  type ProjectFile,
+  type ReverbBusSettings,
+  type SendSettings,
+  Tilt,
+  type Track,
+} from '../../contracts/project';
 import { type ClipEdit, editClip } from './clip-edit';
 
 /**
@@ -22,6 +30,7 @@ export type TrackPatch = Partial<Pick<Track, 'gainDb' | 'pan' | 'mute' | 'solo' 
     high?: Partial<Track['eq']['high']>;
   };
   compressor?: Partial<Track['compressor']>;
+  send?: Partial<SendSettings>;
 };
 
 export type MixAction =
@@ -34,6 +43,7 @@ export type MixAction =
   | { type: 'removeTrack'; id: string }
   | { type: 'setMaster'; patch: MasterPatch; gesture?: string }
   | { type: 'setExport'; patch: ExportPatch; gesture?: string }
+  | { type: 'setReverb'; patch: Partial<ReverbBusSettings>; gesture?: string }
   | { type: 'endGesture' }
   | { type: 'undo' }
   | { type: 'redo' };
@@ -62,6 +72,7 @@ const finite = (x: number | undefined, fallback: number) =>
 export function patchTrack(track: Track, patch: TrackPatch): Track {
   const eq = patch.eq ?? {};
   const comp = patch.compressor ?? {};
+  const send = patch.send ?? {};
   return {
     ...track,
     gainDb: clamp(finite(patch.gainDb, track.gainDb), -96, 12),
@@ -92,6 +103,22 @@ export function patchTrack(track: Track, patch: TrackPatch): Track {
       releaseMs: clamp(finite(comp.releaseMs, track.compressor.releaseMs), 5, 2000),
       makeupDb: clamp(finite(comp.makeupDb, track.compressor.makeupDb), 0, 24),
     },
+    send: {
+      enabled: typeof send.enabled === 'boolean' ? send.enabled : track.send.enabled,
+      levelDb: clamp(finite(send.levelDb, track.send.levelDb), -60, 6),
+      preFader: typeof send.preFader === 'boolean' ? send.preFader : track.send.preFader,
+    },
+  };
+}
+
+/** The reverb bus within the project file's ranges: values outside are clamped, non-numbers ignored. */
+export function patchReverb(bus: ReverbBusSettings, patch: Partial<ReverbBusSettings>): ReverbBusSettings {
+  return {
+    returnDb: clamp(finite(patch.returnDb, bus.returnDb), -96, 6),
+    size: clamp(finite(patch.size, bus.size), 0, 1),
+    decaySec: clamp(finite(patch.decaySec, bus.decaySec), 0.1, 20),
+    damping: clamp(finite(patch.damping, bus.damping), 0, 1),
+    preDelayMs: clamp(finite(patch.preDelayMs, bus.preDelayMs), 0, 250),
   };
 }
 
@@ -212,6 +239,11 @@ export function mixReducer(state: MixState, action: MixAction): MixState {
       const settings = patchExport(project.export, action.patch);
       if (!settings || JSON.stringify(settings) === JSON.stringify(project.export)) return state;
       return commit(state, { ...project, export: settings }, action.gesture ?? null);
+    }
+    case 'setReverb': {
+      const reverb = patchReverb(project.reverb, action.patch);
+      if (JSON.stringify(reverb) === JSON.stringify(project.reverb)) return state;
+      return commit(state, { ...project, reverb }, action.gesture ?? null);
     }
     case 'endGesture':
       return state.gesture === null ? state : { ...state, gesture: null };

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { DeskController } from '../app/controller';
 import { useStore } from '../state/store';
+import { KEY_ZOOM } from '../state/timeline-view';
 import { AuthModal } from './AuthModal';
 import { CheckoutPanel } from './CheckoutPanel';
 import { ControllerContext, useController, useT } from './context';
@@ -70,6 +71,11 @@ function Shell() {
         if (isTyping(event.target) || event.defaultPrevented) return;
         event.preventDefault();
         controller.audio.seek(0);
+      } else if (!mod && !event.altKey && ['+', '=', '-', '−'].includes(event.key)) {
+        // + and − zoom the timeline ("=" is + without Shift on many keyboards).
+        if (isTyping(event.target)) return;
+        event.preventDefault();
+        controller.zoomBy(event.key === '+' || event.key === '=' ? KEY_ZOOM : 1 / KEY_ZOOM);
       } else if (
         !mod &&
         !event.altKey &&

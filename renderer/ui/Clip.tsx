@@ -20,8 +20,8 @@ type Part = 'body' | 'start' | 'end' | 'fadeIn' | 'fadeOut';
 export function Clip(props: {
   track: Track;
   audio: TrackAudio;
-  /** The timeline's span in seconds (the width of the lane). */
-  duration: number;
+  /** The part of the song the lane shows, in seconds (its width is `spanSec`). */
+  view: { startSec: number; spanSec: number };
   /** Other clips' edges, in seconds, to snap to. */
   edges: readonly number[];
   name: string;
@@ -30,11 +30,11 @@ export function Clip(props: {
 }) {
   const controller = useController();
   const { t } = useT();
-  const { track, audio, duration } = props;
+  const { track, audio, view } = props;
   const clip = track.clip;
   const start = track.startOffsetSec;
   const length = clipLength(clip, audio.duration);
-  const span = Math.max(duration, 1e-6);
+  const span = Math.max(view.spanSec, 1e-6);
   const lane = useRef<HTMLDivElement>(null);
   const drag = useRef<{ part: Part; x: number; secPerPx: number; gesture: string; from: number } | null>(
     null,
@@ -133,12 +133,14 @@ export function Clip(props: {
       ref={lane}
       className="clip"
       title={props.name}
-      style={{ left: `${(start / span) * 100}%`, width: `${(length / span) * 100}%` }}
+      style={{ left: `${((start - view.startSec) / span) * 100}%`, width: `${(length / span) * 100}%` }}
     >
       <Waveform
         audio={audio}
         from={clip.trimStartSec}
         length={length}
+        shownFrom={Math.max(0, view.startSec - start)}
+        shownTo={Math.min(length, view.startSec + span - start)}
         label={t('track.waveform', { name: props.name })}
         muted={props.muted}
         colour={props.colour}

@@ -1,13 +1,15 @@
-import { useRef } from 'react';
+import { useEffect, useRef } from 'react';
 import { songDuration } from '../app/song';
 import { anySoloOf } from '../audio/params';
 import { clipBounds } from '../state/clip-edit';
 import { useStore } from '../state/store';
 import { canRedo, canUndo } from '../state/mix';
 import { isBusy } from '../state/render';
+import { visibleWindow } from '../state/timeline-view';
 import { useController, useT } from './context';
 import { MasterSection } from './MasterSection';
 import { Timeline } from './Timeline';
+import { ReverbSection } from './ReverbSection';
 import { TrackStrip } from './TrackStrip';
 import { Transport } from './Transport';
 
@@ -25,6 +27,45 @@ export function Desk() {
       return audio ? [[t.id, clipBounds(t, audio.duration)] as const] : [];
     }),
   );
+  const view = visibleWindow(
+    useStore(controller.view, (s) => s),
+    duration,
+  );
+  const section = useRef<HTMLElement>(null);
+  const durationNow = useRef(duration);
+  durationNow.current = duration;
+  useEffect(() => {
+    const el = section.current;
+    if (!el) return;
+    // Ctrl+wheel zooms around the pointer; a sideways wheel (or Shift+wheel) scrolls when zoomed.
+    // Not React's onWheel: it is passive, and the page must not zoom or scroll instead.
+    const onWheel = (e: WheelEvent) => {
+      const ruler = el.querySelector('[data-testid="timeline"]');
+      if (!ruler) return;
+      const box = ruler.getBoundingClientRect();
+      const durationSec = durationNow.current;
+      if (e.ctrlKey || e.metaKey) {
+        e.preventDefault();
+        const anchor = (e.clientX - box.left) / Math.max(1, box.width);
+        const factor = 2 ** (-e.deltaY / 200);
+        controller.view.dispatch({ type: 'zoom', factor, anchor, durationSec });
+        return;
+      }
+      const dx = e.shiftKey && e.deltaX === 0 ? e.deltaY : e.deltaX;
+      const state = controller.view.getState();
+      const sideways = e.shiftKey || Math.abs(dx) > Math.abs(e.deltaY);
+      if (dx === 0 || state.spanSec === null || !sideways) return;
+      e.preventDefault();
+      const shown = visibleWindow(state, durationSec);
+      controller.view.dispatch({
+        type: 'scroll',
+        startSec: shown.startSec + (dx / Math.max(1, box.width)) * shown.spanSec,
+        durationSec,
+      });
+    };
+    el.addEventListener('wheel', onWheel, { passive: false });
+    return () => el.removeEventListener('wheel', onWheel);
+  }, [controller]);
   const edgesBut = (id: string) =>
     [...bounds].filter(([other]) => other !== id).flatMap(([, b]) => [b.start, b.end]);
 
@@ -32,13 +73,13 @@ export function Desk() {
     <main className="desk">
       <Toolbar />
       <div className="desk-body">
-        <section className="tracks" aria-label={t('desk.tracks')}>
+        <section ref={section} className="tracks" aria-label={t('desk.tracks')}>
           {tracks.length === 0 ? (
             <EmptyState />
           ) : (
             <>
               <Timeline duration={duration} />
-              <ol className="track-list">
+              <ol className="track-list" id="track-lanes">
                 {tracks.map((track, index) => (
                   <TrackStrip
                     key={track.id}
@@ -46,7 +87,7 @@ export function Desk() {
                     index={index}
                     count={tracks.length}
                     audio={library[track.id] ?? null}
-                    duration={duration}
+                    view={view}
                     anySolo={anySolo}
                     edges={edgesBut(track.id)}
                   />
@@ -60,7 +101,10 @@ export function Desk() {
             </p>
           )}
         </section>
-        <MasterSection />
+        <div className="desk-side">
+          <MasterSection />
+          <ReverbSection />
+        </div>
       </div>
       <Transport duration={duration} />
     </main>

@@ -18,7 +18,8 @@ export function TrackStrip(props: {
   index: number;
   count: number;
   audio: TrackAudio | null;
-  duration: number;
+  /** The part of the song the lanes show, in seconds. */
+  view: { startSec: number; spanSec: number };
   /** Whether some track of the mix is soloed (the others are then silent). */
   anySolo: boolean;
   /** The other clips' edges on the timeline, in seconds, for snapping. */
@@ -146,6 +147,23 @@ export function TrackStrip(props: {
             fromPosition={(p) => p / 100}
             onChange={(value, g) => update({ pan: value }, g)}
           />
+          <Slider
+            className="send"
+            label={t('track.send')}
+            title={t('track.sendHint')}
+            value={track.send.enabled ? track.send.levelDb : SEND_OFF}
+            min={SEND_OFF}
+            max={6}
+            step={0.5}
+            defaultValue={SEND_OFF}
+            display={track.send.enabled ? db(track.send.levelDb) : t('unit.sendOff')}
+            gesture={`send:${track.id}`}
+            keyStep={0.5}
+            onChange={(value, g) =>
+              update({ send: value <= SEND_OFF ? { enabled: false } : { enabled: true, levelDb: value } }, g)
+            }
+            testId="send"
+          />
         </div>
         <StripMeter trackId={track.id} name={name} />
         {expanded && (
@@ -206,6 +224,14 @@ export function TrackStrip(props: {
                 </label>
               ))}
             </div>
+            <label className="strip-send-pre" title={t('track.sendPreHint')}>
+              <input
+                type="checkbox"
+                checked={track.send.preFader}
+                onChange={(e) => update({ send: { preFader: e.currentTarget.checked } })}
+              />{' '}
+              {t('track.sendPre')}
+            </label>
             <div className="more-panel">
               <fieldset>
                 <legend>{t('track.eq')}</legend>
@@ -337,7 +363,7 @@ export function TrackStrip(props: {
           <Clip
             track={track}
             audio={audio}
-            duration={props.duration}
+            view={props.view}
             edges={props.edges}
             name={name}
             muted={silenced}
@@ -395,6 +421,9 @@ function StripMeter({ trackId, name }: { trackId: string; name: string }) {
     </div>
   );
 }
+
+/** The send slider's bottom: below its −60 dB, the send is off. */
+const SEND_OFF = -60.5;
 
 /** Where each band's frequency may move; a log travel, as ears hear pitch. */
 const EQ_FREQ_RANGE = {

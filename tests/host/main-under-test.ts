@@ -71,7 +71,13 @@ export function mainUnderTest(
   const events = eventRecorder();
   const opened: string[] = [];
   const scheduler = manualScheduler();
-  const dialogs: MainUnderTest['dialogs'] = { save: null, open: null, folder: null, asked: [], openAsked: [] };
+  const dialogs: MainUnderTest['dialogs'] = {
+    save: null,
+    open: null,
+    folder: null,
+    asked: [],
+    openAsked: [],
+  };
   const main = createMainServices({
     store: confStore(dataDir),
     keychain: opts.keychain ?? null,
