@@ -50,11 +50,11 @@ describe('projects that carry their audio', { timeout: 240_000 }, () => {
   });
   afterAll(() => stack?.stop());
 
-  it('19. saved with its stems, moved, opened on another install: every track has its sound', async () => {
-    const stems = writeStems(path.join(stack.dataDir, 'stems19'));
+  it('25. saved with its stems, moved, opened on another install: every track has its sound', async () => {
+    const stems = writeStems(path.join(stack.dataDir, 'stems25'));
     const app = await stack.openApp('projects');
-    await signUp(app.page, 'projects19@example.com');
-    await buyPro(app, '19');
+    await signUp(app.page, 'projects25@example.com');
+    await buyPro(app, '25');
     await closeThanks(app.page);
     await importStems(app.page, [stems.drums, stems.bass]);
     await app.page.getByRole('button', { name: 'Save', exact: true }).click();
@@ -68,16 +68,16 @@ describe('projects that carry their audio', { timeout: 240_000 }, () => {
       'Audio/drums.wav',
       'Audio/bass.wav',
     ]);
-    await shot(app.page, '19-saved-en');
+    await shot(app.page, '25-saved-en');
 
     // The folder goes elsewhere (a USB key, another computer); the stems it was made from are gone.
     const moved = path.join(stack.dataDir, 'usb', name as string);
     mkdirSync(path.dirname(moved), { recursive: true });
     renameSync(folder, moved);
-    renameSync(path.dirname(stems.drums), path.join(stack.dataDir, 'stems19-gone'));
+    renameSync(path.dirname(stems.drums), path.join(stack.dataDir, 'stems25-gone'));
 
     const other = await stack.openApp('projects-other');
-    await signIn(other.page, 'projects19@example.com');
+    await signIn(other.page, 'projects25@example.com');
     await expectText(other.page, 'Pro');
     other.openDialog.next = path.join(moved, `${name}.siberia`);
     await other.page.getByRole('button', { name: 'Open…' }).click();
@@ -86,18 +86,18 @@ describe('projects that carry their audio', { timeout: 240_000 }, () => {
     expect(await other.page.getByText(/Audio missing/).count()).toBe(0);
     await expect.poll(() => other.page.locator('.strip canvas').count()).toBe(2);
     await playABit(other.page);
-    await shot(other.page, '19-moved-and-opened-en');
+    await shot(other.page, '25-moved-and-opened-en');
   });
 
-  it('20. an older project of bare names: what is beside it opens, the rest is located in one go (EN, FR)', async () => {
+  it('26. an older project of bare names: what is beside it opens, the rest is located in one go (EN, FR)', async () => {
     const app = await stack.openApp('old');
-    await signUp(app.page, 'projects20@example.com');
-    await buyPro(app, '20');
+    await signUp(app.page, 'projects26@example.com');
+    await buyPro(app, '26');
     await closeThanks(app.page);
     for (const locale of ['en', 'fr'] as const) {
       if (locale === 'fr') await speak(app.page, 'fr');
-      const stems = writeStems(path.join(stack.dataDir, `stems20-${locale}`));
-      const old = path.join(stack.dataDir, `old20-${locale}`);
+      const stems = writeStems(path.join(stack.dataDir, `stems26-${locale}`));
+      const old = path.join(stack.dataDir, `old26-${locale}`);
       mkdirSync(old, { recursive: true });
       // Format 2 as the app wrote it: bare names, no sends, no reverb bus, no export choices.
       const { reverb: _r, export: _e, master, ...rest } = newProject('Old song', 48000);
@@ -132,7 +132,7 @@ describe('projects that carry their audio', { timeout: 240_000 }, () => {
           .nth(2)
           .getAttribute('title'),
       ).toBe('A pad whose name is much longer than the strip has room for');
-      await shot(app.page, `20-missing-${locale}`);
+      await shot(app.page, `26-missing-${locale}`);
 
       app.openDialog.next = stems.drums;
       await locate.first().click();
@@ -142,7 +142,7 @@ describe('projects that carry their audio', { timeout: 240_000 }, () => {
       );
       await expect.poll(() => locate.count()).toBe(0);
       await expect.poll(() => app.page.locator('.strip canvas').count()).toBe(3);
-      await shot(app.page, `20-located-${locale}`);
+      await shot(app.page, `26-located-${locale}`);
 
       // Saved again, it becomes a folder project carrying all three.
       await app.page
@@ -163,7 +163,7 @@ describe('projects that carry their audio', { timeout: 240_000 }, () => {
           : '« take-fr.wav » : 6,0\u00a0s récupérées d’un enregistrement inachevé (le fichier annonce 0,0\u00a0s).',
       );
       await expect.poll(() => app.page.locator('.strip canvas').count()).toBe(4);
-      await shot(app.page, `20-unfinished-take-${locale}`);
+      await shot(app.page, `26-unfinished-take-${locale}`);
     }
   });
 });
