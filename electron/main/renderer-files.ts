@@ -7,12 +7,13 @@ export const APP_HOST = 'siberia';
 export const APP_ORIGIN = `${APP_PROTOCOL}://${APP_HOST}`;
 
 /**
- * Strict CSP for the renderer: its own scripts only (no inline, no eval), audio and workers from
+ * Strict CSP for the renderer: its own scripts only (no inline, no eval; WebAssembly may compile, for
+ * the MP3 encoder and the FLAC/MP3/Ogg decoders), audio and workers from
  * blobs it makes itself, no network of its own — everything outside goes through main.
  */
 export const RENDERER_CSP = [
   "default-src 'self'",
-  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "media-src 'self' blob:",
