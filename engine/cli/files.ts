@@ -1,6 +1,6 @@
 // Files for the command line, read and written a block at a time: no file is ever read whole, so
 // nothing is limited by the 2 GiB that readFile allows, and memory does not grow with length.
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import type { ByteSource } from '../io/pcm';
 
 /** A file as a ByteSource. Each read reuses one buffer: its bytes are valid until the next read. */
@@ -25,13 +25,23 @@ export function openBytes(file: string): ByteSource & { close(): void } {
   };
 }
 
-/** Writes pieces to a file in order, synchronously (each piece may be reused once written). */
-export function openWriter(file: string): { write(bytes: Uint8Array): void; close(): void } {
+/**
+ * Writes pieces to a file in order, synchronously (each piece may be reused once written); rewind
+ * empties the file to write it again from the start.
+ */
+export function openWriter(file: string): { write(bytes: Uint8Array): void; rewind(): void; close(): void } {
   const fd = openSync(file, 'w');
+  let position = 0;
   return {
     write(bytes) {
       let done = 0;
-      while (done < bytes.byteLength) done += writeSync(fd, bytes, done, bytes.byteLength - done);
+      while (done < bytes.byteLength)
+        done += writeSync(fd, bytes, done, bytes.byteLength - done, position + done);
+      position += done;
+    },
+    rewind() {
+      ftruncateSync(fd, 0);
+      position = 0;
     },
     close: () => closeSync(fd),
   };

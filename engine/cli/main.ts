@@ -3,21 +3,20 @@
 // Files are read and written a block at a time: a mix or a loudness measurement holds a few blocks
 // per source whatever the length.
 import { readFileSync } from 'node:fs';
+import type { MasterReport } from '../../contracts/audio';
 import path from 'node:path';
 import {
-  type AudioData,
   AudioFormatError,
   DEFAULT_MAX_LIMITING_DB,
-  encodeWavChunks,
   type FrameSource,
   fileSource,
   gainToDb,
   LoudnessMeter,
   loudnessReport,
-  masterAudio,
   type MixStream,
   mixLength,
   stereoDownmix,
+  streamMaster,
   streamMix,
   WavEncoder,
   type WavFormat,
@@ -56,27 +55,6 @@ function openAudio(file: string): Opened {
   } catch (e) {
     bytes.close();
     throw e;
-  }
-}
-
-/** The whole of a file decoded (the master needs it all), read a block at a time all the same. */
-function readAudio(file: string, notices: string[]): AudioData {
-  const { source, close } = openAudio(file);
-  try {
-    const channels = Array.from({ length: source.channelCount }, () => new Float32Array(source.frames));
-    const block = 65536;
-    for (let at = 0; at < source.frames; ) {
-      const n = source.read(
-        channels.map((ch) => ch.subarray(at)),
-        Math.min(block, source.frames - at),
-      );
-      if (n === 0) break;
-      at += n;
-    }
-    if (source.notice) notices.push(`${file}: ${source.notice}`);
-    return { sampleRate: source.sampleRate, channels };
-  } finally {
-    close();
   }
 }
 
@@ -229,21 +207,53 @@ function master(rest: string[], notices: string[]): string {
   const ceilingDbtp = numberFlag(flags, '--ceiling', -1, -9, 0);
   const maxLimitingDb = numberFlag(flags, '--max-limiting', DEFAULT_MAX_LIMITING_DB, 0, 40);
   const format = formatFlag(flags);
-  const input = readAudio(positional[0], notices);
-  const out = outFlag(flags);
-  // The master keeps the input's rate: resampling is a choice for the mix, not for mastering.
-  const { audio: mastered, report } = masterAudio(input, {
-    targetLufs,
-    ceilingDbtp,
-    glue: false,
-    tilt: 'neutral',
-    maxLimitingDb,
-  });
-  const writer = openWriter(out);
+  const file = positional[0];
+  // Two streaming passes (or more) over the input, each opening it afresh: memory stays a few
+  // blocks whatever the length. The master keeps the input's rate: resampling is a choice for the
+  // mix, not for mastering.
+  const opened: Opened[] = [openAudio(file)];
+  const spec = (opened[0] as Opened).source;
+  if (spec.notice) notices.push(`${file}: ${spec.notice}`);
+  let out: string;
   try {
-    for (const piece of encodeWavChunks(mastered, { format }, { reuse: true })) writer.write(piece);
+    out = outFlag(flags);
+  } catch (e) {
+    (opened[0] as Opened).close();
+    throw e;
+  }
+  let unread: FrameSource | null = spec;
+  const open = () => {
+    const first = unread;
+    unread = null;
+    if (first) return first;
+    const o = openAudio(file);
+    opened.push(o);
+    return o.source;
+  };
+  const writer = openWriter(out);
+  let encoder = new WavEncoder(spec, { format });
+  let report: MasterReport;
+  try {
+    writer.write(encoder.header);
+    report = streamMaster(
+      open,
+      { targetLufs, ceilingDbtp, glue: false, tilt: 'neutral', maxLimitingDb },
+      (block, count) =>
+        writer.write(
+          encoder.encode(count === block[0]?.length ? block : block.map((b) => b.subarray(0, count)), count),
+        ),
+      {
+        rewind: () => {
+          writer.rewind();
+          encoder = new WavEncoder(spec, { format });
+          writer.write(encoder.header);
+        },
+      },
+    );
+    writer.write(encoder.trailer());
   } finally {
     writer.close();
+    for (const o of opened) o.close();
   }
   const reached = report.after.integratedLufs;
   if (report.limitingCapped && reached !== null)
