@@ -6,7 +6,15 @@ import { type FrameSource, memorySource } from '../io/sources';
 import { energyToLufs, loudnessOfSubBlocks, subBlockLength } from '../loudness/meter';
 import { RenderCancelledError, type RenderOptions } from '../mix/render';
 import { ChunkLimiterGain, type LimiterTiming, limiterTiming } from './limiter';
-import { type Analysis, analysisPass, copyPass, peakPass, type Rendered, renderPass } from './passes';
+import {
+  type Analysis,
+  analysisPass,
+  copyPass,
+  envelopePass,
+  peakPass,
+  type Rendered,
+  renderPass,
+} from './passes';
 import { masterShaper, tiltShaper } from './shaping';
 
 export type MasterChoice = Pick<MasterSettings, 'targetLufs' | 'ceilingDbtp' | 'glue' | 'tilt'> & {
@@ -28,10 +36,17 @@ export const DEFAULT_MAX_LIMITING_DB = 9;
  */
 const CEILING_MARGIN_DB = 0.05;
 /**
- * The analysis keeps oversampled peaks exact down to this far under the cap on limiting: room for
- * the limiter to aim lower than the ceiling when bright material rings past it.
+ * The envelope is made exact down to this far under what the search may need: room for the limiter
+ * to aim lower than the ceiling when bright material rings past it, without another pass.
  */
-const FLOOR_MARGIN_DB = 2;
+const FLOOR_MARGIN_DB = 1;
+/**
+ * The search may first go this far above the gain that would hit the target unlimited (and further,
+ * after another envelope pass, only if it must): the lower the envelope's floor, the more of the
+ * audio is interpolated to find it.
+ */
+const FIRST_HEADROOM_DB = 3;
+const MAX_HEADROOM_DB = 36;
 
 /** The gain search on predicted loudness stops this close to the target (LU)... */
 const PREDICTION_TOLERANCE = 0.01;
@@ -178,14 +193,7 @@ export function streamMaster(
         };
       })();
   const shaper = () => masterShaper(settings, sampleRate, channelCount, gluePeak);
-  const analysis = analysisPass(
-    reopen,
-    shaper(),
-    timing,
-    subBlockLength,
-    maxLimitingDb + FLOOR_MARGIN_DB,
-    check,
-  );
+  const analysis = analysisPass(reopen, shaper(), timing, subBlockLength, check);
   opts.onProgress?.(0.4);
   const input = loudnessOfChunks(analysis.inputEnergies, analysis.chunk, analysis.subLength);
   const shaped =
@@ -223,12 +231,35 @@ export function streamMaster(
   const maxDbFor = (aim: number) => Math.min(cappedDb, gainToDb(aim / analysis.floor));
 
   let limitCeiling = ceiling;
-  let found = searchGain(
-    (g) => predictLoudness(analysis, limitCeiling, dbToGain(g), timing),
-    target,
-    unlimitedDb,
-    maxDbFor(limitCeiling),
+  // First on the analysis' envelope (exact above the true peak: it knows where nothing is limited);
+  // then, if the target needs limiting, with the envelope made exact down to what the search may
+  // try, widened only if it must go further.
+  let headroomDb = Math.min(
+    MAX_HEADROOM_DB,
+    Math.max(FIRST_HEADROOM_DB, shapedPeakDb + unlimitedDb - ceilingDb + FIRST_HEADROOM_DB),
   );
+  let found: { gainDb: number; loudness: number; slope: number };
+  for (;;) {
+    const maxDb = maxDbFor(limitCeiling);
+    found = searchGain(
+      (g) => predictLoudness(analysis, limitCeiling, dbToGain(g), timing),
+      target,
+      unlimitedDb,
+      maxDb,
+    );
+    const pinned = found.gainDb >= maxDb - 1e-9;
+    if (!pinned || maxDb >= cappedDb || found.slope < 0.05 || headroomDb > MAX_HEADROOM_DB) break;
+    const wantDb = Math.max(maxDb + FIRST_HEADROOM_DB, Math.min(cappedDb, unlimitedDb + headroomDb));
+    envelopePass(
+      open,
+      shaper(),
+      analysis,
+      (limitCeiling * dbToGain(-FLOOR_MARGIN_DB)) / dbToGain(Math.min(cappedDb, wantDb)),
+      timing,
+      check,
+    );
+    headroomDb *= 2;
+  }
   opts.onProgress?.(0.5);
 
   const rewind = opts.rewind;

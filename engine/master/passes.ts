@@ -2,7 +2,6 @@
 // FrameSource: what they keep is a few numbers per chunk of ~64 frames (the K-weighted energy and
 // the envelope the limiter needs), never the audio.
 import type { FrameSource } from '../io/sources';
-import { dbToGain } from '../dsp/laws';
 import { channelWeights, KWeighting } from '../loudness/k-weighting';
 import { LoudnessMeter } from '../loudness/meter';
 import { interpolatorReach, StreamChunkPeaks, TruePeakDetector } from '../loudness/true-peak';
@@ -122,17 +121,16 @@ export type Analysis = {
 
 /**
  * The analysis pass: the input's loudness and true peak, then shaped, its loudness per chunk and its
- * oversampled peaks per chunk, widened into the limiter's envelope. The oversampled peaks are exact
- * only where they could matter: no gain the master may apply limits more than `maxLimitingDb` at
- * the loudest peak, so a peak further than that (and a margin) under the loudest so far never
- * reaches the limiter's threshold.
+ * true peak. Its oversampled peaks are computed only where they can beat the loudest found so far
+ * (as a true-peak meter does), so its envelope is exact only above the true peak itself: it says
+ * where the limiter does nothing (any gain that keeps that peak under the ceiling), and an
+ * envelope pass makes it exact further down when the gain search needs it.
  */
 export function analysisPass(
   open: () => FrameSource,
   shape: Shaper | null,
   timing: LimiterTiming,
   subLength: (rate: number) => number,
-  floorUnderPeakDb: number,
   check: () => void,
 ): Analysis {
   const source = open();
@@ -146,10 +144,11 @@ export function analysisPass(
   const inputPeaks = shape
     ? Array.from({ length: channelCount }, () => new TruePeakDetector(sampleRate))
     : [];
+  let truePeak = 0;
   const chunkPeaks = new StreamChunkPeaks(sampleRate, channelCount, chunk, frames, BLOCK, (k, p) => {
     peaks[k] = p;
+    if (p > truePeak) truePeak = p;
   });
-  const under = dbToGain(-floorUnderPeakDb);
   const { block, next } = reader(source);
   for (let n = next(); n > 0; n = next()) {
     check();
@@ -161,13 +160,11 @@ export function analysisPass(
       shape(block, n);
     }
     shaped.push(block, n);
-    // The floor only rises: what was exact under an earlier one stays exact under the final one.
-    chunkPeaks.floor = shaped.peak * under;
+    // What cannot beat the loudest so far (nor its sample peaks) need not be interpolated.
+    chunkPeaks.floor = Math.max(truePeak, shaped.peak);
     chunkPeaks.push(block, n);
   }
   chunkPeaks.finish();
-  let truePeak = 0;
-  for (let k = 0; k < chunks; k++) truePeak = Math.max(truePeak, peaks[k] as number);
   const inputTruePeak = shape ? Math.max(input.peak, ...inputPeaks.map((d) => d.value())) : truePeak;
   return {
     sampleRate,
@@ -180,8 +177,38 @@ export function analysisPass(
     truePeak,
     inputTruePeak,
     envelope: widen(peaks, chunk, timing.lookahead, interpolatorReach(sampleRate)),
-    floor: chunkPeaks.floor,
+    floor: truePeak,
   };
+}
+
+/**
+ * The envelope pass: the shaped audio's oversampled peaks per chunk again, exact down to `floor`,
+ * widened into the limiter's envelope (in place of the analysis' one).
+ */
+export function envelopePass(
+  open: () => FrameSource,
+  shape: Shaper | null,
+  analysis: Analysis,
+  floor: number,
+  timing: LimiterTiming,
+  check: () => void,
+): void {
+  const source = open();
+  const { sampleRate, channelCount, chunk, frames } = analysis;
+  const peaks = analysis.envelope;
+  const chunkPeaks = new StreamChunkPeaks(sampleRate, channelCount, chunk, frames, BLOCK, (k, p) => {
+    peaks[k] = p;
+  });
+  chunkPeaks.floor = floor;
+  const { block, next } = reader(source);
+  for (let n = next(); n > 0; n = next()) {
+    check();
+    shape?.(block, n);
+    chunkPeaks.push(block, n);
+  }
+  chunkPeaks.finish();
+  widen(peaks, chunk, timing.lookahead, interpolatorReach(sampleRate));
+  analysis.floor = floor;
 }
 
 /**
