@@ -5,6 +5,8 @@
 //   BENCH_AUDIO_SECONDS       stem length (default 180)
 //   BENCH_AUDIO_STEMS         stem counts, comma-separated (default 8,32)
 //   BENCH_AUDIO_LONG_SECONDS  the long files (default 1800: two 30-minute stems, their mix, its master)
+//   BENCH_AUDIO_MID_SECONDS   a master of this length beside the long one (default 600), for how its
+//                             memory grows with duration (0 leaves it out)
 //   BENCH_AUDIO_RUNS          runs per job, each tool's turn about, the fastest counts (default 2)
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -19,6 +21,7 @@ const RATE = 48000;
 const SECONDS = Number(process.env.BENCH_AUDIO_SECONDS ?? 180);
 const STEM_COUNTS = (process.env.BENCH_AUDIO_STEMS ?? '8,32').split(',').map(Number);
 const LONG_SECONDS = Number(process.env.BENCH_AUDIO_LONG_SECONDS ?? 1800);
+const MID_SECONDS = Number(process.env.BENCH_AUDIO_MID_SECONDS ?? 600);
 const RUNS = Math.max(1, Number(process.env.BENCH_AUDIO_RUNS ?? 2));
 const TARGET = -14;
 const CEILING = -1;
@@ -50,6 +53,8 @@ function timed(command: string, args: string[]): Timed & { stdout: string; stder
 }
 
 const engine = (...args: string[]) => timed(process.execPath, ['scripts/audio.mjs', ...args]);
+/** The bundle itself, without the launcher's check that it is up to date. */
+const bundle = (...args: string[]) => timed(process.execPath, ['dist/audio/cli.mjs', ...args]);
 const ffmpeg = (...args: string[]) => timed('ffmpeg', ['-hide_banner', '-nostats', '-y', ...args]);
 const sox = (...args: string[]) => timed('sox', args);
 
@@ -264,6 +269,8 @@ try {
   engine('loudness', tiny);
   const startup = compare({
     engine: () => engine('loudness', tiny),
+    bundle: () => bundle('loudness', tiny),
+    ffmpeg: () => ffmpeg('-i', tiny, '-af', 'ebur128=peak=true', '-f', 'null', '-'),
     nodeEmpty: () => timed(process.execPath, ['-e', '']),
   });
   rows.push({
@@ -271,6 +278,10 @@ try {
     engineS: seconds(startup.engine),
     engineCpuS: startup.engine ? +(startup.engine.cpuMs / 1000).toFixed(2) : null,
     engineMb: mb(startup.engine),
+    bundleS: seconds(startup.bundle),
+    ffmpegS: seconds(startup.ffmpeg),
+    ffmpegMb: mb(startup.ffmpeg),
+    speedVsFfmpeg: ratio(startup.ffmpeg, startup.engine),
     bareNodeS: seconds(startup.nodeEmpty),
     bareNodeCpuS: startup.nodeEmpty ? +(startup.nodeEmpty.cpuMs / 1000).toFixed(2) : null,
   });
@@ -392,6 +403,16 @@ try {
   });
   console.log(JSON.stringify(rows.at(-1)));
 
+  // A master of a middle length: with the long one, how the master's memory grows with duration.
+  if (MID_SECONDS > 0) {
+    const mid = path.join(dir, 'mid.wav');
+    writeStem(mid, 30, MID_SECONDS);
+    const engineMid = engine('master', mid, '-o', path.join(dir, 'mid-master.wav'));
+    const ffMid = loudnorm(mid, path.join(dir, 'mid-ffmpeg-master.wav'), TARGET, CEILING);
+    row(`master ${MID_SECONDS} s`, { engine: engineMid, loudnorm: ffMid }, ['loudnorm']);
+    rmSync(mid);
+  }
+
   // Long files: two stems, their unity mix, its loudness and its master.
   if (LONG_SECONDS > 0) {
     const long = [0, 1].map((i) => path.join(dir, `long${i}.wav`));
@@ -440,7 +461,13 @@ try {
   const result = {
     rows,
     runs: RUNS,
-    sizes: { stemSeconds: SECONDS, stems: STEM_COUNTS, longSeconds: LONG_SECONDS, rate: RATE },
+    sizes: {
+      stemSeconds: SECONDS,
+      stems: STEM_COUNTS,
+      midSeconds: MID_SECONDS,
+      longSeconds: LONG_SECONDS,
+      rate: RATE,
+    },
     // 1-minute load averages on this 2-core machine when the timed runs began and ended.
     loadAverage1m: { before: +(loadBefore[0] ?? 0).toFixed(2), after: +(loadAfter[0] ?? 0).toFixed(2) },
     measuredAt: new Date().toISOString(),

@@ -14,7 +14,13 @@ export { dbToGain, gainToDb, isAudible, panGains } from './dsp/laws';
 export { resample } from './dsp/resample';
 export { oversampledPeaks } from './loudness/true-peak';
 export { limitTruePeak } from './master/limiter';
-export { DEFAULT_MAX_LIMITING_DB, type MasterChoice, masterAudio } from './master/master';
+export {
+  DEFAULT_MAX_LIMITING_DB,
+  type MasterChoice,
+  masterAudio,
+  type StreamMasterOptions,
+  streamMaster,
+} from './master/master';
 export {
   type MixSource,
   type MixStream,

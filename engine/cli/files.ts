@@ -1,6 +1,6 @@
 // Files for the command line, read and written a block at a time: no file is ever read whole, so
 // nothing is limited by the 2 GiB that readFile allows, and memory does not grow with length.
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import type { ByteSource } from '../io/pcm';
 
 /** A file as a ByteSource. Each read reuses one buffer: its bytes are valid until the next read. */
@@ -25,18 +25,29 @@ export function openBytes(file: string): ByteSource & { close(): void } {
   };
 }
 
-/** Writes pieces to a file in order, synchronously (each piece may be reused once written). */
+/**
+ * Writes pieces to a file in order, synchronously (each piece may be reused once written); `patch`
+ * writes over bytes already written (a header whose totals are known at the end); `rewind` empties
+ * the file to write it again from the start.
+ */
 export function openWriter(file: string): {
   write(bytes: Uint8Array): void;
-  /** Writes over bytes already written at `offset` (a header whose totals are known at the end). */
   patch(offset: number, bytes: Uint8Array): void;
+  rewind(): void;
   close(): void;
 } {
   const fd = openSync(file, 'w');
+  let position = 0;
   return {
     write(bytes) {
       let done = 0;
-      while (done < bytes.byteLength) done += writeSync(fd, bytes, done, bytes.byteLength - done);
+      while (done < bytes.byteLength)
+        done += writeSync(fd, bytes, done, bytes.byteLength - done, position + done);
+      position += done;
+    },
+    rewind() {
+      ftruncateSync(fd, 0);
+      position = 0;
     },
     patch(offset, bytes) {
       let done = 0;

@@ -2,8 +2,10 @@
 // JSON; errors and warnings to stderr, in words a musician can act on, with a non-zero exit on error.
 // Files are read and written a block at a time: a mix or a loudness measurement holds a few blocks
 // per source whatever the length.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { MasterReport } from '../../contracts/audio';
 import {
   type ExportFormat,
   type ExportTags,
@@ -12,7 +14,6 @@ import {
   MASTER_PRESETS,
 } from '../../contracts/export';
 import {
-  type AudioData,
   type AudioEncoder,
   AudioFormatError,
   DEFAULT_MAX_LIMITING_DB,
@@ -21,12 +22,14 @@ import {
   gainToDb,
   LoudnessMeter,
   loudnessReport,
-  masterAudio,
   type MixStream,
   mixLength,
-  resample,
+  resampledSource,
   stereoDownmix,
+  stereoSource,
+  streamMaster,
   streamMix,
+  WavEncoder,
 } from '../index';
 import type { Track } from '../../contracts/project';
 import { openBytes, openWriter } from './files';
@@ -55,6 +58,65 @@ type Opened = { source: FrameSource; close(): void };
 
 const COMPRESSED = /\.(flac|mp3|ogg|oga)$/i;
 
+/** WAV or AIFF, read in place (no decoder): by its signature, unless its name says otherwise. */
+function isPlainAudio(file: string): boolean {
+  if (COMPRESSED.test(file)) return false;
+  let bytes: ReturnType<typeof openBytes>;
+  try {
+    bytes = openBytes(file);
+  } catch {
+    return true; // openPlainAudio says why in words
+  }
+  try {
+    return ['RIFF', 'RF64', 'BW64', 'FORM'].includes(String.fromCharCode(...bytes.read(0, 4)));
+  } finally {
+    bytes.close();
+  }
+}
+
+/** A WAV or AIFF file opened synchronously (the master's passes reopen it as they go). */
+function openPlainAudio(file: string): Opened {
+  let bytes: ReturnType<typeof openBytes>;
+  try {
+    bytes = openBytes(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      code === 'ENOENT' ? `No such file: ${file}` : `Cannot read ${file} (${code ?? 'error'}).`,
+    );
+  }
+  try {
+    return { source: fileSource(bytes), close: () => bytes.close() };
+  } catch (e) {
+    bytes.close();
+    throw e;
+  }
+}
+
+/** A compressed file decoded once, a block at a time, into a 32-bit float WAV (RF64 past 4 GiB). */
+async function decodeToFloatWav(input: string, out: string, notices: string[]): Promise<void> {
+  const { source, close } = await openAudio(input);
+  try {
+    if (source.notice) notices.push(`${input}: ${source.notice}`);
+    const encoder = new WavEncoder(source, { format: 'wav32f' });
+    const writer = openWriter(out);
+    try {
+      writer.write(encoder.header);
+      const block = Array.from({ length: source.channelCount }, () => new Float32Array(65536));
+      for (;;) {
+        const n = source.read(block, 65536);
+        if (n === 0) break;
+        writer.write(encoder.encode(n === 65536 ? block : block.map((ch) => ch.subarray(0, n)), n));
+      }
+      writer.write(encoder.trailer());
+    } finally {
+      writer.close();
+    }
+  } finally {
+    close();
+  }
+}
+
 async function openAudio(file: string): Promise<Opened> {
   let bytes: ReturnType<typeof openBytes>;
   try {
@@ -74,27 +136,6 @@ async function openAudio(file: string): Promise<Opened> {
   } catch (e) {
     bytes.close();
     throw e;
-  }
-}
-
-/** The whole of a file decoded (the master needs it all), read a block at a time all the same. */
-async function readAudio(file: string, notices: string[]): Promise<AudioData> {
-  const { source, close } = await openAudio(file);
-  try {
-    const channels = Array.from({ length: source.channelCount }, () => new Float32Array(source.frames));
-    const block = 65536;
-    for (let at = 0; at < source.frames; ) {
-      const n = source.read(
-        channels.map((ch) => ch.subarray(at)),
-        Math.min(block, source.frames - at),
-      );
-      if (n === 0) break;
-      at += n;
-    }
-    if (source.notice) notices.push(`${file}: ${source.notice}`);
-    return { sampleRate: source.sampleRate, channels };
-  } finally {
-    close();
   }
 }
 
@@ -369,64 +410,93 @@ async function master(rest: string[], notices: string[]): Promise<string> {
   const out = outFlag(flags);
   const format = formatFlag(flags, out);
   const tags = tagFlags(flags);
-  const input = await readAudio(positional[0], notices);
-  // The master keeps the input's rate: resampling is a choice for the mix, not for mastering.
-  const { audio: mastered, report } = masterAudio(input, {
-    targetLufs,
-    ceilingDbtp,
-    glue: false,
-    tilt: 'neutral',
-    maxLimitingDb,
-  });
-  await writeMaster(out, mastered, format, tags, notices);
-  const reached = report.after.integratedLufs;
-  if (report.limitingCapped && reached !== null)
-    notices.push(
-      `Warning: ${targetLufs} LUFS needs more than ${maxLimitingDb} dB of limiting; the master stops there, at ${reached.toFixed(1)} LUFS. Allow more with --max-limiting, or aim lower.`,
-    );
-  return JSON.stringify(report);
-}
-
-/** The mastered audio in the asked format; an MP3 only exists at 32/44.1/48 kHz, so other rates go to 48 kHz. */
-async function writeMaster(
-  out: string,
-  mastered: AudioData,
-  format: ExportFormat,
-  tags: ExportTags | undefined,
-  notices: string[],
-): Promise<void> {
-  let audio = mastered;
-  if (FORMATS[format].file === 'mp3' && ![32000, 44100, 48000].includes(audio.sampleRate)) {
-    notices.push(`An MP3 cannot hold ${audio.sampleRate} Hz: the master is written at 48000 Hz.`);
-    audio = resample(audio, 48000);
+  const input = positional[0];
+  // The passes open the input afresh each time, synchronously: a compressed file is decoded once
+  // into a temporary 32-bit float WAV (a block at a time), and the passes read that.
+  let scratch: string | null = null;
+  let file = input;
+  if (!isPlainAudio(input)) {
+    scratch = mkdtempSync(path.join(tmpdir(), 'siberia-master-'));
+    file = path.join(scratch, 'decoded.wav');
+    await decodeToFloatWav(input, file, notices);
   }
-  if (audio.channels.length > 2) {
-    const { applyDownmix } = await import('../dsp/downmix');
-    const downmix = stereoDownmix(audio.channels.length);
-    if (downmix) {
-      const frames = audio.channels[0]?.length ?? 0;
-      const stereo = [new Float32Array(frames), new Float32Array(frames)];
-      applyDownmix(downmix, audio.channels, frames, stereo[0] as Float32Array, stereo[1] as Float32Array);
-      audio = { sampleRate: audio.sampleRate, channels: stereo };
-      notices.push(downmix.notice);
+  const opened: Opened[] = [];
+  const openPlain = (): FrameSource => {
+    const o = openPlainAudio(file);
+    opened.push(o);
+    return o.source;
+  };
+  try {
+    const spec = openPlain();
+    if (!scratch && spec.notice) notices.push(`${input}: ${spec.notice}`);
+    // The master keeps the input's rate (resampling is a choice for the mix, not for mastering),
+    // but an MP3 holds 32, 44.1 or 48 kHz only; more than two channels are downmixed (BS.775).
+    let rate = spec.sampleRate;
+    if (FORMATS[format].file === 'mp3' && ![32000, 44100, 48000].includes(rate)) {
+      notices.push(`An MP3 cannot hold ${rate} Hz: the master is made and written at 48000 Hz.`);
+      rate = 48000;
     }
-  }
-  const { createEncoder } = await import('../io/encoders');
-  const channelCount = audio.channels.length as 1 | 2;
-  const frames = audio.channels[0]?.length ?? 0;
-  const encoder = await createEncoder(format, { sampleRate: audio.sampleRate, channelCount, frames, tags });
-  await writeEncoded(out, encoder, (write) => {
-    const block = 65536;
-    for (let at = 0; at < frames; at += block) {
-      const n = Math.min(block, frames - at);
-      write(
-        audio.channels.map((ch) => ch.subarray(at, at + n)),
-        n,
+    const downmix = stereoDownmix(spec.channelCount);
+    if (downmix) notices.push(downmix.notice);
+    let unread: FrameSource | null = spec;
+    const open = (): FrameSource => {
+      const source = unread ?? openPlain();
+      unread = null;
+      return resampledSource(stereoSource(source, 65536), rate);
+    };
+    const encoderOptions = {
+      sampleRate: rate,
+      channelCount: Math.min(2, spec.channelCount) as 1 | 2,
+      tags,
+    };
+    const settings = { targetLufs, ceilingDbtp, glue: false, tilt: 'neutral' as const, maxLimitingDb };
+    const writer = openWriter(out);
+    let report: MasterReport;
+    let encoder: AudioEncoder;
+    const { createEncoder, createEncoderNow } = await import('../io/encoders');
+    try {
+      const now = createEncoderNow(format, encoderOptions);
+      const write = (block: readonly Float32Array[], count: number) =>
+        writer.write(
+          encoder.encode(count === block[0]?.length ? block : block.map((b) => b.subarray(0, count)), count),
+        );
+      if (now) {
+        // WAV and FLAC: each render is written as it is made, and a render that must be redone
+        // starts the file again.
+        encoder = now;
+        writer.write(encoder.header());
+        report = streamMaster(open, settings, write, {
+          rewind: () => {
+            writer.rewind();
+            encoder = createEncoderNow(format, encoderOptions) as AudioEncoder;
+            writer.write(encoder.header());
+          },
+        });
+      } else {
+        // MP3 (its encoder loads asynchronously): the renders are measured, and the last one is
+        // written, exactly as measured.
+        encoder = await createEncoder(format, encoderOptions);
+        writer.write(encoder.header());
+        report = streamMaster(open, settings, write);
+      }
+      const { tail, headerPatch } = encoder.finish();
+      for (const piece of tail) writer.write(piece);
+      if (headerPatch) writer.patch(headerPatch.offset, headerPatch.bytes);
+    } finally {
+      writer.close();
+    }
+    if (encoder.clipping.samples > 0 && !FORMATS[format].float)
+      notices.push(clipWarning(format, encoder.clipping, 0, 'the master'));
+    const reached = report.after.integratedLufs;
+    if (report.limitingCapped && reached !== null)
+      notices.push(
+        `Warning: ${targetLufs} LUFS needs more than ${maxLimitingDb} dB of limiting; the master stops there, at ${reached.toFixed(1)} LUFS. Allow more with --max-limiting, or aim lower.`,
       );
-    }
-  });
-  if (encoder.clipping.samples > 0 && !FORMATS[format].float)
-    notices.push(clipWarning(format, encoder.clipping, 0, 'the master'));
+    return JSON.stringify(report);
+  } finally {
+    for (const o of opened) o.close();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 /** Runs one command: its JSON result, and what the musician should know (notices and warnings). */

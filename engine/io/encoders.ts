@@ -48,6 +48,19 @@ export async function createEncoder(format: ExportFormat, opts: EncoderOptions):
   return wavEncoder(format as WavFormat, opts);
 }
 
+/**
+ * The encoders that need no WebAssembly (WAV and FLAC) made at once, for a writer that must start a
+ * file again mid-run (the streaming master's rewind); null for MP3, whose LAME instance loads
+ * asynchronously.
+ */
+export function createEncoderNow(format: ExportFormat, opts: EncoderOptions): AudioEncoder | null {
+  const facts = FORMATS[format];
+  if (opts.channelCount !== 1 && opts.channelCount !== 2) throw new RangeError('Exports are mono or stereo.');
+  if (facts.file === 'mp3') return null;
+  if (facts.file === 'flac') return flacEncoder(facts.bits === 16 ? 'wav16' : 'wav24', opts);
+  return wavEncoder(format as WavFormat, opts);
+}
+
 function wavEncoder(format: WavFormat, opts: EncoderOptions): AudioEncoder {
   const known = opts.frames ?? null;
   const wav = new WavEncoder(

@@ -457,3 +457,103 @@ export function truePeakOf(
 export function interpolatorReach(sampleRate: number): number {
   return interpolatorDesign(sampleRate).taps / 2;
 }
+
+/**
+ * Oversampled peaks per chunk of `chunk` frames, the channels together, read as the audio streams
+ * by: peak[k] is the largest, over the channels, of |x[j]| and the interpolated peak between x[j]
+ * and x[j + 1], for j in chunk k; the ringing before the first sample counts for the first chunk,
+ * and after the last for the last, so the largest of them all is truePeakOf the whole. Exact
+ * wherever it exceeds `floor` (which the caller may raise or lower between pushes); elsewhere a
+ * value no larger than the floor then in force. A window is read once all its taps have arrived:
+ * the history kept is the interpolator's length, whatever the length of the audio.
+ */
+export class StreamChunkPeaks {
+  floor = 0;
+  private readonly kernel: Kernel;
+  private readonly half: number;
+  /** Per channel: the last 2H samples pushed (zeros before the start), then the block pushed. */
+  private readonly work: Float32Array[];
+  private readonly out: Float32Array;
+  private readonly across: Float32Array;
+  /** Frames pushed so far. */
+  private position = 0;
+  private current = 0;
+  private currentChunk = 0;
+  /** The first frame past the current chunk (none for the last). */
+  private boundary: number;
+  private readonly lastChunk: number;
+  private finished = false;
+  constructor(
+    sampleRate: number,
+    channelCount: number,
+    private readonly chunk: number,
+    /** Frames in the source: the last chunk is ceil(frames / chunk) − 1. */
+    private readonly frames: number,
+    private readonly maxBlock: number,
+    private readonly emit: (k: number, peak: number) => void,
+  ) {
+    this.kernel = kernelFor(sampleRate);
+    this.half = this.kernel.half;
+    const size = 2 * this.half + Math.max(maxBlock, 2 * this.half);
+    this.work = Array.from({ length: channelCount }, () => new Float32Array(size));
+    this.out = new Float32Array(size);
+    this.across = new Float32Array(size);
+    this.lastChunk = Math.max(0, Math.ceil(frames / chunk) - 1);
+    this.boundary = this.lastChunk === 0 ? Number.POSITIVE_INFINITY : chunk;
+  }
+
+  /** The next `count` frames (at most maxBlock) of every channel. */
+  push(block: readonly Float32Array[], count: number): void {
+    if (count > this.maxBlock) throw new RangeError('Block larger than announced.');
+    this.windows(block, count);
+    this.position += count;
+  }
+
+  /** After the last push: the windows that ring past the end, and the last chunk. */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    const zeros = new Float32Array(2 * this.half);
+    this.windows(
+      this.work.map(() => zeros),
+      2 * this.half,
+    );
+    if (this.frames > 0) this.emit(this.currentChunk, this.current);
+  }
+
+  /** Windows s − H … s + n − 1 − H, s the first frame of this block: those whose taps have all come. */
+  private windows(block: readonly Float32Array[], n: number): void {
+    const h = this.half;
+    const two = 2 * h;
+    const out = this.out;
+    const across = this.across;
+    const end = n + h;
+    across.fill(0, h, end);
+    for (let c = 0; c < this.work.length; c++) {
+      const w = this.work[c] as Float32Array;
+      w.set((block[c] as Float32Array).subarray(0, n), two);
+      for (let t = h; t < end; t++) out[t] = Math.abs(w[t] as number);
+      scan(this.kernel, w.subarray(0, n + two), h, end, this.floor, out);
+      for (let t = h; t < end; t++) across[t] = Math.max(across[t] as number, out[t] as number);
+      w.copyWithin(0, n, n + two);
+    }
+    // Window t of the work array is frame m = s + t − 2H of the audio; frames before the start
+    // count for chunk 0, those past the end for the last.
+    let m = this.position - h;
+    let peak = this.current;
+    let k = this.currentChunk;
+    let boundary = this.boundary;
+    for (let t = h; t < end; t++, m++) {
+      if (m >= boundary) {
+        this.emit(k, peak);
+        peak = 0;
+        k++;
+        boundary = k >= this.lastChunk ? Number.POSITIVE_INFINITY : (k + 1) * this.chunk;
+      }
+      peak = Math.max(peak, across[t] as number);
+    }
+    this.boundary = boundary;
+    this.current = peak;
+    this.currentChunk = k;
+  }
+}

@@ -262,3 +262,76 @@ export function limitTruePeak(
   applyLimiter(audio, envelope, ceiling, inputGain, timing, channels);
   return { sampleRate: audio.sampleRate, channels };
 }
+
+/**
+ * The limiter's gain when its envelope is held per chunk (the largest of the chunk's envelope): the
+ * same recursion as LimiterGain, run a stretch of constant envelope at a time. What a stretch needs
+ * is one number, so the envelope of a whole song is a small array, kept from the analysis pass, and
+ * the render needs no lookahead buffer: the lookahead is in the envelope. The gain search runs
+ * the very recursion the render will run, so the gain it predicts is the gain applied.
+ */
+export class ChunkLimiterGain {
+  private g = 1;
+  private rest = 1;
+  private sum = 0;
+  private ringPos = 0;
+  private started = false;
+  private readonly ring: Float64Array;
+  constructor(
+    /** The ceiling over the input gain: the gain keeps envelope × inputGain × gain under the ceiling. */
+    private readonly threshold: number,
+    private readonly timing: LimiterTiming,
+  ) {
+    this.ring = new Float64Array(timing.lookahead);
+  }
+  /**
+   * The next `count` samples, whose envelope is `peak`: their gains into out[at …] when given;
+   * returns the sum of their squares.
+   */
+  run(peak: number, count: number, out: Float64Array | null, at: number): number {
+    const k = this.threshold;
+    const target = peak > k ? k / peak : 1;
+    const rc = this.timing.releaseCoeff;
+    // The rest level moves towards the target from one side for the whole stretch.
+    let rest = this.rest;
+    let g = this.g;
+    let sum = this.sum;
+    let r = this.ringPos;
+    const w = this.timing.lookahead;
+    const ring = this.ring;
+    const inverseW = 1 / w;
+    let squares = 0;
+    let o = 0;
+    if (!this.started && count > 0) {
+      // As LimiterGain at its first sample: the window padded with the first held gain.
+      this.started = true;
+      g = target;
+      rest = target;
+      ring.fill(g);
+      sum = g * w;
+      r = w === 1 ? 0 : 1;
+      const gain = sum * inverseW;
+      squares += gain * gain;
+      if (out !== null) out[at] = gain;
+      o = 1;
+    }
+    const ra = target < rest ? this.timing.sustainAttackCoeff : this.timing.sustainReleaseCoeff;
+    for (; o < count; o++) {
+      rest = target + ra * (rest - target);
+      const home = rest < target ? rest : target;
+      const next = home + rc * (g - home);
+      g = next < target ? next : target;
+      sum += g - (ring[r] as number);
+      ring[r] = g;
+      r = r + 1 === w ? 0 : r + 1;
+      const gain = sum * inverseW;
+      squares += gain * gain;
+      if (out !== null) out[at + o] = gain;
+    }
+    this.g = g;
+    this.rest = rest;
+    this.sum = sum;
+    this.ringPos = r;
+    return squares;
+  }
+}

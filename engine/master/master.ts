@@ -1,20 +1,21 @@
 import type { MasterReport } from '../../contracts/audio';
 import type { MasterSettings } from '../../contracts/project';
 import type { AudioData } from '../audio-data';
-import { BiquadState, biquadCoefficients } from '../dsp/biquad';
-import { Compressor } from '../dsp/compressor';
 import { dbToGain, gainToDb } from '../dsp/laws';
-import {
-  energyToLufs,
-  kWeightedChunkEnergies,
-  loudnessOfSubBlocks,
-  LoudnessMeter,
-  measureLoudness,
-  subBlockLength,
-} from '../loudness/meter';
-import { truePeakOf } from '../loudness/true-peak';
+import { type FrameSource, memorySource } from '../io/sources';
+import { energyToLufs, loudnessOfSubBlocks, subBlockLength } from '../loudness/meter';
 import { RenderCancelledError, type RenderOptions } from '../mix/render';
-import { applyLimiter, LimiterGain, type LimiterTiming, limiterTiming, lookaheadEnvelope } from './limiter';
+import { ChunkLimiterGain, type LimiterTiming, limiterTiming } from './limiter';
+import {
+  type Analysis,
+  analysisPass,
+  copyPass,
+  envelopePass,
+  peakPass,
+  type Rendered,
+  renderPass,
+} from './passes';
+import { masterShaper, tiltShaper } from './shaping';
 
 export type MasterChoice = Pick<MasterSettings, 'targetLufs' | 'ceilingDbtp' | 'glue' | 'tilt'> & {
   /** The most gain reduction the limiter may apply (dB) before the master settles for less loudness. */
@@ -34,72 +35,23 @@ export const DEFAULT_MAX_LIMITING_DB = 9;
  * catches what still passes.
  */
 const CEILING_MARGIN_DB = 0.05;
-
-function applyTilt(audio: AudioData, tilt: MasterChoice['tilt']): AudioData {
-  if (tilt === 'neutral') return audio;
-  const sign = tilt === 'warmer' ? 1 : -1;
-  const low = biquadCoefficients('lowshelf', 250, 1.5 * sign, Math.SQRT1_2, audio.sampleRate);
-  const high = biquadCoefficients('highshelf', 6000, -1.5 * sign, Math.SQRT1_2, audio.sampleRate);
-  return {
-    sampleRate: audio.sampleRate,
-    channels: audio.channels.map((ch) => {
-      const a = new BiquadState(low);
-      const b = new BiquadState(high);
-      return ch.map((x) => b.process(a.process(x)));
-    }),
-  };
-}
-
-function applyGlue(audio: AudioData): AudioData {
-  // Gentle: 2:1 from 10 dB under the loudest passages, slow enough to keep transients.
-  const channels = audio.channels.map((c) => c.slice());
-  const peak = channels.reduce((m, ch) => ch.reduce((a, x) => Math.max(a, Math.abs(x)), m), 0);
-  const thresholdDb = peak > 0 ? gainToDb(peak) - 10 : -20;
-  new Compressor(
-    { thresholdDb, ratio: 2, attackMs: 30, releaseMs: 250, makeupDb: 0 },
-    audio.sampleRate,
-  ).process(channels, 0, channels[0]?.length ?? 0);
-  return { sampleRate: audio.sampleRate, channels };
-}
+/**
+ * The envelope is made exact down to this far under what the search may need: room for the limiter
+ * to aim lower than the ceiling when bright material rings past it, without another pass.
+ */
+const FLOOR_MARGIN_DB = 1;
+/**
+ * The search may first go this far above the gain that would hit the target unlimited (and further,
+ * after another envelope pass, only if it must): the lower the envelope's floor, the more of the
+ * audio is interpolated to find it.
+ */
+const FIRST_HEADROOM_DB = 3;
+const MAX_HEADROOM_DB = 36;
 
 /** The gain search on predicted loudness stops this close to the target (LU)... */
 const PREDICTION_TOLERANCE = 0.01;
 /** ...and the exact measurement of the result must land this close, or the gain is corrected. */
 const TOLERANCE = 0.05;
-/**
- * Exact oversampled peaks are needed only where, raised by the largest gain the search may try, they
- * could reach the ceiling. The search starts allowed this much above the gain that would hit the
- * target unlimited, and is allowed further (with the peaks recomputed) only if it must go there.
- */
-const FIRST_HEADROOM_DB = 3;
-const MAX_HEADROOM_DB = 36;
-/** The render's peaks are kept per this many frames, so its true peak is found reading little of it. */
-const PEAK_CHUNK = 64;
-
-/** Largest divisor of the 100 ms sub-block up to 64 frames: chunks of energy that add up to sub-blocks exactly. */
-function chunkLength(subLength: number): number {
-  for (let c = Math.min(64, subLength); c > 1; c--) if (subLength % c === 0) return c;
-  return 1;
-}
-
-type Analysis = {
-  subLength: number;
-  chunk: number;
-  /** K-weighted energy per chunk at unity gain. */
-  energies: Float64Array;
-  /** Each channel's largest |sample| per chunk. */
-  peaks: Float32Array[];
-  integrated: number;
-  range: number;
-};
-
-function analyse(audio: AudioData): Analysis {
-  const subLength = subBlockLength(audio.sampleRate);
-  const chunk = chunkLength(subLength);
-  const peaks: Float32Array[] = [];
-  const energies = kWeightedChunkEnergies(audio, chunk, peaks);
-  return { subLength, chunk, energies, peaks, ...loudnessOfChunks(energies, chunk, subLength) };
-}
 
 /**
  * Integrated loudness and range from chunk energies. Under 400 ms there is no gating block: the
@@ -107,19 +59,20 @@ function analyse(audio: AudioData): Analysis {
  * still brought to the target and limited rather than passed through untouched.
  */
 function loudnessOfChunks(
-  energies: Float64Array,
+  energies: Float32Array,
   chunk: number,
   subLength: number,
-  scale: (k: number) => number = () => 1,
+  scale: ((k: number) => number) | null = null,
 ): { integrated: number; range: number } {
   const per = subLength / chunk;
   const subs = new Float64Array(Math.floor(energies.length / per));
+  const whole = subs.length * per;
   let total = 0;
   for (let k = 0; k < energies.length; k++) {
-    // scale(k) is asked once per chunk, in order: it may be a running limiter.
-    const e = (energies[k] as number) * scale(k);
+    // scale(k) is asked once per chunk, in order: it is a running limiter.
+    const e = (energies[k] as number) * (scale === null ? 1 : scale(k));
     total += e;
-    if (k < subs.length * per) subs[Math.floor(k / per)] += e;
+    if (k < whole) subs[Math.floor(k / per)] += e;
   }
   if (subs.length >= 4) return loudnessOfSubBlocks(subs, subLength);
   const integrated =
@@ -129,20 +82,25 @@ function loudnessOfChunks(
 
 /**
  * Integrated loudness of the limiter's output at `gain`, predicted without rendering it: the
- * limiter's gain moves slowly, so K-weighting the limited signal is, chunk by chunk, K-weighting the
- * input and scaling its energy by the mean square of the gain over the chunk.
+ * limiter's gain (the very recursion the render runs) moves slowly, so K-weighting the limited
+ * signal is, chunk by chunk, K-weighting the input and scaling its energy by the mean square of the
+ * gain over the chunk.
  */
 function predictLoudness(
   analysis: Analysis,
-  envelope: Float32Array,
-  ceiling: number,
+  limitCeiling: number,
   gain: number,
   timing: LimiterTiming,
 ): number {
-  const { chunk, energies, subLength } = analysis;
-  const limiter = new LimiterGain(envelope, ceiling / gain, timing);
+  const { chunk, energies, envelope, subLength } = analysis;
+  const limiter = new ChunkLimiterGain(limitCeiling / gain, timing);
   const scale = (gain * gain) / chunk;
-  return loudnessOfChunks(energies, chunk, subLength, () => limiter.next(null, chunk) * scale).integrated;
+  return loudnessOfChunks(
+    energies,
+    chunk,
+    subLength,
+    (k) => limiter.run(envelope[k] as number, chunk, null, 0) * scale,
+  ).integrated;
 }
 
 /**
@@ -182,184 +140,235 @@ function searchGain(
   return { gainDb, loudness, slope };
 }
 
+export type StreamMasterOptions = RenderOptions & {
+  /**
+   * Called before the render is written again from its first frame (when the first render missed
+   * the target or the ceiling and another is needed). Without it, each render is measured without
+   * being written, and the one that stands is rendered once more to be written.
+   */
+  rewind?: () => void;
+};
+
 /**
- * One-click master: optional tilt and glue, gain to the loudness target, lookahead true-peak limiter
- * at the ceiling, then measure again. The limiter takes a little loudness away on dense material:
- * the gain that lands on the target is searched on predicted loudness (cheap), then the result is
- * rendered and measured exactly, and the gain corrected by the prediction's error if it missed.
+ * One-click master in streaming passes over the input (each pass opens it afresh, reads it a block
+ * at a time, and keeps no audio):
+ *
+ * 1. (glue only) the tilted audio's peak, for the glue's threshold;
+ * 2. analysis: the input's loudness and true peak, and of the shaped audio its K-weighted energy and
+ *    its limiter envelope (the largest oversampled peak within the lookahead) per chunk of ~64 frames;
+ * 3. on those numbers alone, the search for the gain whose limited result lands on the target (the
+ *    limiter's own gain recursion, run on the envelope without the audio);
+ * 4. render: shaped, gain, limiter, written a block at a time and measured as it goes; should the
+ *    measurement miss the target (by more than 0.05 LU) or the ceiling, the gain is corrected by the
+ *    prediction's error and the render done again.
+ *
+ * Memory: a block of audio, and two numbers (8 bytes) per chunk, about 1/64 of the audio as float.
+ */
+export function streamMaster(
+  open: () => FrameSource,
+  settings: MasterChoice,
+  write: (block: Float32Array[], count: number) => void,
+  opts: StreamMasterOptions = {},
+): MasterReport {
+  const check = () => {
+    if (opts.signal?.aborted) throw new RenderCancelledError();
+  };
+  check();
+  const first = open();
+  const { sampleRate, channelCount } = first;
+  const timing = limiterTiming(sampleRate);
+  const maxLimitingDb = settings.maxLimitingDb ?? DEFAULT_MAX_LIMITING_DB;
+  const gluePeak = settings.glue
+    ? peakPass(() => first, tiltShaper(settings.tilt, sampleRate, channelCount), check)
+    : 0;
+  const reopen = settings.glue
+    ? open
+    : (() => {
+        // The first pass reads the source opened to learn its shape.
+        let opened: FrameSource | null = first;
+        return () => {
+          const source = opened ?? open();
+          opened = null;
+          return source;
+        };
+      })();
+  const shaper = () => masterShaper(settings, sampleRate, channelCount, gluePeak);
+  const analysis = analysisPass(reopen, shaper(), timing, subBlockLength, check);
+  opts.onProgress?.(0.4);
+  const input = loudnessOfChunks(analysis.inputEnergies, analysis.chunk, analysis.subLength);
+  const shaped =
+    analysis.energies === analysis.inputEnergies
+      ? input
+      : loudnessOfChunks(analysis.energies, analysis.chunk, analysis.subLength);
+  const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
+  const before = {
+    integratedLufs: finite(input.integrated),
+    loudnessRangeLu: input.range,
+    truePeakDbtp: finite(gainToDb(analysis.inputTruePeak)),
+  };
+  if (!Number.isFinite(shaped.integrated)) {
+    // Silence: nothing to raise; the master is the input, unchanged.
+    copyPass(open, write, check);
+    opts.onProgress?.(1);
+    return {
+      targetLufs: settings.targetLufs,
+      ceilingDbtp: settings.ceilingDbtp,
+      before: { ...before, loudnessRangeLu: 0, truePeakDbtp: null },
+      after: { integratedLufs: null, loudnessRangeLu: 0, truePeakDbtp: null },
+      gainAppliedDb: 0,
+      limitingDb: 0,
+      limitingCapped: false,
+    };
+  }
+  const target = settings.targetLufs;
+  const ceilingDb = settings.ceilingDbtp - CEILING_MARGIN_DB;
+  const ceiling = dbToGain(ceilingDb);
+  const unlimitedDb = target - shaped.integrated;
+  const shapedPeakDb = gainToDb(analysis.truePeak);
+  // Gain reduction at the loudest peak is the gain over what brings that peak to the ceiling.
+  const cappedDb = ceilingDb - shapedPeakDb + maxLimitingDb;
+  // The envelope is exact only above its floor: no threshold (ceiling over gain) may go under it.
+  const maxDbFor = (aim: number) => Math.min(cappedDb, gainToDb(aim / analysis.floor));
+
+  let limitCeiling = ceiling;
+  // First on the analysis' envelope (exact above the true peak: it knows where nothing is limited);
+  // then, if the target needs limiting, with the envelope made exact down to what the search may
+  // try, widened only if it must go further.
+  let headroomDb = Math.min(
+    MAX_HEADROOM_DB,
+    Math.max(FIRST_HEADROOM_DB, shapedPeakDb + unlimitedDb - ceilingDb + FIRST_HEADROOM_DB),
+  );
+  let found: { gainDb: number; loudness: number; slope: number };
+  for (;;) {
+    const maxDb = maxDbFor(limitCeiling);
+    found = searchGain(
+      (g) => predictLoudness(analysis, limitCeiling, dbToGain(g), timing),
+      target,
+      unlimitedDb,
+      maxDb,
+    );
+    const pinned = found.gainDb >= maxDb - 1e-9;
+    if (!pinned || maxDb >= cappedDb || found.slope < 0.05 || headroomDb > MAX_HEADROOM_DB) break;
+    const wantDb = Math.max(maxDb + FIRST_HEADROOM_DB, Math.min(cappedDb, unlimitedDb + headroomDb));
+    envelopePass(
+      open,
+      shaper(),
+      analysis,
+      (limitCeiling * dbToGain(-FLOOR_MARGIN_DB)) / dbToGain(Math.min(cappedDb, wantDb)),
+      timing,
+      check,
+    );
+    headroomDb *= 2;
+  }
+  opts.onProgress?.(0.5);
+
+  const rewind = opts.rewind;
+  let written = false;
+  const render = (gainDb: number, trim: number): Rendered => {
+    check();
+    if (rewind && written) rewind();
+    written = !!rewind;
+    return renderPass(
+      open,
+      shaper(),
+      analysis,
+      dbToGain(gainDb),
+      limitCeiling,
+      trim,
+      timing,
+      rewind ? write : null,
+      check,
+    );
+  };
+
+  let gainDb = found.gainDb;
+  let trim = 1;
+  let after: Rendered = { integrated: found.loudness, range: 0, truePeak: Number.NEGATIVE_INFINITY };
+  for (let attempt = 0; attempt < 4; attempt++) {
+    after = render(gainDb, 1);
+    opts.onProgress?.(0.6 + 0.08 * attempt);
+    const over = after.truePeak - settings.ceilingDbtp;
+    if (over > 0) {
+      // Hard-clipped material rings near Nyquist more than the limiter's interpolator sees: aim
+      // lower by what it missed.
+      limitCeiling *= dbToGain(-(over + CEILING_MARGIN_DB));
+    } else if (Math.abs(target - after.integrated) <= TOLERANCE) break;
+    const bias = after.integrated - predictLoudness(analysis, limitCeiling, dbToGain(gainDb), timing);
+    const aim = limitCeiling;
+    found = searchGain(
+      (g) => predictLoudness(analysis, aim, dbToGain(g), timing) + bias,
+      target,
+      gainDb + (target - after.integrated),
+      maxDbFor(aim),
+    );
+    // Pinned at the most the cap allows (the target is out of reach): the render stands.
+    if (found.gainDb === gainDb && over <= 0) break;
+    gainDb = found.gainDb;
+  }
+  // Never above the ceiling, whatever the material: a final trim if the limiter's output crept over.
+  if (after.truePeak > settings.ceilingDbtp) {
+    trim = dbToGain(ceilingDb - after.truePeak);
+    gainDb += ceilingDb - after.truePeak;
+    after = render(gainDb - gainToDb(trim), trim);
+  }
+  if (!rewind) {
+    // Measured, not written: written now, exactly as measured.
+    renderPass(
+      open,
+      shaper(),
+      analysis,
+      dbToGain(gainDb - gainToDb(trim)),
+      limitCeiling,
+      trim,
+      timing,
+      write,
+      check,
+    );
+  }
+  opts.onProgress?.(1);
+  return {
+    targetLufs: target,
+    ceilingDbtp: settings.ceilingDbtp,
+    before,
+    after: {
+      integratedLufs: after.integrated,
+      loudnessRangeLu: after.range,
+      truePeakDbtp: finite(after.truePeak),
+    },
+    gainAppliedDb: gainDb,
+    limitingDb: Math.max(0, gainDb + shapedPeakDb - ceilingDb),
+    // Stopped by the cap on limiting, short of the target.
+    limitingCapped: gainDb >= cappedDb - 1e-9 && after.integrated < target - TOLERANCE,
+  };
+}
+
+/**
+ * One-click master of audio in memory (the app's Worker): the streaming master reading the buffer,
+ * so both give the same samples.
  */
 export function masterAudio(
   audio: AudioData,
   settings: MasterChoice,
   opts: RenderOptions = {},
 ): { audio: AudioData; report: MasterReport } {
-  const check = () => {
-    if (opts.signal?.aborted) throw new RenderCancelledError();
-  };
-  check();
-  const input = analyse(audio);
-  let shaped = applyTilt(audio, settings.tilt);
-  if (settings.glue) shaped = applyGlue(shaped);
-  check();
-  opts.onProgress?.(0.2);
-  const analysis = shaped === audio ? input : analyse(shaped);
-  const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
-  if (!Number.isFinite(analysis.integrated)) {
-    // Silence: nothing to raise; the master is the input, unchanged.
-    opts.onProgress?.(1);
-    const side = { integratedLufs: null, loudnessRangeLu: 0, truePeakDbtp: null };
-    return {
-      audio,
-      report: {
-        targetLufs: settings.targetLufs,
-        ceilingDbtp: settings.ceilingDbtp,
-        before: { ...side, integratedLufs: finite(input.integrated) },
-        after: side,
-        gainAppliedDb: 0,
-        limitingDb: 0,
-        limitingCapped: false,
-      },
-    };
-  }
-  const target = settings.targetLufs;
-  const ceilingDb = settings.ceilingDbtp - CEILING_MARGIN_DB;
-  const ceiling = dbToGain(ceilingDb);
-  const timing = limiterTiming(shaped.sampleRate);
-  const unlimitedDb = target - analysis.integrated;
-  // Gain reduction at the loudest peak is the gain over what brings that peak to the ceiling.
-  const shapedPeakDb = gainToDb(
-    truePeakOf(shaped.channels, shaped.sampleRate, { length: analysis.chunk, peaks: analysis.peaks }),
-  );
-  const maxLimitingDb = settings.maxLimitingDb ?? DEFAULT_MAX_LIMITING_DB;
-  const cappedDb = ceilingDb - shapedPeakDb + maxLimitingDb;
-
-  // The envelope of oversampled peaks does not depend on the gain: computed once (again only if the
-  // search needs more headroom), it serves every prediction and the render.
-  // Room enough at once for the limiting the loudest peak will take at the unlimited gain: each
-  // widening recomputes the envelope over more of the audio.
-  let headroomDb = Math.min(
-    MAX_HEADROOM_DB,
-    Math.max(FIRST_HEADROOM_DB, shapedPeakDb + unlimitedDb - ceilingDb + FIRST_HEADROOM_DB),
-  );
-  let envelope: Float32Array;
-  let found: { gainDb: number; loudness: number; slope: number };
-  let maxDb: number;
-  for (;;) {
-    check();
-    maxDb = Math.min(unlimitedDb + headroomDb, cappedDb);
-    envelope = lookaheadEnvelope(shaped, timing.lookahead, ceiling / dbToGain(maxDb), {
-      length: analysis.chunk,
-      peaks: analysis.peaks,
-    });
-    const env = envelope;
-    found = searchGain(
-      (gainDb) => predictLoudness(analysis, env, ceiling, dbToGain(gainDb), timing),
-      target,
-      unlimitedDb,
-      maxDb,
-    );
-    // More room only helps if more gain still buys loudness; a saturated limiter is as loud as it gets.
-    if (found.gainDb < maxDb || maxDb === cappedDb || headroomDb >= MAX_HEADROOM_DB || found.slope < 0.05)
-      break;
-    headroomDb = Math.min(MAX_HEADROOM_DB, headroomDb * 2);
-  }
-  opts.onProgress?.(0.5);
-
-  const inputPeak =
-    shaped === audio
-      ? dbToGain(shapedPeakDb)
-      : truePeakOf(audio.channels, audio.sampleRate, { length: input.chunk, peaks: input.peaks });
-
-  // Render and measure exactly; if the prediction was off, search again with its error taken out.
-  const result: AudioData = {
-    sampleRate: shaped.sampleRate,
-    channels: shaped.channels.map((ch) => new Float32Array(ch.length)),
-  };
-  let gainDb = found.gainDb;
-  let after = { integrated: found.loudness, range: 0 };
-  let truePeakDb = Number.NEGATIVE_INFINITY;
-  // What the limiter aims at: lowered if its interpolator reads the material lower than the meter.
-  let limitCeiling = ceiling;
-  for (let attempt = 0; attempt < 4; attempt++) {
-    check();
-    // Loudness and range measured as it is written, each block while it is still in cache.
-    const meter = new LoudnessMeter(result.sampleRate, result.channels.length, false);
-    const chunkPeaks = {
-      length: PEAK_CHUNK,
-      peaks: result.channels.map((ch) => new Float32Array(Math.ceil(ch.length / PEAK_CHUNK))),
-    };
-    applyLimiter(shaped, envelope, limitCeiling, dbToGain(gainDb), timing, result.channels, {
-      meter,
-      chunkPeaks,
-    });
-    // Under 400 ms the meter has no block to gate: the whole is measured as the search measured it.
-    const integrated = meter.integrated();
-    after = {
-      integrated: Number.isFinite(integrated) ? integrated : analyse(result).integrated,
-      range: meter.loudnessRange(),
-    };
-    // Its true peak from the loudest chunks down: most of the render is never read again.
-    truePeakDb = gainToDb(truePeakOf(result.channels, result.sampleRate, chunkPeaks));
-    opts.onProgress?.(0.7 + 0.05 * attempt);
-    const over = truePeakDb - settings.ceilingDbtp;
-    if (over > 0) {
-      // Hard-clipped material rings near Nyquist more than the limiter's interpolator sees: aim
-      // lower by what it missed, with the envelope exact down to the new floor.
-      limitCeiling *= dbToGain(-(over + CEILING_MARGIN_DB));
-      envelope = lookaheadEnvelope(shaped, timing.lookahead, limitCeiling / dbToGain(maxDb), {
-        length: analysis.chunk,
-        peaks: analysis.peaks,
+  const frames = audio.channels[0]?.length ?? 0;
+  const channels = audio.channels.map(() => new Float32Array(frames));
+  let at = 0;
+  const report = streamMaster(
+    () => memorySource(audio),
+    settings,
+    (block, count) => {
+      channels.forEach((ch, c) => {
+        ch.set((block[c] as Float32Array).subarray(0, count), at);
       });
-    } else if (Math.abs(target - after.integrated) <= TOLERANCE) break;
-    const bias =
-      after.integrated - predictLoudness(analysis, envelope, limitCeiling, dbToGain(gainDb), timing);
-    const env = envelope;
-    const aim = limitCeiling;
-    found = searchGain(
-      (g) => predictLoudness(analysis, env, aim, dbToGain(g), timing) + bias,
-      target,
-      gainDb + (target - after.integrated),
-      // The envelope is exact only up to this gain.
-      maxDb,
-    );
-    found.loudness -= bias;
-    // Pinned at the most the envelope allows (the target is out of reach): the render stands.
-    if (found.gainDb === gainDb && over <= 0) break;
-    gainDb = found.gainDb;
-  }
-  // Never above the ceiling, whatever the material: a final trim if the limiter's output crept over.
-  if (truePeakDb > settings.ceilingDbtp) {
-    const trim = ceilingDb - truePeakDb;
-    const factor = dbToGain(trim);
-    for (const ch of result.channels) for (let i = 0; i < ch.length; i++) ch[i] = (ch[i] as number) * factor;
-    gainDb += trim;
-    const measured = measureLoudness(result);
-    after = {
-      integrated: measured.integratedLufs ?? analyse(result).integrated,
-      range: measured.loudnessRangeLu,
-    };
-    truePeakDb = measured.truePeakDbtp ?? Number.NEGATIVE_INFINITY;
-  }
-  opts.onProgress?.(1);
-  return {
-    audio: result,
-    report: {
-      targetLufs: target,
-      ceilingDbtp: settings.ceilingDbtp,
-      before: {
-        integratedLufs: finite(input.integrated),
-        loudnessRangeLu: input.range,
-        truePeakDbtp: finite(gainToDb(inputPeak)),
-      },
-      after: {
-        integratedLufs: after.integrated,
-        loudnessRangeLu: after.range,
-        truePeakDbtp: finite(truePeakDb),
-      },
-      gainAppliedDb: gainDb,
-      limitingDb: Math.max(0, gainDb + shapedPeakDb - ceilingDb),
-      // Stopped by the cap on limiting, short of the target.
-      limitingCapped: gainDb >= cappedDb - 1e-9 && after.integrated < target - TOLERANCE,
+      at += count;
     },
-  };
+    {
+      ...opts,
+      rewind: () => {
+        at = 0;
+      },
+    },
+  );
+  return { audio: { sampleRate: audio.sampleRate, channels }, report };
 }

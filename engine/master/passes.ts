@@ -1,0 +1,316 @@
+// The master's passes over its input, each reading it front to back a block at a time from a fresh
+// FrameSource: what they keep is a few numbers per chunk of ~64 frames (the K-weighted energy and
+// the envelope the limiter needs), never the audio.
+import type { FrameSource } from '../io/sources';
+import { channelWeights, KWeighting } from '../loudness/k-weighting';
+import { LoudnessMeter } from '../loudness/meter';
+import { interpolatorReach, StreamChunkPeaks, TruePeakDetector } from '../loudness/true-peak';
+import { ChunkLimiterGain, type LimiterTiming } from './limiter';
+import type { Shaper } from './shaping';
+
+/** Frames read at a time: large enough that per-block work is noise, small enough to stay in cache. */
+export const BLOCK = 16384;
+
+/** Largest divisor of the 100 ms sub-block up to 64 frames: chunks of energy that add up to sub-blocks exactly. */
+export function chunkLength(subLength: number): number {
+  for (let c = Math.min(64, subLength); c > 1; c--) if (subLength % c === 0) return c;
+  return 1;
+}
+
+/** A block of `channels` × BLOCK frames and the reading of a source into it. */
+function reader(source: FrameSource): { block: Float32Array[]; next(): number } {
+  const block = Array.from({ length: source.channelCount }, () => new Float32Array(BLOCK));
+  let left = source.frames;
+  return {
+    block,
+    next() {
+      if (left <= 0) return 0;
+      const n = source.read(block, Math.min(BLOCK, left));
+      left -= n;
+      return n;
+    },
+  };
+}
+
+/**
+ * K-weighted energy of every `chunk` frames, the channels summed with their BS.1770 weights (a
+ * trailing partial chunk is left out), fed a block at a time. The samples' largest magnitude is
+ * kept on the way.
+ */
+class ChunkEnergies {
+  readonly energies: Float32Array;
+  private readonly filters: KWeighting[];
+  private readonly weights: number[];
+  private k = 0;
+  private fill = 0;
+  private acc = 0;
+  constructor(
+    sampleRate: number,
+    channelCount: number,
+    private readonly chunk: number,
+    frames: number,
+  ) {
+    this.energies = new Float32Array(Math.floor(frames / chunk));
+    this.filters = Array.from({ length: channelCount }, () => new KWeighting(sampleRate));
+    this.weights = channelWeights(channelCount);
+  }
+  push(block: readonly Float32Array[], n: number): void {
+    const chunk = this.chunk;
+    const energies = this.energies;
+    for (let i = 0; i < n; ) {
+      const take = Math.min(n - i, chunk - this.fill);
+      let acc = this.acc;
+      for (let c = 0; c < block.length; c++) {
+        // The LFE is not weighted, but its peak counts.
+        const e = (this.filters[c] as KWeighting).energy(block[c] as Float32Array, i, i + take);
+        acc += (this.weights[c] as number) * e;
+      }
+      this.acc = acc;
+      i += take;
+      this.fill += take;
+      if (this.fill === chunk) {
+        if (this.k < energies.length) energies[this.k] = this.acc;
+        this.k++;
+        this.fill = 0;
+        this.acc = 0;
+      }
+    }
+  }
+  get peak(): number {
+    let m = 0;
+    for (const f of this.filters) m = Math.max(m, f.peak);
+    return m;
+  }
+}
+
+/** Reads a whole source through `shape`, for the largest |sample| of what comes out (the glue's threshold). */
+export function peakPass(open: () => FrameSource, shape: Shaper | null, check: () => void): number {
+  const source = open();
+  const { block, next } = reader(source);
+  let peak = 0;
+  for (let n = next(); n > 0; n = next()) {
+    check();
+    shape?.(block, n);
+    for (let c = 0; c < block.length; c++) {
+      const ch = block[c] as Float32Array;
+      for (let i = 0; i < n; i++) peak = Math.max(peak, Math.abs(ch[i] as number));
+    }
+  }
+  return peak;
+}
+
+export type Analysis = {
+  sampleRate: number;
+  channelCount: number;
+  frames: number;
+  chunk: number;
+  subLength: number;
+  /** K-weighted energy per chunk of the shaped audio; the input's, when shaping changes it. */
+  energies: Float32Array;
+  inputEnergies: Float32Array;
+  /** True peak (linear) of the shaped audio and of the input. */
+  truePeak: number;
+  inputTruePeak: number;
+  /**
+   * Per chunk, the largest oversampled peak within the limiter's reach of it: the lookahead after
+   * the chunk and the interpolator's reach either side. Exact above `floor`, at most `floor` elsewhere.
+   */
+  envelope: Float32Array;
+  floor: number;
+};
+
+/**
+ * The analysis pass: the input's loudness and true peak, then shaped, its loudness per chunk and its
+ * true peak. Its oversampled peaks are computed only where they can beat the loudest found so far
+ * (as a true-peak meter does), so its envelope is exact only above the true peak itself: it says
+ * where the limiter does nothing (any gain that keeps that peak under the ceiling), and an
+ * envelope pass makes it exact further down when the gain search needs it.
+ */
+export function analysisPass(
+  open: () => FrameSource,
+  shape: Shaper | null,
+  timing: LimiterTiming,
+  subLength: (rate: number) => number,
+  check: () => void,
+): Analysis {
+  const source = open();
+  const { sampleRate, channelCount, frames } = source;
+  const sub = subLength(sampleRate);
+  const chunk = chunkLength(sub);
+  const chunks = Math.ceil(frames / chunk);
+  const peaks = new Float32Array(chunks);
+  const shaped = new ChunkEnergies(sampleRate, channelCount, chunk, frames);
+  const input = shape ? new ChunkEnergies(sampleRate, channelCount, chunk, frames) : shaped;
+  const inputPeaks = shape
+    ? Array.from({ length: channelCount }, () => new TruePeakDetector(sampleRate))
+    : [];
+  let truePeak = 0;
+  const chunkPeaks = new StreamChunkPeaks(sampleRate, channelCount, chunk, frames, BLOCK, (k, p) => {
+    peaks[k] = p;
+    if (p > truePeak) truePeak = p;
+  });
+  const { block, next } = reader(source);
+  for (let n = next(); n > 0; n = next()) {
+    check();
+    if (shape) {
+      input.push(block, n);
+      inputPeaks.forEach((d, c) => {
+        d.push((block[c] as Float32Array).subarray(0, n));
+      });
+      shape(block, n);
+    }
+    shaped.push(block, n);
+    // What cannot beat the loudest so far (nor its sample peaks) need not be interpolated.
+    chunkPeaks.floor = Math.max(truePeak, shaped.peak);
+    chunkPeaks.push(block, n);
+  }
+  chunkPeaks.finish();
+  const inputTruePeak = shape ? Math.max(input.peak, ...inputPeaks.map((d) => d.value())) : truePeak;
+  return {
+    sampleRate,
+    channelCount,
+    frames,
+    chunk,
+    subLength: sub,
+    energies: shaped.energies,
+    inputEnergies: input.energies,
+    truePeak,
+    inputTruePeak,
+    envelope: widen(peaks, chunk, timing.lookahead, interpolatorReach(sampleRate)),
+    floor: truePeak,
+  };
+}
+
+/**
+ * The envelope pass: the shaped audio's oversampled peaks per chunk again, exact down to `floor`,
+ * widened into the limiter's envelope (in place of the analysis' one).
+ */
+export function envelopePass(
+  open: () => FrameSource,
+  shape: Shaper | null,
+  analysis: Analysis,
+  floor: number,
+  timing: LimiterTiming,
+  check: () => void,
+): void {
+  const source = open();
+  const { sampleRate, channelCount, chunk, frames } = analysis;
+  const peaks = analysis.envelope;
+  const chunkPeaks = new StreamChunkPeaks(sampleRate, channelCount, chunk, frames, BLOCK, (k, p) => {
+    peaks[k] = p;
+  });
+  chunkPeaks.floor = floor;
+  const { block, next } = reader(source);
+  for (let n = next(); n > 0; n = next()) {
+    check();
+    shape?.(block, n);
+    chunkPeaks.push(block, n);
+  }
+  chunkPeaks.finish();
+  widen(peaks, chunk, timing.lookahead, interpolatorReach(sampleRate));
+  analysis.floor = floor;
+}
+
+/**
+ * In place: chunk k ← the largest of the chunks that hold frames kc − reach … (k + 1)c − 1 +
+ * lookahead + reach. The gain of a frame averages the held gains of the lookahead before it, and
+ * the true peak near a frame depends on the gains `reach` frames either side: each of those must
+ * already hold for it.
+ */
+function widen(peaks: Float32Array, chunk: number, lookahead: number, reach: number): Float32Array {
+  const before = Math.ceil(reach / chunk);
+  const after = Math.floor((chunk - 1 + lookahead + reach) / chunk);
+  const n = peaks.length;
+  // The originals of the `before` chunks behind k, overwritten by the time k is reached.
+  const behind = new Float32Array(Math.max(1, before));
+  for (let k = 0; k < n; k++) {
+    let m = 0;
+    for (let j = 0; j < before && j < k; j++) m = Math.max(m, behind[(k - 1 - j) % before] as number);
+    const last = Math.min(n - 1, k + after);
+    for (let j = k; j <= last; j++) m = Math.max(m, peaks[j] as number);
+    if (before > 0) behind[k % before] = peaks[k] as number;
+    peaks[k] = m;
+  }
+  return peaks;
+}
+
+export type Rendered = {
+  integrated: number;
+  range: number;
+  truePeak: number;
+};
+
+/**
+ * The render pass: shaped, × gain, × the limiter's gain (from the analysis' envelope), × `trim`,
+ * measured as it is written a block at a time (loudness, range and true peak, as a fresh meter
+ * reads the result). Without `write`, it is only measured.
+ */
+export function renderPass(
+  open: () => FrameSource,
+  shape: Shaper | null,
+  analysis: Analysis,
+  gain: number,
+  limitCeiling: number,
+  trim: number,
+  timing: LimiterTiming,
+  write: ((block: Float32Array[], count: number) => void) | null,
+  check: () => void,
+): Rendered {
+  const source = open();
+  const { sampleRate, channelCount, chunk, envelope, frames } = analysis;
+  const limiter = new ChunkLimiterGain(limitCeiling / gain, timing);
+  const meter = new LoudnessMeter(sampleRate, channelCount, true);
+  // Under 400 ms the meter has no block to gate: the whole is measured as the search measured it.
+  const short =
+    frames < 4 * analysis.subLength ? new ChunkEnergies(sampleRate, channelCount, chunk, frames) : null;
+  const gains = new Float64Array(BLOCK);
+  const { block, next } = reader(source);
+  const views = block.map((ch) => ch);
+  const scale = gain * trim;
+  let k = 0;
+  let within = 0;
+  for (let n = next(); n > 0; n = next()) {
+    check();
+    shape?.(block, n);
+    for (let o = 0; o < n; ) {
+      const take = Math.min(n - o, chunk - within);
+      limiter.run(envelope[k] as number, take, gains, o);
+      o += take;
+      within += take;
+      if (within === chunk) {
+        k++;
+        within = 0;
+      }
+    }
+    for (let c = 0; c < channelCount; c++) {
+      const ch = block[c] as Float32Array;
+      for (let i = 0; i < n; i++) ch[i] = (ch[i] as number) * scale * (gains[i] as number);
+      views[c] = n === BLOCK ? ch : ch.subarray(0, n);
+    }
+    meter.push(views);
+    short?.push(block, n);
+    write?.(block, n);
+  }
+  let integrated = meter.integrated();
+  if (!Number.isFinite(integrated) && short) {
+    let total = 0;
+    for (const e of short.energies) total += e;
+    const whole = short.energies.length * chunk;
+    const lufs = whole > 0 && total > 0 ? -0.691 + 10 * Math.log10(total / whole) : Number.NEGATIVE_INFINITY;
+    integrated = lufs > -70 ? lufs : Number.NEGATIVE_INFINITY;
+  }
+  return { integrated, range: meter.loudnessRange(), truePeak: meter.truePeak() };
+}
+
+/** A source copied through unchanged (the master of silence). */
+export function copyPass(
+  open: () => FrameSource,
+  write: (block: Float32Array[], count: number) => void,
+  check: () => void,
+): void {
+  const { block, next } = reader(open());
+  for (let n = next(); n > 0; n = next()) {
+    check();
+    write(block, n);
+  }
+}
