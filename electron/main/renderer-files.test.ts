@@ -31,7 +31,7 @@ describe('renderer files (app:// and the test host)', () => {
       "worker-src 'self' blob:",
       "media-src 'self' blob:",
       "img-src 'self' data: blob:",
-      "connect-src 'self' blob:",
+      "connect-src 'self' blob: data:",
     ])
       expect(RENDERER_CSP).toContain(need);
   });

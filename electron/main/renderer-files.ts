@@ -8,8 +8,10 @@ export const APP_ORIGIN = `${APP_PROTOCOL}://${APP_HOST}`;
 
 /**
  * Strict CSP for the renderer: its own scripts only (no inline, no eval; WebAssembly may compile, for
- * the MP3 encoder and the FLAC/MP3/Ogg decoders), audio and workers from
- * blobs it makes itself, no network of its own — everything outside goes through main.
+ * the MP3 encoder and the FLAC/MP3/Ogg decoders), audio and workers from blobs it makes itself, no
+ * network of its own — everything outside goes through main. `connect-src data:` because LAME's
+ * WebAssembly ships inside its script as a data: URL that the encoder fetches: data never leaves
+ * the page that way.
  */
 export const RENDERER_CSP = [
   "default-src 'self'",
@@ -19,7 +21,7 @@ export const RENDERER_CSP = [
   "media-src 'self' blob:",
   "worker-src 'self' blob:",
   "font-src 'self'",
-  "connect-src 'self' blob:",
+  "connect-src 'self' blob: data:",
   "object-src 'none'",
   "base-uri 'none'",
   "frame-ancestors 'none'",
