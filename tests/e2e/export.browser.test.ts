@@ -1,7 +1,6 @@
 // Scenarios 19–24 (issue 18): what a Pro musician takes away — the export dialog's formats, rates,
 // tags and stems (one export, counted once), and the master's presets with a loudness-matched A/B,
 // in English and in French, each file read back by ffprobe and measured by ffmpeg.
-// Scenarios 20, 22 and 24 write FLAC and MP3: they need the engine's encoders (the codecs branch).
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
@@ -204,7 +203,7 @@ describe('export formats, stems and master presets', { timeout: 300_000 }, () =>
     await app.close();
   });
 
-  it('20. exports MP3 320, MP3 V0 and FLAC 24-bit with their tags (needs the engine encoders)', async () => {
+  it('20. exports MP3 320, MP3 V0 and FLAC 24-bit with their tags', async () => {
     const app = await proWithStems('lossy-exporter', 'en');
     const formats = [
       { label: 'MP3 320 kbps', codec: 'mp3', rate: '44.1 kHz', hz: 44100 },
@@ -217,7 +216,7 @@ describe('export formats, stems and master presets', { timeout: 300_000 }, () =>
       const before = new Set(savedFiles(app.exportsDir));
       await exportWith(app, 'en', async (d) => {
         await d.getByRole('radio', { name: f.label }).check();
-        await d.getByRole('radio', { name: f.rate }).check();
+        await d.getByRole('radio', { name: f.rate, exact: true }).check();
         await d.getByLabel(WORDS.en.title).fill('Northern Lights');
         await d.getByLabel(WORDS.en.artist).fill('The Taiga Band');
       });
@@ -268,7 +267,7 @@ describe('export formats, stems and master presets', { timeout: 300_000 }, () =>
     await app.close();
   });
 
-  it('22. in French: FLAC 16-bit stems and an MP3 V0 mix with their tags (needs the engine encoders)', async () => {
+  it('22. in French: FLAC 16-bit stems and an MP3 V0 mix with their tags', async () => {
     const app = await proWithStems('exportateur', 'fr');
     const before = new Set(savedFiles(app.exportsDir));
     await exportWith(app, 'fr', async (d) => {
@@ -363,7 +362,9 @@ describe('export formats, stems and master presets', { timeout: 300_000 }, () =>
     const file = await nextSaved(app, before);
     const measured = ffmpegEbur128(file);
     expect(Math.abs(measured.integrated - target)).toBeLessThanOrEqual(0.5);
-    expect(measured.truePeak).toBeLessThanOrEqual(ceiling);
+    // MP3's decoder rebuilds the waveform with its own overshoot: the issue's bound for a lossy
+    // master is the ceiling + 0.5 dB; lossless files stay under the ceiling itself.
+    expect(measured.truePeak).toBeLessThanOrEqual(path.extname(file) === '.mp3' ? ceiling + 0.5 : ceiling);
     return file;
   };
 
@@ -409,7 +410,7 @@ describe('export formats, stems and master presets', { timeout: 300_000 }, () =>
     await app.close();
   });
 
-  it('24. in French: masters with each preset, saved as FLAC and MP3 (needs the engine encoders)', async () => {
+  it('24. in French: masters with each preset, saved as FLAC and MP3', async () => {
     const app = await proWithStems('prereglages', 'fr');
     // The master is written in the export dialog's format: chosen once, then the dialog is closed.
     const pick = async (label: string) => {
