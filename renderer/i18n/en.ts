@@ -385,6 +385,7 @@ export const en = {
   'track.soloMuted': '{name} is silent: another track is soloed',
   'track.clipOn': '{name} clipped: click to reset the light',
   'track.clipOff': 'Clip light of {name}: off',
+  'desk.keys': 'Shortcuts',
   'desk.shortcuts':
     'Space play/pause · Home to the start · M/S mute/solo the focused track · Ctrl+Z/Y undo/redo · +/− or Ctrl+wheel zoom',
 

@@ -396,6 +396,7 @@ export const fr = {
   'track.soloMuted': '{name} est silencieuse : une autre piste est en solo',
   'track.clipOn': '{name} a saturé : cliquez pour éteindre le voyant',
   'track.clipOff': 'Voyant de saturation de {name} : éteint',
+  'desk.keys': 'Raccourcis',
   'desk.shortcuts':
     'Espace lecture/pause · Début au départ · M/S muet/solo sur la piste active · Ctrl+Z/Y annuler/rétablir · +/− ou Ctrl+molette zoom',
 

@@ -41,20 +41,23 @@ function MasterChoices() {
   const current = numbers(master.targetLufs, master.ceilingDbtp);
   return (
     <section className="master-choices" aria-label={t('master.choices')} data-testid="master-choices">
-      <label className="master-label" htmlFor={ids.preset}>
-        {t('master.preset')}
-      </label>
-      <select
-        id={ids.preset}
-        value={master.preset}
-        onChange={(e) => set({ preset: e.currentTarget.value as MasterPresetId })}
-      >
-        {PRESETS.map((id) => (
-          <option key={id} value={id}>
-            {line(id)}
-          </option>
-        ))}
-      </select>
+      {/* The preset's line is long (name and numbers): its select takes the column's width. */}
+      <div className="master-row is-stacked">
+        <label className="master-label" htmlFor={ids.preset}>
+          {t('master.preset')}
+        </label>
+        <select
+          id={ids.preset}
+          value={master.preset}
+          onChange={(e) => set({ preset: e.currentTarget.value as MasterPresetId })}
+        >
+          {PRESETS.map((id) => (
+            <option key={id} value={id}>
+              {line(id)}
+            </option>
+          ))}
+        </select>
+      </div>
       <p className="master-numbers" data-testid="master-numbers">
         {t('master.presetLine', { name: '', ...current }).trim()}
       </p>
@@ -88,20 +91,22 @@ function MasterChoices() {
           />
         </>
       )}
-      <label className="master-label" htmlFor={ids.tilt}>
-        {t('master.tilt')}
-      </label>
-      <select
-        id={ids.tilt}
-        value={master.tilt}
-        onChange={(e) => set({ tilt: e.currentTarget.value as Tilt })}
-      >
-        {Tilts.options.map((tilt) => (
-          <option key={tilt} value={tilt}>
-            {t(`master.tilt.${tilt}`)}
-          </option>
-        ))}
-      </select>
+      <div className="master-row">
+        <label className="master-label" htmlFor={ids.tilt}>
+          {t('master.tilt')}
+        </label>
+        <select
+          id={ids.tilt}
+          value={master.tilt}
+          onChange={(e) => set({ tilt: e.currentTarget.value as Tilt })}
+        >
+          {Tilts.options.map((tilt) => (
+            <option key={tilt} value={tilt}>
+              {t(`master.tilt.${tilt}`)}
+            </option>
+          ))}
+        </select>
+      </div>
       <label className="choice master-check" htmlFor={ids.glue}>
         <input
           id={ids.glue}
@@ -167,7 +172,6 @@ export function MasterSection() {
         }
       />
       <MasterChoices />
-      <p className="shortcuts">{t('desk.shortcuts')}</p>
     </aside>
   );
 }

@@ -55,6 +55,11 @@ export function Transport({ duration }: { duration: number }) {
         aria-label={t('transport.position')}
         onChange={(e) => controller.audio.seek(Number(e.currentTarget.value))}
       />
+      {/* The keyboard shortcuts, one click (or Enter) away: a native disclosure, focusable and read out. */}
+      <details className="keys" data-testid="shortcuts">
+        <summary title={t('desk.shortcuts')}>{t('desk.keys')}</summary>
+        <p className="shortcuts">{t('desk.shortcuts')}</p>
+      </details>
     </section>
   );
 }

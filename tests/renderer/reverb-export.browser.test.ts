@@ -56,7 +56,14 @@ describe('the reverb bus in the export', () => {
       buffer: VOX,
     });
     await page.getByRole('img', { name: 'Waveform of Vox' }).waitFor();
+    // Through the export dialog, in 32-bit float at the session's rate: the file holds the engine's
+    // samples themselves (no dither, no resampling), so "sample for sample" means bit for bit.
     await page.getByRole('button', { name: 'Export mix' }).click();
+    const dialog = page.getByTestId('export-dialog');
+    await dialog.waitFor({ timeout: 15_000 });
+    await dialog.getByRole('radio', { name: 'WAV 32-bit float' }).check();
+    await dialog.getByRole('radio', { name: 'As the session (48 kHz)', exact: true }).check();
+    await dialog.locator('button[type="submit"]').click();
     await page.getByText(/^Saved to \/home\/musician\/Music\//).waitFor({ timeout: 20_000 });
     const saved = (await scripted(page)).saved[0]?.base64 as string;
     const exported = decodeWav(new Uint8Array(Buffer.from(saved, 'base64')));
@@ -67,9 +74,9 @@ describe('the reverb bus in the export', () => {
       sources: [{ trackId: 'vox', audio: decodeWav(new Uint8Array(VOX)) }],
     };
     const expected = decodeWav(
-      encodeWav(renderMix({ ...input, reverb: project.reverb }), { format: 'wav24' }),
+      encodeWav(renderMix({ ...input, reverb: project.reverb }), { format: 'wav32f' }),
     );
-    const dry = decodeWav(encodeWav(renderMix(input), { format: 'wav24' }));
+    const dry = decodeWav(encodeWav(renderMix(input), { format: 'wav32f' }));
     expect(exported.channels[0]).toHaveLength(expected.channels[0]?.length as number);
     // Counted, not compared as arrays: a failure's diff of 10⁵ samples would take minutes to print.
     expect(differing(exported.channels, expected.channels)).toBe(0);
