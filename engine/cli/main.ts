@@ -74,17 +74,21 @@ function isPlainAudio(file: string): boolean {
   }
 }
 
-/** A WAV or AIFF file opened synchronously (the master's passes reopen it as they go). */
-function openPlainAudio(file: string): Opened {
-  let bytes: ReturnType<typeof openBytes>;
+/** The file's bytes, or why they cannot be read, in words. */
+function openFileBytes(file: string): ReturnType<typeof openBytes> {
   try {
-    bytes = openBytes(file);
+    return openBytes(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(
       code === 'ENOENT' ? `No such file: ${file}` : `Cannot read ${file} (${code ?? 'error'}).`,
     );
   }
+}
+
+/** A WAV or AIFF file opened synchronously (the master's passes reopen it as they go). */
+function openPlainAudio(file: string): Opened {
+  const bytes = openFileBytes(file);
   try {
     return { source: fileSource(bytes), close: () => bytes.close() };
   } catch (e) {
@@ -118,15 +122,7 @@ async function decodeToFloatWav(input: string, out: string, notices: string[]): 
 }
 
 async function openAudio(file: string): Promise<Opened> {
-  let bytes: ReturnType<typeof openBytes>;
-  try {
-    bytes = openBytes(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      code === 'ENOENT' ? `No such file: ${file}` : `Cannot read ${file} (${code ?? 'error'}).`,
-    );
-  }
+  const bytes = openFileBytes(file);
   try {
     // WAV and AIFF are read in place; the decoders (WebAssembly) load only for the files that need them.
     const head = String.fromCharCode(...bytes.read(0, 4));
