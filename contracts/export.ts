@@ -1,60 +1,24 @@
 import { z } from 'zod';
+import { EXPORT_FORMATS, FORMATS, MASTER_PRESET_IDS } from './formats';
+
+export {
+  EXPORT_FORMATS,
+  type FileKind,
+  FORMATS,
+  fileExtension,
+  formatFor,
+  MASTER_PRESET_IDS,
+  MASTER_PRESETS,
+  presetOf,
+} from './formats';
 
 /**
  * What a Pro musician takes away: the file formats an export or a master is written in, the rate,
  * the tags, and whether each track is written as its own stem. One home for the format table: the
  * engine's encoders, the CLI's extension rule, the export dialog's size estimate all read it.
  */
-export const ExportFormat = z.enum(['wav16', 'wav24', 'wav32f', 'flac16', 'flac24', 'mp3-320', 'mp3-v0']);
+export const ExportFormat = z.enum(EXPORT_FORMATS);
 export type ExportFormat = z.infer<typeof ExportFormat>;
-
-export type FileKind = 'wav' | 'flac' | 'mp3';
-
-type FormatFacts = {
-  file: FileKind;
-  /** Bits per sample of the PCM written (MP3: the PCM the encoder is fed). */
-  bits: 16 | 24 | 32;
-  float: boolean;
-  /** Roughly how many bytes a second of stereo costs at `rate` (for the dialog's estimate). */
-  bytesPerSecond: (rate: number) => number;
-};
-
-export const FORMATS: Record<ExportFormat, FormatFacts> = {
-  wav16: { file: 'wav', bits: 16, float: false, bytesPerSecond: (r) => r * 2 * 2 },
-  wav24: { file: 'wav', bits: 24, float: false, bytesPerSecond: (r) => r * 2 * 3 },
-  wav32f: { file: 'wav', bits: 32, float: true, bytesPerSecond: (r) => r * 2 * 4 },
-  // Lossless music typically packs to 55–65 % of its PCM; the estimate says "about".
-  flac16: { file: 'flac', bits: 16, float: false, bytesPerSecond: (r) => r * 2 * 2 * 0.6 },
-  flac24: { file: 'flac', bits: 24, float: false, bytesPerSecond: (r) => r * 2 * 3 * 0.65 },
-  'mp3-320': { file: 'mp3', bits: 16, float: false, bytesPerSecond: () => 320_000 / 8 },
-  // LAME's V0 averages about 245 kbit/s on full-band music.
-  'mp3-v0': { file: 'mp3', bits: 16, float: false, bytesPerSecond: () => 245_000 / 8 },
-};
-
-export const fileExtension = (format: ExportFormat): FileKind => FORMATS[format].file;
-
-/**
- * The CLI's rule: the format from the output's extension, refined by --bits (WAV 16/24/32f, FLAC
- * 16/24) or --mp3 (320/v0). Null when the pair makes no file we write.
- */
-export function formatFor(
-  extension: string,
-  opts: { bits?: '16' | '24' | '32f'; mp3?: '320' | 'v0' } = {},
-): ExportFormat | null {
-  const ext = extension.toLowerCase().replace(/^\./, '');
-  if (ext === 'wav' || ext === 'wave') {
-    return opts.bits === '16' ? 'wav16' : opts.bits === '32f' ? 'wav32f' : 'wav24';
-  }
-  if (ext === 'flac') {
-    if (opts.bits === '32f') return null;
-    return opts.bits === '16' ? 'flac16' : 'flac24';
-  }
-  if (ext === 'mp3') {
-    if (opts.bits) return null;
-    return opts.mp3 === 'v0' ? 'mp3-v0' : 'mp3-320';
-  }
-  return null;
-}
 
 /** 'session': the project's own rate; otherwise resampled by the engine's resampler. */
 export const ExportRate = z.union([z.literal('session'), z.literal(44100), z.literal(48000)]);
@@ -94,23 +58,6 @@ export function estimateBytes(settings: ExportSettings, seconds: number, session
   return Math.round(FORMATS[settings.format].bytesPerSecond(rate) * seconds * (settings.stems ? stems : 1));
 }
 
-/** The master's presets, with the numbers the musician sees beside them. */
-export const MasterPresetId = z.enum(['streaming', 'apple', 'club', 'broadcast', 'custom']);
+/** The master's presets, with the numbers the musician sees beside them (the table: formats.ts). */
+export const MasterPresetId = z.enum(MASTER_PRESET_IDS);
 export type MasterPresetId = z.infer<typeof MasterPresetId>;
-export const MASTER_PRESETS: Record<
-  Exclude<MasterPresetId, 'custom'>,
-  { targetLufs: number; ceilingDbtp: number }
-> = {
-  streaming: { targetLufs: -14, ceilingDbtp: -1 },
-  apple: { targetLufs: -16, ceilingDbtp: -1 },
-  club: { targetLufs: -9, ceilingDbtp: -0.3 },
-  /** EBU R128. */
-  broadcast: { targetLufs: -23, ceilingDbtp: -1 },
-};
-
-/** The preset a target and ceiling are, or 'custom'. */
-export function presetOf(targetLufs: number, ceilingDbtp: number): MasterPresetId {
-  for (const [id, p] of Object.entries(MASTER_PRESETS))
-    if (p.targetLufs === targetLufs && p.ceilingDbtp === ceilingDbtp) return id as MasterPresetId;
-  return 'custom';
-}

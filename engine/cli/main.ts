@@ -6,13 +6,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { MasterReport } from '../../contracts/audio';
-import {
-  type ExportFormat,
-  type ExportTags,
-  FORMATS,
-  formatFor,
-  MASTER_PRESETS,
-} from '../../contracts/export';
+import type { ExportTags } from '../../contracts/export';
+import { type ExportFormat, FORMATS, formatFor, MASTER_PRESETS } from '../../contracts/formats';
 import {
   type AudioEncoder,
   AudioFormatError,

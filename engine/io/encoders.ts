@@ -1,4 +1,5 @@
-import { type ExportFormat, type ExportTags, FORMATS } from '../../contracts/export';
+import type { ExportTags } from '../../contracts/export';
+import { type ExportFormat, FORMATS } from '../../contracts/formats';
 import type { AudioData } from '../audio-data';
 import { FlacWriter, STREAMINFO_OFFSET } from './flac-encoder';
 import { Mp3Writer } from './mp3-encoder';
