@@ -1,4 +1,5 @@
 import { besselI0 } from '../dsp/kaiser';
+import { scanSimd, simdServes } from './true-peak-simd';
 /**
  * True-peak detection by polyphase oversampling (after BS.1770-4 Annex 2), tuned to agree with a 16×
  * oversampled reference to within 0.1 dB across the audio band:
@@ -67,12 +68,23 @@ type Kernel = {
   factor: number;
   half: number;
   /** Per pair k = 1 … F/2 − 1, then the middle phase: H coefficients each. */
-  sum: Float64Array;
-  diff: Float64Array;
+  sum: Float32Array;
+  diff: Float32Array;
   bound: number;
   /** One window's points and folded taps, reused (scans never run inside one another). */
   scratch: Scratch;
+  /** Whether the WebAssembly SIMD scan serves this design (4×, a length it was built for). */
+  simd: boolean;
 };
+
+let simdEnabled = true;
+/**
+ * Turns the WebAssembly scan off (or on again): the tests and the benchmark compare it with the
+ * JavaScript one, which also serves where WebAssembly is missing.
+ */
+export function useSimdScan(on: boolean): void {
+  simdEnabled = on;
+}
 
 const kernels = new Map<number, Kernel>();
 
@@ -85,8 +97,10 @@ function kernelFor(sampleRate: number): Kernel {
   const { factor } = design;
   const half = design.taps / 2;
   const pairs = factor / 2;
-  const sum = new Float64Array(pairs * half);
-  const diff = new Float64Array(pairs * half);
+  // Single precision, as the SIMD scan computes: both scans then give the very same peaks (f32 is
+  // ample: its rounding is 140 dB under the signal).
+  const sum = new Float32Array(pairs * half);
+  const diff = new Float32Array(pairs * half);
   for (let k = 1; k <= pairs; k++) {
     const a = phases[k - 1] as Float64Array;
     for (let j = 0; j < half; j++) {
@@ -108,7 +122,8 @@ function kernelFor(sampleRate: number): Kernel {
     sum,
     diff,
     bound: 1.25 * gain,
-    scratch: { points: new Float64Array(factor + 1), s: new Float64Array(half), d: new Float64Array(half) },
+    scratch: { points: new Float32Array(factor + 1), s: new Float32Array(half), d: new Float32Array(half) },
+    simd: factor === 4 && simdServes(half),
   };
   kernels.set(key, kernel);
   return kernel;
@@ -120,18 +135,21 @@ function kernelFor(sampleRate: number): Kernel {
  * step and exceeds b by (a − c)² / 8(2b − a − c) ≤ |a − c| / 8.
  */
 function refine(a: number, b: number, c: number): number {
-  const s = b < 0 ? -1 : 1;
+  // In single precision, step by step as the SIMD scan does (−0 counts as negative there too).
+  const s = b < 0 || (b === 0 && 1 / b < 0) ? -1 : 1;
   const A = a * s;
   const B = b * s;
   const C = c * s;
-  const den = 2 * B - A - C;
+  const den = f32(f32(f32(B + B) - A) - C);
   if (!(B >= A && B >= C && den > 0)) return B;
-  const d = A - C;
-  return B + (d * d) / (8 * den);
+  const d = f32(A - C);
+  return f32(B + f32(f32(d * d) / f32(den * 8)));
 }
 
+const f32 = Math.fround;
+
 /** Scratch for one window's points (signed): index 0 is x[n], F is x[n + 1]. */
-type Scratch = { points: Float64Array; s: Float64Array; d: Float64Array };
+type Scratch = { points: Float32Array; s: Float32Array; d: Float32Array };
 
 /** Fills scratch.points for window n; samples outside x read as 0. */
 function windowPoints(kernel: Kernel, x: Float32Array, n: number, scratch: Scratch): void {
@@ -161,15 +179,15 @@ function windowPoints(kernel: Kernel, x: Float32Array, n: number, scratch: Scrat
     let q = 0;
     const base = (k - 1) * half;
     for (let j = 0; j < half; j++) {
-      p += (sum[base + j] as number) * (s[j] as number);
-      q += (diff[base + j] as number) * (d[j] as number);
+      p = f32(p + f32((sum[base + j] as number) * (s[j] as number)));
+      q = f32(q + f32((diff[base + j] as number) * (d[j] as number)));
     }
     points[k] = p + q;
     points[factor - k] = p - q;
   }
   let middle = 0;
   const base = (pairs - 1) * half;
-  for (let j = 0; j < half; j++) middle += (sum[base + j] as number) * (s[j] as number);
+  for (let j = 0; j < half; j++) middle = f32(middle + f32((sum[base + j] as number) * (s[j] as number)));
   points[pairs] = middle;
   points[0] = n >= 0 && n < len ? (x[n] as number) : 0;
   points[factor] = n + 1 >= 0 && n + 1 < len ? (x[n + 1] as number) : 0;
@@ -188,6 +206,28 @@ const BLOCK = 64;
  * every peak found (a running maximum), and the final level is returned.
  */
 function scan(
+  kernel: Kernel,
+  x: Float32Array,
+  from: number,
+  to: number,
+  level: number,
+  out: Float32Array | null,
+): number {
+  if (kernel.simd && simdEnabled) {
+    // The windows whose taps (and the window before, for the parabola) lie inside x go to the
+    // SIMD scan; the few at either edge stay here.
+    const lo = Math.max(from, kernel.half);
+    const hi = Math.min(to, x.length - kernel.half);
+    if (hi - lo >= BLOCK) {
+      const before = scanJs(kernel, x, from, lo, level, out);
+      const inside = scanSimd(kernel, x, lo, hi, before, kernel.bound, out);
+      return scanJs(kernel, x, hi, to, inside, out);
+    }
+  }
+  return scanJs(kernel, x, from, to, level, out);
+}
+
+function scanJs(
   kernel: Kernel,
   x: Float32Array,
   from: number,
@@ -226,6 +266,11 @@ function scan(
           at = k;
         }
       }
+      // As scan4 (and the SIMD scan): the parabola adds at most a quarter of the largest point.
+      if (!rising && f32(largest * 1.25) <= f32(level)) {
+        before = points[factor - 1] as number;
+        continue;
+      }
       const m = refine(
         at === 0 ? before : (points[at - 1] as number),
         points[at] as number,
@@ -234,7 +279,7 @@ function scan(
       before = points[factor - 1] as number;
       if (rising) {
         if (m > level) level = m;
-      } else if (m > level) {
+      } else if (m > f32(level)) {
         const o = n > 0 ? n : 0;
         (out as Float32Array)[o] = Math.max(m, (out as Float32Array)[o] as number);
       }
@@ -269,14 +314,14 @@ function scan4(
     for (let j = 0; j < half; j++) {
       const older = x[n - j] as number;
       const newer = x[n + 1 + j] as number;
-      const s = older + newer;
-      p += (sum[j] as number) * s;
-      q += (diff[j] as number) * (older - newer);
-      m += (mid[j] as number) * s;
+      const s = f32(older + newer);
+      p = f32(p + f32((sum[j] as number) * s));
+      q = f32(q + f32((diff[j] as number) * f32(older - newer)));
+      m = f32(m + f32((mid[j] as number) * s));
     }
     const p0 = x[n] as number;
-    const p1 = p + q;
-    const p3 = p - q;
+    const p1 = f32(p + q);
+    const p3 = f32(p - q);
     const a0 = Math.abs(p0);
     const a1 = Math.abs(p1);
     const a2 = Math.abs(m);
@@ -286,7 +331,7 @@ function scan4(
     before = p3;
     if (n < b) continue;
     // The parabola adds at most a quarter of the largest point: below the level, nothing to do.
-    if (largest * 1.25 <= level) continue;
+    if (rising ? largest * 1.25 <= level : f32(largest * 1.25) <= f32(level)) continue;
     let peak: number;
     if (largest === a0) peak = refine(previous, p0, p1);
     else if (largest === a1) peak = refine(p0, p1, m);
@@ -294,12 +339,38 @@ function scan4(
     else peak = refine(m, p3, x[n + 1] as number);
     if (rising) {
       if (peak > level) level = peak;
-    } else if (peak > level) {
+    } else if (peak > f32(level)) {
       const o = n > 0 ? n : 0;
       (out as Float32Array)[o] = Math.max(peak, (out as Float32Array)[o] as number);
     }
   }
   return level;
+}
+
+/**
+ * out[n] ← the largest of out[n], |x[n]| and window n's peak where that exceeds `floor`, for n in
+ * [from, to): one channel's share of the peaks taken across channels.
+ */
+function samplesAndPeaks(
+  kernel: Kernel,
+  x: Float32Array,
+  from: number,
+  to: number,
+  floor: number,
+  out: Float32Array,
+): void {
+  if (
+    kernel.simd &&
+    simdEnabled &&
+    from >= kernel.half &&
+    to <= x.length - kernel.half &&
+    to - from >= BLOCK
+  ) {
+    scanSimd(kernel, x, from, to, floor, kernel.bound, out, true);
+    return;
+  }
+  for (let t = from; t < to; t++) out[t] = Math.max(out[t] as number, Math.abs(x[t] as number));
+  scan(kernel, x, from, to, floor, out);
 }
 
 /**
@@ -473,7 +544,7 @@ export class StreamChunkPeaks {
   private readonly half: number;
   /** Per channel: the last 2H samples pushed (zeros before the start), then the block pushed. */
   private readonly work: Float32Array[];
-  private readonly out: Float32Array;
+  /** Per window of the block, the largest over the channels so far. */
   private readonly across: Float32Array;
   /** Frames pushed so far. */
   private position = 0;
@@ -496,7 +567,6 @@ export class StreamChunkPeaks {
     this.half = this.kernel.half;
     const size = 2 * this.half + Math.max(maxBlock, 2 * this.half);
     this.work = Array.from({ length: channelCount }, () => new Float32Array(size));
-    this.out = new Float32Array(size);
     this.across = new Float32Array(size);
     this.lastChunk = Math.max(0, Math.ceil(frames / chunk) - 1);
     this.boundary = this.lastChunk === 0 ? Number.POSITIVE_INFINITY : chunk;
@@ -525,16 +595,13 @@ export class StreamChunkPeaks {
   private windows(block: readonly Float32Array[], n: number): void {
     const h = this.half;
     const two = 2 * h;
-    const out = this.out;
     const across = this.across;
     const end = n + h;
     across.fill(0, h, end);
     for (let c = 0; c < this.work.length; c++) {
       const w = this.work[c] as Float32Array;
       w.set((block[c] as Float32Array).subarray(0, n), two);
-      for (let t = h; t < end; t++) out[t] = Math.abs(w[t] as number);
-      scan(this.kernel, w.subarray(0, n + two), h, end, this.floor, out);
-      for (let t = h; t < end; t++) across[t] = Math.max(across[t] as number, out[t] as number);
+      samplesAndPeaks(this.kernel, w.subarray(0, n + two), h, end, this.floor, across);
       w.copyWithin(0, n, n + two);
     }
     // Window t of the work array is frame m = s + t − 2H of the audio; frames before the start

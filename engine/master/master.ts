@@ -193,7 +193,15 @@ export function streamMaster(
         };
       })();
   const shaper = () => masterShaper(settings, sampleRate, channelCount, gluePeak);
-  const analysis = analysisPass(reopen, shaper(), timing, subBlockLength, check);
+  // Exact as deep as the cap on limiting lets the gain search go: no envelope pass is then needed.
+  const analysis = analysisPass(
+    reopen,
+    shaper(),
+    timing,
+    subBlockLength,
+    check,
+    maxLimitingDb + FLOOR_MARGIN_DB + CEILING_MARGIN_DB,
+  );
   opts.onProgress?.(0.4);
   const input = loudnessOfChunks(analysis.inputEnergies, analysis.chunk, analysis.subLength);
   const shaped =

@@ -121,10 +121,10 @@ export type Analysis = {
 
 /**
  * The analysis pass: the input's loudness and true peak, then shaped, its loudness per chunk and its
- * true peak. Its oversampled peaks are computed only where they can beat the loudest found so far
- * (as a true-peak meter does), so its envelope is exact only above the true peak itself: it says
- * where the limiter does nothing (any gain that keeps that peak under the ceiling), and an
- * envelope pass makes it exact further down when the gain search needs it.
+ * true peak. Its oversampled peaks are computed only where they can come within `depthDb` of the
+ * loudest found so far, so its envelope is exact down to `depthDb` under the true peak: with the
+ * most limiting allowed (and a margin) as the depth, the gain search needs no other pass; an
+ * envelope pass makes it exact further down if ever it must.
  */
 export function analysisPass(
   open: () => FrameSource,
@@ -132,6 +132,7 @@ export function analysisPass(
   timing: LimiterTiming,
   subLength: (rate: number) => number,
   check: () => void,
+  depthDb = 0,
 ): Analysis {
   const source = open();
   const { sampleRate, channelCount, frames } = source;
@@ -149,6 +150,7 @@ export function analysisPass(
     peaks[k] = p;
     if (p > truePeak) truePeak = p;
   });
+  const depth = 10 ** (-depthDb / 20);
   const { block, next } = reader(source);
   for (let n = next(); n > 0; n = next()) {
     check();
@@ -160,8 +162,9 @@ export function analysisPass(
       shape(block, n);
     }
     shaped.push(block, n);
-    // What cannot beat the loudest so far (nor its sample peaks) need not be interpolated.
-    chunkPeaks.floor = Math.max(truePeak, shaped.peak);
+    // What cannot come within depthDb of the loudest so far (nor of its sample peaks) need not be
+    // interpolated: the loudest only rises, so what was skipped stays under the final floor.
+    chunkPeaks.floor = Math.max(truePeak, shaped.peak) * depth;
     chunkPeaks.push(block, n);
   }
   chunkPeaks.finish();
@@ -177,7 +180,7 @@ export function analysisPass(
     truePeak,
     inputTruePeak,
     envelope: widen(peaks, chunk, timing.lookahead, interpolatorReach(sampleRate)),
-    floor: truePeak,
+    floor: truePeak * depth,
   };
 }
 
