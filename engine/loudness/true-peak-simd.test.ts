@@ -2,16 +2,16 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../dsp/random';
 import { drumLoop, noiseSong } from '../test-support/signals';
-import { oversampledPeaks, StreamChunkPeaks, TruePeakDetector, truePeakOf, useSimdScan } from './true-peak';
+import { oversampledPeaks, StreamChunkPeaks, TruePeakDetector, truePeakOf, setSimdScan } from './true-peak';
 import { compileTruePeakWasm } from './true-peak-compile';
 import { TRUE_PEAK_WASM } from './true-peak-wasm';
 
 function both<T>(run: () => T): { simd: T; js: T } {
-  useSimdScan(true);
+  setSimdScan(true);
   const simd = run();
-  useSimdScan(false);
+  setSimdScan(false);
   const js = run();
-  useSimdScan(true);
+  setSimdScan(true);
   return { simd, js };
 }
 
@@ -33,7 +33,7 @@ function material(rate: number, seconds: number): Float32Array[] {
   return [left, right];
 }
 
-afterEach(() => useSimdScan(true));
+afterEach(() => setSimdScan(true));
 
 describe('the SIMD true-peak scan', () => {
   it('ships the bytes its text compiles to', async () => {

@@ -82,7 +82,7 @@ let simdEnabled = true;
  * Turns the WebAssembly scan off (or on again): the tests and the benchmark compare it with the
  * JavaScript one, which also serves where WebAssembly is missing.
  */
-export function useSimdScan(on: boolean): void {
+export function setSimdScan(on: boolean): void {
   simdEnabled = on;
 }
 
