@@ -91,6 +91,15 @@ export class LoudnessMeter {
     let i = 0;
     while (i < length) {
       const take = Math.min(length - i, this.subLength - this.subPos);
+      if (this.channelCount === 2 && block[0] && block[1]) {
+        // Both weighted 1 (BS.1770): the two filters run side by side.
+        const [left, right] = this.filters as [KWeighting, KWeighting];
+        this.subEnergy += left.energyPair(right, block[0], block[1], i, i + take);
+        i += take;
+        this.subPos += take;
+        if (this.subPos === this.subLength) this.completeSubBlock();
+        continue;
+      }
       for (let c = 0; c < this.channelCount; c++) {
         const weight = this.weights[c] as number;
         const samples = block[c];

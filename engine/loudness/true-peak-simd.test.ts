@@ -45,14 +45,14 @@ describe('the SIMD true-peak scan', () => {
 
   for (const rate of [44100, 48000, 96000, 192000]) {
     it(`reads the true peak the JavaScript scan reads, at ${rate} Hz`, () => {
-      const channels = material(rate, 3);
+      const channels = material(rate, 1.5);
       const { simd, js } = both(() => truePeakOf(channels, rate));
       expect(js).toBeGreaterThan(0.9);
       expect(simd).toBe(js);
     });
 
     it(`gives every sample's oversampled peak as the JavaScript scan does, at ${rate} Hz`, () => {
-      const [left] = material(rate, 2) as [Float32Array];
+      const [left] = material(rate, 1) as [Float32Array];
       for (const floor of [0, 0.25]) {
         const { simd, js } = both(() => oversampledPeaks(left, rate, floor));
         // The same single-precision arithmetic in the same order: the very same peaks.

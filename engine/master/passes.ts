@@ -53,18 +53,24 @@ class ChunkEnergies {
     this.energies = new Float32Array(Math.floor(frames / chunk));
     this.filters = Array.from({ length: channelCount }, () => new KWeighting(sampleRate));
     this.weights = channelWeights(channelCount);
+    this.stereo = channelCount === 2;
   }
+  private readonly stereo: boolean;
   push(block: readonly Float32Array[], n: number): void {
     const chunk = this.chunk;
     const energies = this.energies;
     for (let i = 0; i < n; ) {
       const take = Math.min(n - i, chunk - this.fill);
       let acc = this.acc;
-      for (let c = 0; c < block.length; c++) {
-        // The LFE is not weighted, but its peak counts.
-        const e = (this.filters[c] as KWeighting).energy(block[c] as Float32Array, i, i + take);
-        acc += (this.weights[c] as number) * e;
-      }
+      if (this.stereo) {
+        const [left, right] = this.filters as [KWeighting, KWeighting];
+        acc += left.energyPair(right, block[0] as Float32Array, block[1] as Float32Array, i, i + take);
+      } else
+        for (let c = 0; c < block.length; c++) {
+          // The LFE is not weighted, but its peak counts.
+          const e = (this.filters[c] as KWeighting).energy(block[c] as Float32Array, i, i + take);
+          acc += (this.weights[c] as number) * e;
+        }
       this.acc = acc;
       i += take;
       this.fill += take;
