@@ -27,7 +27,7 @@ import {
   WavEncoder,
 } from '../index';
 import type { Track } from '../../contracts/project';
-import { openBytes, openWriter } from './files';
+import { fileSeriesStore, openBytes, openWriter } from './files';
 
 const USAGE = `Usage:
   npm run --silent audio -- loudness <file>
@@ -403,14 +403,12 @@ async function master(rest: string[], notices: string[]): Promise<string> {
   const tags = tagFlags(flags);
   const input = positional[0];
   // The passes open the input afresh each time, synchronously: a compressed file is decoded once
-  // into a temporary 32-bit float WAV (a block at a time), and the passes read that.
-  let scratch: string | null = null;
+  // into a temporary 32-bit float WAV (a block at a time), and the passes read that. The numbers
+  // per chunk of the analysis are kept in the same scratch folder, not in memory.
+  const scratch = mkdtempSync(path.join(tmpdir(), 'siberia-master-'));
+  const series = fileSeriesStore(scratch);
+  const decoded = !isPlainAudio(input);
   let file = input;
-  if (!isPlainAudio(input)) {
-    scratch = mkdtempSync(path.join(tmpdir(), 'siberia-master-'));
-    file = path.join(scratch, 'decoded.wav');
-    await decodeToFloatWav(input, file, notices);
-  }
   const opened: Opened[] = [];
   const openPlain = (): FrameSource => {
     const o = openPlainAudio(file);
@@ -418,8 +416,12 @@ async function master(rest: string[], notices: string[]): Promise<string> {
     return o.source;
   };
   try {
+    if (decoded) {
+      file = path.join(scratch, 'decoded.wav');
+      await decodeToFloatWav(input, file, notices);
+    }
     const spec = openPlain();
-    if (!scratch && spec.notice) notices.push(`${input}: ${spec.notice}`);
+    if (!decoded && spec.notice) notices.push(`${input}: ${spec.notice}`);
     // The master keeps the input's rate (resampling is a choice for the mix, not for mastering),
     // but an MP3 holds 32, 44.1 or 48 kHz only; more than two channels are downmixed (BS.775).
     let rate = spec.sampleRate;
@@ -457,6 +459,7 @@ async function master(rest: string[], notices: string[]): Promise<string> {
         encoder = now;
         writer.write(encoder.header());
         report = streamMaster(open, settings, write, {
+          store: series.store,
           rewind: () => {
             writer.rewind();
             encoder = createEncoderNow(format, encoderOptions) as AudioEncoder;
@@ -468,7 +471,7 @@ async function master(rest: string[], notices: string[]): Promise<string> {
         // written, exactly as measured.
         encoder = await createEncoder(format, encoderOptions);
         writer.write(encoder.header());
-        report = streamMaster(open, settings, write);
+        report = streamMaster(open, settings, write, { store: series.store });
       }
       const { tail, headerPatch } = encoder.finish();
       for (const piece of tail) writer.write(piece);
@@ -486,7 +489,8 @@ async function master(rest: string[], notices: string[]): Promise<string> {
     return JSON.stringify(report);
   } finally {
     for (const o of opened) o.close();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    series.close();
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 

@@ -1,11 +1,20 @@
 import { OUT_BASE, WASM_LAYOUT } from './true-peak-wat';
 import { TRUE_PEAK_WASM } from './true-peak-wasm';
 
+// The engine compiles without the DOM's types; these are the parts of the host's globals it uses
+// (Node and browsers both have them).
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: Record<string, unknown> };
+};
+declare function atob(data: string): string;
+type Memory = { buffer: ArrayBuffer };
+
 /** The folded interpolator of one design (true-peak.ts's Kernel): H taps per array. */
-export type FoldedTaps = { half: number; sum: Float64Array; diff: Float64Array };
+export type FoldedTaps = { half: number; sum: Float32Array; diff: Float32Array };
 
 type Scan = (count: number, level: number, bound: number, mode: number) => number;
-type Instance = { memory: WebAssembly.Memory; scans: Map<number, Scan> };
+type Instance = { memory: Memory; scans: Map<number, Scan> };
 
 let instance: Instance | null | undefined;
 /** The taps now in the module's memory (scans never run inside one another). */
@@ -26,11 +35,11 @@ function decodeBase64(text: string): Uint8Array {
 function wasm(): Instance | null {
   if (instance !== undefined) return instance;
   try {
-    const module = new WebAssembly.Module(decodeBase64(TRUE_PEAK_WASM) as Uint8Array<ArrayBuffer>);
-    const exports = new WebAssembly.Instance(module).exports as Record<string, unknown>;
+    const module = new WebAssembly.Module(decodeBase64(TRUE_PEAK_WASM));
+    const exports = new WebAssembly.Instance(module).exports;
     const scans = new Map<number, Scan>();
     for (const half of WASM_LAYOUT.HALVES) scans.set(half, exports[`scan${half}`] as Scan);
-    instance = { memory: exports.memory as WebAssembly.Memory, scans };
+    instance = { memory: exports.memory as Memory, scans };
   } catch {
     instance = null;
   }
@@ -42,7 +51,7 @@ export function simdServes(half: number): boolean {
   return (WASM_LAYOUT.HALVES as readonly number[]).includes(half) && wasm() !== null;
 }
 
-function load(memory: WebAssembly.Memory, taps: FoldedTaps): void {
+function load(memory: Memory, taps: FoldedTaps): void {
   if (loaded === taps) return;
   const f = new Float32Array(memory.buffer);
   const { half, sum, diff } = taps;

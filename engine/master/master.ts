@@ -5,6 +5,7 @@ import { dbToGain, gainToDb } from '../dsp/laws';
 import { type FrameSource, memorySource } from '../io/sources';
 import { energyToLufs, loudnessOfSubBlocks, subBlockLength } from '../loudness/meter';
 import { RenderCancelledError, type RenderOptions } from '../mix/render';
+import { type ChunkSeries, memorySeries, type SeriesStore } from './chunk-series';
 import { ChunkLimiterGain, type LimiterTiming, limiterTiming } from './limiter';
 import {
   type Analysis,
@@ -59,18 +60,20 @@ const TOLERANCE = 0.05;
  * still brought to the target and limited rather than passed through untouched.
  */
 function loudnessOfChunks(
-  energies: Float32Array,
+  energies: ChunkSeries,
   chunk: number,
   subLength: number,
-  scale: ((k: number) => number) | null = null,
+  scale: (() => number) | null = null,
 ): { integrated: number; range: number } {
   const per = subLength / chunk;
+  // One number per 100 ms (a 30-minute song: 140 kB), as any loudness meter keeps.
   const subs = new Float64Array(Math.floor(energies.length / per));
   const whole = subs.length * per;
+  const energy = energies.read();
   let total = 0;
   for (let k = 0; k < energies.length; k++) {
-    // scale(k) is asked once per chunk, in order: it is a running limiter.
-    const e = (energies[k] as number) * (scale === null ? 1 : scale(k));
+    // scale() is asked once per chunk, in order: it is a running limiter.
+    const e = energy() * (scale === null ? 1 : scale());
     total += e;
     if (k < whole) subs[Math.floor(k / per)] += e;
   }
@@ -92,15 +95,12 @@ function predictLoudness(
   gain: number,
   timing: LimiterTiming,
 ): number {
-  const { chunk, energies, envelope, subLength } = analysis;
+  const { chunk, energies, subLength } = analysis;
+  const envelope = analysis.envelope.read();
   const limiter = new ChunkLimiterGain(limitCeiling / gain, timing);
   const scale = (gain * gain) / chunk;
-  return loudnessOfChunks(
-    energies,
-    chunk,
-    subLength,
-    (k) => limiter.run(envelope[k] as number, chunk, null, 0) * scale,
-  ).integrated;
+  return loudnessOfChunks(energies, chunk, subLength, () => limiter.run(envelope(), chunk, null, 0) * scale)
+    .integrated;
 }
 
 /**
@@ -147,6 +147,8 @@ export type StreamMasterOptions = RenderOptions & {
    * being written, and the one that stands is rendered once more to be written.
    */
   rewind?: () => void;
+  /** Where the numbers per chunk are kept (default: memory; the command line: a file). */
+  store?: SeriesStore;
 };
 
 /**
@@ -162,7 +164,8 @@ export type StreamMasterOptions = RenderOptions & {
  *    measurement miss the target (by more than 0.05 LU) or the ceiling, the gain is corrected by the
  *    prediction's error and the render done again.
  *
- * Memory: a block of audio, and two numbers (8 bytes) per chunk, about 1/64 of the audio as float.
+ * Memory: a block of audio, and two numbers (8 bytes) per chunk, about 1/64 of the audio as float,
+ * in `opts.store` (memory, or a file when the caller wants memory that does not grow with length).
  */
 export function streamMaster(
   open: () => FrameSource,
@@ -201,6 +204,7 @@ export function streamMaster(
     subBlockLength,
     check,
     maxLimitingDb + FLOOR_MARGIN_DB + CEILING_MARGIN_DB,
+    opts.store ?? memorySeries,
   );
   opts.onProgress?.(0.4);
   const input = loudnessOfChunks(analysis.inputEnergies, analysis.chunk, analysis.subLength);

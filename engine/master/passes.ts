@@ -5,6 +5,12 @@ import type { FrameSource } from '../io/sources';
 import { channelWeights, KWeighting } from '../loudness/k-weighting';
 import { LoudnessMeter } from '../loudness/meter';
 import { interpolatorReach, StreamChunkPeaks, TruePeakDetector } from '../loudness/true-peak';
+import {
+  type ChunkSeries,
+  memorySeries as memorySeriesStore,
+  type SeriesStore,
+  Widener,
+} from './chunk-series';
 import { ChunkLimiterGain, type LimiterTiming } from './limiter';
 import type { Shaper } from './shaping';
 
@@ -38,7 +44,7 @@ function reader(source: FrameSource): { block: Float32Array[]; next(): number } 
  * kept on the way.
  */
 class ChunkEnergies {
-  readonly energies: Float32Array;
+  readonly energies: ChunkSeries;
   private readonly filters: KWeighting[];
   private readonly weights: number[];
   private k = 0;
@@ -49,8 +55,9 @@ class ChunkEnergies {
     channelCount: number,
     private readonly chunk: number,
     frames: number,
+    store: SeriesStore,
   ) {
-    this.energies = new Float32Array(Math.floor(frames / chunk));
+    this.energies = store(Math.floor(frames / chunk));
     this.filters = Array.from({ length: channelCount }, () => new KWeighting(sampleRate));
     this.weights = channelWeights(channelCount);
     this.stereo = channelCount === 2;
@@ -75,7 +82,7 @@ class ChunkEnergies {
       i += take;
       this.fill += take;
       if (this.fill === chunk) {
-        if (this.k < energies.length) energies[this.k] = this.acc;
+        if (this.k < energies.length) energies.push(this.acc);
         this.k++;
         this.fill = 0;
         this.acc = 0;
@@ -112,8 +119,8 @@ export type Analysis = {
   chunk: number;
   subLength: number;
   /** K-weighted energy per chunk of the shaped audio; the input's, when shaping changes it. */
-  energies: Float32Array;
-  inputEnergies: Float32Array;
+  energies: ChunkSeries;
+  inputEnergies: ChunkSeries;
   /** True peak (linear) of the shaped audio and of the input. */
   truePeak: number;
   inputTruePeak: number;
@@ -121,9 +128,28 @@ export type Analysis = {
    * Per chunk, the largest oversampled peak within the limiter's reach of it: the lookahead after
    * the chunk and the interpolator's reach either side. Exact above `floor`, at most `floor` elsewhere.
    */
-  envelope: Float32Array;
+  envelope: ChunkSeries;
   floor: number;
+  /** Where the series are kept. */
+  store: SeriesStore;
 };
+
+/** The limiter's envelope from each chunk's peak, as they come (see Widener). */
+function envelopeOf(
+  store: SeriesStore,
+  chunks: number,
+  chunk: number,
+  timing: LimiterTiming,
+  sampleRate: number,
+): { envelope: ChunkSeries; widener: Widener } {
+  // The gain of a frame averages the held gains of the lookahead before it, and the true peak near
+  // a frame depends on the gains `reach` frames either side: each of those must already hold for it.
+  const reach = interpolatorReach(sampleRate);
+  const before = Math.ceil(reach / chunk);
+  const after = Math.floor((chunk - 1 + timing.lookahead + reach) / chunk);
+  const envelope = store(chunks);
+  return { envelope, widener: new Widener(before, after, chunks, (v) => envelope.push(v)) };
+}
 
 /**
  * The analysis pass: the input's loudness and true peak, then shaped, its loudness per chunk and its
@@ -139,21 +165,22 @@ export function analysisPass(
   subLength: (rate: number) => number,
   check: () => void,
   depthDb = 0,
+  store: SeriesStore = memorySeriesStore,
 ): Analysis {
   const source = open();
   const { sampleRate, channelCount, frames } = source;
   const sub = subLength(sampleRate);
   const chunk = chunkLength(sub);
   const chunks = Math.ceil(frames / chunk);
-  const peaks = new Float32Array(chunks);
-  const shaped = new ChunkEnergies(sampleRate, channelCount, chunk, frames);
-  const input = shape ? new ChunkEnergies(sampleRate, channelCount, chunk, frames) : shaped;
+  const { envelope, widener } = envelopeOf(store, chunks, chunk, timing, sampleRate);
+  const shaped = new ChunkEnergies(sampleRate, channelCount, chunk, frames, store);
+  const input = shape ? new ChunkEnergies(sampleRate, channelCount, chunk, frames, store) : shaped;
   const inputPeaks = shape
     ? Array.from({ length: channelCount }, () => new TruePeakDetector(sampleRate))
     : [];
   let truePeak = 0;
-  const chunkPeaks = new StreamChunkPeaks(sampleRate, channelCount, chunk, frames, BLOCK, (k, p) => {
-    peaks[k] = p;
+  const chunkPeaks = new StreamChunkPeaks(sampleRate, channelCount, chunk, frames, BLOCK, (_k, p) => {
+    widener.push(p);
     if (p > truePeak) truePeak = p;
   });
   const depth = 10 ** (-depthDb / 20);
@@ -174,6 +201,7 @@ export function analysisPass(
     chunkPeaks.push(block, n);
   }
   chunkPeaks.finish();
+  widener.finish();
   const inputTruePeak = shape ? Math.max(input.peak, ...inputPeaks.map((d) => d.value())) : truePeak;
   return {
     sampleRate,
@@ -185,8 +213,9 @@ export function analysisPass(
     inputEnergies: input.energies,
     truePeak,
     inputTruePeak,
-    envelope: widen(peaks, chunk, timing.lookahead, interpolatorReach(sampleRate)),
+    envelope,
     floor: truePeak * depth,
+    store,
   };
 }
 
@@ -203,10 +232,10 @@ export function envelopePass(
   check: () => void,
 ): void {
   const source = open();
-  const { sampleRate, channelCount, chunk, frames } = analysis;
-  const peaks = analysis.envelope;
-  const chunkPeaks = new StreamChunkPeaks(sampleRate, channelCount, chunk, frames, BLOCK, (k, p) => {
-    peaks[k] = p;
+  const { sampleRate, channelCount, chunk, frames, store } = analysis;
+  const { envelope, widener } = envelopeOf(store, Math.ceil(frames / chunk), chunk, timing, sampleRate);
+  const chunkPeaks = new StreamChunkPeaks(sampleRate, channelCount, chunk, frames, BLOCK, (_k, p) => {
+    widener.push(p);
   });
   chunkPeaks.floor = floor;
   const { block, next } = reader(source);
@@ -216,31 +245,9 @@ export function envelopePass(
     chunkPeaks.push(block, n);
   }
   chunkPeaks.finish();
-  widen(peaks, chunk, timing.lookahead, interpolatorReach(sampleRate));
+  widener.finish();
+  analysis.envelope = envelope;
   analysis.floor = floor;
-}
-
-/**
- * In place: chunk k ← the largest of the chunks that hold frames kc − reach … (k + 1)c − 1 +
- * lookahead + reach. The gain of a frame averages the held gains of the lookahead before it, and
- * the true peak near a frame depends on the gains `reach` frames either side: each of those must
- * already hold for it.
- */
-function widen(peaks: Float32Array, chunk: number, lookahead: number, reach: number): Float32Array {
-  const before = Math.ceil(reach / chunk);
-  const after = Math.floor((chunk - 1 + lookahead + reach) / chunk);
-  const n = peaks.length;
-  // The originals of the `before` chunks behind k, overwritten by the time k is reached.
-  const behind = new Float32Array(Math.max(1, before));
-  for (let k = 0; k < n; k++) {
-    let m = 0;
-    for (let j = 0; j < before && j < k; j++) m = Math.max(m, behind[(k - 1 - j) % before] as number);
-    const last = Math.min(n - 1, k + after);
-    for (let j = k; j <= last; j++) m = Math.max(m, peaks[j] as number);
-    if (before > 0) behind[k % before] = peaks[k] as number;
-    peaks[k] = m;
-  }
-  return peaks;
 }
 
 export type Rendered = {
@@ -266,30 +273,32 @@ export function renderPass(
   check: () => void,
 ): Rendered {
   const source = open();
-  const { sampleRate, channelCount, chunk, envelope, frames } = analysis;
+  const { sampleRate, channelCount, chunk, frames } = analysis;
+  const envelope = analysis.envelope.read();
   const limiter = new ChunkLimiterGain(limitCeiling / gain, timing);
   const meter = new LoudnessMeter(sampleRate, channelCount, true);
   // Under 400 ms the meter has no block to gate: the whole is measured as the search measured it.
   const short =
-    frames < 4 * analysis.subLength ? new ChunkEnergies(sampleRate, channelCount, chunk, frames) : null;
+    frames < 4 * analysis.subLength
+      ? new ChunkEnergies(sampleRate, channelCount, chunk, frames, memorySeriesStore)
+      : null;
   const gains = new Float64Array(BLOCK);
   const { block, next } = reader(source);
   const views = block.map((ch) => ch);
   const scale = gain * trim;
-  let k = 0;
   let within = 0;
+  let peak = 0;
   for (let n = next(); n > 0; n = next()) {
     check();
     shape?.(block, n);
     for (let o = 0; o < n; ) {
       const take = Math.min(n - o, chunk - within);
-      limiter.run(envelope[k] as number, take, gains, o);
+      // A chunk's envelope is read as its first frame comes (the last chunk may be partial).
+      if (within === 0) peak = envelope();
+      limiter.run(peak, take, gains, o);
       o += take;
       within += take;
-      if (within === chunk) {
-        k++;
-        within = 0;
-      }
+      if (within === chunk) within = 0;
     }
     for (let c = 0; c < channelCount; c++) {
       const ch = block[c] as Float32Array;
@@ -303,7 +312,8 @@ export function renderPass(
   let integrated = meter.integrated();
   if (!Number.isFinite(integrated) && short) {
     let total = 0;
-    for (const e of short.energies) total += e;
+    const energy = short.energies.read();
+    for (let k = 0; k < short.energies.length; k++) total += energy();
     const whole = short.energies.length * chunk;
     const lufs = whole > 0 && total > 0 ? -0.691 + 10 * Math.log10(total / whole) : Number.NEGATIVE_INFINITY;
     integrated = lufs > -70 ? lufs : Number.NEGATIVE_INFINITY;
