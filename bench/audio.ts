@@ -5,8 +5,8 @@
 //   BENCH_AUDIO_SECONDS       stem length (default 180)
 //   BENCH_AUDIO_STEMS         stem counts, comma-separated (default 8,32)
 //   BENCH_AUDIO_LONG_SECONDS  the long files (default 1800: two 30-minute stems, their mix, its master)
-//   BENCH_AUDIO_MID_SECONDS   a master of this length beside the long one (default 600), for how its
-//                             memory grows with duration (0 leaves it out)
+//   BENCH_AUDIO_MID_SECONDS   a master and an 8-stem mix of this length beside the short and long
+//                             ones (default 600), for how memory grows with duration (0 leaves it out)
 //   BENCH_AUDIO_RUNS          runs per job, each tool's turn about, the fastest counts (default 2)
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -411,6 +411,47 @@ try {
     const ffMid = loudnorm(mid, path.join(dir, 'mid-ffmpeg-master.wav'), TARGET, CEILING);
     row(`master ${MID_SECONDS} s`, { engine: engineMid, loudnorm: ffMid }, ['loudnorm']);
     rmSync(mid);
+    // Eight stems of that length: with 8 × SECONDS, how the mix's memory grows with duration.
+    const longStems = Array.from({ length: 8 }, (_, i) => path.join(dir, `mid-stem${i}.wav`));
+    longStems.forEach((file, i) => {
+      writeStem(file, 50 + i, MID_SECONDS);
+    });
+    const midUnity = project(
+      dir,
+      'mid-unity',
+      longStems.map((f, i) => unityTrack(i, f)),
+    );
+    row(
+      `unity mix 8 × ${MID_SECONDS} s`,
+      compare({
+        engine: () => engine('mix', midUnity, '-o', path.join(dir, 'mid-mix.wav')),
+        ffmpeg: () =>
+          ffmpeg(
+            ...longStems.flatMap((f) => ['-i', f]),
+            '-filter_complex',
+            'amix=inputs=8:normalize=0',
+            '-c:a',
+            'pcm_s24le',
+            path.join(dir, 'ffmpeg-mid-mix.wav'),
+          ),
+        sox: () =>
+          sox(
+            '-m',
+            ...longStems.flatMap((f) => ['-v', '1', f]),
+            '-b',
+            '24',
+            path.join(dir, 'sox-mid-mix.wav'),
+          ),
+      }),
+      ['ffmpeg', 'sox'],
+    );
+    for (const file of [
+      ...longStems,
+      path.join(dir, 'mid-mix.wav'),
+      path.join(dir, 'ffmpeg-mid-mix.wav'),
+      path.join(dir, 'sox-mid-mix.wav'),
+    ])
+      rmSync(file, { force: true });
   }
 
   // Long files: two stems, their unity mix, its loudness and its master.
