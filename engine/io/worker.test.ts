@@ -12,7 +12,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'siberia-codec-worker-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('codecs in a Web Worker (Chromium)', () => {
-  it('encodes WAV/FLAC/MP3 at 44.1 kHz and decodes them and an Ogg Vorbis file back, in a module Worker', async () => {
+  it('encodes WAV/FLAC/MP3 at 44.1 kHz and decodes them and an Ogg Vorbis file back, in a module Worker, and runs the SIMD true-peak scan there', async () => {
     // Bundled for the browser, WebAssembly inlined, as the app's Worker bundle holds them.
     await build({
       entryPoints: [path.resolve('engine/test-support/codec-worker.ts')],
@@ -64,6 +64,7 @@ describe('codecs in a Web Worker (Chromium)', () => {
         ok: boolean;
         error?: string;
         results: Record<string, { rate: number; frames: number; read: number; peak: number }>;
+        truePeak: { simd: boolean; same: boolean; peak: number };
       };
       expect(result.error).toBeUndefined();
       expect(result.ok).toBe(true);
@@ -73,6 +74,8 @@ describe('codecs in a Web Worker (Chromium)', () => {
         expect(Math.abs((r?.peak as number) - 0.5), format).toBeLessThan(0.01);
       }
       expect(result.results.ogg).toMatchObject({ rate: 44100, frames: 88200, read: 88200 });
+      expect(result.truePeak).toMatchObject({ simd: true, same: true });
+      expect(result.truePeak.peak).toBeGreaterThan(0.9);
     } finally {
       await browser.close();
       server.close();

@@ -3,6 +3,8 @@
 import { encodeAudio } from '../io/encoders';
 import { openSource } from '../io/decoders';
 import { bytesSource } from '../io/pcm';
+import { setSimdScan, truePeakOf } from '../loudness/true-peak';
+import { simdServes } from '../loudness/true-peak-simd';
 
 // The engine's types know no DOM: the Worker's scope is described as far as it is used.
 const scope = globalThis as unknown as {
@@ -38,7 +40,15 @@ scope.onmessage = async (event) => {
       await decode(format, bytes);
     }
     await decode('ogg', event.data.ogg);
-    post({ ok: true, results });
+    // The true-peak scan's WebAssembly compiles in a browser Worker, and reads what JavaScript reads.
+    const tp = [0.3, 0.8, -0.9, 0.95, -0.2];
+    const burst = Float32Array.from({ length: 48000 }, (_, i) => (tp[i % 5] as number) * Math.sin(i / 3));
+    const simd = simdServes(16) && simdServes(24);
+    const simdPeak = truePeakOf([burst], 48000);
+    setSimdScan(false);
+    const jsPeak = truePeakOf([burst], 48000);
+    setSimdScan(true);
+    post({ ok: true, results, truePeak: { simd, same: simdPeak === jsPeak, peak: simdPeak } });
   } catch (e) {
     post({ ok: false, error: String((e as Error).stack ?? e) });
   }
