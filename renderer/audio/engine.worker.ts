@@ -60,6 +60,8 @@ async function renderStems(id: number, mix: MixInput, settings: ExportSettings):
   const ids = stemIds(mix.tracks, settings.stemTrackIds);
   if (ids.length === 0) throw new Error('No track to write as a stem.');
   const clipping: Clipping = { samples: 0, peak: 0 };
+  // Taken once: a source the desk lets go of between two stems (forget) still sounds in the rest.
+  const sources = mixSources(mix);
   for (const [index, trackId] of ids.entries()) {
     const span = 1 / ids.length;
     const audio = renderMix(
@@ -70,7 +72,7 @@ async function renderStems(id: number, mix: MixInput, settings: ExportSettings):
         reverb: mix.reverb,
         sampleRate: mix.sampleRate,
         // Every source, so the stem keeps the mix's length; the muted ones are not rendered.
-        sources: mixSources(mix),
+        sources,
       },
       { onProgress: progress(id, index * span, span * 0.85) },
     );

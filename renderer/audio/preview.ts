@@ -2,7 +2,7 @@ import type { ProjectFile } from '../../contracts/project';
 import { planarMixSourceSteps } from '../../engine/mix/planar-render';
 import { clipBounds } from '../state/clip-edit';
 import type { FromMixWorklet, ToMixWorklet, WorkletMix } from './protocol';
-import { isShared, postable, type SharedSource, sourceSeconds } from './shared-source';
+import { postable, type SharedSource, sourceSeconds } from './shared-source';
 
 /** Reports of the strips' peaks kept for a meter's read (4 × ~21 ms: longer than a dropped frame). */
 const METER_REPORTS = 4;
@@ -132,10 +132,10 @@ export class PreviewGraph {
       this.post({ type: 'source', trackId, channels }, transfer);
       return;
     }
-    // The converted copy is the worklet's alone: transferred, the desk keeps none of it.
-    const channels = heard.filter((c) => !isShared(c));
+    // The converted copy (fresh float memory) is the worklet's alone: transferred, the desk keeps none.
+    const channels = [...heard];
     this.post(
-      { type: 'source', trackId, channels: [...heard] },
+      { type: 'source', trackId, channels },
       channels.map((c) => c.buffer as ArrayBuffer),
     );
   }
