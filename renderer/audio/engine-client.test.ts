@@ -134,9 +134,8 @@ describe('engine client: one shared copy of each source', () => {
     const again = workers[1]?.posted[0];
     expect(again?.message).toMatchObject({ type: 'store', trackId: 't1' });
     expect(again?.transfer).toEqual([]);
-    expect((again?.message as Extract<ToEngine, { type: 'store' }>).source.channels[0]).toBe(
-      shared.channels[0],
-    );
+    const resupplied = again?.message as Extract<ToEngine, { type: 'store' }>;
+    expect(resupplied.source.channels[0]).toBe(shared.channels[0]);
   });
 
   it('not isolated (ordinary memory), sends copies it transfers and keeps its own', async () => {

@@ -99,7 +99,8 @@ describe('the worklet reads 16-bit sources through a per-block scratch', () => {
     const slot: StripBlock = { channels: [], start: 0, n: 0, at: 0, clipFrame: 0, fades: held.span.fades };
     const block = sourceBlock(slot, held, 1, 4);
     expect(block).toMatchObject({ start: 0, n: 2, at: 0, clipFrame: 1 });
-    expect([...(block?.channels[0] as Float32Array).subarray(0, 2)]).toEqual([-0.5, 0.25]);
-    expect(block?.channels).toBe(held.scratch);
+    const read = (block as StripBlock).channels;
+    expect([...(read[0] as Float32Array).subarray(0, 2)]).toEqual([-0.5, 0.25]);
+    expect(read).toBe(held.scratch);
   });
 });
