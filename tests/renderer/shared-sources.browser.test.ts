@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newProject, newTrack, type ProjectFile } from '../../contracts/project';
 import { decodeWav, encodeWav, renderMix } from '../../engine/index';
-import { type Desk, importWav, openDesk, startDesk, toneWav } from './harness';
+import { type Desk, exportMix, importWav, openDesk, startDesk, toneWav } from './harness';
 import { proEntitlements, signedIn } from './scripted-bridge';
 
 let desk: Desk;
@@ -18,6 +18,7 @@ afterAll(() => desk?.close());
 
 type Channel = { kind: string; shared: boolean; length: number };
 type Logged = {
+  transferred?: number;
   to: 'engine' | 'worklet' | 'desk';
   type: string;
   trackId?: string;
@@ -47,7 +48,11 @@ const watch = `(() => {
     postMessage(m, transfer) {
       if (this.__engine) {
         const entry = { to: 'engine', type: m.type, trackId: m.trackId, trackIds: m.trackIds };
-        if (m.type === 'store') { entry.channels = describe(m.source.channels); views.store.push(...m.source.channels); }
+        if (m.type === 'store') {
+          entry.channels = describe(m.source.channels);
+          entry.transferred = (transfer || []).length;
+          views.store.push(...m.source.channels);
+        }
         log.push(entry);
       }
       return super.postMessage(m, transfer);
@@ -213,6 +218,33 @@ describe('one shared copy of each source', () => {
     expect(after.some((m) => m.to === 'worklet' && m.type === 'clear')).toBe(true);
     expect(after.some((m) => m.to === 'engine' && m.type === 'terminate')).toBe(true);
     await desk2.close();
+  }, 120_000);
+});
+
+describe('a restarted engine Worker', () => {
+  it('after a cancelled render, gets the desk’s very shared views again, and renders from them', async () => {
+    const page = await openDeskWatched({ account: signedIn(), entitlements: proEntitlements(5) });
+    await importWav(page, 'Long.wav', toneWav(60));
+    // Cancelled: the Worker is terminated mid-render; the next render starts a fresh one.
+    await page.getByRole('button', { name: 'Master', exact: true }).click();
+    await page.getByTestId('render-progress').getByRole('button', { name: 'Cancel' }).click();
+    await page.getByText('Render cancelled: nothing was written and nothing was counted.').waitFor();
+    expect((await logged(page)).some((m) => m.type === 'terminate')).toBe(true);
+    await exportMix(page);
+    await page.getByText(/^Saved to /).waitFor({ timeout: 60_000 });
+    const stores = (await logged(page)).filter((m) => m.type === 'store');
+    expect(stores).toHaveLength(1);
+    expect(stores[0]?.transferred).toBe(0);
+    expect(stores[0]?.channels?.map((c) => `${c.kind} ${c.shared}`)).toEqual([
+      'Int16Array true',
+      'Int16Array true',
+    ]);
+    const same = await page.evaluate(() => {
+      const { views } = (window as unknown as { __shared: { views: Record<string, unknown[]> } }).__shared;
+      return (views.store ?? []).map((v) => (views.decoded ?? []).indexOf(v));
+    });
+    expect(same).toEqual([0, 1]);
+    await page.close();
   }, 120_000);
 });
 
