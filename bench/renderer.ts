@@ -5,6 +5,8 @@
 // thread's long tasks (PerformanceObserver 'longtask', Chromium's tasks over 50 ms) while 24 tracks
 // play for 10 s with every strip's meter drawn and the timeline zoomed in and out meanwhile (goal:
 // none), and each zoom step's time to its painted frame on a ten-minute track (the peak pyramid).
+// Last, the renderer's memory per second of imported stereo audio, 16-bit and 24-bit stems
+// (bench/renderer-memory.ts, which runs alone too).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,6 +14,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { importWav, openDesk, RENDERER_DIR, startDesk, toneWav } from '../tests/renderer/harness';
 import { proEntitlements, signedIn } from '../tests/renderer/scripted-bridge';
+import { measureSourceMemory } from './renderer-memory';
 
 const RUNS = Number(process.env.BENCH_RENDERER_RUNS ?? 9);
 const GOAL_KB = 300;
@@ -251,6 +254,9 @@ try {
 } finally {
   await desk.close();
 }
+// Browsers of its own, one per stem format, so nothing above is counted.
+const sourceMemory = await measureSourceMemory();
+const memoryOf = (bits: 16 | 24) => sourceMemory.find((m) => m.bits === bits)?.bytesPerSecond ?? null;
 const sorted = [...times].sort((a, b) => a - b);
 const median = sorted[Math.floor(sorted.length / 2)] as number;
 const kb = (bytes: number) => Math.round((bytes / 1024) * 10) / 10;
@@ -272,7 +278,10 @@ const result = {
     zoom10minStepMedianMs: longZoom.stepMedianMs,
     zoom10minStepMaxMs: longZoom.stepMaxMs,
     zoom10minLongTasks: longZoom.longTasks,
+    sourceMemoryBytesPerSecond16bit: memoryOf(16),
+    sourceMemoryBytesPerSecond24bit: memoryOf(24),
   },
+  sourceMemory,
   playback: {
     tracks: PLAYBACK_TRACKS,
     seconds: PLAYBACK_SECONDS,

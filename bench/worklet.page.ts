@@ -14,13 +14,8 @@ async function renderTime(
   const offline = new OfflineAudioContext(2, frames, RATE);
   const url = URL.createObjectURL(new Blob([workletCode], { type: 'text/javascript' }));
   const graph = new PreviewGraph(offline, offline.destination, url);
-  for (const s of sources) {
-    const buffer = offline.createBuffer(2, s.channels[0]?.length ?? 1, RATE);
-    s.channels.forEach((ch, c) => {
-      buffer.copyToChannel(ch as Float32Array<ArrayBuffer>, c);
-    });
-    graph.setBuffer(s.id, buffer);
-  }
+  for (const s of sources)
+    graph.setSource(s.id, { sampleRate: RATE, frames: s.channels[0]?.length ?? 0, channels: s.channels });
   graph.sync(project);
   await graph.play();
   await graph.settled();

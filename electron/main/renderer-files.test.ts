@@ -22,6 +22,15 @@ describe('renderer files (app:// and the test host)', () => {
     expect((await serveRendererFile(root, '/assets/app.js')).headers['content-type']).toContain('javascript');
   });
 
+  it('answers every path, found or not, with the headers that make the page cross-origin isolated', async () => {
+    for (const p of ['/', '/assets/app.js', '/missing.js', '/../secret.txt']) {
+      const { headers } = await serveRendererFile(root, p);
+      expect(headers['cross-origin-opener-policy'], p).toBe('same-origin');
+      expect(headers['cross-origin-embedder-policy'], p).toBe('require-corp');
+      expect(headers['cross-origin-resource-policy'], p).toBe('same-origin');
+    }
+  });
+
   it('is the one policy: the page itself declares none that could disagree with it', () => {
     // A meta policy is enforced on top of the header, so a stricter one (it once refused blob: images
     // and fetches) silently breaks what the header allows.

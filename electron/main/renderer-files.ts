@@ -64,7 +64,12 @@ export async function serveRendererFile(root: string, pathname: string): Promise
   const headers = {
     'content-security-policy': RENDERER_CSP,
     'x-content-type-options': 'nosniff',
+    // With COOP, these make the page, its Workers and worklets cross-origin isolated: decoded
+    // sources live once in SharedArrayBuffers that the desk, the engine Worker and the preview's
+    // worklet all read. The renderer loads nothing from another origin (the CSP allows none).
     'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-embedder-policy': 'require-corp',
+    'cross-origin-resource-policy': 'same-origin',
   };
   const file = resolveRendererPath(root, pathname);
   if (!file) return { status: 404, headers: { ...headers, 'content-type': 'text/plain' }, body: 'Not found' };

@@ -1,25 +1,31 @@
 import { newTrack } from '../../contracts/project';
-import { EngineClient, type SourceAudio } from '../audio/engine-client';
+import { EngineClient } from '../audio/engine-client';
 import { looksLikeAudio, recoveryNotice, sourceFileName, trackNameFromFile } from '../audio/import-rules';
 import { importAudio } from '../audio/importer';
 import { MeterBus } from '../audio/meter-bus';
 import { PreviewGraph } from '../audio/preview';
 import type { MeterReading, MixInput, Peaks } from '../audio/protocol';
-import { toBuffer } from '../audio/to-buffer';
+import { type SharedSource, sourceSeconds } from '../audio/shared-source';
 import { call } from '../bridge';
 import type { MixState } from '../state/mix';
 import { createStore, type Store } from '../state/store';
 import { type ClipAction, clipReducer } from '../state/track-meter';
 import type { DeskBasics } from './desk-basics';
+import { unreferenced } from './held-sources';
 
 export type TrackAudio = { peaks: Peaks; duration: number };
 export type Library = Readonly<Record<string, TrackAudio>>;
-type LibraryAction = { id: string; audio: TrackAudio } | { type: 'clear' };
+type LibraryAction =
+  | { id: string; audio: TrackAudio }
+  | { type: 'clear' }
+  | { type: 'forget'; ids: string[] };
 
 /**
  * The session's sound: importing files (kept by main beside the autosave and recalled after a
- * restart), the AudioContext with its preview graph and meter, and the transport. The engine Worker
- * holds its own copy of every source for renders.
+ * restart), the AudioContext with its preview graph and meter, and the transport. Each decoded source
+ * exists once, in shared memory (shared-source.ts), referenced by track id here (`sources`), in the
+ * engine Worker (renders) and in the preview's worklet; all three let go of it together (`release`,
+ * `clearAudio`).
  */
 export class AudioSession {
   readonly library: Store<Library, LibraryAction>;
@@ -32,7 +38,7 @@ export class AudioSession {
   private context: AudioContext | null = null;
   private preview: PreviewGraph | null = null;
   private meterBus: MeterBus | null = null;
-  private readonly sources = new Map<string, SourceAudio>();
+  private readonly sources = new Map<string, SharedSource>();
 
   constructor(
     private readonly deps: DeskBasics & {
@@ -45,10 +51,11 @@ export class AudioSession {
       beforePlay: () => void;
     },
   ) {
-    this.library = createStore(
-      (s: Library, a: LibraryAction): Library => ('type' in a ? {} : { ...s, [a.id]: a.audio }),
-      {},
-    );
+    this.library = createStore((s: Library, a: LibraryAction): Library => {
+      if (!('type' in a)) return { ...s, [a.id]: a.audio };
+      if (a.type === 'clear') return {};
+      return Object.fromEntries(Object.entries(s).filter(([id]) => !a.ids.includes(id)));
+    }, {});
     this.meter = createStore((_s: MeterReading, a: MeterReading) => a, {
       momentary: null,
       shortTerm: null,
@@ -58,8 +65,19 @@ export class AudioSession {
     this.transport = createStore((_s: boolean, playing: boolean) => playing, false);
     this.clips = createStore(clipReducer, new Set<string>() as ReadonlySet<string>);
     this.engine = new EngineClient(deps.spawnEngine, () =>
-      [...this.sources].map(([trackId, audio]) => ({ trackId, audio })),
+      [...this.sources].map(([trackId, source]) => ({ trackId, source })),
     );
+    deps.mix.subscribe(() => this.release());
+  }
+
+  /** Sources no track can come back to (see held-sources.ts) are dropped here, in the Worker and the worklet. */
+  private release(): void {
+    const gone = unreferenced(this.sources.keys(), this.deps.mix.getState());
+    if (gone.length === 0) return;
+    for (const id of gone) this.sources.delete(id);
+    this.engine.forget(gone);
+    this.preview?.forget(gone);
+    this.library.dispatch({ type: 'forget', ids: gone });
   }
 
   /** The AudioContext starts on first use: creating it costs time the first paint does not need. */
@@ -75,7 +93,7 @@ export class AudioSession {
       this.transport.dispatch(false);
       this.silenceMeter();
     };
-    for (const [id, audio] of this.sources) this.preview.setBuffer(id, toBuffer(context, audio));
+    for (const [id, source] of this.sources) this.preview.setSource(id, source);
     this.preview.sync(this.deps.mix.getState().present);
     return this.preview;
   }
@@ -149,14 +167,13 @@ export class AudioSession {
     try {
       const result = await importAudio(trackId, file, this.engine, (bytes) => context.decodeAudioData(bytes));
       if (!result.ok) return failed(notices.t(result.reason));
-      // The AudioBuffer is the desk's one copy; the Worker keeps its own for renders.
-      const buffer = toBuffer(context, result.audio);
-      const channels = Array.from({ length: buffer.numberOfChannels }, (_, c) => buffer.getChannelData(c));
-      this.sources.set(trackId, { sampleRate: buffer.sampleRate, channels });
-      this.library.dispatch({ id: trackId, audio: { peaks: result.peaks, duration: buffer.duration } });
-      preview.setBuffer(trackId, buffer);
+      // The source is shared with the Worker (which keeps it for renders) and the preview's worklet.
+      const source = result.source;
+      this.sources.set(trackId, source);
+      this.library.dispatch({ id: trackId, audio: { peaks: result.peaks, duration: sourceSeconds(source) } });
+      preview.setSource(trackId, source);
       if (result.recovered) {
-        const notice = recoveryNotice(file.name, buffer.length, buffer.sampleRate, result.recovered, (s) =>
+        const notice = recoveryNotice(file.name, source.frames, source.sampleRate, result.recovered, (s) =>
           notices.seconds(s),
         );
         notices.notify('warning', notice);
@@ -168,6 +185,8 @@ export class AudioSession {
         });
       } else {
         preview.sync(mix.getState().present);
+        // The track may have gone for good while its file was read.
+        this.release();
       }
       if (!into) void this.keepAudio(trackId, file);
       return true;
@@ -187,12 +206,13 @@ export class AudioSession {
   /**
    * Another project is opened: the audio of the session goes (track ids may repeat between
    * projects, and a track must never sound with another project's file). The engine Worker is
-   * stopped; a fresh one gets the sources loaded from now on.
+   * stopped (its sources go with it); a fresh one gets the sources loaded from now on. The worklet
+   * is told to drop its own.
    */
   clearAudio(): void {
     this.stop();
     this.sources.clear();
-    this.preview?.clearBuffers();
+    this.preview?.clear();
     this.engine.cancel();
     this.library.dispatch({ type: 'clear' });
   }

@@ -88,3 +88,81 @@ describe('engine client: stems, one at a time', () => {
     expect(fake.log).toEqual(['render', 'stemTaken', 'terminated']);
   });
 });
+
+/** A Worker stand-in that records what it is posted and answers a store with empty peaks. */
+function recordingWorker() {
+  const posted: { message: ToEngine; transfer: Transferable[] }[] = [];
+  const worker = {
+    onmessage: null as ((e: MessageEvent<FromEngine>) => void) | null,
+    onerror: null,
+    postMessage(message: ToEngine, transfer: Transferable[] = []) {
+      posted.push({ message, transfer });
+      if (message.type === 'store' && message.id > 0) {
+        const answer: FromEngine = { type: 'stored', id: message.id, peaks: { frames: 0, levels: [] } };
+        queueMicrotask(() => worker.onmessage?.({ data: answer } as MessageEvent));
+      }
+    },
+    terminate() {},
+  };
+  return { worker: worker as unknown as Worker, posted };
+}
+
+describe('engine client: one shared copy of each source', () => {
+  const shared = {
+    sampleRate: 48000,
+    frames: 4,
+    channels: [new Int16Array(new SharedArrayBuffer(8)), new Int16Array(new SharedArrayBuffer(8))],
+  };
+
+  it('stores and, after a restart, resupplies the very same shared views: nothing copied or transferred', async () => {
+    const workers = [recordingWorker(), recordingWorker()];
+    let spawned = 0;
+    const held = new Map([['t1', shared]]);
+    const client = new EngineClient(
+      () => workers[spawned++]?.worker as Worker,
+      () => [...held].map(([trackId, source]) => ({ trackId, source })),
+    );
+    await client.store('t1', shared);
+    const stored = workers[0]?.posted.find((p) => p.message.type === 'store');
+    expect(stored?.transfer).toEqual([]);
+    const sent = stored?.message as Extract<ToEngine, { type: 'store' }>;
+    expect(sent.source.channels[0]).toBe(shared.channels[0]);
+    expect(sent.source.channels[1]).toBe(shared.channels[1]);
+    client.cancel();
+    client.forget(['t1']); // No Worker now: nothing to tell.
+    await client.store('t2', shared);
+    const again = workers[1]?.posted[0];
+    expect(again?.message).toMatchObject({ type: 'store', trackId: 't1' });
+    expect(again?.transfer).toEqual([]);
+    const resupplied = again?.message as Extract<ToEngine, { type: 'store' }>;
+    expect(resupplied.source.channels[0]).toBe(shared.channels[0]);
+  });
+
+  it('not isolated (ordinary memory), sends copies it transfers and keeps its own', async () => {
+    const fake = recordingWorker();
+    const client = new EngineClient(
+      () => fake.worker,
+      () => [],
+    );
+    const own = { sampleRate: 48000, frames: 2, channels: [Float32Array.of(0.5, -0.5)] };
+    await client.store('t', own);
+    const { message, transfer } = fake.posted[0] as { message: ToEngine; transfer: Transferable[] };
+    const copy = (message as Extract<ToEngine, { type: 'store' }>).source.channels[0];
+    expect(copy).not.toBe(own.channels[0]);
+    expect(copy).toEqual(own.channels[0]);
+    expect(transfer).toEqual([copy?.buffer]);
+  });
+
+  it('tells a running Worker which tracks’ sources the desk let go of', async () => {
+    const fake = recordingWorker();
+    const client = new EngineClient(
+      () => fake.worker,
+      () => [],
+    );
+    await client.store('t', shared);
+    client.forget([]);
+    client.forget(['t', 'u']);
+    expect(fake.posted.map((p) => p.message)).toContainEqual({ type: 'forget', trackIds: ['t', 'u'] });
+    expect(fake.posted.filter((p) => p.message.type === 'forget')).toHaveLength(1);
+  });
+});

@@ -2,8 +2,7 @@ import type { MasterReport } from '../../contracts/audio';
 import type { ExportSettings } from '../../contracts/export';
 import type { AudioFormatErrorCode } from '../../engine/index';
 import type { Clipping, FromEngine, MixInput, Peaks, ToEngine } from './protocol';
-
-export type SourceAudio = { sampleRate: number; channels: Float32Array[] };
+import { postable, type SharedSource } from './shared-source';
 export type EngineFailure = { code: AudioFormatErrorCode | 'internal' | 'cancelled'; message: string };
 export class EngineError extends Error {
   constructor(readonly failure: EngineFailure) {
@@ -43,31 +42,41 @@ export class EngineClient {
 
   constructor(
     private readonly spawn: () => Worker,
-    private readonly resupply: () => Iterable<{ trackId: string; audio: SourceAudio }>,
+    private readonly resupply: () => Iterable<{ trackId: string; source: SharedSource }>,
   ) {}
 
-  /** Decodes WAV/AIFF with the engine; the Worker keeps the audio, the desk gets a copy and peaks. */
+  /**
+   * Decodes WAV/AIFF with the engine; the Worker keeps the source and the desk gets the same shared
+   * memory (a copy of its own only when the page is not isolated), with its peaks.
+   */
   decode(
     trackId: string,
     bytes: ArrayBuffer,
-  ): Promise<{ audio: SourceAudio; peaks: Peaks; recovered?: { declaredFrames: number | null } }> {
+  ): Promise<{ source: SharedSource; peaks: Peaks; recovered?: { declaredFrames: number | null } }> {
     return this.request({ type: 'decode', id: 0, trackId, bytes }, [bytes]).then((m) => {
       if (m.type !== 'decoded') throw unexpected(m);
-      const audio = { sampleRate: m.sampleRate, channels: m.channels };
-      return { audio, peaks: m.peaks, recovered: m.recovered };
+      return { source: m.source, peaks: m.peaks, recovered: m.recovered };
     });
   }
 
-  /** Hands audio decoded elsewhere (Web Audio) to the Worker; answers its peaks. */
-  store(trackId: string, audio: SourceAudio): Promise<Peaks> {
-    const channels = audio.channels.map((c) => c.slice());
-    return this.request(
-      { type: 'store', id: 0, trackId, sampleRate: audio.sampleRate, channels },
-      channels.map((c) => c.buffer),
-    ).then((m) => {
-      if (m.type !== 'stored') throw unexpected(m);
-      return m.peaks;
-    });
+  /** Hands a source decoded elsewhere (Web Audio) to the Worker, shared; answers its peaks. */
+  store(trackId: string, source: SharedSource): Promise<Peaks> {
+    const { channels, transfer } = postable(source.channels);
+    return this.request({ type: 'store', id: 0, trackId, source: { ...source, channels } }, transfer).then(
+      (m) => {
+        if (m.type !== 'stored') throw unexpected(m);
+        return m.peaks;
+      },
+    );
+  }
+
+  /**
+   * The desk let go of these tracks' sources: the Worker drops its references too. No Worker running,
+   * there is nothing to tell: a fresh one is resupplied only with what the desk still holds.
+   */
+  forget(trackIds: readonly string[]): void {
+    if (trackIds.length === 0) return;
+    this.worker?.postMessage({ type: 'forget', trackIds: [...trackIds] } satisfies ToEngine);
   }
 
   /** The mix, encoded as the settings say (not stems: see `renderStems`). */
@@ -137,13 +146,11 @@ export class EngineClient {
       this.pending.clear();
     };
     this.worker = worker;
-    for (const { trackId, audio } of this.resupply()) {
-      const channels = audio.channels.map((c) => c.slice());
-      const message: ToEngine = { type: 'store', id: 0, trackId, sampleRate: audio.sampleRate, channels };
-      worker.postMessage(
-        message,
-        channels.map((c) => c.buffer),
-      );
+    // A restarted Worker gets the very same shared sources again (copies only when not isolated).
+    for (const { trackId, source } of this.resupply()) {
+      const { channels, transfer } = postable(source.channels);
+      const message: ToEngine = { type: 'store', id: 0, trackId, source: { ...source, channels } };
+      worker.postMessage(message, transfer);
     }
     return worker;
   }

@@ -1,31 +1,27 @@
 /// <reference lib="webworker" />
 import { type ExportSettings, exportRate } from '../../contracts/export';
-import {
-  type AudioData,
-  AudioFormatError,
-  decodeAudioFile,
-  encodeAudio,
-  type MixSource,
-  masterAudio,
-  renderMix,
-} from '../../engine/index';
+import { AudioFormatError, encodeAudio, masterAudio } from '../../engine/index';
+import { decodePlanar } from '../../engine/io/planar-decode';
+import { type PlanarMixSource, renderPlanarMix as renderMix } from '../../engine/mix/planar-render';
 import { stemIds, stemTracks } from '../../engine/mix/stems';
 import { buildPyramid, pyramidBuffers } from './peak-pyramid';
 import type { Clipping, FromEngine, MixInput, ToEngine } from './protocol';
+import { postable, type SharedSource, sourceBuffer } from './shared-source';
 
 // The engine's Worker: keeps every track's decoded audio, renders and masters off the main thread.
 // A render cannot be interrupted from inside (the engine runs synchronously), so the desk cancels
 // by terminating this Worker and starting a fresh one.
 declare const self: DedicatedWorkerGlobalScope;
 
-const sources = new Map<string, AudioData>();
+/** The sources by track: the very memory the desk and the preview's worklet hold (shared-source.ts). */
+const sources = new Map<string, SharedSource>();
 
 function post(message: FromEngine, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
 }
 
-function mixSources(mix: MixInput): MixSource[] {
-  const list: MixSource[] = [];
+function mixSources(mix: MixInput): PlanarMixSource[] {
+  const list: PlanarMixSource[] = [];
   for (const track of mix.tracks) {
     const audio = sources.get(track.id);
     if (audio) list.push({ trackId: track.id, audio });
@@ -64,6 +60,8 @@ async function renderStems(id: number, mix: MixInput, settings: ExportSettings):
   const ids = stemIds(mix.tracks, settings.stemTrackIds);
   if (ids.length === 0) throw new Error('No track to write as a stem.');
   const clipping: Clipping = { samples: 0, peak: 0 };
+  // Taken once: a source the desk lets go of between two stems (forget) still sounds in the rest.
+  const sources = mixSources(mix);
   for (const [index, trackId] of ids.entries()) {
     const span = 1 / ids.length;
     const audio = renderMix(
@@ -74,7 +72,7 @@ async function renderStems(id: number, mix: MixInput, settings: ExportSettings):
         reverb: mix.reverb,
         sampleRate: mix.sampleRate,
         // Every source, so the stem keeps the mix's length; the muted ones are not rendered.
-        sources: mixSources(mix),
+        sources,
       },
       { onProgress: progress(id, index * span, span * 0.85) },
     );
@@ -94,24 +92,29 @@ async function renderStems(id: number, mix: MixInput, settings: ExportSettings):
 async function handle(message: ToEngine): Promise<void> {
   switch (message.type) {
     case 'decode': {
-      const audio = decodeAudioFile(new Uint8Array(message.bytes));
-      sources.set(message.trackId, audio);
-      const copies = audio.channels.map((c) => c.slice());
-      const peaks = buildPyramid(audio.channels);
+      // Decoded straight into shared memory, 16-bit files as 16-bit: the desk gets the same views.
+      const audio = decodePlanar(new Uint8Array(message.bytes), sourceBuffer);
+      const frames = audio.channels[0]?.length ?? 0;
+      const source: SharedSource = { sampleRate: audio.sampleRate, frames, channels: audio.channels };
+      sources.set(message.trackId, source);
+      const peaks = buildPyramid(source.channels);
+      const { channels, transfer } = postable(source.channels);
       const { recovered } = audio;
-      post(
-        { type: 'decoded', id: message.id, sampleRate: audio.sampleRate, channels: copies, peaks, recovered },
-        [...copies.map((c) => c.buffer), ...pyramidBuffers(peaks)],
-      );
+      post({ type: 'decoded', id: message.id, source: { ...source, channels }, peaks, recovered }, [
+        ...transfer,
+        ...pyramidBuffers(peaks),
+      ]);
       return;
     }
     case 'store': {
-      const audio = { sampleRate: message.sampleRate, channels: message.channels };
-      sources.set(message.trackId, audio);
-      const peaks = buildPyramid(audio.channels);
+      sources.set(message.trackId, message.source);
+      const peaks = buildPyramid(message.source.channels);
       post({ type: 'stored', id: message.id, peaks }, pyramidBuffers(peaks));
       return;
     }
+    case 'forget':
+      for (const trackId of message.trackIds) sources.delete(trackId);
+      return;
     case 'stemTaken': {
       const resolve = taken.get(message.id);
       taken.delete(message.id);

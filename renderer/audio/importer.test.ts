@@ -3,11 +3,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AudioFormatError, computePeaks, decodeAudioFile } from '../../engine/index';
+import { AudioFormatError } from '../../engine/index';
+import { decodePlanar } from '../../engine/io/planar-decode';
 import { translator } from '../i18n';
 import { type EngineClient, EngineError } from './engine-client';
 import { recoveryNotice } from './import-rules';
 import { importAudio } from './importer';
+import { buildPyramid } from './peak-pyramid';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'siberia-import-'));
 
@@ -15,17 +17,18 @@ const dir = mkdtempSync(path.join(tmpdir(), 'siberia-import-'));
 const engine = {
   async decode(_id: string, bytes: ArrayBuffer) {
     try {
-      const audio = decodeAudioFile(new Uint8Array(bytes));
-      const peaks = computePeaks(audio.channels[0] as Float32Array, 64);
+      const audio = decodePlanar(new Uint8Array(bytes));
+      const peaks = buildPyramid(audio.channels);
       const { recovered } = audio;
-      return { audio: { sampleRate: audio.sampleRate, channels: audio.channels }, peaks, recovered };
+      const frames = audio.channels[0]?.length ?? 0;
+      return { source: { sampleRate: audio.sampleRate, frames, channels: audio.channels }, peaks, recovered };
     } catch (e) {
       if (e instanceof AudioFormatError) throw new EngineError({ code: e.code, message: e.message });
       throw e;
     }
   },
-  async store(_id: string, audio: { channels: Float32Array[] }) {
-    return computePeaks(audio.channels[0] as Float32Array, 64);
+  async store(_id: string, source: { channels: Float32Array[] }) {
+    return buildPyramid(source.channels);
   },
 } as unknown as EngineClient;
 const webAudioFails = async () => {
@@ -62,7 +65,7 @@ describe('importing, honestly', () => {
     const result = await importAudio('t', new Blob([wav]), engine, webAudioFails);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.audio.channels[0]?.length).toBe(96000);
+    expect(result.source.frames).toBe(96000);
     expect(result.recovered).toEqual({ declaredFrames: 0 });
     const notice = recoveryNotice(
       'take.wav',
@@ -81,7 +84,7 @@ describe('importing, honestly', () => {
     const cut = wav.slice(0, wav.length - 4 * 48000 - 2); // one second and half a frame gone
     const result = await importAudio('t', new Blob([cut]), engine, webAudioFails);
     expect(result).toMatchObject({ ok: true, recovered: { declaredFrames: 96000 } });
-    if (result.ok) expect(result.audio.channels[0]?.length).toBe(47999);
+    if (result.ok) expect(result.source.frames).toBe(47999);
   });
 
   it('a whole WAV has nothing to say', async () => {

@@ -1,12 +1,13 @@
 import type { MessageKey } from '../i18n';
-import { type EngineClient, EngineError, type SourceAudio } from './engine-client';
+import { type EngineClient, EngineError } from './engine-client';
 import { decoderFor, importReason, webAudioReason } from './import-rules';
 import type { Peaks } from './protocol';
+import { fromAudioBuffer, type SharedSource } from './shared-source';
 
 export type Imported =
   | {
       ok: true;
-      audio: SourceAudio;
+      source: SharedSource;
       peaks: Peaks;
       /** Set when the file's sizes were wrong and it was read to its last whole frame. */
       recovered?: { declaredFrames: number | null };
@@ -30,18 +31,17 @@ export async function importAudio(
   let engineReason: MessageKey | null = null;
   if (decoderFor(head) === 'engine') {
     try {
-      const { audio, peaks, recovered } = await engine.decode(trackId, bytes.slice(0));
-      return recovered ? { ok: true, audio, peaks, recovered } : { ok: true, audio, peaks };
+      const { source, peaks, recovered } = await engine.decode(trackId, bytes.slice(0));
+      return recovered ? { ok: true, source, peaks, recovered } : { ok: true, source, peaks };
     } catch (error) {
       if (!(error instanceof EngineError)) throw error;
       engineReason = importReason(error.failure.code);
     }
   }
   try {
-    const buffer = await decodeWithWebAudio(bytes.slice(0));
-    const channels = Array.from({ length: buffer.numberOfChannels }, (_, c) => buffer.getChannelData(c));
-    const audio = { sampleRate: buffer.sampleRate, channels };
-    return { ok: true, audio, peaks: await engine.store(trackId, audio) };
+    // Copied once into the source's (shared) memory; the AudioBuffer goes with this scope.
+    const source = fromAudioBuffer(await decodeWithWebAudio(bytes.slice(0)));
+    return { ok: true, source, peaks: await engine.store(trackId, source) };
   } catch {
     return { ok: false, reason: engineReason ?? webAudioReason(new Uint8Array(bytes.slice(0, 12))) };
   }

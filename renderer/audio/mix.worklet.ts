@@ -1,9 +1,11 @@
 // AudioWorklet running the engine's own Mixer (engine/mix/mixer.ts) on 128-frame blocks: the
 // preview makes the export's samples. Web Audio only schedules (the context's clock says when the
 // song starts and where) and carries the output to the meter tap and the speakers.
-import { type ClipSpan, clipSpan } from '../../engine/mix/clip-span';
-import { clipBlock, Mixer, type StripBlock } from '../../engine/mix/mixer';
+import { clipSpan } from '../../engine/mix/clip-span';
+import { Mixer, type StripBlock } from '../../engine/mix/mixer';
 import type { FromMixWorklet, ToMixWorklet, WorkletMix } from './protocol';
+import type { SourceChannel } from './shared-source';
+import { type HeldSource, holdSource, sourceBlock } from './strip-source';
 
 declare class AudioWorkletProcessor {
   readonly port: MessagePort;
@@ -16,15 +18,14 @@ const QUANTUM = 128;
 /** Frames between two reports of the strips' peaks (about 21 ms at 48 kHz). */
 const METER_FRAMES = 1024;
 
-type Held = { channels: Float32Array[]; span: ClipSpan };
-
 class MixProcessor extends AudioWorkletProcessor {
-  private readonly sources = new Map<string, Float32Array[]>();
+  /** By track: the shared source itself (at the context's rate) or the converted copy made for it. */
+  private readonly sources = new Map<string, SourceChannel[]>();
   private mix: WorkletMix | null = null;
   private mixer: Mixer | null = null;
   private trackIds: string[] = [];
   /** Per strip: its source and clip, or null with nothing to play; and its reusable block. */
-  private held: Array<Held | null> = [];
+  private held: Array<HeldSource | null> = [];
   private slots: StripBlock[] = [];
   private blocks: Array<StripBlock | null> = [];
   private playing = false;
@@ -41,6 +42,14 @@ class MixProcessor extends AudioWorkletProcessor {
     switch (message.type) {
       case 'source':
         this.sources.set(message.trackId, message.channels);
+        this.place();
+        return;
+      case 'forget':
+        for (const trackId of message.trackIds) this.sources.delete(trackId);
+        this.place();
+        return;
+      case 'clear':
+        this.sources.clear();
         this.place();
         return;
       case 'mix': {
@@ -81,7 +90,7 @@ class MixProcessor extends AudioWorkletProcessor {
       const channels = this.sources.get(id);
       const track = tracks.get(id);
       if (!channels || !track) return null;
-      return { channels, span: clipSpan(track, channels[0]?.length ?? 0, sampleRate) };
+      return holdSource(channels, clipSpan(track, channels[0]?.length ?? 0, sampleRate), QUANTUM);
     });
     while (this.slots.length < this.held.length)
       this.slots.push({ channels: [], start: 0, n: 0, at: 0, clipFrame: 0, fades: NO_FADES });
@@ -101,9 +110,7 @@ class MixProcessor extends AudioWorkletProcessor {
     const position = this.songFrame + currentFrame + lead - this.startFrame;
     for (let i = 0; i < this.held.length; i++) {
       const held = this.held[i];
-      this.blocks[i] = held
-        ? clipBlock(this.slots[i] as StripBlock, held.channels, held.span, position, frames)
-        : null;
+      this.blocks[i] = held ? sourceBlock(this.slots[i] as StripBlock, held, position, frames) : null;
     }
     const [l, r] = mixer.process(this.blocks, frames);
     left.set(l.subarray(0, frames), lead);

@@ -124,4 +124,14 @@ describe('peak pyramid', () => {
     expect(() => buildPyramid([left], 0)).toThrow(/positive integer/);
     expect(() => buildPyramid([left], 1.5)).toThrow(/positive integer/);
   });
+
+  it('reads a 16-bit source as value / 32768: the pyramid of its float twin', () => {
+    const ints = [
+      Int16Array.from({ length: 3000 }, (_, i) => ((i * 7919) % 65536) - 32768),
+      Int16Array.of(5, -7),
+    ];
+    const floats = ints.map((x) => Float32Array.from(x, (v) => v / 32768));
+    expect(buildPyramid(ints, 64)).toEqual(buildPyramid(floats, 64));
+    expect(buildPyramid(ints, 64).levels.at(-1)?.min[0]).toBe(-1);
+  });
 });

@@ -1,3 +1,5 @@
+import { INT16_SCALE } from '../../engine/io/planar';
+
 /**
  * A waveform's peak pyramid: min/max per bucket at successive halvings of detail, computed once per
  * source (in the engine Worker) so that any zoom draws from the level nearest the detail it needs,
@@ -20,7 +22,10 @@ export type PeakPyramid = {
 /** 256 frames per bucket: ~5 ms at 48 kHz, fine enough for trimming by eye at the desk's zooms. */
 export const BASE_FRAMES = 256;
 
-export function buildPyramid(channels: readonly Float32Array[], baseFrames = BASE_FRAMES): PeakPyramid {
+export function buildPyramid(
+  channels: readonly (Float32Array | Int16Array)[],
+  baseFrames = BASE_FRAMES,
+): PeakPyramid {
   if (!Number.isInteger(baseFrames) || baseFrames < 1)
     throw new Error('baseFrames must be a positive integer');
   const frames = channels.reduce((n, c) => Math.max(n, c.length), 0);
@@ -34,11 +39,17 @@ export function buildPyramid(channels: readonly Float32Array[], baseFrames = BAS
     const to = Math.min(frames, from + baseFrames);
     for (const channel of channels) {
       const end = Math.min(to, channel.length);
+      let cLo = Number.POSITIVE_INFINITY;
+      let cHi = Number.NEGATIVE_INFINITY;
       for (let i = from; i < end; i++) {
         const v = channel[i] as number;
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
+        if (v < cLo) cLo = v;
+        if (v > cHi) cHi = v;
       }
+      // A 16-bit source's samples are read as value / 32768 (the scale is exact: a power of two).
+      const scale = channel instanceof Int16Array ? INT16_SCALE : 1;
+      if (cLo * scale < lo) lo = cLo * scale;
+      if (cHi * scale > hi) hi = cHi * scale;
       // Past a shorter channel's end it is silent, as it sounds.
       if (end < to) {
         lo = Math.min(lo, 0);

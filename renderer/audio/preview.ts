@@ -1,7 +1,8 @@
 import type { ProjectFile } from '../../contracts/project';
-import { mixSourceSteps } from '../../engine/mix/mix-source';
+import { planarMixSourceSteps } from '../../engine/mix/planar-render';
 import { clipBounds } from '../state/clip-edit';
 import type { FromMixWorklet, ToMixWorklet, WorkletMix } from './protocol';
+import { postable, type SharedSource, sourceSeconds } from './shared-source';
 
 /** Reports of the strips' peaks kept for a meter's read (4 × ~21 ms: longer than a dropped frame). */
 const METER_REPORTS = 4;
@@ -20,7 +21,8 @@ export class PreviewGraph {
   private node: AudioWorkletNode | null = null;
   /** Settles once the worklet is loaded and running (or failed to: the desk then plays silence). */
   private readonly ready: Promise<void>;
-  private readonly buffers = new Map<string, AudioBuffer>();
+  /** The desk's sources by track (shared with the worklet): their lengths make the song's. */
+  private readonly sources = new Map<string, SharedSource>();
   private project: ProjectFile | null = null;
   private readonly meters = new Map<string, Float32Array>();
   private meterReports = 0;
@@ -53,7 +55,7 @@ export class PreviewGraph {
     node.port.onmessage = (event: MessageEvent<FromMixWorklet>) => this.receive(event.data);
     node.connect(output);
     this.node = node;
-    for (const [id, buffer] of this.buffers) this.sendSource(id, buffer);
+    for (const [id, source] of this.sources) this.sendSource(id, source);
     if (this.project) this.post({ type: 'mix', mix: workletMix(this.project) });
   }
 
@@ -91,19 +93,20 @@ export class PreviewGraph {
     this.node?.port.postMessage(message, transfer);
   }
 
-  setBuffer(trackId: string, buffer: AudioBuffer): void {
-    this.buffers.set(trackId, buffer);
-    this.sendSource(trackId, buffer);
+  setSource(trackId: string, source: SharedSource): void {
+    this.sources.set(trackId, source);
+    this.sendSource(trackId, source);
   }
 
   /**
    * The source goes to the worklet once per decode, as the mix hears it (stereo at most, at the
-   * context's rate): shared memory when the page is cross-origin isolated, else a copy transferred.
-   * A source to resample or downmix is converted a chunk per task, so the desk never stalls on it.
+   * context's rate). Already so, the worklet reads the shared source itself (no copy); else the
+   * converted copy (resampled, downmixed) is unavoidable and is the source's only other one. A
+   * source to convert is converted a chunk per task, so the desk never stalls on it.
    */
-  private sendSource(trackId: string, buffer: AudioBuffer): void {
+  private sendSource(trackId: string, source: SharedSource): void {
     if (!this.node) return;
-    const converting = this.convert(trackId, buffer);
+    const converting = this.convert(trackId, source);
     this.pending.add(converting);
     const done = () => {
       this.pending.delete(converting);
@@ -111,46 +114,42 @@ export class PreviewGraph {
     void converting.then(done, done);
   }
 
-  private async convert(trackId: string, buffer: AudioBuffer): Promise<void> {
-    const decoded = Array.from({ length: buffer.numberOfChannels }, (_, c) => buffer.getChannelData(c));
-    const steps = mixSourceSteps(
-      { sampleRate: buffer.sampleRate, channels: decoded },
-      this.context.sampleRate,
-    );
+  private async convert(trackId: string, source: SharedSource): Promise<void> {
+    const steps = planarMixSourceSteps(source, this.context.sampleRate);
     let step = steps.next();
     while (!step.done) {
       await new Promise((resolve) => setTimeout(resolve, 0));
-      // Replaced meanwhile (a new decode for the track): this one is stale.
-      if (this.buffers.get(trackId) !== buffer) return;
+      // Replaced or forgotten meanwhile (a new decode for the track): this one is stale.
+      if (this.sources.get(trackId) !== source) return;
       step = steps.next();
     }
-    if (this.buffers.get(trackId) !== buffer) return;
+    if (this.sources.get(trackId) !== source) return;
     const heard = step.value;
-    const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-    const channels = heard.map((ch) => {
-      // The AudioBuffer keeps its own samples: the worklet gets them in memory of its own.
-      if (!isolated && !decoded.some((d) => d === ch)) return ch;
-      const copy = new Float32Array(
-        isolated ? new SharedArrayBuffer(ch.byteLength) : new ArrayBuffer(ch.byteLength),
-      );
-      copy.set(ch);
-      return copy;
-    });
-    const transfer = isolated ? [] : channels.map((c) => c.buffer as ArrayBuffer);
-    this.post({ type: 'source', trackId, channels }, transfer);
+    if (heard === source.channels) {
+      // The source itself: shared, the worklet reads the desk's memory; not isolated (no shared
+      // memory at all), it gets a copy of its own, transferred.
+      const { channels, transfer } = postable(heard);
+      this.post({ type: 'source', trackId, channels }, transfer);
+      return;
+    }
+    // The converted copy (fresh float memory) is the worklet's alone: transferred, the desk keeps none.
+    const channels = [...heard];
+    this.post(
+      { type: 'source', trackId, channels },
+      channels.map((c) => c.buffer as ArrayBuffer),
+    );
+  }
+
+  /** Let go of these tracks' sources (deleted for good): the worklet drops them too. */
+  forget(trackIds: readonly string[]): void {
+    for (const id of trackIds) this.sources.delete(id);
+    if (trackIds.length > 0) this.post({ type: 'forget', trackIds: [...trackIds] });
   }
 
   /** Forgets every track's audio (another project is opened); playback should be stopped first. */
-  clearBuffers(): void {
-    this.buffers.clear();
-  }
-
-  hasBuffer(trackId: string): boolean {
-    return this.buffers.has(trackId);
-  }
-
-  getBuffer(trackId: string): AudioBuffer | undefined {
-    return this.buffers.get(trackId);
+  clear(): void {
+    this.sources.clear();
+    this.post({ type: 'clear' });
   }
 
   /** Follows the project: the worklet's mixer takes the new settings and glides to them. */
@@ -186,8 +185,8 @@ export class PreviewGraph {
   duration(): number {
     let end = 0;
     for (const track of this.project?.tracks ?? []) {
-      const buffer = this.buffers.get(track.id);
-      if (buffer) end = Math.max(end, clipBounds(track, buffer.duration).end);
+      const source = this.sources.get(track.id);
+      if (source) end = Math.max(end, clipBounds(track, sourceSeconds(source)).end);
     }
     return end;
   }

@@ -3,8 +3,12 @@ import type { ExportSettings } from '../../contracts/export';
 import type { MasterSettings, ReverbBusSettings, Track } from '../../contracts/project';
 import type { AudioFormatErrorCode } from '../../engine/index';
 import type { PeakPyramid } from './peak-pyramid';
+import type { SharedSource, SourceChannel } from './shared-source';
 
-/** Messages between the desk and the engine Worker. Audio travels as transferred Float32Arrays. */
+/**
+ * Messages between the desk and the engine Worker. Sources travel as shared views (the same memory
+ * on both sides, see shared-source.ts); rendered audio as transferred Float32Arrays.
+ */
 /** A source's waveform: its peak pyramid (peak-pyramid.ts), built once in the Worker. */
 export type Peaks = PeakPyramid;
 /** The session as the engine mixes it; `reverb` is the project's bus (absent: no bus). */
@@ -17,7 +21,9 @@ export type MixInput = {
 
 export type ToEngine =
   | { type: 'decode'; id: number; trackId: string; bytes: ArrayBuffer }
-  | { type: 'store'; id: number; trackId: string; sampleRate: number; channels: Float32Array[] }
+  | { type: 'store'; id: number; trackId: string; source: SharedSource }
+  /** The desk let go of these tracks' sources (deleted for good): the Worker drops them too. */
+  | { type: 'forget'; trackIds: string[] }
   /** The mix (or, with `settings.stems`, each stem in turn) rendered and encoded as the settings say. */
   | { type: 'render'; id: number; mix: MixInput; settings: ExportSettings }
   /** The desk has written the stem the Worker posted: the next one may be rendered. */
@@ -30,8 +36,7 @@ export type FromEngine =
   | {
       type: 'decoded';
       id: number;
-      sampleRate: number;
-      channels: Float32Array[];
+      source: SharedSource;
       peaks: Peaks;
       /** The file's sizes were not believed: the frames it claimed (null: none given). */
       recovered?: { declaredFrames: number | null };
@@ -60,13 +65,16 @@ export type ToMeter = { type: 'connect'; port: MessagePort; sampleRate: number }
 export type FromMeter = { type: 'reading'; reading: MeterReading };
 
 /**
- * Messages to and from the preview's mix worklet (mix.worklet.ts). Sources are sent once per decode,
- * at the context's rate as the mix hears them (transferred, or shared when the page is isolated).
+ * Messages to and from the preview's mix worklet (mix.worklet.ts). Sources are sent once per decode:
+ * the shared source itself when it is at the context's rate in mono or stereo, else a float copy as
+ * the mix hears it (resampled, downmixed), transferred. `forget` and `clear` drop them.
  * `play` starts the song at `songFrame` when the context's clock reaches `atFrame`.
  */
 export type WorkletMix = Pick<MixInput, 'tracks' | 'reverb'> & { master: { gainDb: number } };
 export type ToMixWorklet =
-  | { type: 'source'; trackId: string; channels: Float32Array[] }
+  | { type: 'source'; trackId: string; channels: SourceChannel[] }
+  | { type: 'forget'; trackIds: string[] }
+  | { type: 'clear' }
   | { type: 'mix'; mix: WorkletMix }
   | { type: 'play'; atFrame: number; songFrame: number }
   | { type: 'stop' }

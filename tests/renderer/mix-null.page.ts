@@ -39,10 +39,16 @@ function voice(seconds: number, rate: number, seed: number, channels: number): F
   });
 }
 
-function session(): {
-  project: ProjectFile;
-  sources: { id: string; rate: number; channels: Float32Array[] }[];
-} {
+/** The voice as a 16-bit file holds it: the preview reads the Int16Array, the export the same values. */
+function int16(channels: Float32Array[]): Int16Array[] {
+  return channels.map((x) =>
+    Int16Array.from(x, (v) => Math.max(-32768, Math.min(32767, Math.round(v * 32768)))),
+  );
+}
+
+type NullSource = { id: string; rate: number; channels: Float32Array[] | Int16Array[] };
+
+function session(): { project: ProjectFile; sources: NullSource[] } {
   const base = newProject('null test', RATE as 48000);
   const t = (id: string, patch: Partial<Track>): Track => ({ ...newTrack(id, id, `${id}.wav`), ...patch });
   const tracks: Track[] = [
@@ -111,8 +117,10 @@ function session(): {
     project,
     sources: [
       { id: 'drums', rate: RATE, channels: voice(1.4, RATE, 1, 2) },
-      { id: 'bass', rate: RATE, channels: voice(1.2, RATE, 2, 2) },
-      { id: 'voice', rate: 44100, channels: voice(1.1, 44100, 3, 1) },
+      // 16-bit: at the mix's rate (read through the worklet's per-block scratch) and at 44.1 kHz
+      // (converted to the context's rate from the 16-bit values).
+      { id: 'bass', rate: RATE, channels: int16(voice(1.2, RATE, 2, 2)) },
+      { id: 'voice', rate: 44100, channels: int16(voice(1.1, 44100, 3, 1)) },
       { id: 'muted', rate: RATE, channels: voice(1, RATE, 4, 2) },
     ],
   };
@@ -126,7 +134,16 @@ async function nullTest(workletCode: string): Promise<NullResult> {
     tracks: project.tracks,
     master: project.master,
     sampleRate: RATE,
-    sources: sources.map((s) => ({ trackId: s.id, audio: { sampleRate: s.rate, channels: s.channels } })),
+    // The export's renderMix reads float: 16-bit sources as their values / 32768, as the decoders make them.
+    sources: sources.map((s) => ({
+      trackId: s.id,
+      audio: {
+        sampleRate: s.rate,
+        channels: s.channels.map((ch) =>
+          ch instanceof Int16Array ? Float32Array.from(ch, (v) => v / 32768) : ch,
+        ),
+      },
+    })),
   };
   const exported = renderMix({ ...mixInput, reverb: project.reverb });
   const dry = renderMix(mixInput);
@@ -134,13 +151,8 @@ async function nullTest(workletCode: string): Promise<NullResult> {
   const offline = new OfflineAudioContext(2, frames + 2048, RATE);
   const url = URL.createObjectURL(new Blob([workletCode], { type: 'text/javascript' }));
   const graph = new PreviewGraph(offline, offline.destination, url);
-  for (const s of sources) {
-    const buffer = offline.createBuffer(s.channels.length, s.channels[0]?.length ?? 1, s.rate);
-    s.channels.forEach((ch, c) => {
-      buffer.copyToChannel(ch as Float32Array<ArrayBuffer>, c);
-    });
-    graph.setBuffer(s.id, buffer);
-  }
+  for (const s of sources)
+    graph.setSource(s.id, { sampleRate: s.rate, frames: s.channels[0]?.length ?? 0, channels: s.channels });
   graph.sync(project);
   await graph.play();
   await graph.settled();

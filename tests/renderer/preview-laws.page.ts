@@ -33,9 +33,7 @@ async function measure(c: LawCase, workletCode: string): Promise<{ preview: numb
   const offline = new OfflineAudioContext(2, frames, RATE);
   const url = URL.createObjectURL(new Blob([workletCode], { type: 'text/javascript' }));
   const graph = new PreviewGraph(offline, offline.destination, url);
-  const buffer = offline.createBuffer(c.channels, frames, RATE);
-  for (const [ch, data] of channels.entries()) buffer.copyToChannel(data, ch);
-  graph.setBuffer('t', buffer);
+  graph.setSource('t', { sampleRate: RATE, frames, channels });
   graph.sync(project);
   await graph.play();
   await graph.settled();
