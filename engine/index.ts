@@ -28,6 +28,7 @@ export {
   RenderCancelledError,
   type RenderOptions,
   renderMix,
+  mixFrameSource,
   streamMix,
 } from './mix/render';
 export { clipBlock, Mixer, type MixerInput, type StripBlock } from './mix/mixer';
@@ -43,5 +44,6 @@ export {
   type EncoderFinish,
   type EncoderOptions,
   encodeAudio,
+  encodeSource,
 } from './io/encoders';
 export { openSource } from './io/decoders';

@@ -3,7 +3,7 @@ import { type ExportFormat, FORMATS } from '../../contracts/formats';
 import type { AudioData } from '../audio-data';
 import { FlacWriter, STREAMINFO_OFFSET } from './flac-encoder';
 import { Mp3Writer } from './mp3-encoder';
-import { memorySource, resampledSource } from './sources';
+import { type FrameSource, memorySource, resampledSource } from './sources';
 import { riffInfo } from './tags';
 import { type Clipping, WavEncoder, type WavFormat } from './wav';
 
@@ -176,7 +176,21 @@ export async function encodeAudio(
   const channelCount = audio.channels.length;
   if (channelCount !== 1 && channelCount !== 2)
     throw new RangeError(`Exports are mono or stereo; this audio has ${channelCount} channels.`);
-  const source = resampledSource(memorySource(audio), opts.rate ?? audio.sampleRate);
+  return encodeSource(resampledSource(memorySource(audio), opts.rate ?? audio.sampleRate), format, opts);
+}
+
+/**
+ * A stream (a mix as it is rendered, say) encoded whole, a block at a time: only the encoded
+ * file is held, never the samples.
+ */
+export async function encodeSource(
+  source: FrameSource,
+  format: ExportFormat,
+  opts: { tags?: ExportTags; ditherSeed?: number } = {},
+): Promise<{ bytes: Uint8Array; clipping: Clipping }> {
+  const channelCount = source.channelCount;
+  if (channelCount !== 1 && channelCount !== 2)
+    throw new RangeError(`Exports are mono or stereo; this audio has ${channelCount} channels.`);
   const encoder = await createEncoder(format, {
     sampleRate: source.sampleRate,
     channelCount,

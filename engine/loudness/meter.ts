@@ -88,18 +88,24 @@ export class LoudnessMeter {
       for (let i = 0; i < samples.length; i++) peak = Math.max(peak, Math.abs(samples[i] as number));
       this.samplePeak = peak;
     }
+    if (this.channelCount === 2 && block[0] && block[1]) {
+      // Both weighted 1 (BS.1770): the two filters run side by side, sub-block by sub-block.
+      const [left, right] = this.filters as [KWeighting, KWeighting];
+      left.energiesPair(
+        right,
+        block[0],
+        block[1],
+        length,
+        this.subLength - this.subPos,
+        this.subLength,
+        this.take,
+      );
+      this.frames += length;
+      return;
+    }
     let i = 0;
     while (i < length) {
       const take = Math.min(length - i, this.subLength - this.subPos);
-      if (this.channelCount === 2 && block[0] && block[1]) {
-        // Both weighted 1 (BS.1770): the two filters run side by side.
-        const [left, right] = this.filters as [KWeighting, KWeighting];
-        this.subEnergy += left.energyPair(right, block[0], block[1], i, i + take);
-        i += take;
-        this.subPos += take;
-        if (this.subPos === this.subLength) this.completeSubBlock();
-        continue;
-      }
       for (let c = 0; c < this.channelCount; c++) {
         const weight = this.weights[c] as number;
         const samples = block[c];
@@ -112,6 +118,13 @@ export class LoudnessMeter {
     }
     this.frames += length;
   }
+
+  /** One stretch of a stereo push, within one sub-block. */
+  private readonly take = (energy: number, frames: number): void => {
+    this.subEnergy += energy;
+    this.subPos += frames;
+    if (this.subPos === this.subLength) this.completeSubBlock();
+  };
 
   private completeSubBlock(): void {
     this.subBlocks.push(this.subEnergy);

@@ -2,8 +2,11 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../dsp/random';
 import { drumLoop, noiseSong } from '../test-support/signals';
+import { KWeighting } from './k-weighting';
+import { LoudnessMeter } from './meter';
 import { oversampledPeaks, StreamChunkPeaks, TruePeakDetector, truePeakOf, setSimdScan } from './true-peak';
 import { compileTruePeakWasm } from './true-peak-compile';
+import { setSimdKWeighting } from './true-peak-simd';
 import { TRUE_PEAK_WASM } from './true-peak-wasm';
 
 function both<T>(run: () => T): { simd: T; js: T } {
@@ -33,7 +36,10 @@ function material(rate: number, seconds: number): Float32Array[] {
   return [left, right];
 }
 
-afterEach(() => setSimdScan(true));
+afterEach(() => {
+  setSimdScan(true);
+  setSimdKWeighting(true);
+});
 
 describe('the SIMD true-peak scan', () => {
   it('ships the bytes its text compiles to', async () => {
@@ -102,5 +108,63 @@ describe('the SIMD true-peak scan', () => {
       expect(simd).toEqual(js);
       expect(Math.max(...js)).toBeGreaterThan(0.9);
     }
+  });
+});
+
+describe('the SIMD K-weighting of a stereo pair', () => {
+  const kBoth = <T>(run: () => T): { simd: T; js: T } => {
+    setSimdKWeighting(true);
+    const simd = run();
+    setSimdKWeighting(false);
+    const js = run();
+    setSimdKWeighting(true);
+    return { simd, js };
+  };
+
+  it('gives the very energies, state and peaks of the JavaScript loop, across pushes and copies', () => {
+    for (const rate of [44100, 48000, 96000]) {
+      const [left, right] = material(rate, 1.2) as [Float32Array, Float32Array];
+      const run = () => {
+        const a = new KWeighting(rate);
+        const b = new KWeighting(rate);
+        const energies: number[] = [];
+        // Pushes of odd sizes (one longer than the module's copy), segments of 60 frames.
+        let fill = 0;
+        for (const [from, to] of [
+          [0, 1001],
+          [1001, 1001 + 40000],
+          [41001, left.length],
+        ] as const) {
+          a.energiesPair(
+            b,
+            left.subarray(from, to),
+            right.subarray(from, to),
+            to - from,
+            60 - fill,
+            60,
+            (e, n) => {
+              energies.push(e);
+              fill = (fill + n) % 60;
+            },
+          );
+        }
+        return { energies, peaks: [a.peak, b.peak], next: a.energyPair(b, left, right, 0, 500) };
+      };
+      const { simd, js } = kBoth(run);
+      expect(simd.energies.length).toBeGreaterThan(800);
+      expect(simd).toEqual(js);
+    }
+  });
+
+  it('leaves the meter reading exactly what it read', () => {
+    const channels = material(48000, 3);
+    const { simd, js } = kBoth(() => {
+      const meter = new LoudnessMeter(48000, 2, true);
+      for (let at = 0; at < (channels[0] as Float32Array).length; at += 7919)
+        meter.push(channels.map((c) => c.subarray(at, at + 7919)));
+      return [meter.integrated(), meter.loudnessRange(), meter.truePeak()];
+    });
+    expect(Number.isFinite(js[0])).toBe(true);
+    expect(simd).toEqual(js);
   });
 });

@@ -1,4 +1,4 @@
-import { OUT_BASE, WASM_LAYOUT } from './true-peak-wat';
+import { K_LAYOUT, OUT_BASE, WASM_LAYOUT } from './true-peak-wat';
 import { TRUE_PEAK_WASM } from './true-peak-wasm';
 
 // The engine compiles without the DOM's types; these are the parts of the host's globals it uses
@@ -14,7 +14,7 @@ type Memory = { buffer: ArrayBuffer };
 export type FoldedTaps = { half: number; sum: Float32Array; diff: Float32Array };
 
 type Scan = (count: number, level: number, bound: number, mode: number) => number;
-type Instance = { memory: Memory; scans: Map<number, Scan> };
+type Instance = { memory: Memory; scans: Map<number, Scan>; kpair: (from: number, to: number) => number };
 
 let instance: Instance | null | undefined;
 /** The taps now in the module's memory (scans never run inside one another). */
@@ -39,7 +39,11 @@ function wasm(): Instance | null {
     const exports = new WebAssembly.Instance(module).exports;
     const scans = new Map<number, Scan>();
     for (const half of WASM_LAYOUT.HALVES) scans.set(half, exports[`scan${half}`] as Scan);
-    instance = { memory: exports.memory as Memory, scans };
+    instance = {
+      memory: exports.memory as Memory,
+      scans,
+      kpair: exports.kpair as Instance['kpair'],
+    };
   } catch {
     instance = null;
   }
@@ -104,4 +108,65 @@ export function scanSimd(
     else if (r > Math.fround(result)) result = Math.max(result, r);
   }
   return result;
+}
+
+type FilterState = { coefficients: readonly number[]; state: readonly number[] };
+
+/**
+ * The K-weighting of a stereo pair in WebAssembly (the module's kpair), or null where it cannot run
+ * (KWeighting.energyPair then does the work in JavaScript, to the same numbers). `load` takes both
+ * channels' filters, `copy` the next frames (at most `max`), `run` the energy of [from, to) of them,
+ * `save` the state to give back. Module-wide: one pair at a time, as the callers run.
+ */
+export function kPairSimd(): {
+  max: number;
+  load(left: FilterState, right: FilterState): void;
+  copy(left: Float32Array, right: Float32Array): void;
+  run(from: number, to: number): number;
+  save(): [number[], number[]];
+} | null {
+  if (!simdEnabled) return null;
+  const w = wasm();
+  if (!w) return null;
+  const f64 = () => new Float64Array(w.memory.buffer);
+  const f32 = () => new Float32Array(w.memory.buffer);
+  return {
+    max: K_LAYOUT.MAX,
+    load(left, right) {
+      const m = f64();
+      const coef = K_LAYOUT.COEF / 8;
+      const state = K_LAYOUT.STATE / 8;
+      for (let i = 0; i < 10; i++) {
+        m[coef + 2 * i] = left.coefficients[i] as number;
+        m[coef + 2 * i + 1] = right.coefficients[i] as number;
+      }
+      for (let i = 0; i < 5; i++) {
+        m[state + 2 * i] = left.state[i] as number;
+        m[state + 2 * i + 1] = right.state[i] as number;
+      }
+    },
+    copy(left, right) {
+      const m = f32();
+      m.set(left, K_LAYOUT.LEFT / 4);
+      m.set(right, K_LAYOUT.RIGHT / 4);
+    },
+    run: (from, to) => w.kpair(from, to),
+    save() {
+      const m = f64();
+      const state = K_LAYOUT.STATE / 8;
+      const left: number[] = [];
+      const right: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        left.push(m[state + 2 * i] as number);
+        right.push(m[state + 2 * i + 1] as number);
+      }
+      return [left, right];
+    },
+  };
+}
+
+let simdEnabled = true;
+/** Turns the WebAssembly K-weighting off (or on): tests compare it with the JavaScript loop. */
+export function setSimdKWeighting(on: boolean): void {
+  simdEnabled = on;
 }

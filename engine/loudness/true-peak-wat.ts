@@ -28,7 +28,20 @@ export const WASM_LAYOUT = {
 const L = WASM_LAYOUT;
 /** x holds count + 2H samples (H ≤ 32), and a group may read three windows past the last. */
 export const OUT_BASE = L.X + 4 * (L.MAX_WINDOWS + 64 + 16) + 16;
-const PAGES = Math.ceil((OUT_BASE + 4 * (L.MAX_WINDOWS + 16)) / 65536);
+/**
+ * The K-weighting of a stereo pair (kpair) has its own region after: the two stages' coefficients
+ * as f64x2 splats (b0 b1 b2 a1 a2 of the shelf, then of the high-pass), the state (s1 s2 h1 h2 and
+ * the peak, left in lane 0, right in lane 1), then up to K_MAX frames of each channel (f32).
+ */
+export const K_LAYOUT = (() => {
+  const COEF = Math.ceil((OUT_BASE + 4 * (L.MAX_WINDOWS + 16)) / 16) * 16;
+  const STATE = COEF + 10 * 16;
+  const LEFT = STATE + 5 * 16;
+  const MAX = 16384;
+  const RIGHT = LEFT + 4 * MAX;
+  return { COEF, STATE, LEFT, RIGHT, MAX, END: RIGHT + 4 * MAX };
+})();
+const PAGES = Math.ceil(K_LAYOUT.END / 65536);
 
 /** refine(a, b, c) of true-peak.ts for four lanes at once; leaves the result in local `out`. */
 function refine(a: string, b: string, c: string, out: string): string {
@@ -171,6 +184,51 @@ function scanFunction(half: number): string {
     (local.get $level))`;
 }
 
+/**
+ * K-weighted energy of frames [from, to) of both channels, the state carried on in memory: the
+ * very operations of KWeighting.energyPair, in f64, each channel in its lane (so the same numbers).
+ */
+function kPairFunction(): string {
+  const K = K_LAYOUT;
+  const c = (i: number) => `(v128.load offset=${K.COEF + 16 * i} (i32.const 0))`;
+  return `
+  (func (export "kpair") (param $from i32) (param $to i32) (result f64)
+    (local $i i32) (local $x v128) (local $u v128) (local $y v128) (local $acc v128) (local $pk v128)
+    (local $s1 v128) (local $s2 v128) (local $h1 v128) (local $h2 v128)
+    (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $a1 v128) (local $a2 v128)
+    (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $d1 v128) (local $d2 v128)
+    (local.set $b0 ${c(0)}) (local.set $b1 ${c(1)}) (local.set $b2 ${c(2)}) (local.set $a1 ${c(3)}) (local.set $a2 ${c(4)})
+    (local.set $c0 ${c(5)}) (local.set $c1 ${c(6)}) (local.set $c2 ${c(7)}) (local.set $d1 ${c(8)}) (local.set $d2 ${c(9)})
+    (local.set $s1 (v128.load offset=${K.STATE} (i32.const 0)))
+    (local.set $s2 (v128.load offset=${K.STATE + 16} (i32.const 0)))
+    (local.set $h1 (v128.load offset=${K.STATE + 32} (i32.const 0)))
+    (local.set $h2 (v128.load offset=${K.STATE + 48} (i32.const 0)))
+    (local.set $pk (v128.load offset=${K.STATE + 64} (i32.const 0)))
+    (local.set $acc (global.get $ZERO))
+    (local.set $i (i32.shl (local.get $from) (i32.const 2)))
+    (block $done
+      (loop $frames
+        (br_if $done (i32.ge_u (local.get $i) (i32.shl (local.get $to) (i32.const 2))))
+        (local.set $x (f64x2.promote_low_f32x4
+          (v128.load32_lane offset=${K.RIGHT} 1 (local.get $i) (v128.load32_zero offset=${K.LEFT} (local.get $i)))))
+        (local.set $pk (f64x2.pmax (local.get $pk) (f64x2.abs (local.get $x))))
+        (local.set $u (f64x2.add (f64x2.mul (local.get $b0) (local.get $x)) (local.get $s1)))
+        (local.set $s1 (f64x2.add (f64x2.sub (f64x2.mul (local.get $b1) (local.get $x)) (f64x2.mul (local.get $a1) (local.get $u))) (local.get $s2)))
+        (local.set $s2 (f64x2.sub (f64x2.mul (local.get $b2) (local.get $x)) (f64x2.mul (local.get $a2) (local.get $u))))
+        (local.set $y (f64x2.add (f64x2.mul (local.get $c0) (local.get $u)) (local.get $h1)))
+        (local.set $h1 (f64x2.add (f64x2.sub (f64x2.mul (local.get $c1) (local.get $u)) (f64x2.mul (local.get $d1) (local.get $y))) (local.get $h2)))
+        (local.set $h2 (f64x2.sub (f64x2.mul (local.get $c2) (local.get $u)) (f64x2.mul (local.get $d2) (local.get $y))))
+        (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (local.get $y) (local.get $y))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $frames)))
+    (v128.store offset=${K.STATE} (i32.const 0) (local.get $s1))
+    (v128.store offset=${K.STATE + 16} (i32.const 0) (local.get $s2))
+    (v128.store offset=${K.STATE + 32} (i32.const 0) (local.get $h1))
+    (v128.store offset=${K.STATE + 48} (i32.const 0) (local.get $h2))
+    (v128.store offset=${K.STATE + 64} (i32.const 0) (local.get $pk))
+    (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64x2.extract_lane 1 (local.get $acc))))`;
+}
+
 export function truePeakWat(): string {
   return `(module
   (memory (export "memory") ${PAGES})
@@ -182,5 +240,6 @@ export function truePeakWat(): string {
   (global $FIVE_QUARTERS v128 (v128.const f32x4 1.25 1.25 1.25 1.25))
   (global $IOTA v128 (v128.const i32x4 0 1 2 3))
   ${L.HALVES.map(scanFunction).join('\n')}
+  ${kPairFunction()}
 )`;
 }

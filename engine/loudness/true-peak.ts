@@ -610,14 +610,17 @@ export class StreamChunkPeaks {
     let peak = this.current;
     let k = this.currentChunk;
     let boundary = this.boundary;
-    for (let t = h; t < end; t++, m++) {
+    for (let t = h; t < end; ) {
       if (m >= boundary) {
         this.emit(k, peak);
         peak = 0;
         k++;
         boundary = k >= this.lastChunk ? Number.POSITIVE_INFINITY : (k + 1) * this.chunk;
       }
-      peak = Math.max(peak, across[t] as number);
+      // Up to the chunk's end (or the block's) without a test per frame.
+      const stop = boundary - m < end - t ? t + (boundary - m) : end;
+      m += stop - t;
+      for (; t < stop; t++) peak = Math.max(peak, across[t] as number);
     }
     this.boundary = boundary;
     this.current = peak;

@@ -63,21 +63,41 @@ class ChunkEnergies {
     this.stereo = channelCount === 2;
   }
   private readonly stereo: boolean;
+  /** One stretch of a stereo push: its energy added to the chunk's, which is stored once whole. */
+  private readonly take = (energy: number, frames: number): void => {
+    this.acc += energy;
+    this.fill += frames;
+    if (this.fill === this.chunk) {
+      if (this.k < this.energies.length) this.energies.push(this.acc);
+      this.k++;
+      this.fill = 0;
+      this.acc = 0;
+    }
+  };
   push(block: readonly Float32Array[], n: number): void {
     const chunk = this.chunk;
     const energies = this.energies;
+    if (this.stereo) {
+      const [left, right] = this.filters as [KWeighting, KWeighting];
+      left.energiesPair(
+        right,
+        block[0] as Float32Array,
+        block[1] as Float32Array,
+        n,
+        chunk - this.fill,
+        chunk,
+        this.take,
+      );
+      return;
+    }
     for (let i = 0; i < n; ) {
       const take = Math.min(n - i, chunk - this.fill);
       let acc = this.acc;
-      if (this.stereo) {
-        const [left, right] = this.filters as [KWeighting, KWeighting];
-        acc += left.energyPair(right, block[0] as Float32Array, block[1] as Float32Array, i, i + take);
-      } else
-        for (let c = 0; c < block.length; c++) {
-          // The LFE is not weighted, but its peak counts.
-          const e = (this.filters[c] as KWeighting).energy(block[c] as Float32Array, i, i + take);
-          acc += (this.weights[c] as number) * e;
-        }
+      for (let c = 0; c < block.length; c++) {
+        // The LFE is not weighted, but its peak counts.
+        const e = (this.filters[c] as KWeighting).energy(block[c] as Float32Array, i, i + take);
+        acc += (this.weights[c] as number) * e;
+      }
       this.acc = acc;
       i += take;
       this.fill += take;

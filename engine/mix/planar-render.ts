@@ -1,7 +1,15 @@
 import type { AudioData } from '../audio-data';
 import { type PlanarAudio, planarSource } from '../io/planar';
 import { resampledSource, stereoSource } from '../io/sources';
-import { mixLength, type MixInput, type MixStream, type RenderOptions, streamMix } from './render';
+import type { FrameSource } from '../io/sources';
+import {
+  mixFrameSource,
+  mixLength,
+  type MixInput,
+  type MixStream,
+  type RenderOptions,
+  streamMix,
+} from './render';
 
 /** A track's decoded source, its channels float or 16-bit. */
 export type PlanarMixSource = { trackId: string; audio: PlanarAudio };
@@ -31,6 +39,17 @@ export function renderPlanarMix(
     opts,
   );
   return { sampleRate: input.sampleRate, channels };
+}
+
+/** mixFrameSource over sources that may hold 16-bit channels: the mix pulled as it is encoded. */
+export function planarMixFrameSource(
+  input: MixInput & { sources: readonly PlanarMixSource[] },
+  opts: RenderOptions = {},
+): FrameSource {
+  return mixFrameSource(
+    { ...input, sources: input.sources.map((s) => ({ trackId: s.trackId, source: planarSource(s.audio) })) },
+    opts,
+  );
 }
 
 /** Frames converted per step (as mixSourceSteps). */

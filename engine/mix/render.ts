@@ -67,38 +67,100 @@ export function streamMix(
   onBlock: (block: readonly [Float32Array, Float32Array], count: number) => void,
   opts: RenderOptions = {},
 ): number {
-  const rate = input.sampleRate;
-  const blockSize = opts.blockSize ?? 4096;
-  const frames = mixLength(input.tracks, input.sources, rate);
-  const mixer = new Mixer(input, blockSize);
-  const anySolo = input.tracks.some((t) => t.solo && !t.mute);
-  // One reader per heard track with a source, in the mixer's strip order (null: nothing to read).
-  const readers: Array<Reader | null> = input.tracks.map((track) => {
-    const found = input.sources.find((s) => s.trackId === track.id);
-    if (!found || !isAudible(track, anySolo)) return null;
-    const source = resampledSource(stereoSource(found.source, blockSize), rate);
-    const span = clipSpan(track, source.frames, rate);
-    const buffers = Array.from({ length: source.channelCount }, () => new Float32Array(blockSize));
-    return {
-      source,
-      span,
-      skip: span.trim,
-      buffers,
-      block: { channels: buffers, start: 0, n: 0, at: 0, clipFrame: 0, fades: span.fades },
-    };
-  });
-  const blocks: Array<StripBlock | null> = readers.map(() => null);
-  for (let start = 0; start < frames; start += blockSize) {
+  const run = new MixRun(input, opts);
+  for (let count = run.next(); count > 0; count = run.next()) onBlock(run.block, count);
+  if (run.frames === 0) opts.onProgress?.(1);
+  return run.frames;
+}
+
+/** streamMix one block at a time: next() mixes the next block into `block` (0 at the end). */
+class MixRun {
+  readonly frames: number;
+  block: readonly [Float32Array, Float32Array];
+  private readonly blockSize: number;
+  private readonly mixer: Mixer;
+  private readonly readers: Array<Reader | null>;
+  private readonly blocks: Array<StripBlock | null>;
+  private start = 0;
+  constructor(
+    input: MixInput & { sources: readonly MixStream[] },
+    private readonly opts: RenderOptions,
+  ) {
+    const rate = input.sampleRate;
+    const blockSize = opts.blockSize ?? 4096;
+    this.blockSize = blockSize;
+    this.frames = mixLength(input.tracks, input.sources, rate);
+    this.mixer = new Mixer(input, blockSize);
+    const anySolo = input.tracks.some((t) => t.solo && !t.mute);
+    // One reader per heard track with a source, in the mixer's strip order (null: nothing to read).
+    this.readers = input.tracks.map((track) => {
+      const found = input.sources.find((s) => s.trackId === track.id);
+      if (!found || !isAudible(track, anySolo)) return null;
+      const source = resampledSource(stereoSource(found.source, blockSize), rate);
+      const span = clipSpan(track, source.frames, rate);
+      const buffers = Array.from({ length: source.channelCount }, () => new Float32Array(blockSize));
+      return {
+        source,
+        span,
+        skip: span.trim,
+        buffers,
+        block: { channels: buffers, start: 0, n: 0, at: 0, clipFrame: 0, fades: span.fades },
+      };
+    });
+    this.blocks = this.readers.map(() => null);
+    this.block = [new Float32Array(0), new Float32Array(0)];
+  }
+  next(): number {
+    const { frames, blockSize, opts } = this;
+    const start = this.start;
+    if (start >= frames) return 0;
     if (opts.signal?.aborted) throw new RenderCancelledError();
     const end = Math.min(frames, start + blockSize);
-    readers.forEach((reader, i) => {
-      blocks[i] = reader ? readBlock(reader, start, end, blockSize) : null;
+    this.readers.forEach((reader, i) => {
+      this.blocks[i] = reader ? readBlock(reader, start, end, blockSize) : null;
     });
-    onBlock(mixer.process(blocks, end - start), end - start);
+    this.block = this.mixer.process(this.blocks, end - start);
+    this.start = end;
     opts.onProgress?.(end / frames);
+    return end - start;
   }
-  if (frames === 0) opts.onProgress?.(1);
-  return frames;
+}
+
+/**
+ * The mix as a FrameSource (stereo, at the mix's rate): what streamMix hands out, pulled a read at
+ * a time, so that a resampler and an encoder can stream it (the app's export: no whole mix in
+ * memory).
+ */
+export function mixFrameSource(
+  input: MixInput & { sources: readonly MixStream[] },
+  opts: RenderOptions = {},
+): FrameSource {
+  const run = new MixRun(input, opts);
+  // The block mixed last and how much of it is still to hand out.
+  let at = 0;
+  let left = 0;
+  return {
+    sampleRate: input.sampleRate,
+    channelCount: 2,
+    frames: run.frames,
+    read(into, count) {
+      let done = 0;
+      while (done < count) {
+        if (left === 0) {
+          left = run.next();
+          at = 0;
+          if (left === 0) break;
+        }
+        const n = Math.min(left, count - done);
+        (into[0] as Float32Array).set(run.block[0].subarray(at, at + n), done);
+        (into[1] as Float32Array).set(run.block[1].subarray(at, at + n), done);
+        at += n;
+        left -= n;
+        done += n;
+      }
+      return done;
+    },
+  };
 }
 
 /** The part of [start, end) the reader's clip plays, read from its source; null when none does. */

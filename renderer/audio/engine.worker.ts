@@ -1,8 +1,19 @@
 /// <reference lib="webworker" />
 import { type ExportSettings, exportRate } from '../../contracts/export';
-import { AudioFormatError, encodeAudio, masterAudio } from '../../engine/index';
+import {
+  AudioFormatError,
+  encodeAudio,
+  encodeSource,
+  masterAudio,
+  resampledSource,
+} from '../../engine/index';
 import { decodePlanar } from '../../engine/io/planar-decode';
-import { type PlanarMixSource, renderPlanarMix as renderMix } from '../../engine/mix/planar-render';
+import {
+  type PlanarMixSource,
+  planarMixFrameSource,
+  renderPlanarMix as renderMix,
+} from '../../engine/mix/planar-render';
+import type { FrameSource } from '../../engine/io/sources';
 import { stemIds, stemTracks } from '../../engine/mix/stems';
 import { buildPyramid, pyramidBuffers } from './peak-pyramid';
 import type { Clipping, FromEngine, MixInput, ToEngine } from './protocol';
@@ -47,6 +58,15 @@ function encodeOptions(settings: ExportSettings, sessionRate: number) {
   return { rate: exportRate(settings.rate, sessionRate), tags: { title, artist } };
 }
 
+/**
+ * A mix (or a stem) encoded as it is rendered, resampled on the way to the export's rate: the
+ * Worker holds the encoded file, never the whole mix as samples.
+ */
+function encodeMix(mixed: FrameSource, settings: ExportSettings, sessionRate: number) {
+  const { rate, tags } = encodeOptions(settings, sessionRate);
+  return encodeSource(resampledSource(mixed, rate), settings.format, { tags });
+}
+
 /** Stems waiting for the desk to take the one posted (flow control: one stem's audio at a time). */
 const taken = new Map<number, () => void>();
 const stemTaken = (id: number) => new Promise<void>((resolve) => taken.set(id, resolve));
@@ -64,7 +84,7 @@ async function renderStems(id: number, mix: MixInput, settings: ExportSettings):
   const sources = mixSources(mix);
   for (const [index, trackId] of ids.entries()) {
     const span = 1 / ids.length;
-    const audio = renderMix(
+    const stem = planarMixFrameSource(
       {
         tracks: stemTracks(mix.tracks, trackId),
         master: mix.master,
@@ -74,9 +94,9 @@ async function renderStems(id: number, mix: MixInput, settings: ExportSettings):
         // Every source, so the stem keeps the mix's length; the muted ones are not rendered.
         sources,
       },
-      { onProgress: progress(id, index * span, span * 0.85) },
+      { onProgress: progress(id, index * span, span * 0.95) },
     );
-    const encoded = await encodeAudio(audio, settings.format, encodeOptions(settings, mix.sampleRate));
+    const encoded = await encodeMix(stem, settings, mix.sampleRate);
     clipping.samples += encoded.clipping.samples;
     clipping.peak = Math.max(clipping.peak, encoded.clipping.peak);
     const next = stemTaken(id);
@@ -127,7 +147,7 @@ async function handle(message: ToEngine): Promise<void> {
         await renderStems(id, mix, settings);
         return;
       }
-      const audio = renderMix(
+      const mixed = planarMixFrameSource(
         {
           tracks: mix.tracks,
           master: mix.master,
@@ -135,13 +155,9 @@ async function handle(message: ToEngine): Promise<void> {
           sampleRate: mix.sampleRate,
           sources: mixSources(mix),
         },
-        { onProgress: progress(id, 0, 0.85) },
+        { onProgress: progress(id, 0, 0.95) },
       );
-      const { bytes, clipping } = await encodeAudio(
-        audio,
-        settings.format,
-        encodeOptions(settings, mix.sampleRate),
-      );
+      const { bytes, clipping } = await encodeMix(mixed, settings, mix.sampleRate);
       post({ type: 'rendered', id, bytes, clipping }, [bytes.buffer]);
       return;
     }
