@@ -127,7 +127,8 @@ describe('command line', () => {
     }
   });
 
-  it('refuses bad arguments with the usage and exit code 2', async () => {
+  // Four cold starts of the emulator's command line (TypeScript compiled at each): slow on a busy machine.
+  it('refuses bad arguments with the usage and exit code 2', { timeout: 120_000 }, async () => {
     for (const args of [
       ['--port', 'abc'],
       ['--webhook-secret', 'nope'],
