@@ -1,5 +1,5 @@
 import type { AudioData } from '../audio-data';
-import { memorySource, resampledSource, stereoSource } from '../io/sources';
+import { type FrameSource, memorySource, resampledSource, stereoSource } from '../io/sources';
 
 /** Frames converted per step: a step takes a few milliseconds, so a page can breathe between two. */
 const CHUNK = 65536;
@@ -11,9 +11,21 @@ const CHUNK = 65536;
  * the desk's main thread can convert a long file without a long task; `mixSourceChannels` runs it
  * to the end at once.
  */
-export function* mixSourceSteps(audio: AudioData, rate: number): Generator<void, Float32Array[], void> {
+export function mixSourceSteps(audio: AudioData, rate: number): Generator<void, Float32Array[], void> {
+  return sourceSteps(audio, memorySource(audio), rate) as Generator<void, Float32Array[], void>;
+}
+
+/**
+ * The steps themselves, for any source kept in memory (`read` reads it, a block at a time): its own
+ * channels when the mix hears it as it is, else a float copy made a chunk per step.
+ */
+export function* sourceSteps<C>(
+  audio: { sampleRate: number; channels: readonly C[] },
+  read: FrameSource,
+  rate: number,
+): Generator<void, readonly C[] | Float32Array[], void> {
   if (audio.sampleRate === rate && audio.channels.length <= 2) return audio.channels;
-  const source = resampledSource(stereoSource(memorySource(audio), CHUNK), rate);
+  const source = resampledSource(stereoSource(read, CHUNK), rate);
   const channels = Array.from({ length: source.channelCount }, () => new Float32Array(source.frames));
   const buffers = channels.map(() => new Float32Array(CHUNK));
   for (let at = 0; at < source.frames; ) {

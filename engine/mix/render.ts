@@ -182,16 +182,27 @@ function readBlock(reader: Reader, start: number, end: number, blockSize: number
   return block;
 }
 
-/** The whole mix in memory (the app's export): streamMix over decoded sources, gathered. */
+/** The whole mix in memory (the app's master): streamMix over decoded sources, gathered. */
 export function renderMix(
   input: MixInput & { sources: readonly MixSource[] },
+  opts: RenderOptions = {},
+): AudioData {
+  return gatherMix(
+    { ...input, sources: input.sources.map((s) => ({ trackId: s.trackId, source: memorySource(s.audio) })) },
+    opts,
+  );
+}
+
+/** streamMix's blocks gathered into one stereo buffer of the mix's length. */
+export function gatherMix(
+  input: MixInput & { sources: readonly MixStream[] },
   opts: RenderOptions = {},
 ): AudioData {
   const frames = mixLength(input.tracks, input.sources, input.sampleRate);
   const channels = [new Float32Array(frames), new Float32Array(frames)];
   let at = 0;
   streamMix(
-    { ...input, sources: input.sources.map((s) => ({ trackId: s.trackId, source: memorySource(s.audio) })) },
+    input,
     (block, count) => {
       channels[0]?.set(block[0].subarray(0, count), at);
       channels[1]?.set(block[1].subarray(0, count), at);
