@@ -81,6 +81,7 @@ describe('usage: reservations, devices and honest refusals', { timeout: 240_000 
     await expect.poll(() => savedFiles(app.exportsDir).length, { timeout: 30_000 }).toBe(1);
     await expect.poll(() => gauge(app.page)).toBe('1/2 exports · 0/2 masters');
     await shot(app.page, '14-one-export-counted');
+    await app.close();
   });
 
   it('15. three devices hold the account; a fourth is refused, and signing one out frees its place', async () => {
@@ -112,6 +113,9 @@ describe('usage: reservations, devices and honest refusals', { timeout: 240_000 
     await exportMix(fourth.page);
     await expect.poll(() => savedFiles(fourth.exportsDir).length, { timeout: 30_000 }).toBe(1);
     expect(savedFiles(first.exportsDir)).toEqual([]);
+    // Each app is a Chromium page with its own audio: closed once done, so the next tests keep the
+    // machine (eight open desks starved scenario 16's exports of time).
+    for (const app of [first, ...others, fourth]) await app.close();
   });
 
   /** Settings → Language, as the musician would switch it; the desk answers in that language. */
@@ -148,6 +152,7 @@ describe('usage: reservations, devices and honest refusals', { timeout: 240_000 
     await meet(guest, 'fr', 'export', 'signed_out');
     expect(copies['signed_out-en']).toContain('Sign in to export');
     expect(copies['signed_out-fr']).toContain('Connectez-vous pour exporter');
+    await guest.close();
   });
 
   it('16b. on the free trial, each refusal says what is true, in English and in French', async () => {
@@ -168,6 +173,7 @@ describe('usage: reservations, devices and honest refusals', { timeout: 240_000 
     expect(copies['trial_exhausted-en']).toContain('Free trial used – go Pro');
     expect(copies['trial_exhausted-fr']).toContain('Quota dépassé – passez en Pro');
     expect(copies['trial_exhausted-fr']).toContain('Votre essai gratuit est épuisé (exports : 1/1)');
+    await free.close();
   });
 
   it('16c. Pro at its limit, then offline, each refusal says what is true, in English and in French', async () => {
@@ -207,5 +213,6 @@ describe('usage: reservations, devices and honest refusals', { timeout: 240_000 
         .map(([k]) => k)
         .filter((k) => k !== 'trial_exhausted-fr'),
     ).toEqual([]);
+    await pro.close();
   });
 });
