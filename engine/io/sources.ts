@@ -2,6 +2,7 @@ import type { AudioData } from '../audio-data';
 import { applyDownmix, type Downmix, stereoDownmix } from '../dsp/downmix';
 import { inputSpan, resampledLength, resampleRange } from '../dsp/resample';
 import { parseAudioFile } from './decode';
+import { planarSource } from './planar';
 import { type ByteSource, bytesPerFrame, decodeFrames } from './pcm';
 
 /**
@@ -20,22 +21,8 @@ export interface FrameSource {
 }
 
 export function memorySource(audio: AudioData): FrameSource {
-  let position = 0;
-  const frames = audio.channels[0]?.length ?? 0;
-  return {
-    sampleRate: audio.sampleRate,
-    channelCount: audio.channels.length,
-    frames,
-    notice: audio.notice,
-    read(into, count) {
-      const n = Math.min(count, frames - position);
-      audio.channels.forEach((ch, c) => {
-        (into[c] as Float32Array).set(ch.subarray(position, position + n));
-      });
-      position += n;
-      return n;
-    },
-  };
+  // Float channels are planar audio whose every channel is float: one reader for both.
+  return planarSource(audio);
 }
 
 /** A WAV or AIFF file decoded as it is read: only the block asked for is ever in memory. */
