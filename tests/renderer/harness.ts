@@ -111,3 +111,13 @@ export async function exportMix(page: Page): Promise<void> {
   await dialog.waitFor({ timeout: 15_000 });
   await dialog.locator('button[type="submit"]').click();
 }
+
+/** How many samples of a and b differ, over every channel. */
+export function differing(a: readonly Float32Array[], b: readonly Float32Array[]): number {
+  let n = 0;
+  a.forEach((x, c) => {
+    const y = b[c] as Float32Array;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) n++;
+  });
+  return n;
+}

@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newProject, newTrack, type ProjectFile } from '../../contracts/project';
 import { decodeWav, encodeWav, renderMix } from '../../engine/index';
-import { type Desk, openDesk, startDesk, toneWav } from './harness';
+import { type Desk, differing, openDesk, startDesk, toneWav } from './harness';
 import { proEntitlements, signedIn } from './scripted-bridge';
 
 let desk: Desk;
@@ -18,16 +18,6 @@ const scripted = (page: Page) =>
   page.evaluate(() => (window as unknown as { __scripted: Scripted }).__scripted.state);
 
 const VOX = toneWav(1.5, 330);
-
-/** How many samples of a and b differ, over every channel. */
-function differing(a: readonly Float32Array[], b: readonly Float32Array[]): number {
-  let n = 0;
-  a.forEach((x, c) => {
-    const y = b[c] as Float32Array;
-    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) n++;
-  });
-  return n;
-}
 
 describe('the reverb bus in the export', () => {
   it('a track sending to the bus exports the engine’s render with the bus, sample for sample', async () => {

@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newProject, newTrack, type ProjectFile } from '../../contracts/project';
 import { decodeWav, encodeWav, renderMix } from '../../engine/index';
-import { type Desk, exportMix, importWav, openDesk, startDesk, toneWav } from './harness';
+import { type Desk, differing, exportMix, importWav, openDesk, startDesk, toneWav } from './harness';
 import { proEntitlements, signedIn } from './scripted-bridge';
 
 let desk: Desk;
@@ -79,15 +79,6 @@ const logged = (page: Page): Promise<Logged[]> =>
 type Scripted = { state: { saved: { base64?: string }[] } };
 const saved = (page: Page) =>
   page.evaluate(() => (window as unknown as { __scripted: Scripted }).__scripted.state.saved);
-
-function differing(a: readonly Float32Array[], b: readonly Float32Array[]): number {
-  let n = 0;
-  a.forEach((x, c) => {
-    const y = b[c] as Float32Array;
-    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) n++;
-  });
-  return n;
-}
 
 describe('one shared copy of each source', () => {
   it('holds 16-bit as Int16 and 24-bit as float in shared memory, exports bit for bit, lets go when no track can come back', async () => {
