@@ -2,7 +2,6 @@
 // demand when missing or older than any source it comes from. Compiling TypeScript at every start
 // cost a second and a half; the bundle starts in tens of milliseconds. Plain JavaScript on purpose:
 // this launcher itself must not need a compiler.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -10,6 +9,26 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const out = path.join(root, 'dist', 'audio');
 const bundle = path.join(out, 'cli.mjs');
+
+/**
+ * Node's own modules reached by require(), not import: an ES module import of node:fs builds its
+ * facade by reading every export, and the lazy fs.ReadStream among them loads all of node:stream
+ * (5 ms of every start for nothing the command line uses).
+ */
+const builtinsByRequire = {
+  name: 'builtins-by-require',
+  setup(build) {
+    build.onResolve({ filter: /^node:/ }, (args) =>
+      args.namespace === 'builtin'
+        ? { path: args.path, external: true }
+        : { path: args.path, namespace: 'builtin' },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
 
 function newest(dir) {
   let latest = 0;
@@ -34,25 +53,28 @@ if (builtAt() < sources) {
   // Built beside, then moved into place, the entry last: two runs starting at once never load a
   // half-written bundle. Chunks are named by their content, so a second build writes the same ones.
   const building = path.join(root, 'dist', `audio-${process.pid}.tmp`);
-  const built = spawnSync(
-    path.join(root, 'node_modules', '.bin', 'esbuild'),
-    [
-      path.join(root, 'engine', 'cli', 'main.ts'),
-      '--bundle',
-      '--splitting',
-      '--platform=node',
-      '--target=node20',
-      '--format=esm',
-      '--minify',
-      `--outdir=${building}`,
-      '--entry-names=cli',
-      '--out-extension:.js=.mjs',
-      '--chunk-names=chunks/[name]-[hash]',
-      '--log-level=warning',
-      // The WebAssembly decoders' shared code calls require() under Node; an ES module has none.
-      "--banner:js=import{createRequire as __siberiaRequire}from'node:module';const require=__siberiaRequire(import.meta.url);",
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+  const { build } = await import('esbuild');
+  const built = await build({
+    entryPoints: [path.join(root, 'engine', 'cli', 'main.ts')],
+    bundle: true,
+    splitting: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    minify: true,
+    outdir: building,
+    entryNames: 'cli',
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunks/[name]-[hash]',
+    logLevel: 'warning',
+    // The WebAssembly decoders' shared code calls require() under Node; an ES module has none.
+    banner: {
+      js: "import{createRequire as __siberiaRequire}from'node:module';const require=__siberiaRequire(import.meta.url);",
+    },
+    plugins: [builtinsByRequire],
+  }).then(
+    () => ({ status: 0 }),
+    () => ({ status: 1 }),
   );
   if (built.status !== 0) process.exit(built.status ?? 1);
   mkdirSync(path.join(out, 'chunks'), { recursive: true });

@@ -28,6 +28,7 @@ import {
 } from '../index';
 import type { Track } from '../../contracts/project';
 import { fileSeriesStore, openBytes, openWriter } from './files';
+import { writeOut } from './output';
 
 const USAGE = `Usage:
   npm run --silent audio -- loudness <file>
@@ -517,11 +518,11 @@ export async function run(argv: string[]): Promise<{ stdout: string; notices: st
 
 try {
   const result = await run(process.argv.slice(2));
-  for (const notice of result.notices) process.stderr.write(`${notice}\n`);
-  process.stdout.write(`${result.stdout}\n`);
+  for (const notice of result.notices) writeOut(2, `${notice}\n`);
+  writeOut(1, `${result.stdout}\n`);
 } catch (e) {
-  if (e instanceof AudioFormatError) process.stderr.write(`Cannot read this audio: ${e.message}\n`);
-  else if (e instanceof UsageError) process.stderr.write(`${e.message}\n`);
-  else process.stderr.write(`Unexpected error: ${e instanceof Error ? e.message : String(e)}\n`);
+  if (e instanceof AudioFormatError) writeOut(2, `Cannot read this audio: ${e.message}\n`);
+  else if (e instanceof UsageError) writeOut(2, `${e.message}\n`);
+  else writeOut(2, `Unexpected error: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(e instanceof UsageError ? 2 : 1);
 }

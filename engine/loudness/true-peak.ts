@@ -31,12 +31,12 @@ export function oversamplingFactor(sampleRate: number): number {
   return interpolatorDesign(sampleRate).factor;
 }
 
-/** The windowed sinc at u samples from its centre, zero beyond ±half. */
-function windowedSinc(u: number, half: number, beta: number): number {
+/** The windowed sinc at u samples from its centre, zero beyond ±half (`norm` is I0(beta)). */
+function windowedSinc(u: number, half: number, beta: number, norm: number): number {
   if (Math.abs(u) >= half) return 0;
   const r = u / half;
   const x = Math.PI * u;
-  return ((x === 0 ? 1 : Math.sin(x) / x) * besselI0(beta * Math.sqrt(1 - r * r))) / besselI0(beta);
+  return ((x === 0 ? 1 : Math.sin(x) / x) * besselI0(beta * Math.sqrt(1 - r * r))) / norm;
 }
 
 /**
@@ -46,11 +46,12 @@ function windowedSinc(u: number, half: number, beta: number): number {
 export function interpolatorPhases(sampleRate: number): Float64Array[] {
   const { factor, taps, beta } = interpolatorDesign(sampleRate);
   const half = taps / 2;
+  const norm = besselI0(beta);
   const phases: Float64Array[] = [];
   for (let k = 1; k < factor; k++) {
     const tau = k / factor;
     const phase = new Float64Array(taps);
-    for (let t = 0; t < taps; t++) phase[t] = windowedSinc(tau - (t - half + 1), half, beta);
+    for (let t = 0; t < taps; t++) phase[t] = windowedSinc(tau - (t - half + 1), half, beta, norm);
     const sum = phase.reduce((a, b) => a + b, 0);
     for (let t = 0; t < taps; t++) phase[t] = (phase[t] as number) / sum;
     phases.push(phase);
