@@ -111,6 +111,26 @@ export const SaveRenderInput = z.object({
 export const SavedFile = z.object({ path: z.string() });
 
 /**
+ * A render written as it is encoded, never held whole: `beginRender` asks where (the save dialog)
+ * and opens a hidden file beside that place, `writeRender` adds each piece in order (or, `at` given,
+ * writes over bytes already written: the header an encoder can only complete at the end),
+ * `finishRender` puts the file under its name and counts the render. `gate.release` mid-way (a
+ * cancel, a failure) gives the reservation back and removes the unfinished file.
+ */
+export const BeginRenderInput = SaveRenderInput.omit({ data: true });
+/** A piece bigger than this is a render that does not stream: the Worker hands over a few MiB at a time. */
+export const MAX_RENDER_PIECE_BYTES = 64 * 1024 * 1024;
+export const RenderPieceInput = z.object({
+  grantId: z.string().min(1),
+  data: z
+    .instanceof(Uint8Array)
+    .refine((d) => d.byteLength <= MAX_RENDER_PIECE_BYTES, 'at most 64 MiB a piece'),
+  at: z.number().int().nonnegative().optional(),
+});
+/** How many bytes the unfinished file holds after the piece. */
+export const WrittenRender = z.object({ bytes: z.number().int().nonnegative() });
+
+/**
  * Stems are one export, counted once, written as several files into one new folder: `beginStems`
  * asks for the place (once) and opens the folder, `writeStem` writes each file as it is rendered,
  * `finishStems` puts the folder in place and counts the export. `gate.release` mid-way (a cancel, a
@@ -213,6 +233,9 @@ export const bridgeMethods = {
   'entitlements.refresh': method(none, EntitlementState),
   'gate.authorize': method(z.object({ kind: UsageKind }), Grant),
   'gate.saveRender': method(SaveRenderInput, SavedFile),
+  'gate.beginRender': method(BeginRenderInput, SavedFile),
+  'gate.writeRender': method(RenderPieceInput, WrittenRender),
+  'gate.finishRender': method(z.object({ grantId: z.string().min(1) }), SavedFile),
   'gate.beginStems': method(BeginStemsInput, StemsFolder),
   'gate.writeStem': method(StemFileInput, WrittenStem),
   'gate.finishStems': method(z.object({ grantId: z.string().min(1) }), SavedStems),

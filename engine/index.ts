@@ -44,6 +44,8 @@ export {
   type EncoderFinish,
   type EncoderOptions,
   encodeAudio,
+  type ByteSink,
   encodeSource,
+  encodeSourceTo,
 } from './io/encoders';
 export { openSource } from './io/decoders';

@@ -58,8 +58,22 @@ export type Dialogs = {
   folder(suggestedName: string): Promise<string | null>;
 };
 
+/** A file being written piece by piece under a hidden name beside its place (see `Files.begin`). */
+export type PartialFile = {
+  /** Adds bytes at the end; answers the size after. */
+  append(data: Uint8Array): Promise<number>;
+  /** Writes over bytes already written (never past the end); answers the size. */
+  writeAt(offset: number, data: Uint8Array): Promise<number>;
+  /** On disk, then under its final name (an existing file there is replaced, as the dialog asked). */
+  commit(): Promise<void>;
+  /** Closed and gone; safe to call more than once, or after a failed commit. */
+  discard(): Promise<void>;
+};
+
 export type Files = {
   write(path: string, data: Uint8Array): Promise<void>;
+  /** Opens a new hidden file beside `path` that becomes `path` on commit: whole, or not there. */
+  begin(path: string): Promise<PartialFile>;
   read(path: string): Promise<Uint8Array<ArrayBuffer>>;
   /** Gone afterwards; a missing file is no error. */
   remove(path: string): Promise<void>;

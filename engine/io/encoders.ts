@@ -180,14 +180,28 @@ export async function encodeAudio(
 }
 
 /**
- * A stream (a mix as it is rendered, say) encoded whole, a block at a time: only the encoded
- * file is held, never the samples.
+ * Where an encoded stream goes: its bytes in order (`write`), then, where the format's header can
+ * only be completed at the end, bytes over the ones at `at` (`patch`). Each call may wait (a file
+ * written elsewhere): nothing more is encoded until it settles, so what is held stays bounded.
  */
-export async function encodeSource(
+export type ByteSink = {
+  write(bytes: Uint8Array): void | Promise<void>;
+  patch(at: number, bytes: Uint8Array): void | Promise<void>;
+};
+
+/** The encoded bytes are handed over in pieces of about this size: few calls, little held. */
+export const SINK_PIECE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A stream (a mix as it is rendered, say) encoded a block at a time into `sink`, in pieces of about
+ * `pieceBytes`: only one piece is held, never the samples nor the file.
+ */
+export async function encodeSourceTo(
   source: FrameSource,
   format: ExportFormat,
-  opts: { tags?: ExportTags; ditherSeed?: number } = {},
-): Promise<{ bytes: Uint8Array; clipping: Clipping }> {
+  sink: ByteSink,
+  opts: { tags?: ExportTags; ditherSeed?: number; pieceBytes?: number } = {},
+): Promise<{ bytes: number; clipping: Clipping }> {
   const channelCount = source.channelCount;
   if (channelCount !== 1 && channelCount !== 2)
     throw new RangeError(`Exports are mono or stereo; this audio has ${channelCount} channels.`);
@@ -198,22 +212,67 @@ export async function encodeSource(
     tags: opts.tags,
     ditherSeed: opts.ditherSeed,
   });
-  const pieces: Uint8Array[] = [encoder.header()];
+  const pieceBytes = opts.pieceBytes ?? SINK_PIECE_BYTES;
+  let pending: Uint8Array[] = [];
+  let held = 0;
+  let total = 0;
+  const flush = async () => {
+    if (held === 0) return;
+    const piece = new Uint8Array(held);
+    let o = 0;
+    for (const p of pending) {
+      piece.set(p, o);
+      o += p.byteLength;
+    }
+    pending = [];
+    held = 0;
+    await sink.write(piece);
+  };
+  // encode() may hand back a buffer it reuses: what is kept until the flush is a copy.
+  const add = async (bytes: Uint8Array) => {
+    if (bytes.byteLength === 0) return;
+    pending.push(bytes.slice());
+    held += bytes.byteLength;
+    total += bytes.byteLength;
+    if (held >= pieceBytes) await flush();
+  };
+  await add(encoder.header());
   const blockSize = 65536;
   const block = Array.from({ length: channelCount }, () => new Float32Array(blockSize));
   for (;;) {
     const n = source.read(block, blockSize);
     if (n === 0) break;
-    pieces.push(encoder.encode(block, n).slice());
+    await add(encoder.encode(block, n));
   }
   const { tail, headerPatch } = encoder.finish();
-  pieces.push(...tail);
-  const bytes = new Uint8Array(pieces.reduce((s, p) => s + p.byteLength, 0));
-  let o = 0;
-  for (const p of pieces) {
-    bytes.set(p, o);
-    o += p.byteLength;
+  for (const piece of tail) await add(piece);
+  await flush();
+  if (headerPatch) await sink.patch(headerPatch.offset, headerPatch.bytes);
+  return { bytes: total, clipping: { ...encoder.clipping } };
+}
+
+/** A stream encoded whole into memory (the CLI's stems, the tests): encodeSourceTo with a buffer as its sink. */
+export async function encodeSource(
+  source: FrameSource,
+  format: ExportFormat,
+  opts: { tags?: ExportTags; ditherSeed?: number } = {},
+): Promise<{ bytes: Uint8Array; clipping: Clipping }> {
+  const pieces: Uint8Array[] = [];
+  const patches: { at: number; bytes: Uint8Array }[] = [];
+  const { bytes: length, clipping } = await encodeSourceTo(
+    source,
+    format,
+    { write: (piece) => void pieces.push(piece), patch: (at, bytes) => void patches.push({ at, bytes }) },
+    { ...opts, pieceBytes: Number.POSITIVE_INFINITY },
+  );
+  const bytes = pieces.length === 1 && pieces[0]?.byteLength === length ? pieces[0] : new Uint8Array(length);
+  if (bytes !== pieces[0]) {
+    let o = 0;
+    for (const p of pieces) {
+      bytes.set(p, o);
+      o += p.byteLength;
+    }
   }
-  if (headerPatch) bytes.set(headerPatch.bytes, headerPatch.offset);
-  return { bytes, clipping: { ...encoder.clipping } };
+  for (const { at, bytes: patch } of patches) bytes.set(patch, at);
+  return { bytes, clipping };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MASTER, newTrack } from '../../contracts/project';
-import { encodeAudio, encodeSource } from '../io/encoders';
+import { encodeAudio, encodeSource, encodeSourceTo } from '../io/encoders';
 import { memorySource, resampledSource } from '../io/sources';
 import { noiseSong, sineSegments } from '../test-support/signals';
 import { mixFrameSource, RenderCancelledError, renderMix } from './render';
@@ -54,6 +54,47 @@ describe('the mix as a stream', () => {
       );
       const gathered = await encodeAudio(whole, format, { rate, ditherSeed: 3 });
       expect(Buffer.from(streamed.bytes).equals(Buffer.from(gathered.bytes))).toBe(true);
+    }
+  });
+
+  it('hands the file over in bounded pieces, header last, that make the very file encodeSource holds', async () => {
+    // Five seconds: several of the encoder's 65536-frame blocks.
+    const song = noiseSong(5, 48000, 7);
+    for (const format of ['wav16', 'wav24', 'wav32f', 'flac24', 'mp3-320'] as const) {
+      const whole = await encodeSource(memorySource(song), format, { ditherSeed: 3 });
+      let file = new Uint8Array(0);
+      const log: string[] = [];
+      const pieceBytes = 20_000;
+      let largest = 0;
+      const result = await encodeSourceTo(
+        memorySource(song),
+        format,
+        {
+          // A sink that takes its time, as a write through main does: nothing is lost or reordered.
+          write: async (bytes) => {
+            await new Promise((r) => setTimeout(r, 0));
+            largest = Math.max(largest, bytes.byteLength);
+            log.push('write');
+            const longer = new Uint8Array(file.length + bytes.length);
+            longer.set(file);
+            longer.set(bytes, file.length);
+            file = longer;
+          },
+          patch: async (at, bytes) => {
+            log.push('patch');
+            expect(at + bytes.byteLength).toBeLessThanOrEqual(file.length);
+            file.set(bytes, at);
+          },
+        },
+        { ditherSeed: 3, pieceBytes },
+      );
+      expect(Buffer.from(file).equals(Buffer.from(whole.bytes)), format).toBe(true);
+      expect(result).toEqual({ bytes: whole.bytes.byteLength, clipping: whole.clipping });
+      expect(log.filter((l) => l === 'write').length, format).toBeGreaterThan(2);
+      // A piece is at most the size asked plus one block's bytes (65536 frames, here 2 × 32 bits).
+      expect(largest).toBeLessThan(pieceBytes + 65536 * 8);
+      // Only a header completed at the end comes as a patch, after every piece.
+      expect(log.indexOf('patch') === -1 || log.indexOf('patch') === log.length - 1).toBe(true);
     }
   });
 

@@ -13,11 +13,11 @@ import { createStore, type Store } from '../state/store';
 import type { AudioSession } from './audio-session';
 import type { DeskBasics } from './desk-basics';
 
-/** Main said no to a stem's file (a write that failed, a grant gone): the export stops with its words. */
-class StemNotWritten extends Error {
+/** Main said no to a file or a piece of one (a write that failed, a grant gone): the export stops with its words. */
+class NotWritten extends Error {
   constructor(readonly error: BridgeError) {
     super(error.message);
-    this.name = 'StemNotWritten';
+    this.name = 'NotWritten';
   }
 }
 
@@ -99,8 +99,7 @@ export class RenderFlow {
       if (kind === 'export' && settings.stems) {
         await this.exportStems(job, grantId, settings, onProgress);
       } else if (kind === 'export') {
-        const { bytes } = await audio.engine.render(audio.mixInput(), settings, onProgress);
-        await this.saveRender(job, 'export', grantId, bytes, settings.format, 'mix');
+        await this.exportMix(job, grantId, settings, onProgress);
       } else {
         const result = await audio.engine.master(audio.mixInput(), settings, onProgress);
         const { context } = audio.output();
@@ -116,7 +115,7 @@ export class RenderFlow {
       if (this.job !== job) return;
       this.state.dispatch({ type: 'done' });
       await this.release(grantId);
-      if (error instanceof StemNotWritten) {
+      if (error instanceof NotWritten) {
         if (error.error.code === 'cancelled') notices.notify('info', { key: 'render.saveCancelled' });
         else notices.failed(error.error, (message) => ({ key: 'render.saveFailed', params: { message } }));
       } else if (error instanceof EngineError && error.failure.code === 'cancelled') {
@@ -126,6 +125,47 @@ export class RenderFlow {
         notices.notify('error', { key: 'render.failed', params: { message } });
       }
     }
+  }
+
+  /**
+   * The mix: main asks where it goes first, then each piece of the file is written as soon as it
+   * is encoded (the Worker waits for each write before encoding more), then main puts the file in
+   * place and counts the export. Nothing holds the whole file: an hour-long session exports in the
+   * memory of a few seconds of it. Any failure on the way gives the reservation back (main removes
+   * the unfinished file).
+   */
+  private async exportMix(
+    job: number,
+    grantId: string,
+    settings: ExportSettings,
+    onProgress: (fraction: number) => void,
+  ): Promise<void> {
+    const { audio, bridge, notices } = this.deps;
+    const format = settings.format;
+    const begun = await call(() =>
+      bridge.gate.beginRender({
+        grantId,
+        kind: 'export',
+        suggestedName: this.suggestedName('mix', format),
+        format,
+      }),
+    );
+    if (!begun.ok) throw new NotWritten(begun.error);
+    await audio.engine.render(audio.mixInput(), settings, onProgress, async ({ bytes, at }) => {
+      if (this.job !== job) throw new Error('superseded');
+      const data = bytes as Uint8Array<ArrayBuffer>;
+      const written = await call(() =>
+        bridge.gate.writeRender(at === undefined ? { grantId, data } : { grantId, data, at }),
+      );
+      if (!written.ok) throw new NotWritten(written.error);
+    });
+    this.state.dispatch({ type: 'saving', job, kind: 'export' });
+    const finished = await call(() => bridge.gate.finishRender({ grantId }));
+    if (!finished.ok) throw new NotWritten(finished.error);
+    this.state.dispatch({ type: 'done' });
+    this.lastPath = finished.value.path;
+    notices.notify('info', { key: 'desk.savedTo', params: { path: finished.value.path } });
+    void this.deps.refreshEntitlements();
   }
 
   /**
@@ -143,7 +183,7 @@ export class RenderFlow {
     const mix = audio.mixInput();
     const folderName = `${this.baseName()} - stems`.slice(0, 200);
     const begun = await call(() => bridge.gate.beginStems({ grantId, folderName, format: settings.format }));
-    if (!begun.ok) throw new StemNotWritten(begun.error);
+    if (!begun.ok) throw new NotWritten(begun.error);
     await audio.engine.renderStems(mix, settings, onProgress, async (stem) => {
       if (this.job !== job) throw new Error('superseded');
       this.state.dispatch({ type: 'stem', job, index: stem.index + 1, count: stem.count });
@@ -151,11 +191,11 @@ export class RenderFlow {
       const written = await call(() =>
         bridge.gate.writeStem({ grantId, name, data: stem.bytes as Uint8Array<ArrayBuffer> }),
       );
-      if (!written.ok) throw new StemNotWritten(written.error);
+      if (!written.ok) throw new NotWritten(written.error);
     });
     this.state.dispatch({ type: 'saving', job, kind: 'export' });
     const finished = await call(() => bridge.gate.finishStems({ grantId }));
-    if (!finished.ok) throw new StemNotWritten(finished.error);
+    if (!finished.ok) throw new NotWritten(finished.error);
     this.state.dispatch({ type: 'done' });
     this.lastPath = finished.value.path;
     notices.notify('info', {
@@ -179,6 +219,11 @@ export class RenderFlow {
     else if (state.phase === 'choosing') this.cancelExport();
   }
 
+  /** "Song - mix.wav": the name a render is offered under. */
+  private suggestedName(suffix: string, format: ExportFormat): string {
+    return `${this.baseName()} - ${suffix}.${fileExtension(format)}`.slice(-255);
+  }
+
   /** The name files are suggested under: the song's, or the app's. */
   baseName(): string {
     const name = this.deps.mix.getState().present.name.trim();
@@ -194,7 +239,7 @@ export class RenderFlow {
     suffix: string,
   ) {
     this.state.dispatch({ type: 'saving', job, kind });
-    const suggestedName = `${this.baseName()} - ${suffix}.${fileExtension(format)}`.slice(-255);
+    const suggestedName = this.suggestedName(suffix, format);
     const saved = await call(() =>
       this.deps.bridge.gate.saveRender({
         grantId,

@@ -4,10 +4,10 @@ import { EngineClient } from './engine-client';
 import type { FromEngine, ToEngine } from './protocol';
 
 /**
- * A stand-in for the engine Worker that posts `count` stems for a stems render, each only after the
- * desk said it took the previous one, as the real Worker does.
+ * A stand-in for the engine Worker that posts, for a render, each of `handed(id)` in turn, the next
+ * only after the desk said it took the previous one (as the real Worker does), then `done(id)`.
  */
-function stemWorker(count: number) {
+function handingWorker(handed: (id: number) => FromEngine[], done: (id: number) => FromEngine) {
   const log: string[] = [];
   let terminated = false;
   let render: { id: number; next: number } | null = null;
@@ -20,7 +20,7 @@ function stemWorker(count: number) {
       if (message.type === 'render') {
         render = { id: message.id, next: 0 };
         send();
-      } else if (message.type === 'stemTaken' && render?.id === message.id) send();
+      } else if (message.type === 'taken' && render?.id === message.id) send();
     },
     terminate() {
       terminated = true;
@@ -32,11 +32,38 @@ function stemWorker(count: number) {
     const { id } = render;
     const index = render.next++;
     const deliver = (m: FromEngine) => queueMicrotask(() => worker.onmessage?.({ data: m } as MessageEvent));
-    if (index < count)
-      deliver({ type: 'stem', id, trackId: `t${index}`, index, count, bytes: new Uint8Array([index]) });
-    else deliver({ type: 'stemsDone', id, clipping: { samples: 0, peak: 0.5 } });
+    const items = handed(id);
+    deliver(index < items.length ? (items[index] as FromEngine) : done(id));
   };
   return { worker: worker as unknown as Worker, log, isTerminated: () => terminated };
+}
+
+function stemWorker(count: number) {
+  return handingWorker(
+    (id) =>
+      Array.from({ length: count }, (_, index) => ({
+        type: 'stem' as const,
+        id,
+        trackId: `t${index}`,
+        index,
+        count,
+        bytes: new Uint8Array([index]),
+      })),
+    (id) => ({ type: 'stemsDone', id, clipping: { samples: 0, peak: 0.5 } }),
+  );
+}
+
+/** The mix in three pieces, then the header written over the first bytes, as the Worker posts a WAV. */
+function pieceWorker() {
+  return handingWorker(
+    (id) => [
+      { type: 'piece', id, bytes: new Uint8Array([1, 1, 1]) },
+      { type: 'piece', id, bytes: new Uint8Array([2, 2]) },
+      { type: 'piece', id, bytes: new Uint8Array([3]) },
+      { type: 'piece', id, bytes: new Uint8Array([9]), at: 0 },
+    ],
+    (id) => ({ type: 'rendered', id, size: 6, clipping: { samples: 3, peak: 1.5 } }),
+  );
 }
 
 const mix = { tracks: [], master: { gainDb: 0 } as never, sampleRate: 48000 };
@@ -55,13 +82,13 @@ describe('engine client: stems, one at a time', () => {
       () => {},
       async (stem) => {
         // While a stem is being written, the Worker has not been asked for the next.
-        expect(fake.log.filter((t) => t === 'stemTaken')).toHaveLength(stem.index);
+        expect(fake.log.filter((t) => t === 'taken')).toHaveLength(stem.index);
         taken.push(`${stem.trackId}:${stem.index + 1}/${stem.count}:${stem.bytes[0]}`);
       },
     );
     expect(taken).toEqual(['t0:1/3:0', 't1:2/3:1', 't2:3/3:2']);
     expect(result).toEqual({ clipping: { samples: 0, peak: 0.5 } });
-    expect(fake.log).toEqual(['render', 'stemTaken', 'stemTaken', 'stemTaken']);
+    expect(fake.log).toEqual(['render', 'taken', 'taken', 'taken']);
   });
 
   it('a stem that cannot be written stops the Worker and fails the render with that error', async () => {
@@ -85,7 +112,56 @@ describe('engine client: stems, one at a time', () => {
     ).rejects.toBe(refused);
     expect(written).toEqual([0]);
     expect(fake.isTerminated()).toBe(true);
-    expect(fake.log).toEqual(['render', 'stemTaken', 'terminated']);
+    expect(fake.log).toEqual(['render', 'taken', 'terminated']);
+  });
+});
+
+describe('engine client: the mix, a piece at a time', () => {
+  it('hands each piece over in order, patch last, and asks for more only once it is written', async () => {
+    const fake = pieceWorker();
+    const client = new EngineClient(
+      () => fake.worker,
+      () => [],
+    );
+    const file: number[] = [];
+    let handed = 0;
+    const result = await client.render(
+      mix,
+      DEFAULT_EXPORT,
+      () => {},
+      async ({ bytes, at }) => {
+        // While a piece is being written, the Worker has not been told to go on.
+        expect(fake.log.filter((t) => t === 'taken')).toHaveLength(handed++);
+        if (at === undefined) file.push(...bytes);
+        else file.splice(at, bytes.length, ...bytes);
+        await new Promise((r) => setTimeout(r, 1));
+      },
+    );
+    expect(file).toEqual([9, 1, 1, 2, 2, 3]);
+    expect(result).toEqual({ size: 6, clipping: { samples: 3, peak: 1.5 } });
+    expect(fake.log).toEqual(['render', 'taken', 'taken', 'taken', 'taken']);
+  });
+
+  it('a piece that cannot be written (thrown at once or later) stops the Worker and fails the render', async () => {
+    for (const how of ['rejects', 'throws'] as const) {
+      const fake = pieceWorker();
+      const client = new EngineClient(
+        () => fake.worker,
+        () => [],
+      );
+      const refused = new Error('disk full');
+      let pieces = 0;
+      await expect(
+        client.render(mix, DEFAULT_EXPORT, () => {}, ((_piece: unknown) => {
+          if (++pieces < 2) return Promise.resolve();
+          if (how === 'throws') throw refused;
+          return Promise.reject(refused);
+        }) as never),
+      ).rejects.toBe(refused);
+      expect(pieces).toBe(2);
+      expect(fake.isTerminated()).toBe(true);
+      expect(fake.log).toEqual(['render', 'taken', 'terminated']);
+    }
   });
 });
 

@@ -13,12 +13,17 @@ export class EngineError extends Error {
 
 type Pending = {
   resolve: (message: FromEngine) => void;
-  /** An EngineError, or what `onStem` failed with (passed on as it is). */
+  /** An EngineError, or what `onHanded` failed with (passed on as it is). */
   reject: (error: Error) => void;
   onProgress?: (fraction: number) => void;
-  /** Stems: each one as it comes; the Worker renders the next once this settles. */
-  onStem?: (stem: Extract<FromEngine, { type: 'stem' }>) => Promise<void>;
+  /** Stems or the mix's pieces: each one as it comes; the Worker goes on once this settles. */
+  onHanded?: (handed: Handed) => Promise<void>;
 };
+
+type Handed = Extract<FromEngine, { type: 'stem' | 'piece' }>;
+
+/** A piece of the encoded mix: bytes to add, or (with `at`) to write over the file there. */
+export type Piece = { bytes: Uint8Array; at?: number };
 
 export type Stem = { trackId: string; index: number; count: number; bytes: Uint8Array };
 
@@ -79,16 +84,26 @@ export class EngineClient {
     this.worker?.postMessage({ type: 'forget', trackIds: [...trackIds] } satisfies ToEngine);
   }
 
-  /** The mix, encoded as the settings say (not stems: see `renderStems`). */
+  /**
+   * The mix, encoded as the settings say (not stems: see `renderStems`), handed to `onPiece` a few
+   * MiB at a time as it is encoded (which writes it); the Worker encodes more once `onPiece` has
+   * settled, so neither side ever holds the whole file. A rejected `onPiece` stops the Worker and
+   * fails the render.
+   */
   render(
     mix: MixInput,
     settings: ExportSettings,
     onProgress: (fraction: number) => void,
-  ): Promise<{ bytes: Uint8Array; clipping: Clipping }> {
+    onPiece: (piece: Piece) => Promise<void>,
+  ): Promise<{ size: number; clipping: Clipping }> {
     const message: ToEngine = { type: 'render', id: 0, mix, settings: { ...settings, stems: false } };
-    return this.request(message, [], onProgress).then((m) => {
+    const handed = (m: Handed) => {
+      if (m.type !== 'piece') throw unexpected(m);
+      return onPiece(m.at === undefined ? { bytes: m.bytes } : { bytes: m.bytes, at: m.at });
+    };
+    return this.request(message, [], onProgress, handed).then((m) => {
       if (m.type !== 'rendered') throw unexpected(m);
-      return { bytes: m.bytes, clipping: m.clipping };
+      return { size: m.size, clipping: m.clipping };
     });
   }
 
@@ -103,7 +118,11 @@ export class EngineClient {
     onStem: (stem: Stem) => Promise<void>,
   ): Promise<{ clipping: Clipping }> {
     const message: ToEngine = { type: 'render', id: 0, mix, settings: { ...settings, stems: true } };
-    return this.request(message, [], onProgress, onStem).then((m) => {
+    const handed = (m: Handed) => {
+      if (m.type !== 'stem') throw unexpected(m);
+      return onStem(m);
+    };
+    return this.request(message, [], onProgress, handed).then((m) => {
       if (m.type !== 'stemsDone') throw unexpected(m);
       return { clipping: m.clipping };
     });
@@ -162,17 +181,21 @@ export class EngineClient {
       pending.onProgress?.(message.fraction);
       return;
     }
-    if (message.type === 'stem') {
+    if (message.type === 'stem' || message.type === 'piece') {
       const id = message.id;
-      (pending.onStem ?? (async () => {}))(message).then(
-        () => this.worker?.postMessage({ type: 'stemTaken', id } satisfies ToEngine),
-        (error: unknown) => {
-          // The stem could not be written: nothing more is rendered, the render fails with why.
-          this.pending.delete(id);
-          this.cancel();
-          pending.reject(error instanceof Error ? error : new Error(String(error)));
-        },
-      );
+      const handed = pending.onHanded ?? (async () => {});
+      // A handler that throws at once counts as one that failed.
+      Promise.resolve()
+        .then(() => handed(message))
+        .then(
+          () => this.worker?.postMessage({ type: 'taken', id } satisfies ToEngine),
+          (error: unknown) => {
+            // It could not be written: nothing more is rendered, the render fails with why.
+            this.pending.delete(id);
+            this.cancel();
+            pending.reject(error instanceof Error ? error : new Error(String(error)));
+          },
+        );
       return;
     }
     this.pending.delete(message.id);
@@ -185,12 +208,12 @@ export class EngineClient {
     message: ToEngine,
     transfer: Transferable[],
     onProgress?: (fraction: number) => void,
-    onStem?: Pending['onStem'],
+    onHanded?: Pending['onHanded'],
   ): Promise<FromEngine> {
     const worker = this.ensureWorker();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress, onStem });
+      this.pending.set(id, { resolve, reject, onProgress, onHanded });
       worker.postMessage({ ...message, id }, transfer);
     });
   }

@@ -3,7 +3,9 @@ import { type ExportSettings, exportRate } from '../../contracts/export';
 import {
   AudioFormatError,
   encodeAudio,
+  type ByteSink,
   encodeSource,
+  encodeSourceTo,
   masterAudio,
   resampledSource,
 } from '../../engine/index';
@@ -67,9 +69,27 @@ function encodeMix(mixed: FrameSource, settings: ExportSettings, sessionRate: nu
   return encodeSource(resampledSource(mixed, rate), settings.format, { tags });
 }
 
-/** Stems waiting for the desk to take the one posted (flow control: one stem's audio at a time). */
+/**
+ * Renders waiting for the desk to take what was posted (flow control: one stem, or one piece of
+ * the mix, at a time).
+ */
 const taken = new Map<number, () => void>();
-const stemTaken = (id: number) => new Promise<void>((resolve) => taken.set(id, resolve));
+const handedOver = (id: number) => new Promise<void>((resolve) => taken.set(id, resolve));
+
+/** Posts a piece of the encoded mix (its buffer transferred) and waits until the desk has written it. */
+function pieceSink(id: number): ByteSink {
+  const hand = async (bytes: Uint8Array, at?: number) => {
+    const next = handedOver(id);
+    // A patch may be a view into the encoder's own memory: posted as a copy of its own.
+    const own =
+      bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+    post(at === undefined ? { type: 'piece', id, bytes: own } : { type: 'piece', id, bytes: own, at }, [
+      own.buffer,
+    ]);
+    await next;
+  };
+  return { write: (bytes) => hand(bytes), patch: (at, bytes) => hand(bytes, at) };
+}
 
 /**
  * Each stem in turn: rendered through its own strip with the others muted (the mix's length),
@@ -99,7 +119,7 @@ async function renderStems(id: number, mix: MixInput, settings: ExportSettings):
     const encoded = await encodeMix(stem, settings, mix.sampleRate);
     clipping.samples += encoded.clipping.samples;
     clipping.peak = Math.max(clipping.peak, encoded.clipping.peak);
-    const next = stemTaken(id);
+    const next = handedOver(id);
     post({ type: 'stem', id, trackId, index, count: ids.length, bytes: encoded.bytes }, [
       encoded.bytes.buffer,
     ]);
@@ -135,7 +155,7 @@ async function handle(message: ToEngine): Promise<void> {
     case 'forget':
       for (const trackId of message.trackIds) sources.delete(trackId);
       return;
-    case 'stemTaken': {
+    case 'taken': {
       const resolve = taken.get(message.id);
       taken.delete(message.id);
       resolve?.();
@@ -157,8 +177,14 @@ async function handle(message: ToEngine): Promise<void> {
         },
         { onProgress: progress(id, 0, 0.95) },
       );
-      const { bytes, clipping } = await encodeMix(mixed, settings, mix.sampleRate);
-      post({ type: 'rendered', id, bytes, clipping }, [bytes.buffer]);
+      const { rate, tags } = encodeOptions(settings, mix.sampleRate);
+      const { bytes: size, clipping } = await encodeSourceTo(
+        resampledSource(mixed, rate),
+        settings.format,
+        pieceSink(id),
+        { tags },
+      );
+      post({ type: 'rendered', id, size, clipping });
       return;
     }
     case 'master': {

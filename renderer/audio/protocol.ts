@@ -24,10 +24,13 @@ export type ToEngine =
   | { type: 'store'; id: number; trackId: string; source: SharedSource }
   /** The desk let go of these tracks' sources (deleted for good): the Worker drops them too. */
   | { type: 'forget'; trackIds: string[] }
-  /** The mix (or, with `settings.stems`, each stem in turn) rendered and encoded as the settings say. */
+  /**
+   * The mix (or, with `settings.stems`, each stem in turn) rendered and encoded as the settings say,
+   * posted as it is encoded: the mix in pieces, the stems one file at a time.
+   */
   | { type: 'render'; id: number; mix: MixInput; settings: ExportSettings }
-  /** The desk has written the stem the Worker posted: the next one may be rendered. */
-  | { type: 'stemTaken'; id: number }
+  /** The desk has written the stem or the piece the Worker posted: the Worker goes on. */
+  | { type: 'taken'; id: number }
   | { type: 'master'; id: number; mix: MixInput; settings: ExportSettings };
 
 export type Clipping = { samples: number; peak: number };
@@ -43,8 +46,14 @@ export type FromEngine =
     }
   | { type: 'stored'; id: number; peaks: Peaks }
   | { type: 'progress'; id: number; fraction: number }
-  | { type: 'rendered'; id: number; bytes: Uint8Array; clipping: Clipping }
-  /** One stem, encoded; the Worker waits for `stemTaken` before it renders the next. */
+  /**
+   * A piece of the encoded mix, in order; with `at`, bytes to write over the file there instead (the
+   * header, completed at the end). The Worker waits for `taken` before it encodes more.
+   */
+  | { type: 'piece'; id: number; bytes: Uint8Array; at?: number }
+  /** Every piece of the mix was posted and taken: the file's size, and what clipped in it. */
+  | { type: 'rendered'; id: number; size: number; clipping: Clipping }
+  /** One stem, encoded; the Worker waits for `taken` before it renders the next. */
   | { type: 'stem'; id: number; trackId: string; index: number; count: number; bytes: Uint8Array }
   /** Every stem was posted and taken. */
   | { type: 'stemsDone'; id: number; clipping: Clipping }

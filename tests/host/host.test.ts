@@ -98,10 +98,13 @@ describe('test host', () => {
     ]);
     expect(shape.gate).toEqual([
       'authorize',
+      'beginRender',
       'beginStems',
+      'finishRender',
       'finishStems',
       'release',
       'saveRender',
+      'writeRender',
       'writeStem',
     ]);
     expect(shape.on).toBe('fn');

@@ -196,19 +196,25 @@ describe('the desk', () => {
 });
 
 describe('exports and masters when granted', () => {
-  it('renders in the Worker with progress and hands WAV bytes to main', async () => {
+  it('renders in the Worker with progress and hands the WAV to main as it is encoded', async () => {
     const page = await openDesk(desk, { account: signedIn(), entitlements: proEntitlements(5) });
     await importWav(page, 'Mix.wav', toneWav(2));
     await exportMix(page);
     await page.getByText(/^Saved to \/home\/musician\/Music\//).waitFor({ timeout: 20_000 });
     const calls = await scriptedCalls(page);
-    const save = calls.find((c) => c.name === 'gate.saveRender')?.input as {
+    const save = calls.find((c) => c.name === 'gate.beginRender')?.input as {
       grantId: string;
       kind: string;
       suggestedName: string;
     };
     expect(save).toMatchObject({ kind: 'export', suggestedName: 'Siberia Mix - mix.wav' });
     expect(save.grantId).toMatch(/^grant-export-/);
+    // Where first, then the pieces (the header last, over the first bytes), then the file in place.
+    const names = calls.map((c) => c.name).filter((n) => n.startsWith('gate.') && n !== 'gate.authorize');
+    expect(names[0]).toBe('gate.beginRender');
+    expect(names.at(-1)).toBe('gate.finishRender');
+    expect(names.slice(1, -1).every((n) => n === 'gate.writeRender')).toBe(true);
+    expect(calls.some((c) => c.name === 'gate.saveRender')).toBe(false);
     expect((await savedState(page)).saved[0]?.bytes).toBe(44 + 2 * 48000 * 2 * 3);
     await page.close();
   });

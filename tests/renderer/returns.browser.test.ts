@@ -42,7 +42,9 @@ describe('refusals the gate gives a Pro user', () => {
     expect(await refusal.getByRole('button', { name: 'See plans' }).count()).toBe(0);
     expect(await refusal.innerText()).not.toMatch(/Go Pro|upgrade/i);
     await refusal.getByRole('button', { name: 'Not now' }).click();
-    expect((await scriptedCalls(page)).some((c) => c.name === 'gate.saveRender')).toBe(false);
+    expect(
+      (await scriptedCalls(page)).some((c) => c.name === 'gate.saveRender' || c.name === 'gate.beginRender'),
+    ).toBe(false);
     await page.close();
   });
 

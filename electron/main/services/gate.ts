@@ -12,7 +12,7 @@ import {
 } from '../../../contracts/plan';
 import { refusal } from '../../../contracts/refusal';
 import { BridgeFailure, Refused } from '../bridge-failure';
-import type { Clock, Dialogs, FileFilter, Files, Logger, Scheduler } from '../ports';
+import type { Clock, Dialogs, FileFilter, Files, Logger, PartialFile, Scheduler } from '../ports';
 import { ServerError, ServerUnreachable } from '../server-client';
 import type { AccountService } from './account';
 import type { EntitlementService } from './entitlements';
@@ -83,6 +83,8 @@ export class Gate {
   private readonly issued = new Map<string, Issued>();
   private readonly spent = new Set<string>();
   private readonly stems = new Map<string, StemsUnderWay>();
+  /** Renders being written piece by piece: where each goes, and its unfinished file. */
+  private readonly streams = new Map<string, { target: string; file: PartialFile }>();
 
   constructor(
     private readonly deps: {
@@ -195,6 +197,7 @@ export class Gate {
    */
   async release(grantId: string): Promise<{ released: boolean }> {
     await this.dropStems(grantId);
+    await this.dropStream(grantId);
     const grant = this.issued.get(grantId);
     if (!grant) return { released: false };
     this.issued.delete(grantId);
@@ -217,7 +220,9 @@ export class Gate {
 
   /** Quit: every reservation still held goes back. */
   async releaseAll(): Promise<void> {
-    await Promise.all([...this.issued.keys()].map((id) => this.release(id)));
+    // With the files still being written, even of a reservation the server has already let go.
+    const ids = new Set([...this.issued.keys(), ...this.stems.keys(), ...this.streams.keys()]);
+    await Promise.all([...ids].map((id) => this.release(id)));
   }
 
   /** The file is whole under its final name: the reservation becomes use, now or once the server answers. */
@@ -369,11 +374,97 @@ export class Gate {
       await this.deps.files.write(target, input.data);
     } catch (e) {
       await this.release(input.grantId);
-      throw e;
+      throw notWritten(e);
     }
     await this.delivered(input.grantId, grant);
     this.deps.logger.info('render saved', { grant: input.grantId });
     return { path: target };
+  }
+
+  /**
+   * A render written as it is encoded: the save dialog first (a cancelled one gives the reservation
+   * back), then a hidden file beside the chosen place that `writeRender` fills and `finishRender`
+   * puts in place and counts. Neither the renderer nor main ever holds the whole file.
+   */
+  async beginRender(input: {
+    grantId: string;
+    suggestedName: string;
+    kind?: UsageKind;
+    format?: ExportFormat;
+  }): Promise<{ path: string }> {
+    if (this.streams.has(input.grantId) || this.stems.has(input.grantId))
+      throw new BridgeFailure('validation_error', 'This render is already being written.');
+    await this.check(input.grantId, input.kind);
+    const format = input.format ?? 'wav24';
+    const target = await this.deps.dialogs.save(
+      withExtension(safeFileName(input.suggestedName), format),
+      'render',
+      renderFilter(format),
+    );
+    if (!target) {
+      await this.release(input.grantId);
+      throw new BridgeFailure('cancelled', 'Saving was cancelled: nothing was counted.');
+    }
+    await this.check(input.grantId, input.kind);
+    this.spent.add(input.grantId);
+    let file: PartialFile;
+    try {
+      file = await this.deps.files.begin(target);
+    } catch (e) {
+      await this.release(input.grantId);
+      throw notWritten(e);
+    }
+    this.streams.set(input.grantId, { target, file });
+    return { path: target };
+  }
+
+  /** One piece of the render, in order (or over a header already written); a failed write ends it, uncounted. */
+  async writeRender(input: { grantId: string; data: Uint8Array; at?: number }): Promise<{ bytes: number }> {
+    const stream = this.streams.get(input.grantId);
+    if (!stream || !this.issued.has(input.grantId))
+      throw new BridgeFailure('unauthorized', 'This render is not authorized: begin it with a grant first.');
+    let bytes: number;
+    try {
+      bytes =
+        input.at === undefined
+          ? await stream.file.append(input.data)
+          : await stream.file.writeAt(input.at, input.data);
+    } catch (e) {
+      // Bytes asked to be written past the end: refused before anything is written, the render goes on.
+      if (e instanceof RangeError && input.at !== undefined)
+        throw new BridgeFailure('validation_error', e.message);
+      await this.release(input.grantId);
+      throw notWritten(e);
+    }
+    return { bytes };
+  }
+
+  /** The last piece is in: the file takes its name and the render is counted, once. */
+  async finishRender(grantId: string): Promise<{ path: string }> {
+    const stream = this.streams.get(grantId);
+    const grant = this.issued.get(grantId);
+    if (!stream || !grant)
+      throw new BridgeFailure('unauthorized', 'This render is not authorized: begin it with a grant first.');
+    try {
+      await stream.file.commit();
+    } catch (e) {
+      await this.release(grantId);
+      throw notWritten(e);
+    }
+    this.streams.delete(grantId);
+    await this.delivered(grantId, grant);
+    this.deps.logger.info('render saved', { grant: grantId, streamed: true });
+    return { path: stream.target };
+  }
+
+  /** A render given up: its unfinished file goes. */
+  private async dropStream(grantId: string): Promise<void> {
+    const stream = this.streams.get(grantId);
+    if (!stream) return;
+    this.streams.delete(grantId);
+    await stream.file.discard().catch((e) => {
+      this.deps.logger.warn('unfinished render not removed', { error: String(e) });
+    });
   }
 
   /** The work is on disk under its final name: the grant becomes use (online) or a ledger entry. */
@@ -395,7 +486,7 @@ export class Gate {
   async beginStems(input: { grantId: string; folderName: string; format: ExportFormat }): Promise<{
     folder: string;
   }> {
-    if (this.stems.has(input.grantId))
+    if (this.stems.has(input.grantId) || this.streams.has(input.grantId))
       throw new BridgeFailure('validation_error', 'These stems are already being written.');
     await this.check(input.grantId, 'export');
     const name =
@@ -420,7 +511,7 @@ export class Gate {
       await this.deps.files.makeFolder(partial);
     } catch (e) {
       await this.release(input.grantId);
-      throw e;
+      throw notWritten(e);
     }
     return { folder: path.join(parent, name) };
   }
@@ -442,7 +533,7 @@ export class Gate {
       await this.deps.files.write(path.join(underWay.partial, file), input.data);
     } catch (e) {
       await this.release(input.grantId);
-      throw e;
+      throw notWritten(e);
     }
     underWay.written.push(file);
     return { file };
@@ -468,7 +559,7 @@ export class Gate {
       await this.deps.files.renameFolder(underWay.partial, target);
     } catch (e) {
       await this.release(grantId);
-      throw e;
+      throw notWritten(e);
     }
     this.stems.delete(grantId);
     await this.delivered(grantId, grant);
@@ -497,6 +588,20 @@ function refused(
 }
 
 const isoOf = (ms: number): string => new Date(ms).toISOString();
+
+/** A render's write that failed, in words: a full disk or a place one may not write to is said as such. */
+function notWritten(e: unknown): unknown {
+  if (e instanceof BridgeFailure) return e;
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT')
+    return new BridgeFailure('internal', 'The disk is full: the file was not saved. Nothing was counted.');
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+    return new BridgeFailure(
+      'internal',
+      'This place cannot be written to: the file was not saved. Nothing was counted.',
+    );
+  return e;
+}
 
 function grantOf(id: string, kind: UsageKind, expiresAtMs: number, offline: boolean): Grant {
   return { id, kind, expiresAt: isoOf(expiresAtMs), offline };
