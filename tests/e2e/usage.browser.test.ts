@@ -54,7 +54,7 @@ describe('usage: reservations, devices and honest refusals', { timeout: 240_000 
   it('14. a Pro musician cancels an export and discards a master: the header does not move', async () => {
     const app = await proWithStems('cancels');
     await expectText(app.page, '0/2 exports · 0/2 masters');
-    // The export renders, then the musician cancels the save dialog.
+    // The musician cancels the save dialog (asked before the mix is rendered and written).
     app.saveDialog.cancel = true;
     await exportMix(app.page);
     await expectText(app.page, 'Saving cancelled: nothing was counted.', 30_000);
