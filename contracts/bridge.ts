@@ -120,13 +120,12 @@ export const SavedFile = z.object({ path: z.string() });
 export const BeginRenderInput = SaveRenderInput.omit({ data: true });
 /** A piece bigger than this is a render that does not stream: the Worker hands over a few MiB at a time. */
 export const MAX_RENDER_PIECE_BYTES = 64 * 1024 * 1024;
-export const RenderPieceInput = z.object({
-  grantId: z.string().min(1),
-  data: z
-    .instanceof(Uint8Array)
-    .refine((d) => d.byteLength <= MAX_RENDER_PIECE_BYTES, 'at most 64 MiB a piece'),
-  at: z.number().int().nonnegative().optional(),
-});
+const RenderPiece = z
+  .instanceof(Uint8Array)
+  .refine((d) => d.byteLength <= MAX_RENDER_PIECE_BYTES, 'at most 64 MiB a piece');
+/** Where a piece goes over bytes already written (absent: after them). */
+const PieceAt = z.number().int().nonnegative().optional();
+export const RenderPieceInput = z.object({ grantId: z.string().min(1), data: RenderPiece, at: PieceAt });
 /** How many bytes the unfinished file holds after the piece. */
 export const WrittenRender = z.object({ bytes: z.number().int().nonnegative() });
 
@@ -147,7 +146,11 @@ export const StemFileInput = z.object({
   grantId: z.string().min(1),
   /** The stem's name without extension (engine's stemFileName); main adds the format's extension. */
   name: z.string().min(1).max(200),
-  data: z.instanceof(Uint8Array),
+  /** The whole stem, or (with `more`, or after a piece with it) a piece of it as `writeRender` takes. */
+  data: RenderPiece,
+  at: PieceAt,
+  /** More pieces of this stem follow; the piece without it ends the stem. */
+  more: z.boolean().optional(),
 });
 export const WrittenStem = z.object({ file: z.string() });
 export const SavedStems = z.object({ path: z.string(), files: z.array(z.string()) });

@@ -169,8 +169,8 @@ export class RenderFlow {
   }
 
   /**
-   * Stems: main asks for the folder once, then each stem is written as soon as it is rendered (the
-   * Worker waits for each write before rendering the next), then main puts the folder in place and
+   * Stems: main asks for the folder once, then each stem is written a piece at a time as it is
+   * encoded (the Worker waits for each write before encoding more), then main puts the folder in place and
    * counts the export once. Any failure on the way gives the reservation back (main removes the folder).
    */
   private async exportStems(
@@ -184,13 +184,17 @@ export class RenderFlow {
     const folderName = `${this.baseName()} - stems`.slice(0, 200);
     const begun = await call(() => bridge.gate.beginStems({ grantId, folderName, format: settings.format }));
     if (!begun.ok) throw new NotWritten(begun.error);
+    let current = -1;
     await audio.engine.renderStems(mix, settings, onProgress, async (stem) => {
       if (this.job !== job) throw new Error('superseded');
-      this.state.dispatch({ type: 'stem', job, index: stem.index + 1, count: stem.count });
+      if (stem.index !== current) {
+        current = stem.index;
+        this.state.dispatch({ type: 'stem', job, index: stem.index + 1, count: stem.count });
+      }
       const name = stemFileName(mix.tracks, stem.trackId);
-      const written = await call(() =>
-        bridge.gate.writeStem({ grantId, name, data: stem.bytes as Uint8Array<ArrayBuffer> }),
-      );
+      const data = stem.bytes as Uint8Array<ArrayBuffer>;
+      const piece = stem.at === undefined ? { data } : { data, at: stem.at };
+      const written = await call(() => bridge.gate.writeStem({ grantId, name, ...piece, more: stem.more }));
       if (!written.ok) throw new NotWritten(written.error);
     });
     this.state.dispatch({ type: 'saving', job, kind: 'export' });

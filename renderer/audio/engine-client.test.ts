@@ -48,6 +48,7 @@ function stemWorker(count: number) {
         index,
         count,
         bytes: new Uint8Array([index]),
+        more: false,
       })),
     (id) => ({ type: 'stemsDone', id, clipping: { samples: 0, peak: 0.5 } }),
   );

@@ -25,7 +25,15 @@ type Handed = Extract<FromEngine, { type: 'stem' | 'piece' }>;
 /** A piece of the encoded mix: bytes to add, or (with `at`) to write over the file there. */
 export type Piece = { bytes: Uint8Array; at?: number };
 
-export type Stem = { trackId: string; index: number; count: number; bytes: Uint8Array };
+/** A piece of one stem's file (see `Piece`); `more`: pieces of this stem follow. */
+export type Stem = {
+  trackId: string;
+  index: number;
+  count: number;
+  bytes: Uint8Array;
+  at?: number;
+  more: boolean;
+};
 
 export type MasterResult = {
   bytes: Uint8Array;
@@ -108,8 +116,9 @@ export class EngineClient {
   }
 
   /**
-   * Each stem, rendered and encoded in turn and handed to `onStem` (which writes it); the next is
-   * rendered only once `onStem` has settled. A rejected `onStem` stops the Worker and fails the render.
+   * Each stem, rendered and encoded in turn and handed to `onStem` a piece at a time (which writes
+   * it); the Worker goes on only once `onStem` has settled. A rejected `onStem` stops the Worker and
+   * fails the render.
    */
   renderStems(
     mix: MixInput,

@@ -4,7 +4,6 @@ import {
   AudioFormatError,
   encodeAudio,
   type ByteSink,
-  encodeSource,
   encodeSourceTo,
   masterAudio,
   resampledSource,
@@ -64,9 +63,10 @@ function encodeOptions(settings: ExportSettings, sessionRate: number) {
  * A mix (or a stem) encoded as it is rendered, resampled on the way to the export's rate: the
  * Worker holds the encoded file, never the whole mix as samples.
  */
-function encodeMix(mixed: FrameSource, settings: ExportSettings, sessionRate: number) {
+/** A mix (or a stem) resampled to the export's rate and encoded into `sink` as it renders. */
+function encodeMix(mixed: FrameSource, settings: ExportSettings, sessionRate: number, sink: ByteSink) {
   const { rate, tags } = encodeOptions(settings, sessionRate);
-  return encodeSource(resampledSource(mixed, rate), settings.format, { tags });
+  return encodeSourceTo(resampledSource(mixed, rate), settings.format, sink, { tags });
 }
 
 /**
@@ -76,25 +76,44 @@ function encodeMix(mixed: FrameSource, settings: ExportSettings, sessionRate: nu
 const taken = new Map<number, () => void>();
 const handedOver = (id: number) => new Promise<void>((resolve) => taken.set(id, resolve));
 
-/** Posts a piece of the encoded mix (its buffer transferred) and waits until the desk has written it. */
+/** Posts a piece (its buffer transferred) and waits until the desk has written it. */
+async function handOver(message: Extract<FromEngine, { type: 'piece' | 'stem' }>): Promise<void> {
+  const next = handedOver(message.id);
+  // A patch may be a view into the encoder's own memory: posted as a copy of its own.
+  const { bytes } = message;
+  const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+  post({ ...message, bytes: own }, [own.buffer]);
+  await next;
+}
+
+/** The mix's file, a piece at a time. */
 function pieceSink(id: number): ByteSink {
-  const hand = async (bytes: Uint8Array, at?: number) => {
-    const next = handedOver(id);
-    // A patch may be a view into the encoder's own memory: posted as a copy of its own.
-    const own =
-      bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-    post(at === undefined ? { type: 'piece', id, bytes: own } : { type: 'piece', id, bytes: own, at }, [
-      own.buffer,
-    ]);
-    await next;
+  return {
+    write: (bytes) => handOver({ type: 'piece', id, bytes }),
+    patch: (at, bytes) => handOver({ type: 'piece', id, bytes, at }),
   };
-  return { write: (bytes) => hand(bytes), patch: (at, bytes) => hand(bytes, at) };
+}
+
+/**
+ * A stem's file, a piece at a time: each piece is held until the next one comes, so the last one
+ * goes out marked as the end of the stem (`more: false`), with no empty piece after it.
+ */
+function stemSink(stem: { id: number; trackId: string; index: number; count: number }) {
+  let held: { bytes: Uint8Array; at?: number } | null = null;
+  const next = async (piece: { bytes: Uint8Array; at?: number }) => {
+    if (held) await handOver({ type: 'stem', ...stem, ...held, more: true });
+    held = piece;
+  };
+  const sink: ByteSink = { write: (bytes) => next({ bytes }), patch: (at, bytes) => next({ bytes, at }) };
+  const end = () =>
+    handOver({ type: 'stem', ...stem, ...(held ?? { bytes: new Uint8Array(0) }), more: false });
+  return { sink, end };
 }
 
 /**
  * Each stem in turn: rendered through its own strip with the others muted (the mix's length),
- * encoded, posted with its buffer transferred, and dropped before the next one starts, so only one
- * stem's audio is ever held. Progress runs across all of them.
+ * encoded and posted a piece at a time, each piece written before the next is encoded, so only a
+ * piece of one stem's file is ever held. Progress runs across all of them.
  */
 async function renderStems(id: number, mix: MixInput, settings: ExportSettings): Promise<void> {
   const ids = stemIds(mix.tracks, settings.stemTrackIds);
@@ -116,14 +135,11 @@ async function renderStems(id: number, mix: MixInput, settings: ExportSettings):
       },
       { onProgress: progress(id, index * span, span * 0.95) },
     );
-    const encoded = await encodeMix(stem, settings, mix.sampleRate);
+    const { sink, end } = stemSink({ id, trackId, index, count: ids.length });
+    const encoded = await encodeMix(stem, settings, mix.sampleRate, sink);
+    await end();
     clipping.samples += encoded.clipping.samples;
     clipping.peak = Math.max(clipping.peak, encoded.clipping.peak);
-    const next = handedOver(id);
-    post({ type: 'stem', id, trackId, index, count: ids.length, bytes: encoded.bytes }, [
-      encoded.bytes.buffer,
-    ]);
-    await next;
     post({ type: 'progress', id, fraction: (index + 1) * span });
   }
   post({ type: 'stemsDone', id, clipping });
@@ -177,13 +193,7 @@ async function handle(message: ToEngine): Promise<void> {
         },
         { onProgress: progress(id, 0, 0.95) },
       );
-      const { rate, tags } = encodeOptions(settings, mix.sampleRate);
-      const { bytes: size, clipping } = await encodeSourceTo(
-        resampledSource(mixed, rate),
-        settings.format,
-        pieceSink(id),
-        { tags },
-      );
+      const { bytes: size, clipping } = await encodeMix(mixed, settings, mix.sampleRate, pieceSink(id));
       post({ type: 'rendered', id, size, clipping });
       return;
     }

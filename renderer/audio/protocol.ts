@@ -53,8 +53,20 @@ export type FromEngine =
   | { type: 'piece'; id: number; bytes: Uint8Array; at?: number }
   /** Every piece of the mix was posted and taken: the file's size, and what clipped in it. */
   | { type: 'rendered'; id: number; size: number; clipping: Clipping }
-  /** One stem, encoded; the Worker waits for `taken` before it renders the next. */
-  | { type: 'stem'; id: number; trackId: string; index: number; count: number; bytes: Uint8Array }
+  /**
+   * A piece of one stem's file as it is encoded (as `piece` for the mix); `more`: pieces of this
+   * stem follow, else the stem is whole. The Worker waits for `taken` before it goes on.
+   */
+  | {
+      type: 'stem';
+      id: number;
+      trackId: string;
+      index: number;
+      count: number;
+      bytes: Uint8Array;
+      at?: number;
+      more: boolean;
+    }
   /** Every stem was posted and taken. */
   | { type: 'stemsDone'; id: number; clipping: Clipping }
   | {

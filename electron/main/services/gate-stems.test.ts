@@ -88,6 +88,58 @@ describe('gate: stems', () => {
     expect(await serverExports(t)).toEqual({ used: 2, reserved: 0 });
   });
 
+  it('writes each stem piece by piece, header last, one stem at a time, and counts the export once', async () => {
+    const { t, parent } = await proWithFolder('pieces');
+    const grant = await t.main.gate.authorize('export');
+    await t.main.gate.beginStems({ grantId: grant.id, folderName: 'Song', format: 'wav24' });
+    const piece = (name: string, data: Uint8Array, extra: { at?: number; more?: boolean } = {}) =>
+      t.main.dispatch('gate.writeStem', { grantId: grant.id, name, data, ...extra }, true);
+    expect(await piece('01 Drums', bytes(0), { more: true })).toEqual({
+      ok: true,
+      value: { file: '01 Drums.wav' },
+    });
+    expect(await piece('01 Drums', new Uint8Array([7, 7]), { more: true })).toMatchObject({ ok: true });
+    // Another stem, or the end of the export, while this one is open: refused, nothing changes.
+    for (const refused of [
+      await piece('02 Bass', bytes(1)),
+      await t.main.dispatch('gate.finishStems', { grantId: grant.id }, true),
+      await piece('01 Drums', bytes(9), { at: 6, more: true }),
+    ])
+      expect(refused).toMatchObject({ ok: false, error: { code: 'validation_error' } });
+    // The header over the first bytes ends the stem.
+    expect(await piece('01 Drums', new Uint8Array([1, 2]), { at: 0 })).toMatchObject({ ok: true });
+    // A stem cannot begin with bytes over nothing, nor be written again once whole.
+    expect(await piece('02 Bass', bytes(1), { at: 0, more: true })).toMatchObject({
+      ok: false,
+      error: { code: 'validation_error' },
+    });
+    expect(await piece('01 Drums', bytes(1), { more: true })).toMatchObject({
+      ok: false,
+      error: { code: 'validation_error' },
+    });
+    expect(await piece('02 Bass', bytes(1), { more: true })).toMatchObject({ ok: true });
+    expect(await piece('02 Bass', bytes(2))).toMatchObject({ ok: true });
+    expect(await serverExports(t)).toEqual({ used: 0, reserved: 1 });
+    const saved = await t.main.gate.finishStems(grant.id);
+    expect(readdirSync(parent)).toEqual(['Song']);
+    expect(readdirSync(saved.path).sort()).toEqual(['01 Drums.wav', '02 Bass.wav']);
+    expect([...readFileSync(path.join(saved.path, '01 Drums.wav'))]).toEqual([1, 2, 70, 70, 0, 7, 7]);
+    expect([...readFileSync(path.join(saved.path, '02 Bass.wav'))]).toEqual([...bytes(1), ...bytes(2)]);
+    expect(await serverExports(t)).toEqual({ used: 1, reserved: 0 });
+  });
+
+  it('a cancel in the middle of a stem removes the folder with its unfinished file, and counts nothing', async () => {
+    const { t, parent } = await proWithFolder('mid-stem');
+    const grant = await t.main.gate.authorize('export');
+    await t.main.gate.beginStems({ grantId: grant.id, folderName: 'Song', format: 'flac24' });
+    await t.main.gate.writeStem({ grantId: grant.id, name: '01 Drums', data: bytes(1) });
+    await t.main.gate.writeStem({ grantId: grant.id, name: '02 Bass', data: bytes(2), more: true });
+    expect(readdirSync(parent)).toHaveLength(1);
+    await t.main.gate.release(grant.id);
+    expect(readdirSync(parent)).toEqual([]);
+    expect(await serverExports(t)).toEqual({ used: 0, reserved: 0 });
+  });
+
   it('a cancelled folder dialog gives the reservation back and writes nothing', async () => {
     const { t, parent } = await proWithFolder('cancel');
     const grant = await t.main.gate.authorize('export');

@@ -47,6 +47,8 @@ type StemsUnderWay = {
   name: string;
   extension: string;
   written: string[];
+  /** The stem whose pieces are coming (`more`), until its last one. */
+  open: { file: string; partial: PartialFile } | null;
 };
 /** More stems than a session has tracks is not a stem export. */
 const MAX_STEMS = 256;
@@ -505,6 +507,7 @@ export class Gate {
       name,
       extension: fileExtension(input.format),
       written: [],
+      open: null,
     };
     this.stems.set(input.grantId, underWay);
     try {
@@ -516,8 +519,20 @@ export class Gate {
     return { folder: path.join(parent, name) };
   }
 
-  /** One stem's file into the stems' folder; a failed write ends the export, uncounted. */
-  async writeStem(input: { grantId: string; name: string; data: Uint8Array }): Promise<{ file: string }> {
+  /**
+   * A stem's file into the stems' folder, whole or piece by piece: with `more`, pieces of the same
+   * stem follow (each added in order, or with `at` written over bytes already there: the header
+   * completed at the end), and the piece without `more` ends it. A failed write ends the export,
+   * uncounted; a piece that does not fit (another stem while one is open, `at` past the end) is
+   * refused and changes nothing.
+   */
+  async writeStem(input: {
+    grantId: string;
+    name: string;
+    data: Uint8Array;
+    at?: number;
+    more?: boolean;
+  }): Promise<{ file: string }> {
     const underWay = this.stems.get(input.grantId);
     if (!underWay || !this.issued.has(input.grantId))
       throw new BridgeFailure(
@@ -525,13 +540,35 @@ export class Gate {
         'These stems are not authorized: begin them with a grant first.',
       );
     const file = stemFile(input.name, underWay.extension);
-    if (underWay.written.includes(file))
-      throw new BridgeFailure('validation_error', `A stem named ${file} is already written.`);
-    if (underWay.written.length >= MAX_STEMS)
-      throw new BridgeFailure('validation_error', `At most ${MAX_STEMS} stems are written at once.`);
+    const open = underWay.open;
+    if (open && open.file !== file)
+      throw new BridgeFailure('validation_error', `${open.file} is still being written: finish it first.`);
+    if (!open) {
+      if (underWay.written.includes(file))
+        throw new BridgeFailure('validation_error', `A stem named ${file} is already written.`);
+      if (underWay.written.length >= MAX_STEMS)
+        throw new BridgeFailure('validation_error', `At most ${MAX_STEMS} stems are written at once.`);
+      if (input.at !== undefined)
+        throw new BridgeFailure('validation_error', `Nothing of ${file} is written yet to write over.`);
+    }
     try {
-      await this.deps.files.write(path.join(underWay.partial, file), input.data);
+      if (!open && !input.more) {
+        await this.deps.files.write(path.join(underWay.partial, file), input.data);
+      } else {
+        const current = open ?? {
+          file,
+          partial: await this.deps.files.begin(path.join(underWay.partial, file)),
+        };
+        underWay.open = current;
+        if (input.at === undefined) await current.partial.append(input.data);
+        else await current.partial.writeAt(input.at, input.data);
+        if (input.more) return { file };
+        await current.partial.commit();
+        underWay.open = null;
+      }
     } catch (e) {
+      if (e instanceof RangeError && input.at !== undefined)
+        throw new BridgeFailure('validation_error', e.message);
       await this.release(input.grantId);
       throw notWritten(e);
     }
@@ -550,6 +587,8 @@ export class Gate {
       );
     if (underWay.written.length === 0)
       throw new BridgeFailure('validation_error', 'No stem was written: there is nothing to save.');
+    if (underWay.open)
+      throw new BridgeFailure('validation_error', `${underWay.open.file} is still being written.`);
     let target: string;
     try {
       const taken = new Set(await this.deps.files.list(underWay.parent));
@@ -572,6 +611,7 @@ export class Gate {
     const underWay = this.stems.get(grantId);
     if (!underWay) return;
     this.stems.delete(grantId);
+    await underWay.open?.partial.discard().catch(() => {});
     await this.deps.files.removeFolder(underWay.partial).catch((e) => {
       this.deps.logger.warn('unfinished stems folder not removed', { error: String(e) });
     });
