@@ -11,6 +11,7 @@ import { loudnessMatch } from '../state/loudness-match';
 import { type RenderAction, type RenderState, renderReducer } from '../state/render';
 import { createStore, type Store } from '../state/store';
 import type { AudioSession } from './audio-session';
+import { reportClipping } from './clipping-notice';
 import type { DeskBasics } from './desk-basics';
 
 /** Main said no to a stem's file (a write that failed, a grant gone): the export stops with its words. */
@@ -99,8 +100,9 @@ export class RenderFlow {
       if (kind === 'export' && settings.stems) {
         await this.exportStems(job, grantId, settings, onProgress);
       } else if (kind === 'export') {
-        const { bytes } = await audio.engine.render(audio.mixInput(), settings, onProgress);
-        await this.saveRender(job, 'export', grantId, bytes, settings.format, 'mix');
+        const { bytes, clipping } = await audio.engine.render(audio.mixInput(), settings, onProgress);
+        if (await this.saveRender(job, 'export', grantId, bytes, settings.format, 'mix'))
+          reportClipping(this.deps, clipping, 'mix');
       } else {
         const result = await audio.engine.master(audio.mixInput(), settings, onProgress);
         const { context } = audio.output();
@@ -144,7 +146,7 @@ export class RenderFlow {
     const folderName = `${this.baseName()} - stems`.slice(0, 200);
     const begun = await call(() => bridge.gate.beginStems({ grantId, folderName, format: settings.format }));
     if (!begun.ok) throw new StemNotWritten(begun.error);
-    await audio.engine.renderStems(mix, settings, onProgress, async (stem) => {
+    const { clipping } = await audio.engine.renderStems(mix, settings, onProgress, async (stem) => {
       if (this.job !== job) throw new Error('superseded');
       this.state.dispatch({ type: 'stem', job, index: stem.index + 1, count: stem.count });
       const name = stemFileName(mix.tracks, stem.trackId);
@@ -162,6 +164,7 @@ export class RenderFlow {
       key: 'export.stemsSaved',
       params: { count: finished.value.files.length, path: finished.value.path },
     });
+    reportClipping(this.deps, clipping, 'stems');
     void this.deps.refreshEntitlements();
   }
 
@@ -192,7 +195,7 @@ export class RenderFlow {
     bytes: Uint8Array,
     format: ExportFormat,
     suffix: string,
-  ) {
+  ): Promise<boolean> {
     this.state.dispatch({ type: 'saving', job, kind });
     const suggestedName = `${this.baseName()} - ${suffix}.${fileExtension(format)}`.slice(-255);
     const saved = await call(() =>
@@ -214,6 +217,7 @@ export class RenderFlow {
     else
       this.deps.notices.failed(saved.error, (message) => ({ key: 'render.saveFailed', params: { message } }));
     void this.deps.refreshEntitlements();
+    return saved.ok;
   }
 
   /** Gives the render's reservation back to main (and so to the server): nothing is counted. */

@@ -13,6 +13,7 @@ import {
   type CheckoutStatus,
   type EntitlementState,
 } from '../../contracts/bridge';
+import { fileExtension } from '../../contracts/formats';
 import type { Feature } from '../../contracts/plan';
 import { type Refusal, refusal } from '../../contracts/refusal';
 import type { ScriptedState } from './scripted-bridge';
@@ -142,6 +143,26 @@ function answer(name: BridgeMethodName, input: Input): unknown {
     case 'gate.saveRender':
       state.saved.push({ name: input.suggestedName, bytes: input.data.length, base64: toBase64(input.data) });
       return ok({ path: `/home/musician/Music/${input.suggestedName}` });
+    // Stems: one folder per grant, each file listed as it is written (and kept in `saved`).
+    case 'gate.beginStems': {
+      const folder = `/home/musician/Music/${input.folderName}`;
+      stemFolders.set(input.grantId, { folder, extension: fileExtension(input.format), files: [] });
+      return ok({ folder });
+    }
+    case 'gate.writeStem': {
+      const open = stemFolders.get(input.grantId);
+      if (!open) return fail('not_found', 'No stems folder is open for this export.');
+      const file = `${input.name}.${open.extension}`;
+      open.files.push(file);
+      state.saved.push({ name: file, bytes: input.data.length, base64: toBase64(input.data) });
+      return ok({ file });
+    }
+    case 'gate.finishStems': {
+      const open = stemFolders.get(input.grantId);
+      if (!open) return fail('not_found', 'No stems folder is open for this export.');
+      stemFolders.delete(input.grantId);
+      return ok({ path: open.folder, files: open.files });
+    }
     case 'project.save': {
       const refusal = gate('project_save');
       return refusal ? refused(refusal) : ok({ path: '/home/musician/Music/song/song.siberia', missing: [] });
@@ -181,6 +202,9 @@ function answer(name: BridgeMethodName, input: Input): unknown {
   }
 }
 
+/** The stems folders being written, by grant. */
+const stemFolders = new Map<string, { folder: string; extension: string; files: string[] }>();
+
 /** What main would keep beside the autosave, by track id. */
 const keptAudio = new Map<string, Uint8Array<ArrayBuffer>>();
 
@@ -191,7 +215,7 @@ w.siberia = buildBridge(
     calls.push({
       name,
       input:
-        name === 'gate.saveRender' || name === 'project.keepAudio'
+        name === 'gate.saveRender' || name === 'gate.writeStem' || name === 'project.keepAudio'
           ? { ...(input as object), data: '<bytes>' }
           : input,
     });
