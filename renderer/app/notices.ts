@@ -1,7 +1,7 @@
-import type { BridgeError } from '../../contracts/bridge';
+import type { BridgeError, Locale } from '../../contracts/bridge';
 import type { Refusal } from '../../contracts/refusal';
 import { formatNumber, type MessageKey, type Params, translator } from '../i18n';
-import type { SessionAction, SessionState } from '../state/session';
+import type { NoticeAction, SessionAction, SessionState } from '../state/session';
 import type { Store } from '../state/store';
 import { errorText, type Text } from '../state/text';
 
@@ -25,8 +25,28 @@ export class Notices {
     return this.t(text.key, text.params);
   }
 
+  get locale(): Locale {
+    return this.session.getState().locale;
+  }
+
   notify(level: NoticeLevel, text: Text, undo = false): void {
     this.session.dispatch({ type: 'notify', level, text: this.text(text), undo });
+  }
+
+  /** A notice that stays until dismissed: its sentences in the locale, and one button (or none). */
+  offer(
+    level: NoticeLevel,
+    texts: readonly Text[],
+    action: (Omit<NoticeAction, 'label'> & { label: Text }) | null,
+  ): void {
+    const text = texts.map((x) => this.text(x)).join(' ');
+    this.session.dispatch({
+      type: 'notify',
+      level,
+      text,
+      stays: true,
+      ...(action ? { action: { ...action, label: this.text(action.label) } } : {}),
+    });
   }
 
   /** Main's refusal, shown as main answered it. */

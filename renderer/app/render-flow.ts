@@ -11,6 +11,7 @@ import { loudnessMatch } from '../state/loudness-match';
 import { type RenderAction, type RenderState, renderReducer } from '../state/render';
 import { createStore, type Store } from '../state/store';
 import type { AudioSession } from './audio-session';
+import { reportClipping } from './clipping-notice';
 import type { DeskBasics } from './desk-basics';
 
 /** Main said no to a file or a piece of one (a write that failed, a grant gone): the export stops with its words. */
@@ -151,20 +152,26 @@ export class RenderFlow {
       }),
     );
     if (!begun.ok) throw new NotWritten(begun.error);
-    await audio.engine.render(audio.mixInput(), settings, onProgress, async ({ bytes, at }) => {
-      if (this.job !== job) throw new Error('superseded');
-      const data = bytes as Uint8Array<ArrayBuffer>;
-      const written = await call(() =>
-        bridge.gate.writeRender(at === undefined ? { grantId, data } : { grantId, data, at }),
-      );
-      if (!written.ok) throw new NotWritten(written.error);
-    });
+    const { clipping } = await audio.engine.render(
+      audio.mixInput(),
+      settings,
+      onProgress,
+      async ({ bytes, at }) => {
+        if (this.job !== job) throw new Error('superseded');
+        const data = bytes as Uint8Array<ArrayBuffer>;
+        const written = await call(() =>
+          bridge.gate.writeRender(at === undefined ? { grantId, data } : { grantId, data, at }),
+        );
+        if (!written.ok) throw new NotWritten(written.error);
+      },
+    );
     this.state.dispatch({ type: 'saving', job, kind: 'export' });
     const finished = await call(() => bridge.gate.finishRender({ grantId }));
     if (!finished.ok) throw new NotWritten(finished.error);
     this.state.dispatch({ type: 'done' });
     this.lastPath = finished.value.path;
     notices.notify('info', { key: 'desk.savedTo', params: { path: finished.value.path } });
+    reportClipping(this.deps, clipping, 'mix');
     void this.deps.refreshEntitlements();
   }
 
@@ -185,7 +192,7 @@ export class RenderFlow {
     const begun = await call(() => bridge.gate.beginStems({ grantId, folderName, format: settings.format }));
     if (!begun.ok) throw new NotWritten(begun.error);
     let current = -1;
-    await audio.engine.renderStems(mix, settings, onProgress, async (stem) => {
+    const { clipping } = await audio.engine.renderStems(mix, settings, onProgress, async (stem) => {
       if (this.job !== job) throw new Error('superseded');
       if (stem.index !== current) {
         current = stem.index;
@@ -206,6 +213,7 @@ export class RenderFlow {
       key: 'export.stemsSaved',
       params: { count: finished.value.files.length, path: finished.value.path },
     });
+    reportClipping(this.deps, clipping, 'stems');
     void this.deps.refreshEntitlements();
   }
 
@@ -241,7 +249,7 @@ export class RenderFlow {
     bytes: Uint8Array,
     format: ExportFormat,
     suffix: string,
-  ) {
+  ): Promise<boolean> {
     this.state.dispatch({ type: 'saving', job, kind });
     const suggestedName = this.suggestedName(suffix, format);
     const saved = await call(() =>
@@ -263,6 +271,7 @@ export class RenderFlow {
     else
       this.deps.notices.failed(saved.error, (message) => ({ key: 'render.saveFailed', params: { message } }));
     void this.deps.refreshEntitlements();
+    return saved.ok;
   }
 
   /** Gives the render's reservation back to main (and so to the server): nothing is counted. */

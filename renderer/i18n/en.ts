@@ -177,6 +177,18 @@ export const en = {
   'render.failed': 'The render failed: {message}',
   'render.saveFailed': 'The file was not saved: {message}',
   'render.checking': 'Checking your plan…',
+  'clipping.savedMix': 'The mix was saved, but {count} samples clipped (peak {peak}\u00a0dBFS).',
+  'clipping.savedMixOne': 'The mix was saved, but {count} sample clipped (peak {peak}\u00a0dBFS).',
+  'clipping.savedStems': 'The stems were saved, but {count} samples clipped (peak {peak}\u00a0dBFS).',
+  'clipping.savedStemsOne': 'The stems were saved, but {count} sample clipped (peak {peak}\u00a0dBFS).',
+  'clipping.atBottom':
+    'The master fader is already at its lowest: turn the tracks down, or export as WAV 32-bit float.',
+  'clipping.lowerBy': 'Lower the master by {db}\u00a0dB',
+  'clipping.lowerToBottom': 'Lower the master all the way',
+  'clipping.lowered':
+    'Master lowered by {db}\u00a0dB, to {gain}\u00a0dB. Export again for a file that does not clip.',
+  'clipping.loweredShort':
+    'Master lowered by {db}\u00a0dB, to its lowest. The mix may still clip: turn the tracks down, then export again.',
   'export.title': 'Export the mix',
   'export.format': 'Format',
   'export.format.wav16': 'WAV 16-bit (CD)',

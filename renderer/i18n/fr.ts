@@ -184,6 +184,22 @@ export const fr = {
   'render.failed': 'Le rendu a échoué : {message}',
   'render.saveFailed': 'Le fichier n’a pas été enregistré : {message}',
   'render.checking': 'Vérification de votre offre…',
+  'clipping.savedMix':
+    'Le mix a été enregistré, mais {count} échantillons ont saturé (crête {peak}\u00a0dBFS).',
+  'clipping.savedMixOne':
+    'Le mix a été enregistré, mais {count} échantillon a saturé (crête {peak}\u00a0dBFS).',
+  'clipping.savedStems':
+    'Les stems ont été enregistrés, mais {count} échantillons ont saturé (crête {peak}\u00a0dBFS).',
+  'clipping.savedStemsOne':
+    'Les stems ont été enregistrés, mais {count} échantillon a saturé (crête {peak}\u00a0dBFS).',
+  'clipping.atBottom':
+    'Le fader du master est déjà au plus bas : baissez les pistes, ou exportez en WAV 32 bits flottant.',
+  'clipping.lowerBy': 'Baisser le master de {db}\u00a0dB',
+  'clipping.lowerToBottom': 'Baisser le master au plus bas',
+  'clipping.lowered':
+    'Master baissé de {db}\u00a0dB, à {gain}\u00a0dB. Exportez à nouveau pour un fichier sans saturation.',
+  'clipping.loweredShort':
+    'Master baissé de {db}\u00a0dB, au plus bas. Le mix peut encore saturer : baissez les pistes, puis exportez à nouveau.',
   'export.title': 'Exporter le mix',
   'export.format': 'Format',
   'export.format.wav16': 'WAV 16 bits (CD)',

@@ -54,6 +54,8 @@ export type MasterPatch = Partial<
 export type ExportPatch = Partial<Omit<ExportSettings, 'tags'>> & { tags?: Partial<ExportSettings['tags']> };
 
 export const HISTORY_LIMIT = 200;
+/** The master fader's travel, in dB: −96 is its bottom (shown as −∞). */
+export const MASTER_GAIN_DB = { min: -96, max: 12 } as const;
 export const MAX_TRACKS = 256;
 
 export function emptyProject(): ProjectFile {
@@ -127,7 +129,8 @@ export function patchReverb(bus: ReverbBusSettings, patch: Partial<ReverbBusSett
  * target or ceiling of one's own makes the master 'custom'. What is not a valid value is ignored.
  */
 export function patchMaster(master: MasterSettings, patch: MasterPatch): MasterSettings {
-  const next = { ...master, gainDb: clamp(finite(patch.gainDb, master.gainDb), -96, 12) };
+  const gainDb = clamp(finite(patch.gainDb, master.gainDb), MASTER_GAIN_DB.min, MASTER_GAIN_DB.max);
+  const next = { ...master, gainDb };
   const preset = MasterPresetId.safeParse(patch.preset);
   if (preset.success) {
     next.preset = preset.data;

@@ -83,4 +83,21 @@ describe('toast lifetimes', () => {
     expect(toastLifetime({ id: 1, level: 'warning', text: 'x' })).toBe(7000);
     expect(toastLifetime({ id: 1, level: 'error', text: 'x' })).toBeNull();
   });
+  it('a notice asked to stay (a clipped export with its offer) stays until dismissed', () => {
+    expect(toastLifetime({ id: 1, level: 'warning', text: 'x', stays: true })).toBeNull();
+    const action = {
+      type: 'lowerMaster' as const,
+      byDb: 2.4,
+      enough: true,
+      label: 'Lower the master by 2.4 dB',
+    };
+    const s = sessionReducer(initialSession(), {
+      type: 'notify',
+      level: 'warning',
+      text: 'x',
+      stays: true,
+      action,
+    });
+    expect(s.notices).toEqual([{ id: 1, level: 'warning', text: 'x', stays: true, action }]);
+  });
 });

@@ -20,7 +20,21 @@ export type Modal =
   | { type: 'devices' }
   | null;
 
-export type Notice = { id: number; level: 'info' | 'warning' | 'error'; text: string; undo?: boolean };
+/**
+ * A notice's one button beside Dismiss, as data the desk runs (see Toasts): lower the master by
+ * `byDb` (`enough`: that is the whole fix), under the words of `label`.
+ */
+export type NoticeAction = { type: 'lowerMaster'; byDb: number; enough: boolean; label: string };
+
+export type Notice = {
+  id: number;
+  level: 'info' | 'warning' | 'error';
+  text: string;
+  undo?: boolean;
+  /** Stays until dismissed, whatever its level. */
+  stays?: boolean;
+  action?: NoticeAction;
+};
 
 /** Everything the desk knows about the account, the plan and the purchase: what main last said. */
 export type SessionState = {
@@ -55,14 +69,24 @@ export type SessionAction =
   | { type: 'openModal'; modal: Modal }
   | { type: 'closeModal' }
   | { type: 'closeCheckout' }
-  | { type: 'notify'; level: Notice['level']; text: string; undo?: boolean }
+  | {
+      type: 'notify';
+      level: Notice['level'];
+      text: string;
+      undo?: boolean;
+      stays?: boolean;
+      action?: NoticeAction;
+    }
   | { type: 'dismiss'; id: number };
 
 export const MAX_NOTICES = 4;
 
-/** How long a toast stays, in ms: an error stays until dismissed (null); one with Undo stays longer. */
+/**
+ * How long a toast stays, in ms: an error, or one asked to stay, stays until dismissed (null); one
+ * with Undo stays longer.
+ */
 export function toastLifetime(notice: Notice): number | null {
-  if (notice.level === 'error') return null;
+  if (notice.level === 'error' || notice.stays) return null;
   if (notice.undo) return 8000;
   return notice.level === 'warning' ? 7000 : 5000;
 }
@@ -123,6 +147,8 @@ export function sessionReducer(state: SessionState, action: SessionAction): Sess
       if (state.notices.some((n) => n.text === action.text && n.level === action.level)) return state;
       const notice: Notice = { id: state.nextNoticeId, level: action.level, text: action.text };
       if (action.undo) notice.undo = true;
+      if (action.stays) notice.stays = true;
+      if (action.action) notice.action = action.action;
       return {
         ...state,
         notices: [...state.notices, notice].slice(-MAX_NOTICES),

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { lowerMasterForClipping } from '../app/clipping-notice';
 import { toastLifetime } from '../state/session';
 import { useStore } from '../state/store';
 import { useController, useT } from './context';
@@ -29,7 +30,25 @@ export function Toasts() {
           role={n.level === 'error' ? 'alert' : 'status'}
           data-testid="toast"
         >
-          <span>{n.text}</span>
+          {n.action ? (
+            // The words, and the action's button under them.
+            <div className="toast-offer">
+              <span>{n.text}</span>
+              <button
+                type="button"
+                className="button primary"
+                data-testid="notice-action"
+                onClick={() => {
+                  if (n.action) lowerMasterForClipping(controller, n.action);
+                  controller.session.dispatch({ type: 'dismiss', id: n.id });
+                }}
+              >
+                {n.action.label}
+              </button>
+            </div>
+          ) : (
+            <span>{n.text}</span>
+          )}
           {n.undo && (
             <button
               type="button"

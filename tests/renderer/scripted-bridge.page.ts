@@ -13,6 +13,7 @@ import {
   type CheckoutStatus,
   type EntitlementState,
 } from '../../contracts/bridge';
+import { fileExtension } from '../../contracts/formats';
 import type { Feature } from '../../contracts/plan';
 import { type Refusal, refusal } from '../../contracts/refusal';
 import type { ScriptedState } from './scripted-bridge';
@@ -141,20 +142,12 @@ function answer(name: BridgeMethodName, input: Input): unknown {
       streams.delete(input.grantId);
       return ok({ released: true });
     case 'gate.beginRender':
-      streams.set(input.grantId, { name: input.suggestedName, pieces: [] });
+      streams.set(input.grantId, { name: input.suggestedName, pieces: [], length: 0 });
       return ok({ path: `/home/musician/Music/${input.suggestedName}` });
     case 'gate.writeRender': {
       const stream = streams.get(input.grantId);
       if (!stream) return fail('unauthorized', 'Begin the render first.');
-      if (input.at === undefined) stream.pieces.push(input.data.slice());
-      else {
-        // Over bytes already written, as main's file port allows (the header, completed at the end).
-        const whole = joined(stream.pieces);
-        if (input.at + input.data.length > whole.length) return fail('validation_error', 'past the end');
-        whole.set(input.data, input.at);
-        stream.pieces = [whole];
-      }
-      return ok({ bytes: joined(stream.pieces).length });
+      return writePiece(stream, input.data, input.at) ?? ok({ bytes: stream.length });
     }
     case 'gate.finishRender': {
       const stream = streams.get(input.grantId);
@@ -167,6 +160,35 @@ function answer(name: BridgeMethodName, input: Input): unknown {
     case 'gate.saveRender':
       state.saved.push({ name: input.suggestedName, bytes: input.data.length, base64: toBase64(input.data) });
       return ok({ path: `/home/musician/Music/${input.suggestedName}` });
+    // Stems: one folder per grant, each file listed as it is written (and kept in `saved`).
+    case 'gate.beginStems': {
+      const folder = `/home/musician/Music/${input.folderName}`;
+      stemFolders.set(input.grantId, { folder, extension: fileExtension(input.format), files: [] });
+      return ok({ folder });
+    }
+    case 'gate.writeStem': {
+      const open = stemFolders.get(input.grantId);
+      if (!open) return fail('not_found', 'No stems folder is open for this export.');
+      const file = `${input.name}.${open.extension}`;
+      // A stem comes a piece at a time (`more`), as main takes it; the last piece ends it.
+      const key = `${input.grantId}/${file}`;
+      if (!streams.has(key)) streams.set(key, { name: file, pieces: [], length: 0 });
+      const stem = streams.get(key) as Stream;
+      const wrote = writePiece(stem, input.data, input.at);
+      if (wrote) return wrote;
+      if (input.more) return ok({ file });
+      streams.delete(key);
+      open.files.push(file);
+      const whole = joined(stem.pieces);
+      state.saved.push({ name: file, bytes: whole.length, base64: toBase64(whole) });
+      return ok({ file });
+    }
+    case 'gate.finishStems': {
+      const open = stemFolders.get(input.grantId);
+      if (!open) return fail('not_found', 'No stems folder is open for this export.');
+      stemFolders.delete(input.grantId);
+      return ok({ path: open.folder, files: open.files });
+    }
     case 'project.save': {
       const refusal = gate('project_save');
       return refusal ? refused(refusal) : ok({ path: '/home/musician/Music/song/song.siberia', missing: [] });
@@ -206,10 +228,27 @@ function answer(name: BridgeMethodName, input: Input): unknown {
   }
 }
 
+/** The stems folders being written, by grant. */
+const stemFolders = new Map<string, { folder: string; extension: string; files: string[] }>();
+
 /** What main would keep beside the autosave, by track id. */
 const keptAudio = new Map<string, Uint8Array<ArrayBuffer>>();
-/** Renders written piece by piece, by grant, until finished or released. */
-const streams = new Map<string, { name: string; pieces: Uint8Array[] }>();
+/** Renders (by grant) and stems (by grant/file) written piece by piece, until whole or released. */
+type Stream = { name: string; pieces: Uint8Array[]; length: number };
+const streams = new Map<string, Stream>();
+/** A piece added, or (with `at`) written over bytes already there, as main's file port does; a refusal, or null. */
+function writePiece(stream: Stream, data: Uint8Array, at: number | undefined) {
+  if (at === undefined) {
+    stream.pieces.push(data.slice());
+    stream.length += data.length;
+    return null;
+  }
+  if (at + data.length > stream.length) return fail('validation_error', 'past the end');
+  const whole = joined(stream.pieces);
+  whole.set(data, at);
+  stream.pieces = [whole];
+  return null;
+}
 function joined(pieces: Uint8Array[]): Uint8Array {
   const whole = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
   let o = 0;
@@ -227,7 +266,10 @@ w.siberia = buildBridge(
     calls.push({
       name,
       input:
-        name === 'gate.saveRender' || name === 'gate.writeRender' || name === 'project.keepAudio'
+        name === 'gate.saveRender' ||
+        name === 'gate.writeRender' ||
+        name === 'gate.writeStem' ||
+        name === 'project.keepAudio'
           ? { ...(input as object), data: '<bytes>' }
           : input,
     });
