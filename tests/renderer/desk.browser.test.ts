@@ -263,6 +263,33 @@ describe('exports and masters when granted', () => {
     await page.close();
   });
 
+  it('cancels an export while its file is being written: no more pieces, nothing finished, the grant goes back', async () => {
+    const page = await openDesk(desk, { account: signedIn(), entitlements: proEntitlements(5) });
+    await importWav(page, 'Long.wav', toneWav(30));
+    // A slow disk: 30 s of 24-bit stereo is two pieces, the first written in 1.5 s.
+    await page.evaluate(() => {
+      (
+        window as unknown as { __scripted: { state: { writeDelayMs: number } } }
+      ).__scripted.state.writeDelayMs = 1500;
+    });
+    await exportMix(page);
+    await expect
+      .poll(async () => (await scriptedCalls(page)).filter((c) => c.name === 'gate.writeRender').length)
+      .toBe(1);
+    await page.getByTestId('render-progress').getByRole('button', { name: 'Cancel' }).click();
+    await page.getByText('Render cancelled: nothing was written and nothing was counted.').waitFor();
+    await page.waitForTimeout(2000);
+    const calls = await scriptedCalls(page);
+    const begun = calls.find((c) => c.name === 'gate.beginRender')?.input as { grantId: string };
+    const released = calls.find((c) => c.name === 'gate.release')?.input as { grantId: string } | undefined;
+    expect(released?.grantId).toBe(begun.grantId);
+    expect(calls.filter((c) => c.name === 'gate.writeRender')).toHaveLength(1);
+    expect(calls.some((c) => c.name === 'gate.finishRender')).toBe(false);
+    expect((await savedState(page)).saved).toEqual([]);
+    expect(await page.getByRole('button', { name: 'Export mix' }).isEnabled()).toBe(true);
+    await page.close();
+  });
+
   it('cancels a render: nothing is handed to main, and its grant goes back', async () => {
     const page = await openDesk(desk, { account: signedIn(), entitlements: proEntitlements(5) });
     await importWav(page, 'Long.wav', toneWav(60));

@@ -273,6 +273,8 @@ w.siberia = buildBridge(
           ? { ...(input as object), data: '<bytes>' }
           : input,
     });
+    if ((name === 'gate.writeRender' || name === 'gate.writeStem') && state.writeDelayMs)
+      await new Promise((resolve) => setTimeout(resolve, state.writeDelayMs));
     return bridgeMethods[name].output.parse(answer(name, input as Input));
   },
   (event, listener) => {

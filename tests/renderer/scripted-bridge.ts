@@ -34,6 +34,8 @@ export type ScriptedState = {
   openProject: ProjectFile | null;
   autosaved: ProjectFile | null;
   saved: { name: string; bytes: number; base64?: string }[];
+  /** How long main takes to write each piece of a render (a slow disk), ms; none when absent. */
+  writeDelayMs?: number;
 };
 
 const inAMonth = () => new Date(Date.UTC(2026, 11, 1)).toISOString();
