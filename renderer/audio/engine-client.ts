@@ -26,14 +26,7 @@ type Handed = Extract<FromEngine, { type: 'stem' | 'piece' }>;
 export type Piece = { bytes: Uint8Array; at?: number };
 
 /** A piece of one stem's file (see `Piece`); `more`: pieces of this stem follow. */
-export type Stem = {
-  trackId: string;
-  index: number;
-  count: number;
-  bytes: Uint8Array;
-  at?: number;
-  more: boolean;
-};
+export type Stem = Omit<Extract<FromEngine, { type: 'stem' }>, 'type' | 'id'>;
 
 export type MasterResult = {
   bytes: Uint8Array;

@@ -347,17 +347,15 @@ export class Gate {
   }
 
   /**
-   * Writes a render the user asked for, only with a valid, unused grant of the right kind, and
-   * counts it once the file is whole under its final name. A cancelled dialog or a failed write
-   * gives the reservation back: nothing is counted.
+   * The save dialog for a render, with a grant checked before and after it (it may have lapsed while
+   * the musician chose): the place, and the grant now spent. Cancelled, the reservation goes back.
    */
-  async saveRender(input: {
+  private async askWhere(input: {
     grantId: string;
-    data: Uint8Array;
     suggestedName: string;
     kind?: UsageKind;
     format?: ExportFormat;
-  }): Promise<{ path: string }> {
+  }): Promise<{ target: string; grant: Issued }> {
     await this.check(input.grantId, input.kind);
     const format = input.format ?? 'wav24';
     const target = await this.deps.dialogs.save(
@@ -371,6 +369,22 @@ export class Gate {
     }
     const grant = await this.check(input.grantId, input.kind);
     this.spent.add(input.grantId);
+    return { target, grant };
+  }
+
+  /**
+   * Writes a render the user asked for, only with a valid, unused grant of the right kind, and
+   * counts it once the file is whole under its final name. A cancelled dialog or a failed write
+   * gives the reservation back: nothing is counted.
+   */
+  async saveRender(input: {
+    grantId: string;
+    data: Uint8Array;
+    suggestedName: string;
+    kind?: UsageKind;
+    format?: ExportFormat;
+  }): Promise<{ path: string }> {
+    const { target, grant } = await this.askWhere(input);
     try {
       // Written beside the target and renamed into place (the files port): whole, or not there.
       await this.deps.files.write(target, input.data);
@@ -396,19 +410,7 @@ export class Gate {
   }): Promise<{ path: string }> {
     if (this.streams.has(input.grantId) || this.stems.has(input.grantId))
       throw new BridgeFailure('validation_error', 'This render is already being written.');
-    await this.check(input.grantId, input.kind);
-    const format = input.format ?? 'wav24';
-    const target = await this.deps.dialogs.save(
-      withExtension(safeFileName(input.suggestedName), format),
-      'render',
-      renderFilter(format),
-    );
-    if (!target) {
-      await this.release(input.grantId);
-      throw new BridgeFailure('cancelled', 'Saving was cancelled: nothing was counted.');
-    }
-    await this.check(input.grantId, input.kind);
-    this.spent.add(input.grantId);
+    const { target } = await this.askWhere(input);
     let file: PartialFile;
     try {
       file = await this.deps.files.begin(target);
