@@ -361,10 +361,15 @@ export function streamMaster(
 export function masterAudio(
   audio: AudioData,
   settings: MasterChoice,
-  opts: RenderOptions = {},
+  opts: RenderOptions & {
+    /** Where the master goes, one array per channel of the input's length (e.g. shared memory). */
+    into?: Float32Array[];
+  } = {},
 ): { audio: AudioData; report: MasterReport } {
   const frames = audio.channels[0]?.length ?? 0;
-  const channels = audio.channels.map(() => new Float32Array(frames));
+  const channels = opts.into ?? audio.channels.map(() => new Float32Array(frames));
+  if (channels.length !== audio.channels.length || channels.some((c) => c.length !== frames))
+    throw new RangeError('The master goes into one array per channel, of the input’s length.');
   let at = 0;
   const report = streamMaster(
     () => memorySource(audio),

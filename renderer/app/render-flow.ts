@@ -4,7 +4,8 @@ import type { UsageKind } from '../../contracts/plan';
 import type { Refusal } from '../../contracts/refusal';
 import { stemFileName } from '../../engine/mix/stems';
 import { ABPlayer, type Side } from '../audio/ab-player';
-import { EngineError } from '../audio/engine-client';
+import { EngineError, type Piece } from '../audio/engine-client';
+import type { Clipping } from '../audio/protocol';
 import { toBuffer } from '../audio/to-buffer';
 import { call } from '../bridge';
 import { loudnessMatch } from '../state/loudness-match';
@@ -35,8 +36,10 @@ export class RenderFlow {
   readonly state: Store<RenderState, RenderAction>;
   private job = 0;
   private abPlayer: ABPlayer | null = null;
-  private masterBuffers: (Record<Side, AudioBuffer> & { bytes: Uint8Array; format: ExportFormat }) | null =
-    null;
+  /** The master waiting for Save or Discard: its A/B buffers, and what the Worker keeps it as. */
+  private masterBuffers:
+    | (Record<Side, AudioBuffer> & { master: number; settings: ExportSettings; sessionRate: number })
+    | null = null;
   /** Where the last export of this session went: the export dialog shows it. */
   private lastPath: string | null = null;
 
@@ -107,24 +110,31 @@ export class RenderFlow {
         this.masterBuffers = {
           A: toBuffer(context, { sampleRate: result.sampleRate, channels: result.original }),
           B: toBuffer(context, { sampleRate: result.sampleRate, channels: result.mastered }),
-          bytes: result.bytes,
-          format: settings.format,
+          master: result.id,
+          settings,
+          sessionRate: result.sampleRate,
         };
         this.state.dispatch({ type: 'report', job, report: result.report });
       }
     } catch (error) {
       if (this.job !== job) return;
-      this.state.dispatch({ type: 'done' });
-      await this.release(grantId);
-      if (error instanceof NotWritten) {
-        if (error.error.code === 'cancelled') notices.notify('info', { key: 'render.saveCancelled' });
-        else notices.failed(error.error, (message) => ({ key: 'render.saveFailed', params: { message } }));
-      } else if (error instanceof EngineError && error.failure.code === 'cancelled') {
-        notices.notify('info', { key: 'render.cancelled' });
-      } else {
-        const message = String((error as Error)?.message ?? error);
-        notices.notify('error', { key: 'render.failed', params: { message } });
-      }
+      await this.failed(grantId, error);
+    }
+  }
+
+  /** A render or its saving that did not end in a file: the reservation goes back, and the musician hears why. */
+  private async failed(grantId: string, error: unknown): Promise<void> {
+    const { notices } = this.deps;
+    this.state.dispatch({ type: 'done' });
+    await this.release(grantId);
+    if (error instanceof NotWritten) {
+      if (error.error.code === 'cancelled') notices.notify('info', { key: 'render.saveCancelled' });
+      else notices.failed(error.error, (message) => ({ key: 'render.saveFailed', params: { message } }));
+    } else if (error instanceof EngineError && error.failure.code === 'cancelled') {
+      notices.notify('info', { key: 'render.cancelled' });
+    } else {
+      const message = String((error as Error)?.message ?? error);
+      notices.notify('error', { key: 'render.failed', params: { message } });
     }
   }
 
@@ -141,38 +151,45 @@ export class RenderFlow {
     settings: ExportSettings,
     onProgress: (fraction: number) => void,
   ): Promise<void> {
-    const { audio, bridge, notices } = this.deps;
-    const format = settings.format;
-    const begun = await call(() =>
-      bridge.gate.beginRender({
-        grantId,
-        kind: 'export',
-        suggestedName: this.suggestedName('mix', format),
-        format,
-      }),
+    const { audio } = this.deps;
+    const mix = audio.mixInput();
+    const { clipping } = await this.writeFile(job, grantId, 'export', settings.format, (onPiece) =>
+      audio.engine.render(mix, settings, onProgress, onPiece),
     );
+    reportClipping(this.deps, clipping, 'mix');
+  }
+
+  /**
+   * One file through main, as `produce` encodes it: where (main's save dialog), then each piece
+   * written before the next is made, then the file in place and counted; "Saved to …" said.
+   */
+  private async writeFile(
+    job: number,
+    grantId: string,
+    kind: UsageKind,
+    format: ExportFormat,
+    produce: (onPiece: (piece: Piece) => Promise<void>) => Promise<{ clipping: Clipping }>,
+  ): Promise<{ clipping: Clipping }> {
+    const { bridge, notices } = this.deps;
+    const suggestedName = this.suggestedName(kind === 'export' ? 'mix' : 'master', format);
+    const begun = await call(() => bridge.gate.beginRender({ grantId, kind, suggestedName, format }));
     if (!begun.ok) throw new NotWritten(begun.error);
-    const { clipping } = await audio.engine.render(
-      audio.mixInput(),
-      settings,
-      onProgress,
-      async ({ bytes, at }) => {
-        if (this.job !== job) throw new Error('superseded');
-        const data = bytes as Uint8Array<ArrayBuffer>;
-        const written = await call(() =>
-          bridge.gate.writeRender(at === undefined ? { grantId, data } : { grantId, data, at }),
-        );
-        if (!written.ok) throw new NotWritten(written.error);
-      },
-    );
-    this.state.dispatch({ type: 'saving', job, kind: 'export' });
+    const { clipping } = await produce(async ({ bytes, at }) => {
+      if (this.job !== job) throw new Error('superseded');
+      const data = bytes as Uint8Array<ArrayBuffer>;
+      const written = await call(() =>
+        bridge.gate.writeRender(at === undefined ? { grantId, data } : { grantId, data, at }),
+      );
+      if (!written.ok) throw new NotWritten(written.error);
+    });
+    this.state.dispatch({ type: 'saving', job, kind });
     const finished = await call(() => bridge.gate.finishRender({ grantId }));
     if (!finished.ok) throw new NotWritten(finished.error);
     this.state.dispatch({ type: 'done' });
-    this.lastPath = finished.value.path;
+    if (kind === 'export') this.lastPath = finished.value.path;
     notices.notify('info', { key: 'desk.savedTo', params: { path: finished.value.path } });
-    reportClipping(this.deps, clipping, 'mix');
     void this.deps.refreshEntitlements();
+    return { clipping };
   }
 
   /**
@@ -242,38 +259,6 @@ export class RenderFlow {
     return name === '' ? 'Siberia Mix' : name;
   }
 
-  private async saveRender(
-    job: number,
-    kind: UsageKind,
-    grantId: string,
-    bytes: Uint8Array,
-    format: ExportFormat,
-    suffix: string,
-  ): Promise<boolean> {
-    this.state.dispatch({ type: 'saving', job, kind });
-    const suggestedName = this.suggestedName(suffix, format);
-    const saved = await call(() =>
-      this.deps.bridge.gate.saveRender({
-        grantId,
-        kind,
-        data: bytes as Uint8Array<ArrayBuffer>,
-        suggestedName,
-        format,
-      }),
-    );
-    this.state.dispatch({ type: 'done' });
-    // A cancelled dialog or a failed write: main has given the reservation back already.
-    if (saved.ok) {
-      if (kind === 'export') this.lastPath = saved.value.path;
-      this.deps.notices.notify('info', { key: 'desk.savedTo', params: { path: saved.value.path } });
-    } else if (saved.error.code === 'cancelled')
-      this.deps.notices.notify('info', { key: 'render.saveCancelled' });
-    else
-      this.deps.notices.failed(saved.error, (message) => ({ key: 'render.saveFailed', params: { message } }));
-    void this.deps.refreshEntitlements();
-    return saved.ok;
-  }
-
   /** Gives the render's reservation back to main (and so to the server): nothing is counted. */
   private async release(grantId: string): Promise<void> {
     await call(() => this.deps.bridge.gate.release({ grantId }));
@@ -321,18 +306,30 @@ export class RenderFlow {
     this.state.dispatch({ type: 'playing', playing: false });
   }
 
+  /** Save: main asks where, and the master the Worker keeps is encoded and written a piece at a time. */
   async saveMaster(): Promise<void> {
     const state = this.state.getState();
     if (state.phase !== 'report' || !this.masterBuffers) return;
     this.stopAB();
-    const { bytes, format } = this.masterBuffers;
+    const { master, settings, sessionRate } = this.masterBuffers;
     this.masterBuffers = null;
-    await this.saveRender(state.job, 'master', state.grantId, bytes, format, 'master');
+    const { job, grantId } = state;
+    this.state.dispatch({ type: 'saving', job, kind: 'master' });
+    try {
+      await this.writeFile(job, grantId, 'master', settings.format, (onPiece) =>
+        this.deps.audio.engine.saveMaster(master, settings, sessionRate, onPiece),
+      );
+    } catch (error) {
+      if (this.job === job) await this.failed(grantId, error);
+    } finally {
+      this.deps.audio.engine.dropMaster(master);
+    }
   }
 
   discardMaster(): void {
     const state = this.state.getState();
     this.stopAB();
+    if (this.masterBuffers) this.deps.audio.engine.dropMaster(this.masterBuffers.master);
     this.masterBuffers = null;
     this.state.dispatch({ type: 'done' });
     if (state.phase !== 'report') return;

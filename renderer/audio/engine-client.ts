@@ -28,8 +28,9 @@ export type Piece = { bytes: Uint8Array; at?: number };
 /** A piece of one stem's file (see `Piece`); `more`: pieces of this stem follow. */
 export type Stem = Omit<Extract<FromEngine, { type: 'stem' }>, 'type' | 'id'>;
 
+/** A master: `id` names it for `saveMaster`/`dropMaster`; both sides for the A/B. */
 export type MasterResult = {
-  bytes: Uint8Array;
+  id: number;
   report: MasterReport;
   sampleRate: number;
   original: Float32Array[];
@@ -98,11 +99,7 @@ export class EngineClient {
     onPiece: (piece: Piece) => Promise<void>,
   ): Promise<{ size: number; clipping: Clipping }> {
     const message: ToEngine = { type: 'render', id: 0, mix, settings: { ...settings, stems: false } };
-    const handed = (m: Handed) => {
-      if (m.type !== 'piece') throw unexpected(m);
-      return onPiece(m.at === undefined ? { bytes: m.bytes } : { bytes: m.bytes, at: m.at });
-    };
-    return this.request(message, [], onProgress, handed).then((m) => {
+    return this.request(message, [], onProgress, pieceHandler(onPiece)).then((m) => {
       if (m.type !== 'rendered') throw unexpected(m);
       return { size: m.size, clipping: m.clipping };
     });
@@ -137,8 +134,31 @@ export class EngineClient {
   ): Promise<MasterResult> {
     return this.request({ type: 'master', id: 0, mix, settings }, [], onProgress).then((m) => {
       if (m.type !== 'mastered') throw unexpected(m);
-      return m;
+      const { id, report, sampleRate, original, mastered } = m;
+      return { id, report, sampleRate, original, mastered };
     });
+  }
+
+  /**
+   * The master the Worker keeps, encoded as the settings say and handed to `onPiece` a piece at a
+   * time, as `render` hands the mix. Fails when the Worker no longer holds it (it was restarted).
+   */
+  saveMaster(
+    master: number,
+    settings: ExportSettings,
+    sessionRate: number,
+    onPiece: (piece: Piece) => Promise<void>,
+  ): Promise<{ size: number; clipping: Clipping }> {
+    const message: ToEngine = { type: 'saveMaster', id: 0, master, settings, sessionRate };
+    return this.request(message, [], undefined, pieceHandler(onPiece)).then((m) => {
+      if (m.type !== 'rendered') throw unexpected(m);
+      return { size: m.size, clipping: m.clipping };
+    });
+  }
+
+  /** The master is discarded: the Worker lets it go (a restarted one holds none anyway). */
+  dropMaster(master: number): void {
+    this.worker?.postMessage({ type: 'dropMaster', master } satisfies ToEngine);
   }
 
   /** Stops whatever the Worker is doing; every pending request fails with `cancelled`. */
@@ -219,6 +239,14 @@ export class EngineClient {
       worker.postMessage({ ...message, id }, transfer);
     });
   }
+}
+
+/** Hands the pieces of a file on to `onPiece` (anything else posted is a mistake). */
+function pieceHandler(onPiece: (piece: Piece) => Promise<void>) {
+  return (m: Handed) => {
+    if (m.type !== 'piece') throw unexpected(m);
+    return onPiece(m.at === undefined ? { bytes: m.bytes } : { bytes: m.bytes, at: m.at });
+  };
 }
 
 function unexpected(message: FromEngine): EngineError {

@@ -14,7 +14,8 @@ import {
   planarMixFrameSource,
   renderPlanarMix as renderMix,
 } from '../../engine/mix/planar-render';
-import type { FrameSource } from '../../engine/io/sources';
+import { type FrameSource, memorySource } from '../../engine/io/sources';
+import type { AudioData } from '../../engine/audio-data';
 import { stemIds, stemTracks } from '../../engine/mix/stems';
 import { buildPyramid, pyramidBuffers } from './peak-pyramid';
 import type { Clipping, FromEngine, MixInput, ToEngine } from './protocol';
@@ -27,6 +28,8 @@ declare const self: DedicatedWorkerGlobalScope;
 
 /** The sources by track: the very memory the desk and the preview's worklet hold (shared-source.ts). */
 const sources = new Map<string, SharedSource>();
+/** The master waiting for the musician's Save or Discard, by the id of its request. */
+const masters = new Map<number, AudioData>();
 
 function post(message: FromEngine, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
@@ -210,30 +213,45 @@ async function handle(message: ToEngine): Promise<void> {
         },
         { onProgress: progress(id, 0, 0.4) },
       );
-      const result = masterAudio(audio, mix.master, { onProgress: progress(id, 0.4, 0.5) });
-      const { bytes } = await encodeAudio(
-        result.audio,
-        settings.format,
-        encodeOptions(settings, mix.sampleRate),
-      );
+      // The master in shared memory: the A/B reads it, and Save encodes it from there, without a copy.
+      const frames = audio.channels[0]?.length ?? 0;
+      const into = audio.channels.map(() => new Float32Array(sourceBuffer(4 * frames)));
+      const result = masterAudio(audio, mix.master, { onProgress: progress(id, 0.4, 0.6), into });
+      // One master waits for Save or Discard at a time.
+      masters.clear();
+      masters.set(id, result.audio);
+      const mastered = postable(result.audio.channels);
       const original = audio.channels;
-      // Silence comes back unchanged; a buffer cannot be transferred twice, so such channels are copied.
-      const originalBuffers = new Set<ArrayBufferLike>(original.map((c) => c.buffer));
-      const mastered = result.audio.channels.map((c) => (originalBuffers.has(c.buffer) ? c.slice() : c));
       post(
         {
           type: 'mastered',
           id,
-          bytes,
           report: result.report,
           sampleRate: mix.sampleRate,
           original,
-          mastered,
+          mastered: mastered.channels as Float32Array[],
         },
-        [bytes.buffer, ...original.map((c) => c.buffer), ...mastered.map((c) => c.buffer)],
+        [...original.map((c) => c.buffer as ArrayBuffer), ...mastered.transfer],
       );
       return;
     }
+    case 'saveMaster': {
+      const { id, settings, sessionRate } = message;
+      const kept = masters.get(message.master);
+      if (!kept) throw new Error('This master is no longer held: master the mix again.');
+      const { bytes: size, clipping } = await encodeMix(
+        memorySource(kept),
+        settings,
+        sessionRate,
+        pieceSink(id),
+      );
+      masters.delete(message.master);
+      post({ type: 'rendered', id, size, clipping });
+      return;
+    }
+    case 'dropMaster':
+      masters.delete(message.master);
+      return;
   }
 }
 

@@ -31,7 +31,15 @@ export type ToEngine =
   | { type: 'render'; id: number; mix: MixInput; settings: ExportSettings }
   /** The desk has written the stem or the piece the Worker posted: the Worker goes on. */
   | { type: 'taken'; id: number }
-  | { type: 'master'; id: number; mix: MixInput; settings: ExportSettings };
+  /** The one-click master: the report and both sides for the A/B; the Worker keeps the master. */
+  | { type: 'master'; id: number; mix: MixInput; settings: ExportSettings }
+  /**
+   * The master the Worker keeps (`master`: the id of its request), encoded as the settings say and
+   * posted in pieces as the mix is (`piece`, then `rendered`).
+   */
+  | { type: 'saveMaster'; id: number; master: number; settings: ExportSettings; sessionRate: number }
+  /** The musician discarded that master (or another replaced it): the Worker lets it go. */
+  | { type: 'dropMaster'; master: number };
 
 export type Clipping = { samples: number; peak: number };
 
@@ -72,7 +80,6 @@ export type FromEngine =
   | {
       type: 'mastered';
       id: number;
-      bytes: Uint8Array;
       report: MasterReport;
       sampleRate: number;
       original: Float32Array[];

@@ -9,7 +9,8 @@ export function toBuffer(
   const length = Math.max(1, audio.channels[0]?.length ?? 1);
   const buffer = context.createBuffer(Math.max(1, audio.channels.length), length, audio.sampleRate);
   audio.channels.forEach((channel, c) => {
-    buffer.copyToChannel(channel as Float32Array<ArrayBuffer>, c);
+    // set, not copyToChannel: Web Audio's copy refuses shared memory (the master is shared).
+    buffer.getChannelData(c).set(channel);
   });
   return buffer;
 }

@@ -320,6 +320,15 @@ describe('exports and masters when granted', () => {
     );
     await report.getByRole('button', { name: 'Save master' }).click();
     await page.getByText(/^Saved to .*master\.wav$/).waitFor();
+    // Encoded from the master the Worker kept, and written through main a piece at a time.
+    const calls = await scriptedCalls(page);
+    expect(calls.find((c) => c.name === 'gate.beginRender')?.input).toMatchObject({
+      kind: 'master',
+      suggestedName: 'Siberia Mix - master.wav',
+    });
+    expect(calls.some((c) => c.name === 'gate.finishRender')).toBe(true);
+    expect(calls.some((c) => c.name === 'gate.saveRender')).toBe(false);
+    expect((await savedState(page)).saved.map((f) => f.bytes)).toEqual([44 + 3 * 48000 * 2 * 3]);
     await page.close();
   });
 });
