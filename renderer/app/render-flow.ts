@@ -94,7 +94,7 @@ export class RenderFlow {
   }
 
   private async run(kind: UsageKind, grantId: string): Promise<void> {
-    const { audio, notices } = this.deps;
+    const { audio } = this.deps;
     const job = ++this.job;
     this.state.dispatch({ type: 'start', kind, job, grantId });
     const onProgress = (fraction: number) => this.state.dispatch({ type: 'progress', job, fraction });

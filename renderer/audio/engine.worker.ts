@@ -2,7 +2,6 @@
 import { type ExportSettings, exportRate } from '../../contracts/export';
 import {
   AudioFormatError,
-  encodeAudio,
   type ByteSink,
   encodeSourceTo,
   masterAudio,
@@ -201,7 +200,7 @@ async function handle(message: ToEngine): Promise<void> {
       return;
     }
     case 'master': {
-      const { mix, id, settings } = message;
+      const { mix, id } = message;
       // The master works on the mix before the master fader, as the one-click master sets the level.
       const audio = renderMix(
         {
