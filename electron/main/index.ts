@@ -335,10 +335,15 @@ function createWindow(main: MainServices, started: Promise<void>, onClosed: () =
       noLink: true,
     });
     if (win.isDestroyed()) return;
-    if (response === prompt.reload) contents.reload();
-    else otherwise();
+    if (response === prompt.reload) {
+      // The reloaded page starts afresh: what the old one was rendering is given back first.
+      await main.pageGone();
+      contents.reload();
+    } else otherwise();
   };
   contents.on('render-process-gone', (_event, details) => {
+    // Its renders died with it: their reservations and unfinished files go now, not at quit.
+    void main.pageGone();
     const prompt = rendererGonePrompt(details.reason);
     if (!prompt) return;
     logger.error('renderer gone', { reason: details.reason, exitCode: details.exitCode });

@@ -248,6 +248,13 @@ export function createMainServices(ports: MainPorts) {
       account.stop();
       entitlements.stop();
     },
+    /**
+     * The page is gone (crashed, killed for memory) or about to be reloaded: whatever it was
+     * rendering is lost with it, so its reservations go back and its unfinished files are removed,
+     * rather than holding the musician's quota until quit.
+     */
+    pageGone: () =>
+      gate.releaseAll().catch((e: unknown) => logger.warn('renders not given back', { error: String(e) })),
     /** Quit: the reservations of renders still under way go back to the server, then everything stops. */
     async shutdown(): Promise<void> {
       await gate.releaseAll();
