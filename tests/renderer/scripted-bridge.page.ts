@@ -141,11 +141,17 @@ function answer(name: BridgeMethodName, input: Input): unknown {
       streams.delete(input.grantId);
       return ok({ released: true });
     case 'gate.beginRender':
-      streams.set(input.grantId, { name: input.suggestedName, pieces: [] });
+      streams.set(input.grantId, { name: input.suggestedName, pieces: [], bytes: 0 });
       return ok({ path: `/home/musician/Music/${input.suggestedName}` });
     case 'gate.writeRender': {
       const stream = streams.get(input.grantId);
       if (!stream) return fail('unauthorized', 'Begin the render first.');
+      if (!state.keepRenders) {
+        // Counted only: the page holds no more of the file than the app would.
+        if (input.at === undefined) stream.bytes += input.data.length;
+        else if (input.at + input.data.length > stream.bytes) return fail('validation_error', 'past the end');
+        return ok({ bytes: stream.bytes });
+      }
       if (input.at === undefined) stream.pieces.push(input.data.slice());
       else {
         // Over bytes already written, as main's file port allows (the header, completed at the end).
@@ -160,12 +166,19 @@ function answer(name: BridgeMethodName, input: Input): unknown {
       const stream = streams.get(input.grantId);
       if (!stream) return fail('unauthorized', 'Begin the render first.');
       streams.delete(input.grantId);
-      const whole = joined(stream.pieces);
-      state.saved.push({ name: stream.name, bytes: whole.length, base64: toBase64(whole) });
+      if (!state.keepRenders) state.saved.push({ name: stream.name, bytes: stream.bytes });
+      else {
+        const whole = joined(stream.pieces);
+        state.saved.push({ name: stream.name, bytes: whole.length, base64: toBase64(whole) });
+      }
       return ok({ path: `/home/musician/Music/${stream.name}` });
     }
     case 'gate.saveRender':
-      state.saved.push({ name: input.suggestedName, bytes: input.data.length, base64: toBase64(input.data) });
+      state.saved.push(
+        state.keepRenders
+          ? { name: input.suggestedName, bytes: input.data.length, base64: toBase64(input.data) }
+          : { name: input.suggestedName, bytes: input.data.length },
+      );
       return ok({ path: `/home/musician/Music/${input.suggestedName}` });
     case 'project.save': {
       const refusal = gate('project_save');
@@ -208,8 +221,8 @@ function answer(name: BridgeMethodName, input: Input): unknown {
 
 /** What main would keep beside the autosave, by track id. */
 const keptAudio = new Map<string, Uint8Array<ArrayBuffer>>();
-/** Renders written piece by piece, by grant, until finished or released. */
-const streams = new Map<string, { name: string; pieces: Uint8Array[] }>();
+/** Renders written piece by piece, by grant, until finished or released (`bytes`: counted, when not kept). */
+const streams = new Map<string, { name: string; pieces: Uint8Array[]; bytes: number }>();
 function joined(pieces: Uint8Array[]): Uint8Array {
   const whole = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
   let o = 0;

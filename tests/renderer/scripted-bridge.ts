@@ -34,6 +34,11 @@ export type ScriptedState = {
   openProject: ProjectFile | null;
   autosaved: ProjectFile | null;
   saved: { name: string; bytes: number; base64?: string }[];
+  /**
+   * Whether a saved render's bytes are kept (in `saved`, base64) for the tests to read back. Off, the
+   * bridge only counts them, as a benchmark of the page's memory needs: main keeps nothing in the page.
+   */
+  keepRenders: boolean;
 };
 
 const inAMonth = () => new Date(Date.UTC(2026, 11, 1)).toISOString();
@@ -114,6 +119,7 @@ export function scriptedState(patch: Partial<ScriptedState> = {}): ScriptedState
     openProject: null,
     autosaved: null,
     saved: [],
+    keepRenders: true,
     ...patch,
   };
 }
