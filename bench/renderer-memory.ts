@@ -7,16 +7,14 @@
 // Run alone: `npx tsx bench/renderer-memory.ts` after `npm run build` (bench/renderer.ts runs it too).
 // BENCH_MEMORY_RENDERER_DIR serves another build; BENCH_MEMORY_NO_COEP=1 serves it without the
 // isolation headers (as main served the renderer before them).
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { serveRendererFile } from '../electron/main/renderer-files';
 import { encodeWav } from '../engine/index';
 import { launchChromium } from '../tests/e2e/chromium';
 import { type Desk, importWav, openDesk, RENDERER_DIR, toneWav } from '../tests/renderer/harness';
+import { collectGarbage, rendererPss, serve } from './renderer-pss';
 
 const STEMS = Number(process.env.BENCH_MEMORY_STEMS ?? 4);
 const SECONDS = Number(process.env.BENCH_MEMORY_SECONDS ?? 30);
@@ -37,86 +35,12 @@ export type SourceMemory = {
   jsBytesPerSecond: number | null;
 };
 
-/** Every process under `root` (this Node process: Chromium is its child). */
-function descendants(root: number): number[] {
-  const parent = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // pid (comm) state ppid …: the command may hold spaces and parentheses, the last ')' ends it.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parent.set(Number(name), ppid);
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  const found: number[] = [];
-  for (const pid of parent.keys()) {
-    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p))
-      if (p === root) {
-        found.push(pid);
-        break;
-      }
-  }
-  return found;
-}
-
-/** Summed PSS of the renderer processes this Node process started, bytes. */
-function rendererPss(): number {
-  let total = 0;
-  for (const pid of descendants(process.pid)) {
-    try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
-      const pss = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-      total += Number(pss?.[1] ?? 0) * 1024;
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return total;
-}
-
-/**
- * Garbage collected in the page and its Workers, then a critical memory pressure signal: Chromium
- * collects in every isolate (the worklet's too) and its allocator hands freed pages back, so the PSS
- * reads what is held rather than what was once allocated.
- */
-async function collectGarbage(page: Page): Promise<void> {
-  const cdp = await page.context().newCDPSession(page);
-  for (let i = 0; i < 2; i++) {
-    await page.evaluate('gc()');
-    for (const worker of page.workers()) await worker.evaluate('gc()').catch(() => undefined);
-    await cdp.send('Memory.simulatePressureNotification', { level: 'critical' });
-    await page.waitForTimeout(500);
-  }
-  await cdp.detach();
-}
-
 const jsBytes = (page: Page): Promise<number | null> =>
   page.evaluate(async () => {
     const p = performance as unknown as { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> };
     if (!crossOriginIsolated || !p.measureUserAgentSpecificMemory) return null;
     return (await p.measureUserAgentSpecificMemory()).bytes;
   });
-
-async function serve(dir: string, isolation: boolean) {
-  const server = createServer(async (req, res) => {
-    const r = await serveRendererFile(dir, new URL(req.url ?? '/', 'http://x').pathname);
-    const headers = { ...r.headers };
-    if (!isolation) {
-      delete headers['cross-origin-embedder-policy'];
-      delete headers['cross-origin-resource-policy'];
-    }
-    res.writeHead(r.status, headers).end(r.body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 export async function measureSourceMemory(
   dir = process.env.BENCH_MEMORY_RENDERER_DIR ?? RENDERER_DIR,

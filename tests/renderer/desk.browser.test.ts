@@ -219,6 +219,29 @@ describe('exports and masters when granted', () => {
     await page.close();
   });
 
+  it('the scripted main can count renders without keeping them (for the export memory benchmark)', async () => {
+    const page = await openDesk(desk, {
+      account: signedIn(),
+      entitlements: proEntitlements(5),
+      keepRenders: false,
+    });
+    await importWav(page, 'Mix.wav', toneWav(2));
+    // The export streams (writeRender, the header patched last), the master is saved whole (saveRender).
+    await exportMix(page);
+    await page.getByText(/^Saved to .*mix\.wav$/).waitFor({ timeout: 20_000 });
+    await page.getByRole('button', { name: 'Master', exact: true }).click();
+    const report = page.getByRole('dialog', { name: 'Your master is ready' });
+    await report.waitFor({ timeout: 30_000 });
+    await report.getByRole('button', { name: 'Save master' }).click();
+    await page.getByText(/^Saved to .*master\.wav$/).waitFor();
+    const bytes = 44 + 2 * 48000 * 2 * 3;
+    expect((await savedState(page)).saved).toEqual([
+      { name: 'Siberia Mix - mix.wav', bytes },
+      { name: 'Siberia Mix - master.wav', bytes },
+    ]);
+    await page.close();
+  });
+
   it('moves a track in time by typing and by keys, undoably, and the export starts it there', async () => {
     const page = await openDesk(desk, { account: signedIn(), entitlements: proEntitlements(5) });
     await importWav(page, 'Late.wav', toneWav(2));

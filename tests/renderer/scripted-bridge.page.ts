@@ -153,12 +153,19 @@ function answer(name: BridgeMethodName, input: Input): unknown {
       const stream = streams.get(input.grantId);
       if (!stream) return fail('unauthorized', 'Begin the render first.');
       streams.delete(input.grantId);
-      const whole = joined(stream.pieces);
-      state.saved.push({ name: stream.name, bytes: whole.length, base64: toBase64(whole) });
+      if (!state.keepRenders) state.saved.push({ name: stream.name, bytes: stream.length });
+      else {
+        const whole = joined(stream.pieces);
+        state.saved.push({ name: stream.name, bytes: whole.length, base64: toBase64(whole) });
+      }
       return ok({ path: `/home/musician/Music/${stream.name}` });
     }
     case 'gate.saveRender':
-      state.saved.push({ name: input.suggestedName, bytes: input.data.length, base64: toBase64(input.data) });
+      state.saved.push(
+        state.keepRenders
+          ? { name: input.suggestedName, bytes: input.data.length, base64: toBase64(input.data) }
+          : { name: input.suggestedName, bytes: input.data.length },
+      );
       return ok({ path: `/home/musician/Music/${input.suggestedName}` });
     // Stems: one folder per grant, each file listed as it is written (and kept in `saved`).
     case 'gate.beginStems': {
@@ -180,7 +187,11 @@ function answer(name: BridgeMethodName, input: Input): unknown {
       streams.delete(key);
       open.files.push(file);
       const whole = joined(stem.pieces);
-      state.saved.push({ name: file, bytes: whole.length, base64: toBase64(whole) });
+      state.saved.push(
+        state.keepRenders
+          ? { name: file, bytes: whole.length, base64: toBase64(whole) }
+          : { name: file, bytes: stem.length },
+      );
       return ok({ file });
     }
     case 'gate.finishStems': {
@@ -236,14 +247,18 @@ const keptAudio = new Map<string, Uint8Array<ArrayBuffer>>();
 /** Renders (by grant) and stems (by grant/file) written piece by piece, until whole or released. */
 type Stream = { name: string; pieces: Uint8Array[]; length: number };
 const streams = new Map<string, Stream>();
-/** A piece added, or (with `at`) written over bytes already there, as main's file port does; a refusal, or null. */
+/**
+ * A piece added, or (with `at`) written over bytes already there, as main's file port does; a
+ * refusal, or null. With `keepRenders` off, only counted: the page holds no more than the app would.
+ */
 function writePiece(stream: Stream, data: Uint8Array, at: number | undefined) {
+  if (at !== undefined && at + data.length > stream.length) return fail('validation_error', 'past the end');
+  if (at === undefined) stream.length += data.length;
+  if (!state.keepRenders) return null;
   if (at === undefined) {
     stream.pieces.push(data.slice());
-    stream.length += data.length;
     return null;
   }
-  if (at + data.length > stream.length) return fail('validation_error', 'past the end');
   const whole = joined(stream.pieces);
   whole.set(data, at);
   stream.pieces = [whole];

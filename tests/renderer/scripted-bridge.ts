@@ -36,6 +36,11 @@ export type ScriptedState = {
   saved: { name: string; bytes: number; base64?: string }[];
   /** How long main takes to write each piece of a render (a slow disk), ms; none when absent. */
   writeDelayMs?: number;
+  /**
+   * Whether a saved render's bytes are kept (in `saved`, base64) for the tests to read back. Off, the
+   * bridge only counts them, as a benchmark of the page's memory needs: main keeps nothing in the page.
+   */
+  keepRenders: boolean;
 };
 
 const inAMonth = () => new Date(Date.UTC(2026, 11, 1)).toISOString();
@@ -116,6 +121,7 @@ export function scriptedState(patch: Partial<ScriptedState> = {}): ScriptedState
     openProject: null,
     autosaved: null,
     saved: [],
+    keepRenders: true,
     ...patch,
   };
 }

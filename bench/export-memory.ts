@@ -1,0 +1,369 @@
+// The renderer's memory while it exports the mix, by the session's length: does the export's peak
+// grow with the file it writes? For each length in BENCH_EXPORT_MINUTES, a desk imports STEMS
+// stereo 24-bit stems of that length at a new project's rate (files on disk, handed by path as a
+// file picker does), waits for the imports to settle, garbage collects (page and Workers) and reads
+// the renderer processes' PSS (Linux /proc: the page, the engine Worker, the worklet's thread, every
+// ArrayBuffer). Then it exports the mix as 24-bit WAV through the export dialog while a thread reads
+// the PSS every BENCH_EXPORT_SAMPLE_MS until "Saved to …" shows, and the kernel keeps each
+// process's peak resident set (VmHWM) as a check on what the readings may miss. Reported: the peak
+// above the baseline, the file's size (checked against 44 + frames × 6: the run fails otherwise),
+// the export's wall time, what is still held after the export and a collection. The scripted main
+// counts the render's bytes without keeping them (state.keepRenders = false): the app's main keeps
+// nothing in the page.
+// Another build is measured in the same run, interleaved with this one, to compare:
+// BENCH_EXPORT_COMPARE=<git revision> builds that revision's renderer here (git archive, vite build),
+// or BENCH_EXPORT_COMPARE_DIR=<dir> serves a build made beforehand. The scripted bridge is this
+// tree's: a build that calls a bridge method it does not know fails its export (and this run).
+// Run alone: `BENCH_EXPORT_COMPARE=8ef0da2 npx tsx bench/export-memory.ts` (heavy: a 20-minute
+// session holds about 1.5 GB in the renderer before the export). It builds this checkout's renderer
+// first, as bench/renderer.ts does; BENCH_MEMORY_RENDERER_DIR serves another build instead, as in
+// bench/renderer-memory.ts.
+// BENCH_EXPORT_RUNS repeats (medians in the summary). Writes bench/results/export-memory.json.
+import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Page } from 'playwright-core';
+import { newProject } from '../contracts/project';
+import { encodeWav } from '../engine/index';
+import { launchChromium } from '../tests/e2e/chromium';
+import { type Desk, openDesk, RENDERER_DIR } from '../tests/renderer/harness';
+import { proEntitlements, signedIn } from '../tests/renderer/scripted-bridge';
+import { collectGarbage, pssOf, rendererPids, resetPeakRss, rssOf, serve } from './renderer-pss';
+
+const MINUTES = (process.env.BENCH_EXPORT_MINUTES ?? '5,20').split(',').map(Number);
+const STEMS = Number(process.env.BENCH_EXPORT_STEMS ?? 2);
+const RUNS = Number(process.env.BENCH_EXPORT_RUNS ?? 1);
+const SAMPLE_MS = Number(process.env.BENCH_EXPORT_SAMPLE_MS ?? 50);
+const MiB = 1024 * 1024;
+/**
+ * The stems are at a new project's rate, which the mix is rendered and (rate 'session') exported at:
+ * nothing is resampled, and the file's length follows from the stems'.
+ */
+const SESSION_RATE = newProject().sampleRate;
+/** 24-bit stereo WAV: a 44-byte header (no tags), then 6 bytes a frame. */
+const wavBytes = (frames: number) => 44 + frames * 6;
+
+/** A renderer build to serve, and (built here) what it was built from. */
+type Build = { label: string; dir: string; builtFrom?: string };
+
+export type ExportRun = {
+  build: string;
+  minutes: number;
+  run: number;
+  stems: number;
+  sampleRate: number;
+  frames: number;
+  fileBytes: number;
+  expectedBytes: number;
+  /** How the page handed the file to main: in pieces (gate.writeRender) or whole (gate.saveRender). */
+  handedAs: 'pieces' | 'whole';
+  bridgeWrites: number;
+  /** Renderer PSS after the imports, collected: what the session holds before the export. */
+  baselineMiB: number;
+  peakAboveBaselineMiB: number;
+  /**
+   * The kernel's peak resident set (VmHWM, reset at the Export) above the resident set then: the
+   * peak however brief, where the PSS readings come every SAMPLE_MS (RSS counts shared pages whole).
+   */
+  peakRssAboveBaselineMiB: number;
+  /** When the peak was read, from the dialog's Export. */
+  peakAtS: number;
+  /** From the dialog's Export to "Saved to …" shown. */
+  exportWallS: number;
+  /** After the export and a collection, above the baseline: what the export left held. */
+  heldAfterMiB: number;
+  rendererProcesses: number;
+  samples: number;
+  longestSampleGapMs: number;
+};
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
+/** The highest reading, when, and how far apart readings came (a peak shorter than that may be missed). */
+export function peakOf(samples: readonly { t: number; pss: number }[]) {
+  let peak = samples[0] ?? { t: 0, pss: 0 };
+  let longestGap = 0;
+  for (let i = 1; i < samples.length; i++) {
+    const s = samples[i] as { t: number; pss: number };
+    if (s.pss > peak.pss) peak = s;
+    longestGap = Math.max(longestGap, s.t - (samples[i - 1] as { t: number }).t);
+  }
+  return { peak, longestGap };
+}
+
+/**
+ * Reads these processes' summed PSS every `everyMs` in a thread of its own, so that the traffic
+ * with the browser on this one does not hold readings back. Times are absolute (ms since the epoch).
+ */
+const SAMPLER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { readFileSync } = require('node:fs');
+const { pids, everyMs } = workerData;
+const samples = [];
+const take = () => {
+  let pss = 0;
+  for (const pid of pids) {
+    try {
+      pss += Number(/^Pss:\\s+(\\d+) kB/m.exec(readFileSync('/proc/' + pid + '/smaps_rollup', 'utf8'))?.[1] ?? 0) * 1024;
+    } catch {}
+  }
+  samples.push({ t: performance.timeOrigin + performance.now(), pss });
+};
+take();
+const timer = setInterval(take, everyMs);
+parentPort.postMessage('started');
+parentPort.on('message', () => {
+  clearInterval(timer);
+  take();
+  parentPort.postMessage(samples);
+});
+`;
+const now = () => performance.timeOrigin + performance.now();
+
+async function samplePss(pids: readonly number[], everyMs: number) {
+  const worker = new Worker(SAMPLER, { eval: true, workerData: { pids, everyMs } });
+  await once(worker, 'message');
+  return {
+    async stop(): Promise<{ t: number; pss: number }[]> {
+      worker.postMessage('stop');
+      const [samples] = await once(worker, 'message');
+      await worker.terminate();
+      return samples;
+    },
+  };
+}
+
+/** The stems of one length, written once and reused by every run and build. */
+const stemFiles = new Map<number, { files: string[]; frames: number }>();
+function stemsOf(minutes: number, sampleRate: number, dir: string) {
+  const known = stemFiles.get(minutes);
+  if (known) return known;
+  const frames = Math.round(minutes * 60 * sampleRate);
+  const files = Array.from({ length: STEMS }, (_, i) => {
+    // A tone each, low enough that their sum does not clip.
+    const step = (2 * Math.PI * 110 * (i + 1)) / sampleRate;
+    const channels = [0, 1].map((c) => {
+      const x = new Float32Array(frames);
+      for (let f = 0; f < frames; f++) x[f] = 0.2 * Math.sin(step * f * (1 + c / 2));
+      return x;
+    });
+    const file = path.join(dir, `${minutes} min stem ${i + 1}.wav`);
+    writeFileSync(file, encodeWav({ sampleRate, channels }, { format: 'wav24' }));
+    return file;
+  });
+  const made = { files, frames };
+  stemFiles.set(minutes, made);
+  return made;
+}
+
+type Scripted = { calls: { name: string }[]; state: { saved: { bytes: number }[] } };
+/** The scripted main's record: the bridge calls' names, and the files it saved. */
+const scripted = (page: Page) =>
+  page.evaluate(() => {
+    const s = (window as unknown as { __scripted: Scripted }).__scripted;
+    return { calls: s.calls.map((c) => c.name), saved: s.state.saved };
+  });
+
+async function measureExport(
+  build: Build,
+  minutes: number,
+  run: number,
+  stemsDir: string,
+): Promise<ExportRun> {
+  // A browser of its own per run: its renderer processes hold only this desk.
+  const browser = await launchChromium(['--js-flags=--expose-gc']);
+  const server = await serve(build.dir, true);
+  const desk: Desk = { browser, server, close: async () => {} };
+  try {
+    const page = await openDesk(desk, {
+      account: signedIn(),
+      entitlements: proEntitlements(5),
+      keepRenders: false,
+    });
+    const { files, frames } = stemsOf(minutes, SESSION_RATE, stemsDir);
+    for (const [i, file] of files.entries()) {
+      await page.setInputFiles('[data-testid="import-input"]', file);
+      await page.locator('[data-testid="strip"]').nth(i).waitFor({ timeout: 300_000 });
+    }
+    // Each import also hands the file to main to keep beside the project: settled once all are.
+    const kept = async () => (await scripted(page)).calls.filter((n) => n === 'project.keepAudio').length;
+    for (let waited = 0; (await kept()) < STEMS; waited += 200) {
+      if (waited > 300_000) throw new Error('the imports were not kept');
+      await page.waitForTimeout(200);
+    }
+    await page.waitForTimeout(1500);
+    await collectGarbage(page);
+    const pids = rendererPids();
+    const baseline = pssOf(pids);
+
+    await page.getByRole('button', { name: 'Export mix' }).click();
+    const dialog = page.getByTestId('export-dialog');
+    await dialog.waitFor({ timeout: 15_000 });
+    const sampler = await samplePss(pids, SAMPLE_MS);
+    resetPeakRss(pids);
+    const rssBefore = rssOf(pids);
+    const started = now();
+    await dialog.locator('button[type="submit"]').click();
+    await page.getByText(/^Saved to .*mix\.wav$/).waitFor({ timeout: 900_000 });
+    const wall = now() - started;
+    const rssAfter = rssOf(pids);
+    const samples = await sampler.stop();
+    const { peak, longestGap } = peakOf(samples);
+    const peakRss = rssAfter.reduce((n, p, i) => n + p.peak - (rssBefore[i]?.rss ?? 0), 0);
+    const still = rendererPids();
+    if (still.length !== pids.length || still.some((p) => !pids.includes(p)))
+      throw new Error(`the renderer processes changed during the export: ${pids} → ${still}`);
+
+    const { saved, calls } = await scripted(page);
+    const writes = calls.filter((n) => n === 'gate.writeRender').length;
+    const wholes = calls.filter((n) => n === 'gate.saveRender').length;
+    await collectGarbage(page);
+    const after = pssOf(pids);
+    await page.close();
+    if (saved.length !== 1) throw new Error(`${saved.length} files saved, not 1`);
+    return {
+      build: build.label,
+      minutes,
+      run,
+      stems: STEMS,
+      sampleRate: SESSION_RATE,
+      frames,
+      fileBytes: saved[0]?.bytes ?? 0,
+      expectedBytes: wavBytes(frames),
+      handedAs: wholes > 0 ? 'whole' : 'pieces',
+      bridgeWrites: writes + wholes,
+      baselineMiB: round1(baseline / MiB),
+      peakAboveBaselineMiB: round1((peak.pss - baseline) / MiB),
+      peakAtS: round1((peak.t - started) / 1000),
+      exportWallS: round1(wall / 1000),
+      peakRssAboveBaselineMiB: round1(peakRss / MiB),
+      heldAfterMiB: round1((after - baseline) / MiB),
+      rendererProcesses: pids.length,
+      samples: samples.length,
+      longestSampleGapMs: Math.round(longestGap),
+    };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+/** This checkout's renderer, built as `npm run build` does (into dist/renderer), named by its commit. */
+function buildHere(): Build {
+  const vite = spawnSync('npx', ['--no-install', 'vite', 'build', '--config', 'renderer/vite.config.ts'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (vite.status !== 0) throw new Error('vite build failed');
+  const sha = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
+  // Changes not committed to what the renderer is built from: the commit alone would not name this build.
+  const dirty = spawnSync('git', ['status', '--porcelain', 'renderer', 'engine', 'contracts'], {
+    encoding: 'utf8',
+  }).stdout.trim();
+  return { label: dirty ? `${sha}+changes` : sha, dir: RENDERER_DIR };
+}
+
+/** A revision's renderer, built here from its tree (with this checkout's node_modules). */
+function buildRevision(rev: string, into: string): Build {
+  const sha = spawnSync('git', ['rev-parse', '--short', rev], { encoding: 'utf8' });
+  if (sha.status !== 0) throw new Error(`no revision ${rev}`);
+  const tree = path.join(into, 'tree');
+  mkdirSync(tree);
+  const unpack = spawnSync('sh', ['-c', `git archive "$0" | tar -x -C "$1"`, rev, tree], {
+    stdio: 'inherit',
+  });
+  if (unpack.status !== 0) throw new Error(`git archive ${rev} failed`);
+  symlinkSync(realpathSync('node_modules'), path.join(tree, 'node_modules'));
+  const dir = path.join(into, 'renderer');
+  const vite = spawnSync(
+    'npx',
+    [
+      '--no-install',
+      'vite',
+      'build',
+      '--config',
+      'renderer/vite.config.ts',
+      '--outDir',
+      dir,
+      '--emptyOutDir',
+    ],
+    { cwd: tree, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  if (vite.status !== 0) throw new Error(`vite build of ${rev} failed`);
+  return { label: sha.stdout.trim(), dir, builtFrom: `git archive ${rev}` };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'bench-export-memory-'));
+  try {
+    const builds: Build[] = [
+      process.env.BENCH_MEMORY_RENDERER_DIR
+        ? {
+            label: path.basename(process.env.BENCH_MEMORY_RENDERER_DIR),
+            dir: process.env.BENCH_MEMORY_RENDERER_DIR,
+          }
+        : buildHere(),
+    ];
+    if (process.env.BENCH_EXPORT_COMPARE) builds.push(buildRevision(process.env.BENCH_EXPORT_COMPARE, work));
+    else if (process.env.BENCH_EXPORT_COMPARE_DIR)
+      builds.push({
+        label: path.basename(process.env.BENCH_EXPORT_COMPARE_DIR),
+        dir: process.env.BENCH_EXPORT_COMPARE_DIR,
+      });
+    const stemsDir = path.join(work, 'stems');
+    mkdirSync(stemsDir);
+    const runs: ExportRun[] = [];
+    // Interleaved: each length, each build in turn (the other way round on every other run).
+    for (let run = 0; run < RUNS; run++)
+      for (const minutes of MINUTES)
+        for (const build of run % 2 ? [...builds].reverse() : builds) {
+          const r = await measureExport(build, minutes, run, stemsDir);
+          console.error(
+            `${r.build} ${minutes} min: peak +${r.peakAboveBaselineMiB} MiB over ${r.baselineMiB} MiB, ` +
+              `${r.fileBytes} bytes (${r.handedAs}, ${r.bridgeWrites} writes), ${r.exportWallS} s`,
+          );
+          runs.push(r);
+        }
+    const wrong = runs.filter((r) => r.fileBytes !== r.expectedBytes);
+    const summary: Record<string, Record<string, number>> = {};
+    for (const build of builds)
+      for (const minutes of MINUTES) {
+        const mine = runs.filter((r) => r.build === build.label && r.minutes === minutes);
+        summary[`${build.label} ${minutes} min`] = {
+          peakAboveBaselineMiB: median(mine.map((r) => r.peakAboveBaselineMiB)),
+          fileMiB: round1((mine[0]?.fileBytes ?? 0) / MiB),
+          exportWallS: median(mine.map((r) => r.exportWallS)),
+        };
+      }
+    const result = {
+      summary,
+      builds,
+      settings: { stems: STEMS, minutes: MINUTES, format: 'wav24', runs: RUNS, sampleEveryMs: SAMPLE_MS },
+      runs,
+      machine: {
+        cpus: os.cpus().length,
+        // The machine is shared: its load while measuring says how far the wall times can be trusted.
+        loadAverage1m: round1(os.loadavg()[0] ?? 0),
+        chromium: '/usr/bin/chromium (headless)',
+      },
+      measuredAt: new Date().toISOString(),
+    };
+    console.log(JSON.stringify(result, null, 2));
+    if (wrong.length > 0) {
+      console.error(`Files of the wrong size: ${wrong.map((r) => `${r.build} ${r.minutes} min`).join(', ')}`);
+      process.exitCode = 1;
+    } else {
+      mkdirSync('bench/results', { recursive: true });
+      writeFileSync('bench/results/export-memory.json', `${JSON.stringify(result, null, 2)}\n`);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
