@@ -1,24 +1,25 @@
 // The renderer's memory while it exports the mix, by the session's length: does the export's peak
 // grow with the file it writes? For each length in BENCH_EXPORT_MINUTES, a desk imports STEMS
 // stereo 24-bit stems of that length at a new project's rate (files on disk, handed by path as a
-// file picker does), waits for the imports to settle, garbage collects (page and Workers) and reads
-// the renderer processes' PSS (Linux /proc: the page, the engine Worker, the worklet's thread, every
-// ArrayBuffer). Then it exports the mix as 24-bit WAV through the export dialog while a thread reads
-// the PSS every BENCH_EXPORT_SAMPLE_MS until "Saved to …" shows, and the kernel keeps each
-// process's peak resident set (VmHWM) as a check on what the readings may miss. Reported: the peak
-// above the baseline, the file's size (checked against 44 + frames × 6: the run fails otherwise),
-// the export's wall time, what is still held after the export and a collection. The scripted main
-// counts the render's bytes without keeping them (state.keepRenders = false): the app's main keeps
-// nothing in the page.
+// file picker does), waits for the imports to settle (the renderer's memory holding still: the
+// preview's resampled copies are made after the tracks show), garbage collects (page and Workers)
+// and reads the renderer processes' PSS (Linux /proc: the page, the engine Worker, the worklet's
+// thread, every ArrayBuffer). Then it exports the mix as 24-bit WAV through the export dialog while
+// a thread reads the PSS every BENCH_EXPORT_SAMPLE_MS until "Saved to …" shows, and the kernel
+// keeps each process's peak resident set (VmHWM) as a check on what the readings may miss.
+// Reported: the peak above the baseline, the file's size (checked against 44 + frames × 6: the run
+// fails otherwise), the export's wall time, what is still held after the export and a collection.
+// The scripted main counts the render's bytes without keeping them (state.keepRenders = false):
+// the app's main keeps nothing in the page.
 // Another build is measured in the same run, interleaved with this one, to compare:
 // BENCH_EXPORT_COMPARE=<git revision> builds that revision's renderer here (git archive, vite build),
 // or BENCH_EXPORT_COMPARE_DIR=<dir> serves a build made beforehand. The scripted bridge is this
 // tree's: a build that calls a bridge method it does not know fails its export (and this run).
-// Run alone: `BENCH_EXPORT_COMPARE=8ef0da2 npx tsx bench/export-memory.ts` (heavy: a 20-minute
-// session holds about 1.5 GB in the renderer before the export). It builds this checkout's renderer
-// first, as bench/renderer.ts does; BENCH_MEMORY_RENDERER_DIR serves another build instead, as in
-// bench/renderer-memory.ts.
-// BENCH_EXPORT_RUNS repeats (medians in the summary). Writes bench/results/export-memory.json.
+// Run alone: `BENCH_EXPORT_COMPARE=8ef0da2 npx tsx bench/export-memory.ts` (heavy: some 15 minutes,
+// and a 20-minute session holds about 2.5 GB in the renderer before the export). It builds this
+// checkout's renderer first, as bench/renderer.ts does; BENCH_MEMORY_RENDERER_DIR serves another
+// build instead, as in bench/renderer-memory.ts. BENCH_EXPORT_RUNS repeats (medians in the
+// summary); BENCH_EXPORT_TIMELINE=1 keeps every reading. Writes bench/results/export-memory.json.
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -35,8 +36,9 @@ import { collectGarbage, pssOf, rendererPids, resetPeakRss, rssOf, serve } from 
 
 const MINUTES = (process.env.BENCH_EXPORT_MINUTES ?? '5,20').split(',').map(Number);
 const STEMS = Number(process.env.BENCH_EXPORT_STEMS ?? 2);
-const RUNS = Number(process.env.BENCH_EXPORT_RUNS ?? 1);
+const RUNS = Number(process.env.BENCH_EXPORT_RUNS ?? 3);
 const SAMPLE_MS = Number(process.env.BENCH_EXPORT_SAMPLE_MS ?? 50);
+const TIMELINE = process.env.BENCH_EXPORT_TIMELINE === '1';
 const MiB = 1024 * 1024;
 /**
  * The stems are at a new project's rate, which the mix is rendered and (rate 'session') exported at:
@@ -61,7 +63,9 @@ export type ExportRun = {
   /** How the page handed the file to main: in pieces (gate.writeRender) or whole (gate.saveRender). */
   handedAs: 'pieces' | 'whole';
   bridgeWrites: number;
-  /** Renderer PSS after the imports, collected: what the session holds before the export. */
+  /** How long after the imports the renderer's memory held still (the preview's copies made). */
+  settledAfterS: number;
+  /** Renderer PSS after the imports, settled and collected: what the session holds before the export. */
   baselineMiB: number;
   peakAboveBaselineMiB: number;
   /**
@@ -78,6 +82,8 @@ export type ExportRun = {
   rendererProcesses: number;
   samples: number;
   longestSampleGapMs: number;
+  /** With BENCH_EXPORT_TIMELINE=1: every reading, [s from the Export, MiB above the baseline]. */
+  timeline?: number[][];
 };
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
@@ -141,6 +147,25 @@ async function samplePss(pids: readonly number[], everyMs: number) {
   };
 }
 
+/** Whether the last `span` readings lie within `tolerance` bytes of each other. */
+export function isSteady(readings: readonly number[], span: number, tolerance: number): boolean {
+  if (readings.length < span) return false;
+  const last = readings.slice(-span);
+  return Math.max(...last) - Math.min(...last) <= tolerance;
+}
+
+/** Waits until the renderer's PSS holds still (5 s within 4 MiB), at most 5 minutes; the seconds it took. */
+async function steadyPss(page: Page, pids: readonly number[]): Promise<number> {
+  const readings: number[] = [];
+  const started = now();
+  while (!isSteady(readings, 6, 4 * MiB)) {
+    if (now() - started > 300_000) throw new Error('the renderer’s memory did not settle after the imports');
+    await page.waitForTimeout(1000);
+    readings.push(pssOf(pids));
+  }
+  return round1((now() - started) / 1000);
+}
+
 /** The stems of one length, written once and reused by every run and build. */
 const stemFiles = new Map<number, { files: string[]; frames: number }>();
 function stemsOf(minutes: number, sampleRate: number, dir: string) {
@@ -199,9 +224,12 @@ async function measureExport(
       if (waited > 300_000) throw new Error('the imports were not kept');
       await page.waitForTimeout(200);
     }
-    await page.waitForTimeout(1500);
-    await collectGarbage(page);
+    // The preview plays at the AudioContext's rate: a source at another rate (headless Chromium's
+    // context runs at 44.1 kHz, the project at 48 kHz) gets a resampled copy, filled a chunk at a time
+    // after the track shows (some 25 s for 20-minute stems). The baseline waits for it.
     const pids = rendererPids();
+    const settled = await steadyPss(page, pids);
+    await collectGarbage(page);
     const baseline = pssOf(pids);
 
     await page.getByRole('button', { name: 'Export mix' }).click();
@@ -245,9 +273,13 @@ async function measureExport(
       peakAtS: round1((peak.t - started) / 1000),
       exportWallS: round1(wall / 1000),
       peakRssAboveBaselineMiB: round1(peakRss / MiB),
+      settledAfterS: settled,
       heldAfterMiB: round1((after - baseline) / MiB),
       rendererProcesses: pids.length,
       samples: samples.length,
+      ...(TIMELINE
+        ? { timeline: samples.map((x) => [round1((x.t - started) / 1000), round1((x.pss - baseline) / MiB)]) }
+        : {}),
       longestSampleGapMs: Math.round(longestGap),
     };
   } finally {

@@ -70,8 +70,9 @@ function status(pid: number, field: string): number {
 
 /**
  * The kernel's own peak of each process's resident set (VmHWM), set back to its present size: a
- * reading later gives the true peak since then, however brief, where readings at intervals may miss
- * one. RSS counts shared pages whole (PSS shares them out), so it is a check on a PSS delta, not the same figure.
+ * reading later gives the true peak since then, however brief, where readings at intervals may
+ * miss one. RSS counts shared pages whole (PSS shares them out): a check on a PSS delta, not the
+ * same figure.
  */
 export function resetPeakRss(pids: readonly number[]): void {
   for (const pid of pids) {

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { isSteady, peakOf } from './export-memory';
+
+describe("the export memory benchmark's readings", () => {
+  it('finds the highest reading, when it came, and the longest wait between readings', () => {
+    const { peak, longestGap } = peakOf([
+      { t: 1000, pss: 10 },
+      { t: 1050, pss: 30 },
+      { t: 1300, pss: 20 },
+      { t: 1340, pss: 30 },
+    ]);
+    // The first of equal highs: when the peak was first reached.
+    expect(peak).toEqual({ t: 1050, pss: 30 });
+    expect(longestGap).toBe(250);
+  });
+
+  it('calls memory steady once the last readings lie within the tolerance, not before', () => {
+    expect(isSteady([100, 101], 3, 2)).toBe(false);
+    expect(isSteady([50, 100, 101, 102], 3, 2)).toBe(true);
+    expect(isSteady([100, 101, 104], 3, 2)).toBe(false);
+  });
+});
