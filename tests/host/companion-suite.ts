@@ -6,6 +6,8 @@ import { type MainUnderTest, type mainUnderTest, signedInMain } from './main-und
 export type CompanionSuite = {
   readonly companion: Companion;
   signedIn(plan: 'free' | 'pro', opts?: Parameters<typeof mainUnderTest>[1]): Promise<MainUnderTest>;
+  /** The signed-in musician's exports as the server's rows say: committed (used) and reserved. */
+  serverExports(t: MainUnderTest): Promise<{ used: number; reserved: number }>;
 };
 
 /** Starts the companion before the file's tests (with these server settings) and closes it after. */
@@ -26,5 +28,19 @@ export function companionSuite(env: Record<string, string> = {}): CompanionSuite
       return started();
     },
     signedIn: (plan, opts = {}) => signedInMain(started(), plan, opts),
+    async serverExports(t) {
+      const state = t.main.account.state();
+      if (state.status !== 'signed_in') throw new Error('not signed in');
+      const rows = await started()
+        .database.db.selectFrom('usage_events')
+        .select(['state'])
+        .where('user_id', '=', state.user.id)
+        .where('kind', '=', 'export')
+        .execute();
+      return {
+        used: rows.filter((r) => r.state === 'committed').length,
+        reserved: rows.filter((r) => r.state === 'reserved').length,
+      };
+    },
   };
 }

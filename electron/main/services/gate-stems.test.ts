@@ -8,24 +8,9 @@ import { renderFilter, stemFile, withExtension } from './gate';
 // Stems are one export: one folder, several files, counted once; every other ending counts nothing
 // and leaves no folder behind.
 const suite = companionSuite({ PRO_EXPORTS_PER_MONTH: '50' });
-const { signedIn } = suite;
+const { signedIn, serverExports } = suite;
 
 const bytes = (n: number) => new Uint8Array([82, 73, 70, 70, n]);
-
-async function serverExports(t: MainUnderTest) {
-  const state = t.main.account.state();
-  if (state.status !== 'signed_in') throw new Error('not signed in');
-  const rows = await suite.companion.database.db
-    .selectFrom('usage_events')
-    .select(['state'])
-    .where('user_id', '=', state.user.id)
-    .where('kind', '=', 'export')
-    .execute();
-  return {
-    used: rows.filter((r) => r.state === 'committed').length,
-    reserved: rows.filter((r) => r.state === 'reserved').length,
-  };
-}
 
 /** A Pro musician whose folder dialog answers a fresh, empty folder. */
 async function proWithFolder(name: string) {

@@ -11,24 +11,9 @@ import type { Files } from '../ports';
 // musician's choice, counted once when it takes its name; every other ending counts nothing and
 // leaves nothing behind (nor touches a file it was to replace).
 const suite = companionSuite({ PRO_EXPORTS_PER_MONTH: '50' });
-const { signedIn } = suite;
+const { signedIn, serverExports } = suite;
 
 const piece = (...values: number[]) => new Uint8Array(values);
-
-async function serverExports(t: MainUnderTest) {
-  const state = t.main.account.state();
-  if (state.status !== 'signed_in') throw new Error('not signed in');
-  const rows = await suite.companion.database.db
-    .selectFrom('usage_events')
-    .select(['state'])
-    .where('user_id', '=', state.user.id)
-    .where('kind', '=', 'export')
-    .execute();
-  return {
-    used: rows.filter((r) => r.state === 'committed').length,
-    reserved: rows.filter((r) => r.state === 'reserved').length,
-  };
-}
 
 /** A Pro musician whose save dialog answers `name` in a fresh folder. */
 async function proSavingTo(folderName: string, name = 'Song - mix.wav', opts?: { files?: Files }) {
