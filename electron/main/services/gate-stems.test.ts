@@ -2,7 +2,6 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { companionSuite } from '../../../tests/host/companion-suite';
-import type { MainUnderTest } from '../../../tests/host/main-under-test';
 import { renderFilter, stemFile, withExtension } from './gate';
 
 // Stems are one export: one folder, several files, counted once; every other ending counts nothing
