@@ -205,6 +205,18 @@ describe('gate: a render written as it is encoded', () => {
     expect(await serverExports(t)).toEqual({ used: 0, reserved: 0 });
   });
 
+  it('two finishes sent at once count the render once', async () => {
+    const { t, target } = await proSavingTo('twice');
+    const grant = await t.main.gate.authorize('export');
+    await begin(t, grant.id);
+    await write(t, grant.id, piece(5));
+    const answers = await Promise.all([finish(t, grant.id), finish(t, grant.id)]);
+    expect(answers.filter((a) => a.ok)).toHaveLength(1);
+    expect(answers.filter((a) => !a.ok)).toMatchObject([{ error: { code: 'unauthorized' } }]);
+    expect([...readFileSync(target)]).toEqual([5]);
+    expect(await serverExports(t)).toEqual({ used: 1, reserved: 0 });
+  });
+
   it('pieces fired at once are written in the order they were sent', async () => {
     const { t, target } = await proSavingTo('order');
     const grant = await t.main.gate.authorize('export');

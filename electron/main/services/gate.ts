@@ -449,13 +449,15 @@ export class Gate {
     const grant = this.issued.get(grantId);
     if (!stream || !grant)
       throw new BridgeFailure('unauthorized', 'This render is not authorized: begin it with a grant first.');
+    // Taken off first: a second finish (or a late piece) sent meanwhile is refused, never counted twice.
+    this.streams.delete(grantId);
     try {
       await stream.file.commit();
     } catch (e) {
+      await stream.file.discard().catch(() => {});
       await this.release(grantId);
       throw notWritten(e);
     }
-    this.streams.delete(grantId);
     await this.delivered(grantId, grant);
     this.deps.logger.info('render saved', { grant: grantId, streamed: true });
     return { path: stream.target };
