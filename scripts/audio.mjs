@@ -55,7 +55,11 @@ if (builtAt() < sources) {
   const building = path.join(root, 'dist', `audio-${process.pid}.tmp`);
   const { build } = await import('esbuild');
   const built = await build({
-    entryPoints: [path.join(root, 'engine', 'cli', 'main.ts')],
+    // The command line, and the thread its master computes true peaks on (engine/cli/peak-thread.ts).
+    entryPoints: {
+      cli: path.join(root, 'engine', 'cli', 'main.ts'),
+      'peak-thread': path.join(root, 'engine', 'cli', 'peak-thread-main.ts'),
+    },
     bundle: true,
     splitting: true,
     platform: 'node',
@@ -63,7 +67,7 @@ if (builtAt() < sources) {
     format: 'esm',
     minify: true,
     outdir: building,
-    entryNames: 'cli',
+    entryNames: '[name]',
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',
     logLevel: 'warning',
@@ -82,6 +86,7 @@ if (builtAt() < sources) {
     const target = path.join(out, 'chunks', chunk);
     if (!existsSync(target)) renameSync(path.join(building, 'chunks', chunk), target);
   }
+  renameSync(path.join(building, 'peak-thread.mjs'), path.join(out, 'peak-thread.mjs'));
   renameSync(path.join(building, 'cli.mjs'), bundle);
   rmSync(building, { recursive: true, force: true });
 }

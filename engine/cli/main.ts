@@ -29,6 +29,7 @@ import {
 import type { Track } from '../../contracts/project';
 import { fileSeriesStore, openBytes, openWriter } from './files';
 import { writeOut } from './output';
+import { peakWorkFor } from './peak-thread';
 
 const USAGE = `Usage:
   npm run --silent audio -- loudness <file>
@@ -408,6 +409,8 @@ async function master(rest: string[], notices: string[]): Promise<string> {
   // per chunk of the analysis are kept in the same scratch folder, not in memory.
   const scratch = mkdtempSync(path.join(tmpdir(), 'siberia-master-'));
   const series = fileSeriesStore(scratch);
+  // The oversampled peaks on a second thread, started now so that it is ready by the first pass.
+  const peaks = peakWorkFor(new URL('./peak-thread.mjs', import.meta.url));
   const decoded = !isPlainAudio(input);
   let file = input;
   const opened: Opened[] = [];
@@ -461,6 +464,7 @@ async function master(rest: string[], notices: string[]): Promise<string> {
         writer.write(encoder.header());
         report = streamMaster(open, settings, write, {
           store: series.store,
+          peaks: peaks.work,
           rewind: () => {
             writer.rewind();
             encoder = createEncoderNow(format, encoderOptions) as AudioEncoder;
@@ -472,7 +476,7 @@ async function master(rest: string[], notices: string[]): Promise<string> {
         // written, exactly as measured.
         encoder = await createEncoder(format, encoderOptions);
         writer.write(encoder.header());
-        report = streamMaster(open, settings, write, { store: series.store });
+        report = streamMaster(open, settings, write, { store: series.store, peaks: peaks.work });
       }
       const { tail, headerPatch } = encoder.finish();
       for (const piece of tail) writer.write(piece);
@@ -490,6 +494,7 @@ async function master(rest: string[], notices: string[]): Promise<string> {
     return JSON.stringify(report);
   } finally {
     for (const o of opened) o.close();
+    peaks.close();
     series.close();
     rmSync(scratch, { recursive: true, force: true });
   }

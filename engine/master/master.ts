@@ -16,6 +16,7 @@ import {
   type Rendered,
   renderPass,
 } from './passes';
+import { inlinePeakWork, type PeakWork } from './peak-work';
 import { masterShaper, tiltShaper } from './shaping';
 
 export type MasterChoice = Pick<MasterSettings, 'targetLufs' | 'ceilingDbtp' | 'glue' | 'tilt'> & {
@@ -149,6 +150,8 @@ export type StreamMasterOptions = RenderOptions & {
   rewind?: () => void;
   /** Where the numbers per chunk are kept (default: memory; the command line: a file). */
   store?: SeriesStore;
+  /** Where the oversampled peaks are computed (default: in line; the command line: a second thread). */
+  peaks?: PeakWork;
 };
 
 /**
@@ -180,6 +183,7 @@ export function streamMaster(
   const first = open();
   const { sampleRate, channelCount } = first;
   const timing = limiterTiming(sampleRate);
+  const peaks = opts.peaks ?? inlinePeakWork;
   const maxLimitingDb = settings.maxLimitingDb ?? DEFAULT_MAX_LIMITING_DB;
   const gluePeak = settings.glue
     ? peakPass(() => first, tiltShaper(settings.tilt, sampleRate, channelCount), check)
@@ -205,6 +209,7 @@ export function streamMaster(
     check,
     maxLimitingDb + FLOOR_MARGIN_DB + CEILING_MARGIN_DB,
     opts.store ?? memorySeries,
+    peaks,
   );
   opts.onProgress?.(0.4);
   const input = loudnessOfChunks(analysis.inputEnergies, analysis.chunk, analysis.subLength);
@@ -269,6 +274,7 @@ export function streamMaster(
       (limitCeiling * dbToGain(-FLOOR_MARGIN_DB)) / dbToGain(Math.min(cappedDb, wantDb)),
       timing,
       check,
+      peaks,
     );
     headroomDb *= 2;
   }
@@ -290,6 +296,7 @@ export function streamMaster(
       timing,
       rewind ? write : null,
       check,
+      peaks,
     );
   };
 
@@ -335,6 +342,7 @@ export function streamMaster(
       timing,
       write,
       check,
+      peaks,
     );
   }
   opts.onProgress?.(1);

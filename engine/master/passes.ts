@@ -3,8 +3,7 @@
 // the envelope the limiter needs), never the audio.
 import type { FrameSource } from '../io/sources';
 import { channelWeights, KWeighting } from '../loudness/k-weighting';
-import { LoudnessMeter } from '../loudness/meter';
-import { interpolatorReach, StreamChunkPeaks, TruePeakDetector } from '../loudness/true-peak';
+import { interpolatorReach, TruePeakDetector } from '../loudness/true-peak';
 import {
   type ChunkSeries,
   memorySeries as memorySeriesStore,
@@ -12,6 +11,7 @@ import {
   Widener,
 } from './chunk-series';
 import { ChunkLimiterGain, type LimiterTiming } from './limiter';
+import { inlinePeakWork, type PeakWork } from './peak-work';
 import type { Shaper } from './shaping';
 
 /** Frames read at a time: large enough that per-block work is noise, small enough to stay in cache. */
@@ -186,6 +186,7 @@ export function analysisPass(
   check: () => void,
   depthDb = 0,
   store: SeriesStore = memorySeriesStore,
+  work: PeakWork = inlinePeakWork,
 ): Analysis {
   const source = open();
   const { sampleRate, channelCount, frames } = source;
@@ -199,7 +200,7 @@ export function analysisPass(
     ? Array.from({ length: channelCount }, () => new TruePeakDetector(sampleRate))
     : [];
   let truePeak = 0;
-  const chunkPeaks = new StreamChunkPeaks(sampleRate, channelCount, chunk, frames, BLOCK, (_k, p) => {
+  const chunkPeaks = work.chunkPeaks(sampleRate, channelCount, chunk, frames, BLOCK, (_k, p) => {
     widener.push(p);
     if (p > truePeak) truePeak = p;
   });
@@ -217,8 +218,7 @@ export function analysisPass(
     shaped.push(block, n);
     // What cannot come within depthDb of the loudest so far (nor of its sample peaks) need not be
     // interpolated: the loudest only rises, so what was skipped stays under the final floor.
-    chunkPeaks.floor = Math.max(truePeak, shaped.peak) * depth;
-    chunkPeaks.push(block, n);
+    chunkPeaks.push(block, n, Math.max(truePeak, shaped.peak) * depth);
   }
   chunkPeaks.finish();
   widener.finish();
@@ -250,19 +250,19 @@ export function envelopePass(
   floor: number,
   timing: LimiterTiming,
   check: () => void,
+  work: PeakWork = inlinePeakWork,
 ): void {
   const source = open();
   const { sampleRate, channelCount, chunk, frames, store } = analysis;
   const { envelope, widener } = envelopeOf(store, Math.ceil(frames / chunk), chunk, timing, sampleRate);
-  const chunkPeaks = new StreamChunkPeaks(sampleRate, channelCount, chunk, frames, BLOCK, (_k, p) => {
+  const chunkPeaks = work.chunkPeaks(sampleRate, channelCount, chunk, frames, BLOCK, (_k, p) => {
     widener.push(p);
   });
-  chunkPeaks.floor = floor;
   const { block, next } = reader(source);
   for (let n = next(); n > 0; n = next()) {
     check();
     shape?.(block, n);
-    chunkPeaks.push(block, n);
+    chunkPeaks.push(block, n, floor);
   }
   chunkPeaks.finish();
   widener.finish();
@@ -291,12 +291,14 @@ export function renderPass(
   timing: LimiterTiming,
   write: ((block: Float32Array[], count: number) => void) | null,
   check: () => void,
+  work: PeakWork = inlinePeakWork,
 ): Rendered {
   const source = open();
   const { sampleRate, channelCount, chunk, frames } = analysis;
   const envelope = analysis.envelope.read();
   const limiter = new ChunkLimiterGain(limitCeiling / gain, timing);
-  const meter = new LoudnessMeter(sampleRate, channelCount, true);
+  // Measured by `work` (perhaps on another thread: its true peak is the costly part).
+  const meter = work.meter(sampleRate, channelCount);
   // Under 400 ms the meter has no block to gate: the whole is measured as the search measured it.
   const short =
     frames < 4 * analysis.subLength
@@ -304,7 +306,6 @@ export function renderPass(
       : null;
   const gains = new Float64Array(BLOCK);
   const { block, next } = reader(source);
-  const views = block.map((ch) => ch);
   const scale = gain * trim;
   let within = 0;
   let peak = 0;
@@ -323,13 +324,13 @@ export function renderPass(
     for (let c = 0; c < channelCount; c++) {
       const ch = block[c] as Float32Array;
       for (let i = 0; i < n; i++) ch[i] = (ch[i] as number) * scale * (gains[i] as number);
-      views[c] = n === BLOCK ? ch : ch.subarray(0, n);
     }
-    meter.push(views);
+    meter.push(block, n);
     short?.push(block, n);
     write?.(block, n);
   }
-  let integrated = meter.integrated();
+  const reading = meter.finish();
+  let integrated = reading.integrated;
   if (!Number.isFinite(integrated) && short) {
     let total = 0;
     const energy = short.energies.read();
@@ -338,7 +339,7 @@ export function renderPass(
     const lufs = whole > 0 && total > 0 ? -0.691 + 10 * Math.log10(total / whole) : Number.NEGATIVE_INFINITY;
     integrated = lufs > -70 ? lufs : Number.NEGATIVE_INFINITY;
   }
-  return { integrated, range: meter.loudnessRange(), truePeak: meter.truePeak() };
+  return { integrated, range: reading.range, truePeak: reading.truePeak };
 }
 
 /** A source copied through unchanged (the master of silence). */

@@ -1,0 +1,320 @@
+// The master's oversampled-peak work on a second thread (node:worker_threads), for the command
+// line: the true-peak interpolation is about half of a master's time and needs only the audio, so
+// it runs beside the decoding, K-weighting, limiting and encoding instead of after them. A machine
+// with two cores then masters in little more than the time of the larger half.
+//
+// Each pass is a job: this thread copies its blocks into a ring of shared slots and goes on; the
+// peak thread runs the very same code the inline work runs (inlinePeakWork) on them, and hands the
+// chunks' peaks back through a second shared ring, in order. Both sides block only when a ring is
+// full or empty (Atomics.wait), so memory is the rings', whatever the length of the song.
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { inlinePeakWork, type PeakWork } from '../master/peak-work';
+
+/** Blocks the ring holds: the main thread may run this far ahead (also over the thread's start). */
+const SLOTS = 8;
+
+/** Control words (Int32). */
+const WRITE = 0; // blocks pushed
+const READ = 1; // blocks the thread has taken
+const CLOSED = 2; // 1: no more blocks
+const DONE = 3; // 1: the thread has finished the job (every result written)
+const RESULTS = 4; // chunk peaks written
+const TAKEN = 5; // chunk peaks read back
+const SEQ = 6; // bumped (and notified) whenever the thread moves on: what the main thread waits on
+const ABORT = 7; // 1: the job is given up (a cancelled pass)
+const FAILED = 8; // 1: the thread failed
+const WORDS = 9;
+
+/** A job as posted to the thread: every buffer shared. */
+type Job = {
+  kind: 'chunks' | 'meter';
+  sampleRate: number;
+  channelCount: number;
+  chunk: number;
+  frames: number;
+  maxBlock: number;
+  ctrl: SharedArrayBuffer;
+  /** SLOTS × channelCount × maxBlock samples. */
+  data: SharedArrayBuffer;
+  /** Per slot: frames (Int32) … */
+  counts: SharedArrayBuffer;
+  /** … and the floor (Float64). */
+  floors: SharedArrayBuffer;
+  /** The chunks' peaks (Float32 ring), or the meter's reading (three Float64). */
+  results: SharedArrayBuffer;
+};
+
+/** With no sign of life from the thread for a minute, a pass fails rather than hang. */
+const STALL_MS = 60_000;
+
+/** The peak thread's side of a job: runs until the main thread closes (or gives up) the ring. */
+export function runJob(job: Job, work: PeakWork = inlinePeakWork): void {
+  const ctrl = new Int32Array(job.ctrl);
+  const counts = new Int32Array(job.counts);
+  const floors = new Float64Array(job.floors);
+  const data = new Float32Array(job.data);
+  const { channelCount, maxBlock } = job;
+  const slot = (s: number) =>
+    Array.from({ length: channelCount }, (_, c) =>
+      data.subarray((s * channelCount + c) * maxBlock, (s * channelCount + c + 1) * maxBlock),
+    );
+  const moved = () => {
+    Atomics.add(ctrl, SEQ, 1);
+    Atomics.notify(ctrl, SEQ);
+  };
+  try {
+    const results = job.kind === 'chunks' ? new Float32Array(job.results) : null;
+    let written = 0;
+    const emit = (_k: number, peak: number) => {
+      const ring = results as Float32Array;
+      // Room is made by the main thread reading back; it reads at every push and while it waits.
+      while (written - Atomics.load(ctrl, TAKEN) >= ring.length) {
+        if (Atomics.load(ctrl, ABORT)) throw new Aborted();
+        moved();
+        Atomics.wait(ctrl, TAKEN, Atomics.load(ctrl, TAKEN), 20);
+      }
+      ring[written % ring.length] = peak;
+      written++;
+      Atomics.store(ctrl, RESULTS, written);
+    };
+    const stream =
+      job.kind === 'chunks'
+        ? work.chunkPeaks(job.sampleRate, channelCount, job.chunk, job.frames, maxBlock, emit)
+        : null;
+    const meter = job.kind === 'meter' ? work.meter(job.sampleRate, channelCount) : null;
+    for (let read = 0; ; ) {
+      if (Atomics.load(ctrl, ABORT)) return;
+      const pushed = Atomics.load(ctrl, WRITE);
+      if (read === pushed) {
+        if (Atomics.load(ctrl, CLOSED)) break;
+        Atomics.wait(ctrl, WRITE, pushed, 1000);
+        continue;
+      }
+      const s = read % SLOTS;
+      const n = counts[s] as number;
+      if (stream) stream.push(slot(s), n, floors[s] as number);
+      else meter?.push(slot(s), n);
+      read++;
+      Atomics.store(ctrl, READ, read);
+      moved();
+    }
+    if (stream) stream.finish();
+    if (meter) {
+      const { integrated, range, truePeak } = meter.finish();
+      new Float64Array(job.results).set([integrated, range, truePeak]);
+    }
+    Atomics.store(ctrl, DONE, 1);
+  } catch (error) {
+    if (error instanceof Aborted) return;
+    Atomics.store(ctrl, FAILED, 1);
+    process.stderr.write(`The true-peak thread failed: ${String((error as Error)?.stack ?? error)}\n`);
+  } finally {
+    moved();
+  }
+}
+
+class Aborted extends Error {}
+
+/**
+ * The main thread's side: a PeakWork whose streams copy each block into the ring and read the
+ * results back as they come. One job runs at a time (the master's passes run one after another).
+ */
+export class ThreadPeakWork implements PeakWork {
+  private worker: Worker | null = null;
+  /** The job in flight, given up if another starts before it finished (a cancelled pass). */
+  private current: Int32Array | null = null;
+
+  constructor(
+    private readonly script: URL,
+    /** With no sign of life from the thread for this long, the pass fails rather than hang. */
+    private readonly stallMs = STALL_MS,
+  ) {}
+
+  /** Starts the thread ahead of its first job (its start-up then overlaps the command's). */
+  warm(): void {
+    if (this.worker) return;
+    this.worker = new Worker(fileURLToPath(this.script));
+    // The thread must not keep the process alive once the command is done.
+    this.worker.unref();
+  }
+
+  private start(job: Job): Int32Array {
+    if (this.current) {
+      Atomics.store(this.current, ABORT, 1);
+      Atomics.notify(this.current, WRITE);
+      Atomics.notify(this.current, TAKEN);
+    }
+    this.warm();
+    this.worker?.postMessage(job);
+    this.current = new Int32Array(job.ctrl);
+    return this.current;
+  }
+
+  /** Stops the thread (the process would exit anyway: it is unref'd). */
+  close(): void {
+    if (this.current) {
+      Atomics.store(this.current, ABORT, 1);
+      Atomics.notify(this.current, WRITE);
+    }
+    void this.worker?.terminate();
+    this.worker = null;
+  }
+
+  private ring(
+    kind: Job['kind'],
+    sampleRate: number,
+    channelCount: number,
+    chunk: number,
+    frames: number,
+    maxBlock: number,
+  ) {
+    const shared = (bytes: number) => new SharedArrayBuffer(bytes);
+    const job: Job = {
+      kind,
+      sampleRate,
+      channelCount,
+      chunk,
+      frames,
+      maxBlock,
+      ctrl: shared(4 * WORDS),
+      data: shared(4 * SLOTS * channelCount * maxBlock),
+      counts: shared(4 * SLOTS),
+      floors: shared(8 * SLOTS),
+      // Room for every chunk of the blocks in the ring and more: the thread never waits on it
+      // while the main thread reads back at each push.
+      results: shared(kind === 'chunks' ? 4 * (SLOTS + 2) * (maxBlock + 64) : 3 * 8),
+    };
+    const ctrl = this.start(job);
+    const data = new Float32Array(job.data);
+    const counts = new Int32Array(job.counts);
+    const floors = new Float64Array(job.floors);
+    let pushed = 0;
+    /** Waits for the thread to move on (or fails: the thread failed, or stalled). */
+    const wait = (seq: number) => {
+      if (Atomics.wait(ctrl, SEQ, seq, this.stallMs) === 'timed-out')
+        throw new Error('The true-peak thread stopped answering.');
+      if (Atomics.load(ctrl, FAILED)) throw new Error('The true-peak thread failed (see above).');
+    };
+    /** The job is over: a job started after it need not give it up. */
+    const done = () => {
+      if (this.current === ctrl) this.current = null;
+    };
+    const live = () => {
+      if (Atomics.load(ctrl, ABORT)) throw new Error('This pass was given up: another has started.');
+    };
+    return {
+      job,
+      ctrl,
+      wait,
+      push(block: readonly Float32Array[], count: number, floor: number, drain: () => void) {
+        if (count > maxBlock) throw new RangeError('Block larger than announced.');
+        live();
+        drain();
+        for (;;) {
+          const seq = Atomics.load(ctrl, SEQ);
+          if (pushed - Atomics.load(ctrl, READ) < SLOTS) break;
+          wait(seq);
+          drain();
+        }
+        const s = pushed % SLOTS;
+        for (let c = 0; c < channelCount; c++) {
+          const ch = block[c] as Float32Array;
+          data.set(count === ch.length ? ch : ch.subarray(0, count), (s * channelCount + c) * maxBlock);
+        }
+        counts[s] = count;
+        floors[s] = floor;
+        pushed++;
+        Atomics.store(ctrl, WRITE, pushed);
+        Atomics.notify(ctrl, WRITE);
+      },
+      finish(drain: () => void) {
+        live();
+        Atomics.store(ctrl, CLOSED, 1);
+        Atomics.notify(ctrl, WRITE);
+        for (;;) {
+          const seq = Atomics.load(ctrl, SEQ);
+          drain();
+          if (Atomics.load(ctrl, FAILED)) throw new Error('The true-peak thread failed (see above).');
+          if (Atomics.load(ctrl, DONE)) break;
+          wait(seq);
+        }
+        drain();
+        done();
+      },
+    };
+  }
+
+  chunkPeaks(
+    sampleRate: number,
+    channelCount: number,
+    chunk: number,
+    frames: number,
+    maxBlock: number,
+    emit: (k: number, peak: number) => void,
+  ) {
+    const ring = this.ring('chunks', sampleRate, channelCount, chunk, frames, maxBlock);
+    const { ctrl } = ring;
+    const results = new Float32Array(ring.job.results);
+    let taken = 0;
+    let k = 0;
+    const drain = () => {
+      const written = Atomics.load(ctrl, RESULTS);
+      if (written === taken) return;
+      for (; taken < written; taken++) emit(k++, results[taken % results.length] as number);
+      Atomics.store(ctrl, TAKEN, taken);
+      Atomics.notify(ctrl, TAKEN);
+    };
+    return {
+      push: (block: readonly Float32Array[], count: number, floor: number) =>
+        ring.push(block, count, floor, drain),
+      finish: () => ring.finish(drain),
+    };
+  }
+
+  meter(sampleRate: number, channelCount: number) {
+    const maxBlock = 16384;
+    const ring = this.ring('meter', sampleRate, channelCount, 1, 0, maxBlock);
+    const drain = () => {};
+    return {
+      push(block: readonly Float32Array[], count: number) {
+        // The render's blocks are at most the passes' BLOCK; a larger one would go in pieces, which
+        // the meter reads as it reads the whole.
+        for (let at = 0; at < count; at += maxBlock) {
+          const n = Math.min(maxBlock, count - at);
+          ring.push(
+            at === 0 && n === count ? block : block.map((ch) => ch.subarray(at, at + n)),
+            n,
+            0,
+            drain,
+          );
+        }
+      },
+      finish: () => {
+        ring.finish(drain);
+        const [integrated, range, truePeak] = new Float64Array(ring.job.results) as unknown as [
+          number,
+          number,
+          number,
+        ];
+        return { integrated, range, truePeak };
+      },
+    };
+  }
+}
+
+/**
+ * The peak work for this command line: a second thread when the machine has a second core and the
+ * thread's script was built beside the command line's (dist/audio/peak-thread.mjs), else in line.
+ * SIBERIA_AUDIO_THREADS=1 keeps it in line.
+ */
+export function peakWorkFor(script: URL): { work: PeakWork; close(): void } {
+  const threads = Number(process.env.SIBERIA_AUDIO_THREADS ?? availableParallelism());
+  if (!(threads >= 2) || script.protocol !== 'file:' || !existsSync(fileURLToPath(script)))
+    return { work: inlinePeakWork, close() {} };
+  const work = new ThreadPeakWork(script);
+  work.warm();
+  return { work, close: () => work.close() };
+}
