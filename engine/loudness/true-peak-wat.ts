@@ -126,14 +126,21 @@ function scanFunction(half: number): string {
               (local.set $a2 (f32x4.abs (local.get $M)))
               (local.set $a3 (f32x4.abs (local.get $p3)))
               (local.set $top (f32x4.pmax (f32x4.pmax (local.get $a0) (local.get $a1)) (f32x4.pmax (local.get $a2) (local.get $a3))))
-              ${refine('$prev', '$x0', '$p1', '$r0')}
-              ${refine('$x0', '$p1', '$M', '$r1')}
-              ${refine('$p1', '$M', '$p3', '$r2')}
-              ${refine('$M', '$p3', '$x1', '$r3')}
-              ;; The parabola at the largest point, the earliest where two are equal (as scan4 does).
-              (local.set $res (v128.bitselect (local.get $r2) (local.get $r3) (f32x4.eq (local.get $a2) (local.get $top))))
-              (local.set $res (v128.bitselect (local.get $r1) (local.get $res) (f32x4.eq (local.get $a1) (local.get $top))))
-              (local.set $res (v128.bitselect (local.get $r0) (local.get $res) (f32x4.eq (local.get $a0) (local.get $top))))
+              ;; The parabola at the largest point, the earliest where two are equal (as scan4 does):
+              ;; its three points chosen per lane first, so that one parabola is computed, not four.
+              (local.set $r0 (f32x4.eq (local.get $a0) (local.get $top)))
+              (local.set $r1 (f32x4.eq (local.get $a1) (local.get $top)))
+              (local.set $r2 (f32x4.eq (local.get $a2) (local.get $top)))
+              (local.set $r3 (v128.bitselect (local.get $prev)
+                (v128.bitselect (local.get $x0) (v128.bitselect (local.get $p1) (local.get $M) (local.get $r2)) (local.get $r1))
+                (local.get $r0)))
+              (local.set $s (v128.bitselect (local.get $x0)
+                (v128.bitselect (local.get $p1) (v128.bitselect (local.get $M) (local.get $p3) (local.get $r2)) (local.get $r1))
+                (local.get $r0)))
+              (local.set $older (v128.bitselect (local.get $p1)
+                (v128.bitselect (local.get $M) (v128.bitselect (local.get $p3) (local.get $x1) (local.get $r2)) (local.get $r1))
+                (local.get $r0)))
+              ${refine('$r3', '$s', '$older', '$res')}
               ;; Only the block's own windows count: r in (blk, blkEnd].
               (local.set $lanes (i32x4.add (i32x4.splat (local.get $g)) (global.get $IOTA)))
               (local.set $mask (v128.and
