@@ -31,10 +31,15 @@ const CEILING = -1;
 type Timed = { ms: number; maxRssMb: number; cpuMs: number };
 
 /** Runs a command under /usr/bin/time: wall time and the peak memory of the process. */
-function timed(command: string, args: string[]): Timed & { stdout: string; stderr: string } {
+function timed(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Timed & { stdout: string; stderr: string } {
   const run = spawnSync('/usr/bin/time', ['-f', '\n@@%e %M %U %S', command, ...args], {
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
+    env,
   });
   const at = run.stderr.lastIndexOf('@@');
   if (run.status !== 0 || at < 0) throw new Error(`${command} failed: ${run.stderr.slice(-2000)}`);
@@ -286,6 +291,26 @@ try {
     bareNodeCpuS: startup.nodeEmpty ? +(startup.nodeEmpty.cpuMs / 1000).toFixed(2) : null,
   });
   console.log(JSON.stringify(rows.at(-1)));
+  // Node reads and parses the certificates NODE_EXTRA_CA_CERTS names at every start, whatever the
+  // script (this machine sets it: some 90 ms). A musician's machine seldom does: the same start-up
+  // without it, beside bare Node's.
+  if (process.env.NODE_EXTRA_CA_CERTS) {
+    const { NODE_EXTRA_CA_CERTS: _, ...plain } = process.env;
+    const bare = compare({
+      engine: () => timed(process.execPath, ['scripts/audio.mjs', 'loudness', tiny], plain),
+      nodeEmpty: () => timed(process.execPath, ['-e', ''], plain),
+    });
+    rows.push({
+      job: 'start-up without NODE_EXTRA_CA_CERTS (loudness of 10 ms)',
+      engineS: seconds(bare.engine),
+      engineCpuS: bare.engine ? +(bare.engine.cpuMs / 1000).toFixed(2) : null,
+      engineMb: mb(bare.engine),
+      ffmpegS: seconds(startup.ffmpeg),
+      speedVsFfmpeg: ratio(startup.ffmpeg, bare.engine),
+      bareNodeS: seconds(bare.nodeEmpty),
+    });
+    console.log(JSON.stringify(rows.at(-1)));
+  }
 
   const most = Math.max(...STEM_COUNTS);
   const stems = Array.from({ length: most }, (_, i) => path.join(dir, `stem${i}.wav`));
