@@ -141,6 +141,14 @@ describe('streams', () => {
     }
   });
 
+  it('counts clipped samples in a block whatever else it holds (a NaN fails every comparison)', () => {
+    const encoder = new WavEncoder({ sampleRate: 48000, channelCount: 1, frames: 8 }, { format: 'wav24' });
+    encoder.encode([Float32Array.from([0.1, Number.NaN, -2, 0.5])], 4);
+    expect(encoder.clipping.samples).toBe(1);
+    encoder.encode([Float32Array.from([0.1, 1.5, -0.2, 0.3])], 4);
+    expect(encoder.clipping.samples).toBe(2);
+  });
+
   it('a source resampled as it is read is the source resampled whole', () => {
     const audio = noise(30011, 2, 44100, 5);
     const whole = resample(audio, 48000).channels;

@@ -417,13 +417,23 @@ export class WavEncoder {
         : 8388607 / 8388608;
     const bottom = plan.isFloat ? Number.NEGATIVE_INFINITY : -1;
     let { samples, peak } = this.clipping;
-    for (const ch of block)
+    for (const ch of block) {
+      // The extremes without a branch per sample; the clipped ones are counted only in a block that
+      // has some (or a NaN, which fails every comparison).
+      let hi = 0;
+      let lo = 0;
       for (let i = 0; i < count; i++) {
         const x = ch[i] as number;
-        const m = Math.abs(x);
-        peak = Math.max(peak, m);
-        if (x > top || x < bottom) samples++;
+        hi = Math.max(hi, x);
+        lo = Math.min(lo, x);
       }
+      peak = Math.max(peak, hi, -lo);
+      if (!(hi <= top && lo >= bottom))
+        for (let i = 0; i < count; i++) {
+          const x = ch[i] as number;
+          if (x > top || x < bottom) samples++;
+        }
+    }
     this.clipping.samples = samples;
     this.clipping.peak = peak;
     if (plan.bits === 16 && !plan.isFloat) plan.dither = !onGrid(block, 32768, count);
