@@ -47,5 +47,6 @@ export {
   type ByteSink,
   encodeSource,
   encodeSourceTo,
+  SINK_PIECE_BYTES,
 } from './io/encoders';
 export { openSource } from './io/decoders';

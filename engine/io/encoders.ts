@@ -183,18 +183,28 @@ export async function encodeAudio(
  * Where an encoded stream goes: its bytes in order (`write`), then, where the format's header can
  * only be completed at the end, bytes over the ones at `at` (`patch`). Each call may wait (a file
  * written elsewhere): nothing more is encoded until it settles, so what is held stays bounded.
+ * What `write` is given is the sink's from then on (the encoder keeps no reference to it); a sink
+ * done with an earlier piece's memory can offer it back through `recycled`, so a long stream is
+ * written through the same few buffers instead of a new one per piece.
  */
 export type ByteSink = {
   write(bytes: Uint8Array): void | Promise<void>;
   patch(at: number, bytes: Uint8Array): void | Promise<void>;
+  /**
+   * A buffer the sink no longer needs (an earlier piece, written), for the next piece; none (or one
+   * of another size than the pieces'), the encoder makes a new one.
+   */
+  recycled?(): ArrayBuffer | undefined;
 };
 
-/** The encoded bytes are handed over in pieces of about this size: few calls, little held. */
+/** The encoded bytes are handed over in pieces of this size (the last one shorter): few calls, little held. */
 export const SINK_PIECE_BYTES = 4 * 1024 * 1024;
 
 /**
- * A stream (a mix as it is rendered, say) encoded a block at a time into `sink`, in pieces of about
- * `pieceBytes`: only one piece is held, never the samples nor the file.
+ * A stream (a mix as it is rendered, say) encoded a block at a time into `sink`, in pieces of
+ * exactly `pieceBytes` (the last one shorter): only the piece being filled is held, never the
+ * samples nor the file. Each block's bytes are copied straight into that piece; its buffer comes
+ * from `sink.recycled()` when the sink has one to give back.
  */
 export async function encodeSourceTo(
   source: FrameSource,
@@ -213,28 +223,35 @@ export async function encodeSourceTo(
     ditherSeed: opts.ditherSeed,
   });
   const pieceBytes = opts.pieceBytes ?? SINK_PIECE_BYTES;
-  let pending: Uint8Array[] = [];
-  let held = 0;
+  if (!Number.isInteger(pieceBytes) || pieceBytes < 1)
+    throw new RangeError('A piece is a whole number of bytes.');
+  let piece: Uint8Array | null = null;
+  let filled = 0;
   let total = 0;
-  const flush = async () => {
-    if (held === 0) return;
-    const piece = new Uint8Array(held);
-    let o = 0;
-    for (const p of pending) {
-      piece.set(p, o);
-      o += p.byteLength;
-    }
-    pending = [];
-    held = 0;
-    await sink.write(piece);
+  const nextPiece = (): Uint8Array => {
+    const given = sink.recycled?.();
+    return given && given.byteLength === pieceBytes ? new Uint8Array(given) : new Uint8Array(pieceBytes);
   };
-  // encode() may hand back a buffer it reuses: what is kept until the flush is a copy.
+  const flush = async () => {
+    if (!piece || filled === 0) return;
+    const out = filled === piece.byteLength ? piece : piece.subarray(0, filled);
+    piece = null;
+    filled = 0;
+    await sink.write(out);
+  };
+  // encode() may hand back a buffer it reuses: its bytes are copied into the piece at once.
   const add = async (bytes: Uint8Array) => {
-    if (bytes.byteLength === 0) return;
-    pending.push(bytes.slice());
-    held += bytes.byteLength;
     total += bytes.byteLength;
-    if (held >= pieceBytes) await flush();
+    let from = 0;
+    while (from < bytes.byteLength) {
+      piece ??= nextPiece();
+      const left = bytes.byteLength - from;
+      const n = Math.min(piece.byteLength - filled, left);
+      piece.set(n === bytes.byteLength ? bytes : bytes.subarray(from, from + n), filled);
+      filled += n;
+      from += n;
+      if (filled === piece.byteLength) await flush();
+    }
   };
   await add(encoder.header());
   const blockSize = 65536;
@@ -245,7 +262,7 @@ export async function encodeSourceTo(
     await add(encoder.encode(block, n));
   }
   const { tail, headerPatch } = encoder.finish();
-  for (const piece of tail) await add(piece);
+  for (const bytes of tail) await add(bytes);
   await flush();
   if (headerPatch) await sink.patch(headerPatch.offset, headerPatch.bytes);
   return { bytes: total, clipping: { ...encoder.clipping } };
@@ -263,10 +280,13 @@ export async function encodeSource(
     source,
     format,
     { write: (piece) => void pieces.push(piece), patch: (at, bytes) => void patches.push({ at, bytes }) },
-    { ...opts, pieceBytes: Number.POSITIVE_INFINITY },
+    opts,
   );
-  const bytes = pieces.length === 1 && pieces[0]?.byteLength === length ? pieces[0] : new Uint8Array(length);
-  if (bytes !== pieces[0]) {
+  // One piece that fills its own buffer is the file; else the pieces are joined.
+  const only = pieces.length === 1 ? pieces[0] : undefined;
+  const bytes =
+    only && only.byteLength === length && only.buffer.byteLength === length ? only : new Uint8Array(length);
+  if (bytes !== only) {
     let o = 0;
     for (const p of pieces) {
       bytes.set(p, o);

@@ -9,14 +9,17 @@ import type { FromEngine, ToEngine } from './protocol';
  */
 function handingWorker(handed: (id: number) => FromEngine[], done: (id: number) => FromEngine) {
   const log: string[] = [];
+  /** What each `taken` gave back, and what it transferred. */
+  const returned: { buffer?: ArrayBuffer; transfer: Transferable[] }[] = [];
   let terminated = false;
   let render: { id: number; next: number } | null = null;
   const worker = {
     onmessage: null as ((e: MessageEvent<FromEngine>) => void) | null,
     onerror: null,
-    postMessage(message: ToEngine) {
+    postMessage(message: ToEngine, transfer: Transferable[] = []) {
       if (terminated) throw new Error('posted to a terminated worker');
       log.push(message.type);
+      if (message.type === 'taken') returned.push({ buffer: message.buffer, transfer });
       if (message.type === 'render') {
         render = { id: message.id, next: 0 };
         send();
@@ -35,7 +38,7 @@ function handingWorker(handed: (id: number) => FromEngine[], done: (id: number) 
     const items = handed(id);
     deliver(index < items.length ? (items[index] as FromEngine) : done(id));
   };
-  return { worker: worker as unknown as Worker, log, isTerminated: () => terminated };
+  return { worker: worker as unknown as Worker, log, returned, isTerminated: () => terminated };
 }
 
 function stemWorker(count: number) {
@@ -143,6 +146,54 @@ describe('engine client: the mix, a piece at a time', () => {
     expect(fake.log).toEqual(['render', 'taken', 'taken', 'taken', 'taken']);
   });
 
+  it('gives each piece’s buffer back to the Worker once it is written, transferred', async () => {
+    const fake = pieceWorker();
+    const client = new EngineClient(
+      () => fake.worker,
+      () => [],
+    );
+    const lent: ArrayBuffer[] = [];
+    await client.render(
+      mix,
+      DEFAULT_EXPORT,
+      () => {},
+      async ({ bytes }) => {
+        lent.push(bytes.buffer as ArrayBuffer);
+        // Not before the piece is written: the Worker would fill it again under the write.
+        expect(fake.returned).toHaveLength(lent.length - 1);
+      },
+    );
+    expect(lent).toHaveLength(4);
+    expect(fake.returned.map((r) => r.buffer)).toEqual(lent);
+    for (const [i, r] of fake.returned.entries()) {
+      expect(r.buffer).toBe(lent[i]);
+      expect(r.transfer).toEqual([lent[i]]);
+    }
+  });
+
+  it('gives each stem piece’s buffer back too, but none of a piece that could not be written', async () => {
+    const fake = stemWorker(3);
+    const client = new EngineClient(
+      () => fake.worker,
+      () => [],
+    );
+    const lent: ArrayBuffer[] = [];
+    await expect(
+      client.renderStems(
+        mix,
+        DEFAULT_EXPORT,
+        () => {},
+        async (stem) => {
+          lent.push(stem.bytes.buffer as ArrayBuffer);
+          if (stem.index === 2) throw new Error('disk full');
+        },
+      ),
+    ).rejects.toThrow('disk full');
+    expect(lent).toHaveLength(3);
+    expect(fake.returned.map((r) => r.buffer)).toEqual(lent.slice(0, 2));
+    expect(fake.log).toEqual(['render', 'taken', 'taken', 'terminated']);
+  });
+
   it('a piece that cannot be written (thrown at once or later) stops the Worker and fails the render', async () => {
     for (const how of ['rejects', 'throws'] as const) {
       const fake = pieceWorker();
@@ -162,6 +213,8 @@ describe('engine client: the mix, a piece at a time', () => {
       expect(pieces).toBe(2);
       expect(fake.isTerminated()).toBe(true);
       expect(fake.log).toEqual(['render', 'taken', 'terminated']);
+      // Only the written piece's buffer went back; the Worker that would have reused it is gone.
+      expect(fake.returned).toHaveLength(1);
     }
   });
 });

@@ -22,10 +22,13 @@ type Pending = {
 
 type Handed = Extract<FromEngine, { type: 'stem' | 'piece' }>;
 
-/** A piece of the encoded mix: bytes to add, or (with `at`) to write over the file there. */
+/**
+ * A piece of the encoded mix: bytes to add, or (with `at`) to write over the file there. The bytes
+ * are lent: once the handler has settled, their memory goes back to the Worker (copy what you keep).
+ */
 export type Piece = { bytes: Uint8Array; at?: number };
 
-/** A piece of one stem's file (see `Piece`); `more`: pieces of this stem follow. */
+/** A piece of one stem's file (see `Piece`, lent as it is); `more`: pieces of this stem follow. */
 export type Stem = Omit<Extract<FromEngine, { type: 'stem' }>, 'type' | 'id'>;
 
 /** A master: `id` names it for `saveMaster`/`dropMaster`; both sides for the A/B. */
@@ -210,7 +213,12 @@ export class EngineClient {
       Promise.resolve()
         .then(() => handed(message))
         .then(
-          () => this.worker?.postMessage({ type: 'taken', id } satisfies ToEngine),
+          () => {
+            // Written: the piece's memory goes back for the Worker to fill again (see lentBuffer).
+            const buffer = lentBuffer(message.bytes);
+            const taken: ToEngine = buffer ? { type: 'taken', id, buffer } : { type: 'taken', id };
+            this.worker?.postMessage(taken, buffer ? [buffer] : []);
+          },
           (error: unknown) => {
             // It could not be written: nothing more is rendered, the render fails with why.
             this.pending.delete(id);
@@ -247,6 +255,17 @@ function pieceHandler(onPiece: (piece: Piece) => Promise<void>) {
     if (m.type !== 'piece') throw unexpected(m);
     return onPiece(m.at === undefined ? { bytes: m.bytes } : { bytes: m.bytes, at: m.at });
   };
+}
+
+/**
+ * The buffer a piece came in, when it can go back to the Worker: an ordinary one still attached (not
+ * shared memory, not already handed elsewhere). A piece handler must not keep the bytes it is given
+ * once it has settled: they are the Worker's again.
+ */
+function lentBuffer(bytes: Uint8Array): ArrayBuffer | undefined {
+  const { buffer } = bytes;
+  if (Object.prototype.toString.call(buffer) !== '[object ArrayBuffer]') return undefined;
+  return buffer.byteLength > 0 ? (buffer as ArrayBuffer) : undefined;
 }
 
 function unexpected(message: FromEngine): EngineError {

@@ -6,6 +6,7 @@ import {
   encodeSourceTo,
   masterAudio,
   resampledSource,
+  SINK_PIECE_BYTES,
 } from '../../engine/index';
 import { decodePlanar } from '../../engine/io/planar-decode';
 import {
@@ -72,43 +73,78 @@ function encodeMix(mixed: FrameSource, settings: ExportSettings, sessionRate: nu
 }
 
 /**
- * Renders waiting for the desk to take what was posted (flow control: one stem, or one piece of
- * the mix, at a time).
+ * Renders waiting for the desk to take what was posted (flow control: one piece of the mix or of a
+ * stem at a time); the desk gives the piece's buffer back with `taken` once it is written.
  */
-const taken = new Map<number, () => void>();
-const handedOver = (id: number) => new Promise<void>((resolve) => taken.set(id, resolve));
+const taken = new Map<number, (buffer: ArrayBuffer | undefined) => void>();
+const handedOver = (id: number) => new Promise<ArrayBuffer | undefined>((resolve) => taken.set(id, resolve));
 
-/** Posts a piece (its buffer transferred) and waits until the desk has written it. */
-async function handOver(message: Extract<FromEngine, { type: 'piece' | 'stem' }>): Promise<void> {
+/**
+ * Posts a piece (its buffer transferred) and waits until the desk has written it; answers the
+ * buffer the desk gave back, if any. `mine`: the bytes' buffer is the sink's (a piece the encoder
+ * wrote, see ByteSink), transferred whole; else (a patch, maybe a view into the encoder's own
+ * memory) the bytes go as a copy of their own.
+ */
+async function handOver(
+  message: Extract<FromEngine, { type: 'piece' | 'stem' }>,
+  mine: boolean,
+): Promise<ArrayBuffer | undefined> {
   const next = handedOver(message.id);
-  // A patch may be a view into the encoder's own memory: posted as a copy of its own.
   const { bytes } = message;
-  const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-  post({ ...message, bytes: own }, [own.buffer]);
-  await next;
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  const own = (mine && bytes.buffer instanceof ArrayBuffer) || whole ? bytes : bytes.slice();
+  post({ ...message, bytes: own }, [own.buffer as ArrayBuffer]);
+  return next;
+}
+
+/**
+ * The piece buffers of one render: those the desk gave back, for the encoder to fill again, so a
+ * render of any length goes through the same one or two buffers (not a new one per piece, each left
+ * for the garbage collector). Only buffers of the pieces' size are kept.
+ */
+function piecePool() {
+  const spare: ArrayBuffer[] = [];
+  return {
+    recycled: () => spare.pop(),
+    giveBack(buffer: ArrayBuffer | undefined) {
+      if (buffer && buffer.byteLength === SINK_PIECE_BYTES && spare.length < 2) spare.push(buffer);
+    },
+  };
 }
 
 /** The mix's file, a piece at a time. */
 function pieceSink(id: number): ByteSink {
+  const pool = piecePool();
   return {
-    write: (bytes) => handOver({ type: 'piece', id, bytes }),
-    patch: (at, bytes) => handOver({ type: 'piece', id, bytes, at }),
+    write: async (bytes) => pool.giveBack(await handOver({ type: 'piece', id, bytes }, true)),
+    patch: async (at, bytes) => pool.giveBack(await handOver({ type: 'piece', id, bytes, at }, false)),
+    recycled: pool.recycled,
   };
 }
 
 /**
  * A stem's file, a piece at a time: each piece is held until the next one comes, so the last one
- * goes out marked as the end of the stem (`more: false`), with no empty piece after it.
+ * goes out marked as the end of the stem (`more: false`), with no empty piece after it. The stems
+ * of one render share `pool`.
  */
-function stemSink(stem: { id: number; trackId: string; index: number; count: number }) {
-  let held: { bytes: Uint8Array; at?: number } | null = null;
-  const next = async (piece: { bytes: Uint8Array; at?: number }) => {
-    if (held) await handOver({ type: 'stem', ...stem, ...held, more: true });
+function stemSink(
+  stem: { id: number; trackId: string; index: number; count: number },
+  pool: ReturnType<typeof piecePool>,
+) {
+  type Held = { bytes: Uint8Array; at?: number; mine: boolean };
+  let held: Held | null = null;
+  const send = async ({ mine, ...piece }: Held, more: boolean) =>
+    pool.giveBack(await handOver({ type: 'stem', ...stem, ...piece, more }, mine));
+  const next = async (piece: Held) => {
+    if (held) await send(held, true);
     held = piece;
   };
-  const sink: ByteSink = { write: (bytes) => next({ bytes }), patch: (at, bytes) => next({ bytes, at }) };
-  const end = () =>
-    handOver({ type: 'stem', ...stem, ...(held ?? { bytes: new Uint8Array(0) }), more: false });
+  const sink: ByteSink = {
+    write: (bytes) => next({ bytes, mine: true }),
+    patch: (at, bytes) => next({ bytes, at, mine: false }),
+    recycled: pool.recycled,
+  };
+  const end = () => send(held ?? { bytes: new Uint8Array(0), mine: false }, false);
   return { sink, end };
 }
 
@@ -123,6 +159,7 @@ async function renderStems(id: number, mix: MixInput, settings: ExportSettings):
   const clipping: Clipping = { samples: 0, peak: 0 };
   // Taken once: a source the desk lets go of between two stems (forget) still sounds in the rest.
   const sources = mixSources(mix);
+  const pool = piecePool();
   for (const [index, trackId] of ids.entries()) {
     const span = 1 / ids.length;
     const stem = planarMixFrameSource(
@@ -137,7 +174,7 @@ async function renderStems(id: number, mix: MixInput, settings: ExportSettings):
       },
       { onProgress: progress(id, index * span, span * 0.95) },
     );
-    const { sink, end } = stemSink({ id, trackId, index, count: ids.length });
+    const { sink, end } = stemSink({ id, trackId, index, count: ids.length }, pool);
     const encoded = await encodeMix(stem, settings, mix.sampleRate, sink);
     await end();
     clipping.samples += encoded.clipping.samples;
@@ -176,7 +213,7 @@ async function handle(message: ToEngine): Promise<void> {
     case 'taken': {
       const resolve = taken.get(message.id);
       taken.delete(message.id);
-      resolve?.();
+      resolve?.(message.buffer);
       return;
     }
     case 'render': {

@@ -29,8 +29,11 @@ export type ToEngine =
    * posted as it is encoded: the mix in pieces, the stems one file at a time.
    */
   | { type: 'render'; id: number; mix: MixInput; settings: ExportSettings }
-  /** The desk has written the stem or the piece the Worker posted: the Worker goes on. */
-  | { type: 'taken'; id: number }
+  /**
+   * The desk has written the stem's or the mix's piece the Worker posted: the Worker goes on.
+   * `buffer`: that piece's memory, transferred back for the Worker to fill with a later piece.
+   */
+  | { type: 'taken'; id: number; buffer?: ArrayBuffer }
   /** The one-click master: the report and both sides for the A/B; the Worker keeps the master. */
   | { type: 'master'; id: number; mix: MixInput; settings: ExportSettings }
   /**
