@@ -176,7 +176,7 @@ export class RenderFlow {
     if (!begun.ok) throw new NotWritten(begun.error);
     const { clipping } = await produce(async ({ bytes, at }) => {
       if (this.job !== job) throw new Error('superseded');
-      const data = bytes as Uint8Array<ArrayBuffer>;
+      const data = ownBytes(bytes);
       const written = await call(() =>
         bridge.gate.writeRender(at === undefined ? { grantId, data } : { grantId, data, at }),
       );
@@ -216,7 +216,7 @@ export class RenderFlow {
         this.state.dispatch({ type: 'stem', job, index: stem.index + 1, count: stem.count });
       }
       const name = stemFileName(mix.tracks, stem.trackId);
-      const data = stem.bytes as Uint8Array<ArrayBuffer>;
+      const data = ownBytes(stem.bytes);
       const piece = stem.at === undefined ? { data } : { data, at: stem.at };
       const written = await call(() => bridge.gate.writeStem({ grantId, name, ...piece, more: stem.more }));
       if (!written.ok) throw new NotWritten(written.error);
@@ -336,4 +336,13 @@ export class RenderFlow {
     void this.release(state.grantId);
     this.deps.notices.notify('info', { key: 'render.discarded' });
   }
+}
+
+/**
+ * The bytes to send to main: a piece that fills its buffer as it is, a shorter view (a file's last
+ * piece, in a recycled 4 MiB buffer) as a copy of its own, since IPC would carry the whole buffer.
+ */
+function ownBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  return (whole ? bytes : bytes.slice()) as Uint8Array<ArrayBuffer>;
 }

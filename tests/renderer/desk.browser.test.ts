@@ -215,6 +215,11 @@ describe('exports and masters when granted', () => {
     expect(names.at(-1)).toBe('gate.finishRender');
     expect(names.slice(1, -1).every((n) => n === 'gate.writeRender')).toBe(true);
     expect(calls.some((c) => c.name === 'gate.saveRender')).toBe(false);
+    // Each piece goes to main as its own bytes, the last (shorter) one too: not its 4 MiB buffer.
+    const pieces = calls
+      .filter((c) => c.name === 'gate.writeRender')
+      .map((c) => c.input as { carried: number });
+    expect(pieces.reduce((n, p) => n + p.carried, 0)).toBe(44 + 2 * 48000 * 2 * 3);
     expect((await savedState(page)).saved[0]?.bytes).toBe(44 + 2 * 48000 * 2 * 3);
     await page.close();
   });

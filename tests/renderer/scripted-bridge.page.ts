@@ -285,7 +285,14 @@ w.siberia = buildBridge(
         name === 'gate.writeRender' ||
         name === 'gate.writeStem' ||
         name === 'project.keepAudio'
-          ? { ...(input as object), data: '<bytes>' }
+          ? {
+              ...(input as object),
+              data: '<bytes>',
+              // What IPC would carry: a view's whole buffer (the page should send no larger one).
+              ...(name === 'gate.writeRender' || name === 'gate.writeStem'
+                ? { carried: (input as { data: Uint8Array }).data.buffer.byteLength }
+                : {}),
+            }
           : input,
     });
     if ((name === 'gate.writeRender' || name === 'gate.writeStem') && state.writeDelayMs)
