@@ -3,9 +3,10 @@ import { type ExportFormat, type ExportSettings, fileExtension } from '../../con
 import type { UsageKind } from '../../contracts/plan';
 import type { Refusal } from '../../contracts/refusal';
 import { stemFileName } from '../../engine/mix/stems';
-import { ABPlayer, type Side } from '../audio/ab-player';
+import { type ABPlayer, type ABSource, type Side, startAB } from '../audio/ab-player';
 import { EngineError, type Piece } from '../audio/engine-client';
 import type { Clipping } from '../audio/protocol';
+import { isShared } from '../audio/shared-source';
 import { toBuffer } from '../audio/to-buffer';
 import { call } from '../bridge';
 import { loudnessMatch } from '../state/loudness-match';
@@ -36,10 +37,16 @@ export class RenderFlow {
   readonly state: Store<RenderState, RenderAction>;
   private job = 0;
   private abPlayer: ABPlayer | null = null;
-  /** The master waiting for Save or Discard: its A/B buffers, and what the Worker keeps it as. */
-  private masterBuffers:
-    | (Record<Side, AudioBuffer> & { master: number; settings: ExportSettings; sessionRate: number })
-    | null = null;
+  /**
+   * The master waiting for Save or Discard: what its A/B plays (the Worker's shared views, or
+   * AudioBuffers when not isolated), and what the Worker keeps it as. Let go of on Save and Discard.
+   */
+  private masterBuffers: {
+    source: ABSource;
+    master: number;
+    settings: ExportSettings;
+    sessionRate: number;
+  } | null = null;
   /** Where the last export of this session went: the export dialog shows it. */
   private lastPath: string | null = null;
 
@@ -106,10 +113,8 @@ export class RenderFlow {
         await this.exportMix(job, grantId, settings, onProgress);
       } else {
         const result = await audio.engine.master(audio.mixInput(), settings, onProgress);
-        const { context } = audio.output();
         this.masterBuffers = {
-          A: toBuffer(context, { sampleRate: result.sampleRate, channels: result.original }),
-          B: toBuffer(context, { sampleRate: result.sampleRate, channels: result.mastered }),
+          source: this.abSource(result),
           master: result.id,
           settings,
           sessionRate: result.sampleRate,
@@ -120,6 +125,26 @@ export class RenderFlow {
       if (this.job !== job) return;
       await this.failed(grantId, error);
     }
+  }
+
+  /**
+   * Cross-origin isolated, the A/B reads the Worker's views of the mix and the master in place (the
+   * page makes no copy); else it gets AudioBuffers made once from the copies posted.
+   */
+  private abSource(result: {
+    sampleRate: number;
+    original: Float32Array[];
+    mastered: Float32Array[];
+  }): ABSource {
+    const { sampleRate, original, mastered } = result;
+    if ([...original, ...mastered].every(isShared))
+      return { kind: 'shared', sides: { sampleRate, A: original, B: mastered } };
+    const { context } = this.deps.audio.output();
+    return {
+      kind: 'buffers',
+      A: toBuffer(context, { sampleRate, channels: original }),
+      B: toBuffer(context, { sampleRate, channels: mastered }),
+    };
   }
 
   /** A render or its saving that did not end in a file: the reservation goes back, and the musician hears why. */
@@ -291,9 +316,16 @@ export class RenderFlow {
       return;
     }
     this.deps.audio.stop();
-    const { context, out, resetMeter } = this.deps.audio.output();
-    this.abPlayer = new ABPlayer(context, out, this.masterBuffers, state.listening, this.trims(), () =>
-      this.stopAB(),
+    const { context, out, resetMeter, abWorkletUrl } = this.deps.audio.output();
+    const { source } = this.masterBuffers;
+    this.abPlayer = startAB(
+      context,
+      out,
+      source,
+      state.listening,
+      this.trims(),
+      () => this.stopAB(),
+      abWorkletUrl,
     );
     void context.resume();
     resetMeter();

@@ -1,13 +1,143 @@
 import { gainOf } from '../state/loudness-match';
+import type { ABSides, Side } from './ab-mix';
+import type { FromABWorklet, ToABWorklet } from './protocol';
 
-export type Side = 'A' | 'B';
+export type { ABSides, Side } from './ab-mix';
+
+/** Lead time of a start: the worklet hears of it before the context's clock gets there. */
+const START_LEAD_SEC = 0.02;
 
 /**
  * Plays the original (A) and the master (B) from the same instant. Both run in sync; switching only
- * crossfades the two gains, so the comparison is instant. Each side has a trim (dB) besides: the
- * loudness match turns the louder one down. A player plays once: stop it and make another.
+ * crossfades the two gains (~10 ms), so the comparison is instant. Each side has a trim (dB)
+ * besides: the loudness match turns the louder one down. A player plays once: stop it and make
+ * another. `onEnded` is called once the song's end was played (not after stop()).
  */
-export class ABPlayer {
+export interface ABPlayer {
+  setSide(side: Side): void;
+  setTrims(trimsDb: Record<Side, number>): void;
+  stop(): void;
+}
+
+/**
+ * What the A/B plays: the Worker's shared views (cross-origin isolated: read in place by a worklet),
+ * or, not isolated, AudioBuffers made once from the copies the Worker posted.
+ */
+export type ABSource =
+  | { kind: 'shared'; sides: ABSides }
+  | { kind: 'buffers'; A: AudioBuffer; B: AudioBuffer };
+
+export function startAB(
+  context: BaseAudioContext,
+  out: AudioNode,
+  source: ABSource,
+  side: Side,
+  trimsDb: Record<Side, number>,
+  onEnded: () => void,
+  workletUrl: string,
+): ABPlayer {
+  return source.kind === 'shared'
+    ? new WorkletABPlayer(context, out, source.sides, side, trimsDb, onEnded, workletUrl)
+    : new BufferABPlayer(context, out, source, side, trimsDb, onEnded);
+}
+
+/** A worklet module is added once per context: every A/B after the first starts at once. */
+const loaded = new WeakMap<BaseAudioContext, Map<string, Promise<void>>>();
+function loadModule(context: BaseAudioContext, url: string): Promise<void> {
+  let byUrl = loaded.get(context);
+  if (!byUrl) {
+    byUrl = new Map();
+    loaded.set(context, byUrl);
+  }
+  let loading = byUrl.get(url);
+  if (!loading) {
+    loading = context.audioWorklet.addModule(url);
+    // A failed load may be retried by the next A/B.
+    loading.catch(() => byUrl.delete(url));
+    byUrl.set(url, loading);
+  }
+  return loading;
+}
+
+/**
+ * The A/B in an AudioWorklet (ab.worklet.ts) reading the master's shared memory: no AudioBuffer, no
+ * copy of the song on this side. The node comes once the module is loaded (at once after the first
+ * A/B); a side or trims chosen meanwhile are the ones it starts with.
+ */
+export class WorkletABPlayer implements ABPlayer {
+  private node: AudioWorkletNode | null = null;
+  private stopped = false;
+
+  constructor(
+    context: BaseAudioContext,
+    out: AudioNode,
+    sides: ABSides,
+    private side: Side,
+    private trimsDb: Record<Side, number>,
+    onEnded: () => void,
+    url: string,
+  ) {
+    loadModule(context, url).then(
+      () => {
+        if (this.stopped) return;
+        const node = new AudioWorkletNode(context, 'siberia-ab', {
+          numberOfInputs: 0,
+          numberOfOutputs: 1,
+          outputChannelCount: [2],
+        });
+        node.port.onmessage = (event: MessageEvent<FromABWorklet>) => {
+          if (event.data.type === 'ended' && !this.stopped) {
+            this.release();
+            onEnded();
+          }
+        };
+        node.connect(out);
+        this.node = node;
+        const atFrame = Math.round((context.currentTime + START_LEAD_SEC) * context.sampleRate);
+        this.post({ type: 'play', sides, side: this.side, trimsDb: this.trimsDb, atFrame, fromFrame: 0 });
+      },
+      (error: unknown) => {
+        // Without its worklet the A/B cannot sound: it ends at once rather than seem to play.
+        console.error('The A/B player could not start:', error);
+        if (!this.stopped) onEnded();
+      },
+    );
+  }
+
+  private post(message: ToABWorklet): void {
+    this.node?.port.postMessage(message);
+  }
+
+  setSide(side: Side): void {
+    this.side = side;
+    this.post({ type: 'side', side });
+  }
+
+  setTrims(trimsDb: Record<Side, number>): void {
+    this.trimsDb = trimsDb;
+    this.post({ type: 'trims', trimsDb });
+  }
+
+  stop(): void {
+    this.release();
+  }
+
+  /** The worklet lets go of the views and ends; the node leaves the graph. */
+  private release(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.post({ type: 'stop' });
+    this.node?.disconnect();
+    this.node?.port.close();
+    this.node = null;
+  }
+}
+
+/**
+ * Not cross-origin isolated (no shared memory): two AudioBufferSourceNodes started together, each
+ * through its side gain and trim.
+ */
+export class BufferABPlayer implements ABPlayer {
   private readonly gains: Record<Side, GainNode>;
   private readonly trims: Record<Side, GainNode>;
   private readonly sources: AudioBufferSourceNode[];
@@ -30,7 +160,7 @@ export class ABPlayer {
       source.connect(this.trims[s]).connect(this.gains[s]).connect(out);
       return source;
     });
-    const when = context.currentTime + 0.02;
+    const when = context.currentTime + START_LEAD_SEC;
     for (const s of this.sources) s.start(when);
     this.sources[0]?.addEventListener('ended', onEnded);
   }
