@@ -4,9 +4,11 @@
 // resampled as it plays), waits for the renderer's memory to hold still, collects garbage and reads
 // the renderer processes' PSS (bench/renderer-pss.ts). Then "Master", the report, "Play A/B" for
 // BENCH_MASTER_PLAY_S seconds, Stop, while a thread reads the PSS every BENCH_MASTER_SAMPLE_MS; then
-// what the report holds after a collection; then Discard and what is left after one.
+// what the report holds after a collection; then Discard and what is left after one, and again every
+// 10 s for 40 s (the A/B's worklet thread collects its garbage lazily: the views it dropped hold
+// their memory until it does); then the desk's preview plays 3 s and what is left is read once more.
 // Reported against the baseline: the peak while mastering, the peak while the A/B plays, the memory
-// the open report holds (collected), and what Discard leaves.
+// the open report holds (collected), and what Discard leaves. BENCH_MASTER_PLAY_S=0: no A/B.
 // Another build is measured in the same run, interleaved: BENCH_MASTER_COMPARE=<git revision>
 // (built here from git archive) or BENCH_MASTER_COMPARE_DIR=<dir>; BENCH_MEMORY_RENDERER_DIR serves
 // a build made beforehand instead of building this checkout's. Writes bench/results/master-memory.json.
@@ -53,6 +55,10 @@ export type MasterRun = {
   reportHeldMiB: number;
   /** After Discard and a collection. */
   heldAfterDiscardMiB: number;
+  /** The same, read again 10, 20, 30 and 40 s after Discard (each after a collection). */
+  heldAfterDiscardLaterMiB: number[];
+  /** Then after the desk's preview played 3 s and a collection. */
+  heldAfterPreviewMiB: number;
   /** How the A/B played: a worklet on the shared views, or AudioBuffers (seen in the page). */
   abPlayer: 'worklet' | 'buffers' | 'unknown';
   contextRate: number;
@@ -116,12 +122,15 @@ async function measure(build: Build, run: number, files: string[]): Promise<Mast
     const masterSamples = await mastering.stop();
 
     const playing = await samplePss(pids, SAMPLE_MS);
-    await report.getByRole('button', { name: 'Play A/B' }).click();
-    await report.getByRole('button', { name: 'Stop' }).waitFor();
-    await opened.waitForTimeout(PLAY_S * 1000);
-    await report.getByRole('button', { name: 'A: original mix' }).click();
-    await opened.waitForTimeout(1000);
-    await report.getByRole('button', { name: 'Stop' }).click();
+    // BENCH_MASTER_PLAY_S=0: no A/B at all (what the master alone holds).
+    if (PLAY_S > 0) {
+      await report.getByRole('button', { name: 'Play A/B' }).click();
+      await report.getByRole('button', { name: 'Stop' }).waitFor();
+      await opened.waitForTimeout(PLAY_S * 1000);
+      await report.getByRole('button', { name: 'A: original mix' }).click();
+      await opened.waitForTimeout(1000);
+      await report.getByRole('button', { name: 'Stop' }).click();
+    }
     const playSamples = await playing.stop();
     const contextRate = await opened.evaluate(() => {
       const context = new AudioContext();
@@ -139,6 +148,20 @@ async function measure(build: Build, run: number, files: string[]): Promise<Mast
     await report.waitFor({ state: 'detached' });
     await collectGarbage(opened);
     const after = pssOf(pids);
+    // The worklet's thread collects lazily (the memory pressure signal does not reach it): what
+    // Discard leaves is read again every 10 s for 40 s.
+    const later: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      await opened.waitForTimeout(10_000);
+      await collectGarbage(opened);
+      later.push(round1((pssOf(pids) - baseline) / MiB));
+    }
+    // The desk's preview played a moment: its worklet shares the A/B's thread and heap.
+    await opened.getByRole('button', { name: 'Play', exact: true }).click();
+    await opened.waitForTimeout(3000);
+    await opened.getByRole('button', { name: 'Pause', exact: true }).click();
+    await collectGarbage(opened);
+    const afterPreview = pssOf(pids);
     await opened.close();
     const m = peakOf(masterSamples);
     const p = peakOf(playSamples);
@@ -154,6 +177,8 @@ async function measure(build: Build, run: number, files: string[]): Promise<Mast
       playPeakAboveBaselineMiB: round1((p.peak.pss - baseline) / MiB),
       reportHeldMiB: round1((reportHeld - baseline) / MiB),
       heldAfterDiscardMiB: round1((after - baseline) / MiB),
+      heldAfterDiscardLaterMiB: later,
+      heldAfterPreviewMiB: round1((afterPreview - baseline) / MiB),
       abPlayer,
       contextRate,
       longestSampleGapMs: Math.round(Math.max(m.longestGap, p.longestGap)),
@@ -191,6 +216,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         console.error(
           `${r.build}: master peak +${r.masterPeakAboveBaselineMiB} MiB, A/B +${r.playPeakAboveBaselineMiB} MiB, ` +
             `report holds +${r.reportHeldMiB} MiB, after discard +${r.heldAfterDiscardMiB} MiB ` +
+            `(then ${r.heldAfterDiscardLaterMiB.join(', ')} MiB every 10 s), ` +
+            `then after the preview played +${r.heldAfterPreviewMiB} MiB ` +
             `(baseline ${r.baselineMiB} MiB, ${r.abPlayer}, ${r.masterWallS} s)`,
         );
         runs.push(r);
@@ -203,6 +230,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         playPeakAboveBaselineMiB: median(mine.map((r) => r.playPeakAboveBaselineMiB)),
         reportHeldMiB: median(mine.map((r) => r.reportHeldMiB)),
         heldAfterDiscardMiB: median(mine.map((r) => r.heldAfterDiscardMiB)),
+        heldAfterDiscard40sMiB: median(mine.map((r) => r.heldAfterDiscardLaterMiB.at(-1) ?? 0)),
+        heldAfterPreviewMiB: median(mine.map((r) => r.heldAfterPreviewMiB)),
         songCopyMiB: mine[0]?.songCopyMiB ?? 0,
         abPlayer: mine[0]?.abPlayer ?? 'unknown',
       };

@@ -67,6 +67,11 @@ function loadModule(context: BaseAudioContext, url: string): Promise<void> {
 export class WorkletABPlayer implements ABPlayer {
   private node: AudioWorkletNode | null = null;
   private stopped = false;
+  /**
+   * The views until they are posted to the worklet. Kept in a field, never in a closure: a closure
+   * left on the node's port would hold the song as long as the port lives.
+   */
+  private sides: ABSides | null;
 
   constructor(
     context: BaseAudioContext,
@@ -74,34 +79,42 @@ export class WorkletABPlayer implements ABPlayer {
     sides: ABSides,
     private side: Side,
     private trimsDb: Record<Side, number>,
-    onEnded: () => void,
+    private readonly onEnded: () => void,
     url: string,
   ) {
+    this.sides = sides;
     loadModule(context, url).then(
-      () => {
-        if (this.stopped) return;
-        const node = new AudioWorkletNode(context, 'siberia-ab', {
-          numberOfInputs: 0,
-          numberOfOutputs: 1,
-          outputChannelCount: [2],
-        });
-        node.port.onmessage = (event: MessageEvent<FromABWorklet>) => {
-          if (event.data.type === 'ended' && !this.stopped) {
-            this.release();
-            onEnded();
-          }
-        };
-        node.connect(out);
-        this.node = node;
-        const atFrame = Math.round((context.currentTime + START_LEAD_SEC) * context.sampleRate);
-        this.post({ type: 'play', sides, side: this.side, trimsDb: this.trimsDb, atFrame, fromFrame: 0 });
-      },
+      () => this.attach(context, out),
       (error: unknown) => {
         // Without its worklet the A/B cannot sound: it ends at once rather than seem to play.
         console.error('The A/B player could not start:', error);
+        this.sides = null;
         if (!this.stopped) onEnded();
       },
     );
+  }
+
+  private attach(context: BaseAudioContext, out: AudioNode): void {
+    const sides = this.sides;
+    this.sides = null;
+    if (this.stopped || !sides) return;
+    const node = new AudioWorkletNode(context, 'siberia-ab', {
+      numberOfInputs: 0,
+      numberOfOutputs: 1,
+      outputChannelCount: [2],
+    });
+    node.port.onmessage = (event: MessageEvent<FromABWorklet>) => this.receive(event.data);
+    node.connect(out);
+    this.node = node;
+    const atFrame = Math.round((context.currentTime + START_LEAD_SEC) * context.sampleRate);
+    this.post({ type: 'play', sides, side: this.side, trimsDb: this.trimsDb, atFrame, fromFrame: 0 });
+  }
+
+  private receive(message: FromABWorklet): void {
+    if (message.type === 'ended' && !this.stopped) {
+      this.release();
+      this.onEnded();
+    }
   }
 
   private post(message: ToABWorklet): void {
@@ -122,14 +135,20 @@ export class WorkletABPlayer implements ABPlayer {
     this.release();
   }
 
-  /** The worklet lets go of the views and ends; the node leaves the graph. */
+  /**
+   * The worklet lets go of the views and ends; the node leaves the graph. The views' memory goes
+   * once the worklet's thread collects its garbage (V8 does so lazily there: some seconds later).
+   */
   private release(): void {
     if (this.stopped) return;
     this.stopped = true;
-    this.post({ type: 'stop' });
-    this.node?.disconnect();
-    this.node?.port.close();
+    this.sides = null;
+    const node = this.node;
     this.node = null;
+    if (!node) return;
+    node.port.postMessage({ type: 'stop' } satisfies ToABWorklet);
+    node.port.onmessage = null;
+    node.disconnect();
   }
 }
 
