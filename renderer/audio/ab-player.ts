@@ -28,7 +28,7 @@ export type ABSource =
   | { kind: 'buffers'; A: AudioBuffer; B: AudioBuffer };
 
 export function startAB(
-  context: BaseAudioContext,
+  context: AudioContext,
   out: AudioNode,
   source: ABSource,
   side: Side,
@@ -41,40 +41,26 @@ export function startAB(
     : new BufferABPlayer(context, out, source, side, trimsDb, onEnded);
 }
 
-/** A worklet module is added once per context: every A/B after the first starts at once. */
-const loaded = new WeakMap<BaseAudioContext, Map<string, Promise<void>>>();
-function loadModule(context: BaseAudioContext, url: string): Promise<void> {
-  let byUrl = loaded.get(context);
-  if (!byUrl) {
-    byUrl = new Map();
-    loaded.set(context, byUrl);
-  }
-  let loading = byUrl.get(url);
-  if (!loading) {
-    loading = context.audioWorklet.addModule(url);
-    // A failed load may be retried by the next A/B.
-    loading.catch(() => byUrl.delete(url));
-    byUrl.set(url, loading);
-  }
-  return loading;
-}
-
 /**
  * The A/B in an AudioWorklet (ab.worklet.ts) reading the master's shared memory: no AudioBuffer, no
- * copy of the song on this side. The node comes once the module is loaded (at once after the first
- * A/B); a side or trims chosen meanwhile are the ones it starts with.
+ * copy of the song on this side. The worklet runs in an AudioContext of its own (the desk's rate),
+ * its sound brought into the desk's graph (the meter, the speakers) by a media stream, and that
+ * context is closed when the A/B stops: its worklet thread goes with it, and with it the views it
+ * read. In the desk's own context they would stay held after Discard: a worklet's thread allocates
+ * so little that V8 may not collect there for minutes (and Chromium's memory pressure signal does
+ * not reach it). The node comes once the module is loaded; a side or trims chosen meanwhile are the
+ * ones it starts with.
  */
 export class WorkletABPlayer implements ABPlayer {
   private node: AudioWorkletNode | null = null;
   private stopped = false;
-  /**
-   * The views until they are posted to the worklet. Kept in a field, never in a closure: a closure
-   * left on the node's port would hold the song as long as the port lives.
-   */
+  /** The views until they are posted to the worklet: in a field, never in a closure left behind. */
   private sides: ABSides | null;
+  private readonly own: AudioContext;
+  private readonly input: MediaStreamAudioSourceNode;
 
   constructor(
-    context: BaseAudioContext,
+    context: AudioContext,
     out: AudioNode,
     sides: ABSides,
     private side: Side,
@@ -83,30 +69,37 @@ export class WorkletABPlayer implements ABPlayer {
     url: string,
   ) {
     this.sides = sides;
-    loadModule(context, url).then(
-      () => this.attach(context, out),
+    this.own = new AudioContext({ latencyHint: 'interactive', sampleRate: context.sampleRate });
+    const bridge = this.own.createMediaStreamDestination();
+    bridge.channelCount = 2;
+    this.input = context.createMediaStreamSource(bridge.stream);
+    this.input.connect(out);
+    this.own.audioWorklet.addModule(url).then(
+      () => this.attach(bridge),
       (error: unknown) => {
         // Without its worklet the A/B cannot sound: it ends at once rather than seem to play.
         console.error('The A/B player could not start:', error);
-        this.sides = null;
-        if (!this.stopped) onEnded();
+        const stopped = this.stopped;
+        this.release();
+        if (!stopped) this.onEnded();
       },
     );
   }
 
-  private attach(context: BaseAudioContext, out: AudioNode): void {
+  private attach(bridge: MediaStreamAudioDestinationNode): void {
     const sides = this.sides;
     this.sides = null;
     if (this.stopped || !sides) return;
-    const node = new AudioWorkletNode(context, 'siberia-ab', {
+    const own = this.own;
+    const node = new AudioWorkletNode(own, 'siberia-ab', {
       numberOfInputs: 0,
       numberOfOutputs: 1,
       outputChannelCount: [2],
     });
     node.port.onmessage = (event: MessageEvent<FromABWorklet>) => this.receive(event.data);
-    node.connect(out);
+    node.connect(bridge);
     this.node = node;
-    const atFrame = Math.round((context.currentTime + START_LEAD_SEC) * context.sampleRate);
+    const atFrame = Math.round((own.currentTime + START_LEAD_SEC) * own.sampleRate);
     this.post({ type: 'play', sides, side: this.side, trimsDb: this.trimsDb, atFrame, fromFrame: 0 });
   }
 
@@ -135,20 +128,16 @@ export class WorkletABPlayer implements ABPlayer {
     this.release();
   }
 
-  /**
-   * The worklet lets go of the views and ends; the node leaves the graph. The views' memory goes
-   * once the worklet's thread collects its garbage (V8 does so lazily there: some seconds later).
-   */
+  /** Silence at once, then the A/B's context closed: its worklet thread and the views go with it. */
   private release(): void {
     if (this.stopped) return;
     this.stopped = true;
     this.sides = null;
-    const node = this.node;
+    this.post({ type: 'stop' });
+    this.input.disconnect();
+    this.node?.port.close();
     this.node = null;
-    if (!node) return;
-    node.port.postMessage({ type: 'stop' } satisfies ToABWorklet);
-    node.port.onmessage = null;
-    node.disconnect();
+    void this.own.close();
   }
 }
 

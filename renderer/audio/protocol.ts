@@ -7,8 +7,8 @@ import type { PeakPyramid } from './peak-pyramid';
 import type { SharedSource, SourceChannel } from './shared-source';
 
 /**
- * Messages between the desk and the engine Worker. Sources travel as shared views (the same memory
- * on both sides, see shared-source.ts); rendered audio as transferred Float32Arrays.
+ * Messages between the desk and the engine Worker. Sources, and the master's two sides, travel as
+ * shared views (the same memory on both sides, see shared-source.ts); encoded files as pieces.
  */
 /** A source's waveform: its peak pyramid (peak-pyramid.ts), built once in the Worker. */
 export type Peaks = PeakPyramid;

@@ -19,8 +19,8 @@ try {
   await report.getByRole('button', { name: 'B: mastered' }).click();
   await report.getByRole('button', { name: 'Play A/B' }).click();
   await report.getByRole('button', { name: 'Stop' }).waitFor();
-  // A moment of playing, so the master meter reads the A/B.
-  await page.waitForTimeout(2500);
+  // A moment of playing, so the master meter reads the A/B (short-term: 3 s).
+  await page.waitForTimeout(4000);
   await page.screenshot({ path: path.join(out, 'master-ab-en.png') });
   await page.close();
 } finally {
