@@ -3,7 +3,7 @@ import { type ExportFormat, type ExportSettings, fileExtension } from '../../con
 import type { UsageKind } from '../../contracts/plan';
 import type { Refusal } from '../../contracts/refusal';
 import { stemFileName } from '../../engine/mix/stems';
-import { type ABPlayer, type ABSource, type Side, startAB } from '../audio/ab-player';
+import { type ABPlayer, type ABSource, ABStage, type Side, startAB } from '../audio/ab-player';
 import { EngineError, type Piece } from '../audio/engine-client';
 import type { Clipping } from '../audio/protocol';
 import { isShared } from '../audio/shared-source';
@@ -37,6 +37,8 @@ export class RenderFlow {
   readonly state: Store<RenderState, RenderAction>;
   private job = 0;
   private abPlayer: ABPlayer | null = null;
+  /** The next A/B's own context, made ready while the report shows (shared sides only). */
+  private abStage: ABStage | null = null;
   /**
    * The master waiting for Save or Discard: what its A/B plays (the Worker's shared views, or
    * AudioBuffers when not isolated), and what the Worker keeps it as. Let go of on Save and Discard.
@@ -119,6 +121,7 @@ export class RenderFlow {
           settings,
           sessionRate: result.sampleRate,
         };
+        this.prepareStage();
         this.state.dispatch({ type: 'report', job, report: result.report });
       }
     } catch (error) {
@@ -316,7 +319,7 @@ export class RenderFlow {
       return;
     }
     this.deps.audio.stop();
-    const { context, out, resetMeter, abWorkletUrl } = this.deps.audio.output();
+    const { context, out, resetMeter } = this.deps.audio.output();
     const { source } = this.masterBuffers;
     this.abPlayer = startAB(
       context,
@@ -325,7 +328,11 @@ export class RenderFlow {
       state.listening,
       this.trims(),
       () => this.stopAB(),
-      abWorkletUrl,
+      () => {
+        const stage = this.abStage ?? this.newStage();
+        this.abStage = null;
+        return stage;
+      },
     );
     void context.resume();
     resetMeter();
@@ -333,18 +340,39 @@ export class RenderFlow {
   }
 
   stopAB(): void {
+    const played = this.abPlayer !== null;
     this.abPlayer?.stop();
     this.abPlayer = null;
     this.state.dispatch({ type: 'playing', playing: false });
+    // The stage it played on is closed: the next Play gets one ready.
+    if (played) this.prepareStage();
+  }
+
+  private newStage(): ABStage {
+    const { context, out, abWorkletUrl } = this.deps.audio.output();
+    return new ABStage(context, out, abWorkletUrl);
+  }
+
+  /** A stage for the next A/B, while a master with shared sides waits for Save or Discard. */
+  private prepareStage(): void {
+    if (this.abStage || this.masterBuffers?.source.kind !== 'shared') return;
+    this.abStage = this.newStage();
+  }
+
+  private closeStage(): void {
+    this.abStage?.close();
+    this.abStage = null;
   }
 
   /** Save: main asks where, and the master the Worker keeps is encoded and written a piece at a time. */
   async saveMaster(): Promise<void> {
     const state = this.state.getState();
-    if (state.phase !== 'report' || !this.masterBuffers) return;
-    this.stopAB();
-    const { master, settings, sessionRate } = this.masterBuffers;
+    const kept = this.masterBuffers;
+    if (state.phase !== 'report' || !kept) return;
     this.masterBuffers = null;
+    this.stopAB();
+    this.closeStage();
+    const { master, settings, sessionRate } = kept;
     const { job, grantId } = state;
     this.state.dispatch({ type: 'saving', job, kind: 'master' });
     try {
@@ -360,9 +388,11 @@ export class RenderFlow {
 
   discardMaster(): void {
     const state = this.state.getState();
-    this.stopAB();
-    if (this.masterBuffers) this.deps.audio.engine.dropMaster(this.masterBuffers.master);
+    const kept = this.masterBuffers;
     this.masterBuffers = null;
+    this.stopAB();
+    this.closeStage();
+    if (kept) this.deps.audio.engine.dropMaster(kept.master);
     this.state.dispatch({ type: 'done' });
     if (state.phase !== 'report') return;
     void this.release(state.grantId);

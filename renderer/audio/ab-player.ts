@@ -34,48 +34,69 @@ export function startAB(
   side: Side,
   trimsDb: Record<Side, number>,
   onEnded: () => void,
-  workletUrl: string,
+  /** Shared sides play on this stage (made ready ahead); it is closed when the A/B stops. */
+  stage: () => ABStage,
 ): ABPlayer {
   return source.kind === 'shared'
-    ? new WorkletABPlayer(context, out, source.sides, side, trimsDb, onEnded, workletUrl)
+    ? new WorkletABPlayer(stage(), source.sides, side, trimsDb, onEnded)
     : new BufferABPlayer(context, out, source, side, trimsDb, onEnded);
 }
 
 /**
- * The A/B in an AudioWorklet (ab.worklet.ts) reading the master's shared memory: no AudioBuffer, no
- * copy of the song on this side. The worklet runs in an AudioContext of its own (the desk's rate),
- * its sound brought into the desk's graph (the meter, the speakers) by a media stream, and that
- * context is closed when the A/B stops: its worklet thread goes with it, and with it the views it
- * read. In the desk's own context they would stay held after Discard: a worklet's thread allocates
- * so little that V8 may not collect there for minutes (and Chromium's memory pressure signal does
- * not reach it). The node comes once the module is loaded; a side or trims chosen meanwhile are the
- * ones it starts with.
+ * Where the A/B's worklet runs: an AudioContext of its own (the desk's rate), its sound brought into
+ * the desk's graph (the meter, the speakers) by a media stream. It is closed when the A/B stops: its
+ * worklet thread goes with it, and with it the views it read. In the desk's own context they would
+ * stay held after Discard: a worklet's thread allocates so little that V8 may not collect there for
+ * minutes (measured: not within 40 s for a 10-minute song), and Chromium's memory pressure signal
+ * does not reach it. A stage is made ready ahead (its worklet loaded) so that Play starts at once.
+ */
+export class ABStage {
+  readonly context: AudioContext;
+  readonly output: MediaStreamAudioDestinationNode;
+  readonly ready: Promise<void>;
+  private readonly input: MediaStreamAudioSourceNode;
+
+  constructor(desk: AudioContext, out: AudioNode, url: string) {
+    this.context = new AudioContext({ latencyHint: 'interactive', sampleRate: desk.sampleRate });
+    this.output = this.context.createMediaStreamDestination();
+    this.output.channelCount = 2;
+    this.input = desk.createMediaStreamSource(this.output.stream);
+    this.input.connect(out);
+    this.ready = this.context.audioWorklet.addModule(url);
+    // Whoever plays on it hears of a failed load; nobody else need.
+    this.ready.catch(() => undefined);
+  }
+
+  close(): void {
+    this.input.disconnect();
+    void this.context.close();
+  }
+}
+
+/**
+ * The A/B in an AudioWorklet (ab.worklet.ts) on a stage of its own, reading the master's shared
+ * memory: no AudioBuffer, no copy of the song on this side. The stage is closed when the A/B stops.
+ * The node comes once the stage is ready; a side or trims chosen meanwhile are the ones it starts
+ * with.
  */
 export class WorkletABPlayer implements ABPlayer {
   private node: AudioWorkletNode | null = null;
   private stopped = false;
   /** The views until they are posted to the worklet: in a field, never in a closure left behind. */
   private sides: ABSides | null;
-  private readonly own: AudioContext;
-  private readonly input: MediaStreamAudioSourceNode;
 
   constructor(
-    context: AudioContext,
-    out: AudioNode,
+    private readonly stage: ABStage,
     sides: ABSides,
     private side: Side,
     private trimsDb: Record<Side, number>,
     private readonly onEnded: () => void,
-    url: string,
   ) {
     this.sides = sides;
-    this.own = new AudioContext({ latencyHint: 'interactive', sampleRate: context.sampleRate });
-    const bridge = this.own.createMediaStreamDestination();
-    bridge.channelCount = 2;
-    this.input = context.createMediaStreamSource(bridge.stream);
-    this.input.connect(out);
-    this.own.audioWorklet.addModule(url).then(
-      () => this.attach(bridge),
+    // Made ahead, outside a click: it may wait to be allowed to sound.
+    void stage.context.resume();
+    stage.ready.then(
+      () => this.attach(),
       (error: unknown) => {
         // Without its worklet the A/B cannot sound: it ends at once rather than seem to play.
         console.error('The A/B player could not start:', error);
@@ -86,18 +107,18 @@ export class WorkletABPlayer implements ABPlayer {
     );
   }
 
-  private attach(bridge: MediaStreamAudioDestinationNode): void {
+  private attach(): void {
     const sides = this.sides;
     this.sides = null;
     if (this.stopped || !sides) return;
-    const own = this.own;
+    const own = this.stage.context;
     const node = new AudioWorkletNode(own, 'siberia-ab', {
       numberOfInputs: 0,
       numberOfOutputs: 1,
       outputChannelCount: [2],
     });
     node.port.onmessage = (event: MessageEvent<FromABWorklet>) => this.receive(event.data);
-    node.connect(bridge);
+    node.connect(this.stage.output);
     this.node = node;
     const atFrame = Math.round((own.currentTime + START_LEAD_SEC) * own.sampleRate);
     this.post({ type: 'play', sides, side: this.side, trimsDb: this.trimsDb, atFrame, fromFrame: 0 });
@@ -128,16 +149,15 @@ export class WorkletABPlayer implements ABPlayer {
     this.release();
   }
 
-  /** Silence at once, then the A/B's context closed: its worklet thread and the views go with it. */
+  /** Silence at once, then the stage closed: its worklet thread and the views go with it. */
   private release(): void {
     if (this.stopped) return;
     this.stopped = true;
     this.sides = null;
     this.post({ type: 'stop' });
-    this.input.disconnect();
     this.node?.port.close();
     this.node = null;
-    void this.own.close();
+    this.stage.close();
   }
 }
 

@@ -14,7 +14,7 @@ import { serveRendererFile } from '../../electron/main/renderer-files';
 import { type Desk, importWav, openDesk, RENDERER_DIR, startDesk, toneWav } from './harness';
 import { proEntitlements, signedIn } from './scripted-bridge';
 
-const SONG_SEC = 2;
+const SONG_SEC = 4;
 const PROJECT_RATE = 48000;
 const SONG_FRAMES = SONG_SEC * PROJECT_RATE;
 
