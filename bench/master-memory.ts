@@ -5,8 +5,9 @@
 // the renderer processes' PSS (bench/renderer-pss.ts). Then "Master", the report, "Play A/B" for
 // BENCH_MASTER_PLAY_S seconds, Stop, while a thread reads the PSS every BENCH_MASTER_SAMPLE_MS; then
 // what the report holds after a collection; then Discard and what is left after one, and again every
-// 10 s for 40 s (the A/B's worklet thread collects its garbage lazily: the views it dropped hold
-// their memory until it does); then the desk's preview plays 3 s and what is left is read once more.
+// 10 s for 40 s (a worklet's thread collects its garbage lazily: views a worklet was given stay held
+// until it does, which is why the A/B's worklet runs in a context of its own, closed on stop); then
+// the desk's preview plays 3 s and what is left is read once more.
 // Reported against the baseline: the peak while mastering, the peak while the A/B plays, the memory
 // the open report holds (collected), and what Discard leaves. BENCH_MASTER_PLAY_S=0: no A/B.
 // Another build is measured in the same run, interleaved: BENCH_MASTER_COMPARE=<git revision>
@@ -148,7 +149,7 @@ async function measure(build: Build, run: number, files: string[]): Promise<Mast
     await report.waitFor({ state: 'detached' });
     await collectGarbage(opened);
     const after = pssOf(pids);
-    // The worklet's thread collects lazily (the memory pressure signal does not reach it): what
+    // A worklet's thread collects lazily (the memory pressure signal does not reach it): what
     // Discard leaves is read again every 10 s for 40 s.
     const later: number[] = [];
     for (let i = 0; i < 4; i++) {
