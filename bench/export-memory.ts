@@ -49,7 +49,7 @@ const SESSION_RATE = newProject().sampleRate;
 const wavBytes = (frames: number) => 44 + frames * 6;
 
 /** A renderer build to serve, and (built here) what it was built from. */
-type Build = { label: string; dir: string; builtFrom?: string };
+export type Build = { label: string; dir: string; builtFrom?: string };
 
 export type ExportRun = {
   build: string;
@@ -134,7 +134,7 @@ parentPort.on('message', () => {
 `;
 const now = () => performance.timeOrigin + performance.now();
 
-async function samplePss(pids: readonly number[], everyMs: number) {
+export async function samplePss(pids: readonly number[], everyMs: number) {
   const worker = new Worker(SAMPLER, { eval: true, workerData: { pids, everyMs } });
   await once(worker, 'message');
   return {
@@ -155,7 +155,7 @@ export function isSteady(readings: readonly number[], span: number, tolerance: n
 }
 
 /** Waits until the renderer's PSS holds still (5 s within 4 MiB), at most 5 minutes; the seconds it took. */
-async function steadyPss(page: Page, pids: readonly number[]): Promise<number> {
+export async function steadyPss(page: Page, pids: readonly number[]): Promise<number> {
   const readings: number[] = [];
   const started = now();
   while (!isSteady(readings, 6, 4 * MiB)) {
@@ -289,7 +289,7 @@ async function measureExport(
 }
 
 /** This checkout's renderer, built as `npm run build` does (into dist/renderer), named by its commit. */
-function buildHere(): Build {
+export function buildHere(): Build {
   const vite = spawnSync('npx', ['--no-install', 'vite', 'build', '--config', 'renderer/vite.config.ts'], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -303,7 +303,7 @@ function buildHere(): Build {
 }
 
 /** A revision's renderer, built here from its tree (with this checkout's node_modules). */
-function buildRevision(rev: string, into: string): Build {
+export function buildRevision(rev: string, into: string): Build {
   const sha = spawnSync('git', ['rev-parse', '--short', rev], { encoding: 'utf8' });
   if (sha.status !== 0) throw new Error(`no revision ${rev}`);
   const tree = path.join(into, 'tree');

@@ -7,6 +7,7 @@ import EngineWorker from './audio/engine.worker.ts?worker';
 import MeterWorker from './audio/meter.worker.ts?worker';
 import workletUrl from './audio/meter-tap.worklet.ts?worker&url';
 import mixWorkletUrl from './audio/mix.worklet.ts?worker&url';
+import abWorkletUrl from './audio/ab.worklet.ts?worker&url';
 import { App } from './ui/App';
 import './styles.css';
 
@@ -22,6 +23,7 @@ if (!bridge) {
     () => new MeterWorker({ name: 'meter' }),
     workletUrl,
     mixWorkletUrl,
+    abWorkletUrl,
   );
   controller.session.dispatch({ type: 'locale', locale: localeFromTag(navigator.language) });
   createRoot(root).render(<App controller={controller} />);

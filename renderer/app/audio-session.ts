@@ -47,6 +47,8 @@ export class AudioSession {
       workletUrl: string;
       /** The preview's mixer worklet (mix.worklet.ts). */
       mixWorkletUrl: string;
+      /** The master's A/B worklet (ab.worklet.ts). */
+      abWorkletUrl: string;
       /** Called before the preview starts playing (the A/B comparison stops then). */
       beforePlay: () => void;
     },
@@ -98,14 +100,15 @@ export class AudioSession {
     return this.preview;
   }
 
-  /** The context, and where playback goes so that the meter hears it. */
-  output(): { context: AudioContext; out: AudioNode; resetMeter(): void } {
+  /** The context, where playback goes so that the meter hears it, and the A/B's worklet. */
+  output(): { context: AudioContext; out: AudioNode; resetMeter(): void; abWorkletUrl: string } {
     this.ensureAudio();
     const context = this.context as AudioContext;
     return {
       context,
       out: this.meterBus?.input ?? context.destination,
       resetMeter: () => this.meterBus?.reset(),
+      abWorkletUrl: this.deps.abWorkletUrl,
     };
   }
 

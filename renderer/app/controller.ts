@@ -41,6 +41,7 @@ export class DeskController {
     spawnMeter: () => Worker,
     workletUrl: string,
     mixWorkletUrl: string,
+    abWorkletUrl: string,
   ) {
     const mix = createStore(mixReducer, initialMix());
     const session = createStore(sessionReducer, initialSession());
@@ -57,6 +58,7 @@ export class DeskController {
       spawnMeter,
       workletUrl,
       mixWorkletUrl,
+      abWorkletUrl,
       beforePlay: () => this.renders.stopAB(),
     });
     this.account = new AccountBilling({ bridge, session, notices });

@@ -3,9 +3,10 @@ import { type ExportFormat, type ExportSettings, fileExtension } from '../../con
 import type { UsageKind } from '../../contracts/plan';
 import type { Refusal } from '../../contracts/refusal';
 import { stemFileName } from '../../engine/mix/stems';
-import { ABPlayer, type Side } from '../audio/ab-player';
+import { type ABPlayer, type ABSource, ABStage, type Side, startAB } from '../audio/ab-player';
 import { EngineError, type Piece } from '../audio/engine-client';
 import type { Clipping } from '../audio/protocol';
+import { isShared } from '../audio/shared-source';
 import { toBuffer } from '../audio/to-buffer';
 import { call } from '../bridge';
 import { loudnessMatch } from '../state/loudness-match';
@@ -36,10 +37,18 @@ export class RenderFlow {
   readonly state: Store<RenderState, RenderAction>;
   private job = 0;
   private abPlayer: ABPlayer | null = null;
-  /** The master waiting for Save or Discard: its A/B buffers, and what the Worker keeps it as. */
-  private masterBuffers:
-    | (Record<Side, AudioBuffer> & { master: number; settings: ExportSettings; sessionRate: number })
-    | null = null;
+  /** The next A/B's own context, made ready while the report shows (shared sides only). */
+  private abStage: ABStage | null = null;
+  /**
+   * The master waiting for Save or Discard: what its A/B plays (the Worker's shared views, or
+   * AudioBuffers when not isolated), and what the Worker keeps it as. Let go of on Save and Discard.
+   */
+  private masterBuffers: {
+    source: ABSource;
+    master: number;
+    settings: ExportSettings;
+    sessionRate: number;
+  } | null = null;
   /** Where the last export of this session went: the export dialog shows it. */
   private lastPath: string | null = null;
 
@@ -106,20 +115,39 @@ export class RenderFlow {
         await this.exportMix(job, grantId, settings, onProgress);
       } else {
         const result = await audio.engine.master(audio.mixInput(), settings, onProgress);
-        const { context } = audio.output();
         this.masterBuffers = {
-          A: toBuffer(context, { sampleRate: result.sampleRate, channels: result.original }),
-          B: toBuffer(context, { sampleRate: result.sampleRate, channels: result.mastered }),
+          source: this.abSource(result),
           master: result.id,
           settings,
           sessionRate: result.sampleRate,
         };
+        this.prepareStage();
         this.state.dispatch({ type: 'report', job, report: result.report });
       }
     } catch (error) {
       if (this.job !== job) return;
       await this.failed(grantId, error);
     }
+  }
+
+  /**
+   * Cross-origin isolated, the A/B reads the Worker's views of the mix and the master in place (the
+   * page makes no copy); else it gets AudioBuffers made once from the copies posted.
+   */
+  private abSource(result: {
+    sampleRate: number;
+    original: Float32Array[];
+    mastered: Float32Array[];
+  }): ABSource {
+    const { sampleRate, original, mastered } = result;
+    if ([...original, ...mastered].every(isShared))
+      return { kind: 'shared', sides: { sampleRate, A: original, B: mastered } };
+    const { context } = this.deps.audio.output();
+    return {
+      kind: 'buffers',
+      A: toBuffer(context, { sampleRate, channels: original }),
+      B: toBuffer(context, { sampleRate, channels: mastered }),
+    };
   }
 
   /** A render or its saving that did not end in a file: the reservation goes back, and the musician hears why. */
@@ -292,8 +320,19 @@ export class RenderFlow {
     }
     this.deps.audio.stop();
     const { context, out, resetMeter } = this.deps.audio.output();
-    this.abPlayer = new ABPlayer(context, out, this.masterBuffers, state.listening, this.trims(), () =>
-      this.stopAB(),
+    const { source } = this.masterBuffers;
+    this.abPlayer = startAB(
+      context,
+      out,
+      source,
+      state.listening,
+      this.trims(),
+      () => this.stopAB(),
+      () => {
+        const stage = this.abStage ?? this.newStage();
+        this.abStage = null;
+        return stage;
+      },
     );
     void context.resume();
     resetMeter();
@@ -301,18 +340,39 @@ export class RenderFlow {
   }
 
   stopAB(): void {
+    const played = this.abPlayer !== null;
     this.abPlayer?.stop();
     this.abPlayer = null;
     this.state.dispatch({ type: 'playing', playing: false });
+    // The stage it played on is closed: the next Play gets one ready.
+    if (played) this.prepareStage();
+  }
+
+  private newStage(): ABStage {
+    const { context, out, abWorkletUrl } = this.deps.audio.output();
+    return new ABStage(context, out, abWorkletUrl);
+  }
+
+  /** A stage for the next A/B, while a master with shared sides waits for Save or Discard. */
+  private prepareStage(): void {
+    if (this.abStage || this.masterBuffers?.source.kind !== 'shared') return;
+    this.abStage = this.newStage();
+  }
+
+  private closeStage(): void {
+    this.abStage?.close();
+    this.abStage = null;
   }
 
   /** Save: main asks where, and the master the Worker keeps is encoded and written a piece at a time. */
   async saveMaster(): Promise<void> {
     const state = this.state.getState();
-    if (state.phase !== 'report' || !this.masterBuffers) return;
-    this.stopAB();
-    const { master, settings, sessionRate } = this.masterBuffers;
+    const kept = this.masterBuffers;
+    if (state.phase !== 'report' || !kept) return;
     this.masterBuffers = null;
+    this.stopAB();
+    this.closeStage();
+    const { master, settings, sessionRate } = kept;
     const { job, grantId } = state;
     this.state.dispatch({ type: 'saving', job, kind: 'master' });
     try {
@@ -328,9 +388,11 @@ export class RenderFlow {
 
   discardMaster(): void {
     const state = this.state.getState();
-    this.stopAB();
-    if (this.masterBuffers) this.deps.audio.engine.dropMaster(this.masterBuffers.master);
+    const kept = this.masterBuffers;
     this.masterBuffers = null;
+    this.stopAB();
+    this.closeStage();
+    if (kept) this.deps.audio.engine.dropMaster(kept.master);
     this.state.dispatch({ type: 'done' });
     if (state.phase !== 'report') return;
     void this.release(state.grantId);

@@ -9,17 +9,13 @@ import {
   SINK_PIECE_BYTES,
 } from '../../engine/index';
 import { decodePlanar } from '../../engine/io/planar-decode';
-import {
-  type PlanarMixSource,
-  planarMixFrameSource,
-  renderPlanarMix as renderMix,
-} from '../../engine/mix/planar-render';
+import { type PlanarMixSource, planarMixFrameSource } from '../../engine/mix/planar-render';
 import { type FrameSource, memorySource } from '../../engine/io/sources';
 import type { AudioData } from '../../engine/audio-data';
 import { stemIds, stemTracks } from '../../engine/mix/stems';
 import { buildPyramid, pyramidBuffers } from './peak-pyramid';
 import type { Clipping, FromEngine, MixInput, ToEngine } from './protocol';
-import { postable, type SharedSource, sourceBuffer } from './shared-source';
+import { isShared, postable, type SharedSource, sourceBuffer } from './shared-source';
 
 // The engine's Worker: keeps every track's decoded audio, renders and masters off the main thread.
 // A render cannot be interrupted from inside (the engine runs synchronously), so the desk cancels
@@ -239,7 +235,7 @@ async function handle(message: ToEngine): Promise<void> {
     case 'master': {
       const { mix, id } = message;
       // The master works on the mix before the master fader, as the one-click master sets the level.
-      const audio = renderMix(
+      const mixed = planarMixFrameSource(
         {
           tracks: mix.tracks,
           master: { gainDb: 0 },
@@ -249,15 +245,30 @@ async function handle(message: ToEngine): Promise<void> {
         },
         { onProgress: progress(id, 0, 0.4) },
       );
-      // The master in shared memory: the A/B reads it, and Save encodes it from there, without a copy.
-      const frames = audio.channels[0]?.length ?? 0;
-      const into = audio.channels.map(() => new Float32Array(sourceBuffer(4 * frames)));
+      // The mix and the master in shared memory (plain when not isolated, see sourceBuffer): the
+      // A/B's worklet reads both in place, and Save encodes the master from there, without a copy.
+      // The Worker keeps the master only.
+      const sharedFloats = (frames: number) => new Float32Array(sourceBuffer(4 * frames));
+      const block = 65536;
+      const frames = mixed.frames;
+      const audio = { sampleRate: mix.sampleRate, channels: [0, 1].map(() => sharedFloats(frames)) };
+      for (let at = 0; at < frames; ) {
+        const n = mixed.read(
+          audio.channels.map((c) => c.subarray(at, Math.min(frames, at + block))),
+          Math.min(block, frames - at),
+        );
+        if (n === 0) break;
+        at += n;
+      }
+      const into = audio.channels.map(() => sharedFloats(frames));
       const result = masterAudio(audio, mix.master, { onProgress: progress(id, 0.4, 0.6), into });
       // One master waits for Save or Discard at a time.
       masters.clear();
       masters.set(id, result.audio);
       const mastered = postable(result.audio.channels);
       const original = audio.channels;
+      // Not isolated, the mix is plain memory the Worker no longer needs: handed over, not copied.
+      const handed = original.filter((c) => !isShared(c)).map((c) => c.buffer as ArrayBuffer);
       post(
         {
           type: 'mastered',
@@ -267,7 +278,7 @@ async function handle(message: ToEngine): Promise<void> {
           original,
           mastered: mastered.channels as Float32Array[],
         },
-        [...original.map((c) => c.buffer as ArrayBuffer), ...mastered.transfer],
+        [...handed, ...mastered.transfer],
       );
       return;
     }

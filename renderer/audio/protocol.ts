@@ -2,12 +2,13 @@ import type { MasterReport } from '../../contracts/audio';
 import type { ExportSettings } from '../../contracts/export';
 import type { MasterSettings, ReverbBusSettings, Track } from '../../contracts/project';
 import type { AudioFormatErrorCode } from '../../engine/index';
+import type { ABSides, Side } from './ab-mix';
 import type { PeakPyramid } from './peak-pyramid';
 import type { SharedSource, SourceChannel } from './shared-source';
 
 /**
- * Messages between the desk and the engine Worker. Sources travel as shared views (the same memory
- * on both sides, see shared-source.ts); rendered audio as transferred Float32Arrays.
+ * Messages between the desk and the engine Worker. Sources, and the master's two sides, travel as
+ * shared views (the same memory on both sides, see shared-source.ts); encoded files as pieces.
  */
 /** A source's waveform: its peak pyramid (peak-pyramid.ts), built once in the Worker. */
 export type Peaks = PeakPyramid;
@@ -80,6 +81,12 @@ export type FromEngine =
     }
   /** Every stem was posted and taken. */
   | { type: 'stemsDone'; id: number; clipping: Clipping }
+  /**
+   * The master and the mix it was made from, for the A/B. Cross-origin isolated, both are views of
+   * shared memory: `mastered` is the very master the Worker keeps for Save, `original` memory the
+   * Worker lets go of at once (the page's views then hold it alone). Not isolated, they are copies,
+   * transferred.
+   */
   | {
       type: 'mastered';
       id: number;
@@ -114,3 +121,23 @@ export type ToMixWorklet =
 export type FromMixWorklet =
   | { type: 'peaks'; trackIds: string[]; peaks: Float32Array }
   | { type: 'pong'; id: number };
+
+/**
+ * Messages to and from the master's A/B worklet (ab.worklet.ts). `play` hands it both sides (shared
+ * views: read in place) and starts at song frame `fromFrame` (at the context's rate) when the
+ * context's clock reaches `atFrame`; `stop` lets the views go and ends the processor.
+ */
+export type ToABWorklet =
+  | {
+      type: 'play';
+      sides: ABSides;
+      side: Side;
+      trimsDb: Record<Side, number>;
+      atFrame: number;
+      fromFrame: number;
+    }
+  | { type: 'side'; side: Side }
+  | { type: 'trims'; trimsDb: Record<Side, number> }
+  | { type: 'stop' };
+/** The song's end was played: the A/B is over. */
+export type FromABWorklet = { type: 'ended' };

@@ -1,6 +1,7 @@
 /**
- * Rendered channels as a Web Audio buffer (at least one frame, one channel): the master's A/B player
- * needs one. Decoded sources never become AudioBuffers (see shared-source.ts).
+ * Rendered channels as a Web Audio buffer (at least one frame, one channel): the master's A/B plays
+ * from these only when the page is not cross-origin isolated (else from the shared memory itself, see
+ * ab-player.ts). Decoded sources never become AudioBuffers (see shared-source.ts).
  */
 export function toBuffer(
   context: BaseAudioContext,
