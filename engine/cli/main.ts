@@ -29,7 +29,6 @@ import {
 import type { Track } from '../../contracts/project';
 import { fileSeriesStore, openBytes, openWriter } from './files';
 import { writeOut } from './output';
-import { peakWorkFor } from './peak-thread';
 
 const USAGE = `Usage:
   npm run --silent audio -- loudness <file>
@@ -407,6 +406,8 @@ async function master(rest: string[], notices: string[]): Promise<string> {
   // The passes open the input afresh each time, synchronously: a compressed file is decoded once
   // into a temporary 32-bit float WAV (a block at a time), and the passes read that. The numbers
   // per chunk of the analysis are kept in the same scratch folder, not in memory.
+  // (The second thread's code is imported here: the other commands need not load worker_threads.)
+  const { peakWorkFor } = await import('./peak-thread');
   const scratch = mkdtempSync(path.join(tmpdir(), 'siberia-master-'));
   const series = fileSeriesStore(scratch);
   // The oversampled peaks on a second thread, started now so that it is ready by the first pass.
