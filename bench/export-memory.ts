@@ -303,6 +303,22 @@ export function buildHere(): Build {
 }
 
 /** A revision's renderer, built here from its tree (with this checkout's node_modules). */
+/**
+ * The builds a memory benchmark measures: this checkout's (or BENCH_MEMORY_RENDERER_DIR's), then the
+ * one to compare with, if any: a git revision built here, or a directory built beforehand.
+ */
+export function buildsToCompare(
+  revision: string | undefined,
+  dir: string | undefined,
+  work: string,
+): Build[] {
+  const here = process.env.BENCH_MEMORY_RENDERER_DIR;
+  const builds: Build[] = [here ? { label: path.basename(here), dir: here } : buildHere()];
+  if (revision) builds.push(buildRevision(revision, work));
+  else if (dir) builds.push({ label: path.basename(dir), dir });
+  return builds;
+}
+
 export function buildRevision(rev: string, into: string): Build {
   const sha = spawnSync('git', ['rev-parse', '--short', rev], { encoding: 'utf8' });
   if (sha.status !== 0) throw new Error(`no revision ${rev}`);
@@ -335,20 +351,11 @@ export function buildRevision(rev: string, into: string): Build {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const work = mkdtempSync(path.join(os.tmpdir(), 'bench-export-memory-'));
   try {
-    const builds: Build[] = [
-      process.env.BENCH_MEMORY_RENDERER_DIR
-        ? {
-            label: path.basename(process.env.BENCH_MEMORY_RENDERER_DIR),
-            dir: process.env.BENCH_MEMORY_RENDERER_DIR,
-          }
-        : buildHere(),
-    ];
-    if (process.env.BENCH_EXPORT_COMPARE) builds.push(buildRevision(process.env.BENCH_EXPORT_COMPARE, work));
-    else if (process.env.BENCH_EXPORT_COMPARE_DIR)
-      builds.push({
-        label: path.basename(process.env.BENCH_EXPORT_COMPARE_DIR),
-        dir: process.env.BENCH_EXPORT_COMPARE_DIR,
-      });
+    const builds = buildsToCompare(
+      process.env.BENCH_EXPORT_COMPARE,
+      process.env.BENCH_EXPORT_COMPARE_DIR,
+      work,
+    );
     const stemsDir = path.join(work, 'stems');
     mkdirSync(stemsDir);
     const runs: ExportRun[] = [];

@@ -22,7 +22,7 @@ import { encodeWav } from '../engine/index';
 import { launchChromium } from '../tests/e2e/chromium';
 import { type Desk, openDesk } from '../tests/renderer/harness';
 import { proEntitlements, signedIn } from '../tests/renderer/scripted-bridge';
-import { type Build, buildHere, buildRevision, peakOf, samplePss, steadyPss } from './export-memory';
+import { type Build, buildsToCompare, peakOf, samplePss, steadyPss } from './export-memory';
 import { collectGarbage, pssOf, rendererPids, serve } from './renderer-pss';
 
 const MINUTES = Number(process.env.BENCH_MASTER_MINUTES ?? 10);
@@ -193,20 +193,11 @@ async function measure(build: Build, run: number, files: string[]): Promise<Mast
 if (import.meta.url === `file://${process.argv[1]}`) {
   const work = mkdtempSync(path.join(os.tmpdir(), 'bench-master-memory-'));
   try {
-    const builds: Build[] = [
-      process.env.BENCH_MEMORY_RENDERER_DIR
-        ? {
-            label: path.basename(process.env.BENCH_MEMORY_RENDERER_DIR),
-            dir: process.env.BENCH_MEMORY_RENDERER_DIR,
-          }
-        : buildHere(),
-    ];
-    if (process.env.BENCH_MASTER_COMPARE) builds.push(buildRevision(process.env.BENCH_MASTER_COMPARE, work));
-    else if (process.env.BENCH_MASTER_COMPARE_DIR)
-      builds.push({
-        label: path.basename(process.env.BENCH_MASTER_COMPARE_DIR),
-        dir: process.env.BENCH_MASTER_COMPARE_DIR,
-      });
+    const builds = buildsToCompare(
+      process.env.BENCH_MASTER_COMPARE,
+      process.env.BENCH_MASTER_COMPARE_DIR,
+      work,
+    );
     const stemsDir = path.join(work, 'stems');
     mkdirSync(stemsDir);
     const files = stems(stemsDir);
