@@ -64,7 +64,7 @@ function run(work: PeakWork, audio: Float32Array[], rate: number, sizes: number[
   for (const { block, n, i } of blocks(audio, sizes))
     peaks.push(block, n, floors[i % floors.length] as number);
   peaks.finish();
-  const meter = work.meter(rate, audio.length);
+  const meter = work.meter(rate, audio.length, 16384);
   for (const { block, n } of blocks(audio, sizes)) meter.push(block, n);
   return { emitted, reading: meter.finish() };
 }
@@ -119,7 +119,7 @@ describe('the peak thread', () => {
     writeFileSync(silent, '');
     const work = new ThreadPeakWork(pathToFileURL(silent), 300);
     try {
-      const meter = work.meter(48000, 2);
+      const meter = work.meter(48000, 2, 16384);
       const block = [new Float32Array(16384), new Float32Array(16384)];
       expect(() => {
         for (let i = 0; i < 20; i++) meter.push(block, 16384);
@@ -137,7 +137,7 @@ describe('the peak thread', () => {
     const spy = { postMessage: (j: typeof job) => (job = j) };
     try {
       (work as unknown as { worker: unknown }).worker = spy;
-      const meter = work.meter(48000, 2);
+      const meter = work.meter(48000, 2, 16384);
       meter.push([new Float32Array(100), new Float32Array(100)], 100);
       const failing: PeakWork = {
         ...inlinePeakWork,

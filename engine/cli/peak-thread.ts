@@ -84,7 +84,7 @@ export function runJob(job: Job, work: PeakWork = inlinePeakWork): void {
       job.kind === 'chunks'
         ? work.chunkPeaks(job.sampleRate, channelCount, job.chunk, job.frames, maxBlock, emit)
         : null;
-    const meter = job.kind === 'meter' ? work.meter(job.sampleRate, channelCount) : null;
+    const meter = job.kind === 'meter' ? work.meter(job.sampleRate, channelCount, maxBlock) : null;
     for (let read = 0; ; ) {
       if (Atomics.load(ctrl, ABORT)) return;
       const pushed = Atomics.load(ctrl, WRITE);
@@ -141,12 +141,17 @@ export class ThreadPeakWork implements PeakWork {
     this.worker.unref();
   }
 
+  /** Gives up the job in flight, if any: the thread leaves it at its next wake-up. */
+  private giveUp(): void {
+    if (!this.current) return;
+    Atomics.store(this.current, ABORT, 1);
+    Atomics.notify(this.current, WRITE);
+    Atomics.notify(this.current, TAKEN);
+    this.current = null;
+  }
+
   private start(job: Job): Int32Array {
-    if (this.current) {
-      Atomics.store(this.current, ABORT, 1);
-      Atomics.notify(this.current, WRITE);
-      Atomics.notify(this.current, TAKEN);
-    }
+    this.giveUp();
     this.warm();
     this.worker?.postMessage(job);
     this.current = new Int32Array(job.ctrl);
@@ -155,10 +160,7 @@ export class ThreadPeakWork implements PeakWork {
 
   /** Stops the thread (the process would exit anyway: it is unref'd). */
   close(): void {
-    if (this.current) {
-      Atomics.store(this.current, ABORT, 1);
-      Atomics.notify(this.current, WRITE);
-    }
+    this.giveUp();
     void this.worker?.terminate();
     this.worker = null;
   }
@@ -170,6 +172,8 @@ export class ThreadPeakWork implements PeakWork {
     chunk: number,
     frames: number,
     maxBlock: number,
+    /** Each chunk's peak as the thread hands it back (chunk jobs). */
+    emit: (k: number, peak: number) => void = () => {},
   ) {
     const shared = (bytes: number) => new SharedArrayBuffer(bytes);
     const job: Job = {
@@ -191,12 +195,25 @@ export class ThreadPeakWork implements PeakWork {
     const data = new Float32Array(job.data);
     const counts = new Int32Array(job.counts);
     const floors = new Float64Array(job.floors);
+    const results = new Float32Array(job.results);
     let pushed = 0;
+    let taken = 0;
+    /** Reads back the chunk peaks the thread has written, making room for more. */
+    const drain = () => {
+      const written = Atomics.load(ctrl, RESULTS);
+      if (written === taken) return;
+      for (; taken < written; taken++) emit(taken, results[taken % results.length] as number);
+      Atomics.store(ctrl, TAKEN, taken);
+      Atomics.notify(ctrl, TAKEN);
+    };
+    const failed = () => {
+      if (Atomics.load(ctrl, FAILED)) throw new Error('The true-peak thread failed (see above).');
+    };
     /** Waits for the thread to move on (or fails: the thread failed, or stalled). */
     const wait = (seq: number) => {
       if (Atomics.wait(ctrl, SEQ, seq, this.stallMs) === 'timed-out')
         throw new Error('The true-peak thread stopped answering.');
-      if (Atomics.load(ctrl, FAILED)) throw new Error('The true-peak thread failed (see above).');
+      failed();
     };
     /** The job is over: a job started after it need not give it up. */
     const done = () => {
@@ -206,10 +223,7 @@ export class ThreadPeakWork implements PeakWork {
       if (Atomics.load(ctrl, ABORT)) throw new Error('This pass was given up: another has started.');
     };
     return {
-      job,
-      ctrl,
-      wait,
-      push(block: readonly Float32Array[], count: number, floor: number, drain: () => void) {
+      push(block: readonly Float32Array[], count: number, floor: number) {
         if (count > maxBlock) throw new RangeError('Block larger than announced.');
         live();
         drain();
@@ -230,19 +244,21 @@ export class ThreadPeakWork implements PeakWork {
         Atomics.store(ctrl, WRITE, pushed);
         Atomics.notify(ctrl, WRITE);
       },
-      finish(drain: () => void) {
+      /** Waits for the thread to finish the job; answers its results (see Job). */
+      finish(): ArrayBufferLike {
         live();
         Atomics.store(ctrl, CLOSED, 1);
         Atomics.notify(ctrl, WRITE);
         for (;;) {
           const seq = Atomics.load(ctrl, SEQ);
           drain();
-          if (Atomics.load(ctrl, FAILED)) throw new Error('The true-peak thread failed (see above).');
+          failed();
           if (Atomics.load(ctrl, DONE)) break;
           wait(seq);
         }
         drain();
         done();
+        return job.results;
       },
     };
   }
@@ -255,46 +271,16 @@ export class ThreadPeakWork implements PeakWork {
     maxBlock: number,
     emit: (k: number, peak: number) => void,
   ) {
-    const ring = this.ring('chunks', sampleRate, channelCount, chunk, frames, maxBlock);
-    const { ctrl } = ring;
-    const results = new Float32Array(ring.job.results);
-    let taken = 0;
-    let k = 0;
-    const drain = () => {
-      const written = Atomics.load(ctrl, RESULTS);
-      if (written === taken) return;
-      for (; taken < written; taken++) emit(k++, results[taken % results.length] as number);
-      Atomics.store(ctrl, TAKEN, taken);
-      Atomics.notify(ctrl, TAKEN);
-    };
-    return {
-      push: (block: readonly Float32Array[], count: number, floor: number) =>
-        ring.push(block, count, floor, drain),
-      finish: () => ring.finish(drain),
-    };
+    const ring = this.ring('chunks', sampleRate, channelCount, chunk, frames, maxBlock, emit);
+    return { push: ring.push, finish: () => void ring.finish() };
   }
 
-  meter(sampleRate: number, channelCount: number) {
-    const maxBlock = 16384;
+  meter(sampleRate: number, channelCount: number, maxBlock: number) {
     const ring = this.ring('meter', sampleRate, channelCount, 1, 0, maxBlock);
-    const drain = () => {};
     return {
-      push(block: readonly Float32Array[], count: number) {
-        // The render's blocks are at most the passes' BLOCK; a larger one would go in pieces, which
-        // the meter reads as it reads the whole.
-        for (let at = 0; at < count; at += maxBlock) {
-          const n = Math.min(maxBlock, count - at);
-          ring.push(
-            at === 0 && n === count ? block : block.map((ch) => ch.subarray(at, at + n)),
-            n,
-            0,
-            drain,
-          );
-        }
-      },
+      push: (block: readonly Float32Array[], count: number) => ring.push(block, count, 0),
       finish: () => {
-        ring.finish(drain);
-        const [integrated, range, truePeak] = new Float64Array(ring.job.results) as unknown as [
+        const [integrated, range, truePeak] = new Float64Array(ring.finish()) as unknown as [
           number,
           number,
           number,

@@ -298,7 +298,7 @@ export function renderPass(
   const envelope = analysis.envelope.read();
   const limiter = new ChunkLimiterGain(limitCeiling / gain, timing);
   // Measured by `work` (perhaps on another thread: its true peak is the costly part).
-  const meter = work.meter(sampleRate, channelCount);
+  const meter = work.meter(sampleRate, channelCount, BLOCK);
   // Under 400 ms the meter has no block to gate: the whole is measured as the search measured it.
   const short =
     frames < 4 * analysis.subLength

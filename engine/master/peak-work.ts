@@ -35,7 +35,7 @@ export interface PeakWork {
     emit: (k: number, peak: number) => void,
   ): ChunkPeakStream;
   /** The render's measurement: its true peak is the costly part, its K-weighting goes along. */
-  meter(sampleRate: number, channelCount: number): MeterStream;
+  meter(sampleRate: number, channelCount: number, maxBlock: number): MeterStream;
 }
 
 /** The work done in line, on the caller's thread. */
@@ -50,10 +50,11 @@ export const inlinePeakWork: PeakWork = {
       finish: () => peaks.finish(),
     };
   },
-  meter(sampleRate, channelCount) {
+  meter(sampleRate, channelCount, maxBlock) {
     const meter = new LoudnessMeter(sampleRate, channelCount, true);
     return {
       push(block, count) {
+        if (count > maxBlock) throw new RangeError('Block larger than announced.');
         meter.push(block.map((ch) => (count === ch.length ? ch : ch.subarray(0, count))));
       },
       finish: () => ({
