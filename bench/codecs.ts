@@ -31,7 +31,7 @@ function timed(command: string, args: string[]): Timed {
     cpuMs: ((user as number) + (sys as number)) * 1000,
   };
 }
-const engine = (...args: string[]) => timed(process.execPath, ['scripts/audio.mjs', ...args]);
+const engine = (...args: string[]) => timed(process.execPath, ['scripts/audio.cjs', ...args]);
 const ffmpeg = (...args: string[]) => timed('ffmpeg', ['-hide_banner', '-nostats', '-y', ...args]);
 
 /** Each pair run `runs` times, turns about, the fastest kept; one row per job with the ratio. */

@@ -31,6 +31,17 @@ export class AudioFormatError extends Error {
   }
 }
 
+/**
+ * Whether `e` is an AudioFormatError, by its name: the command line's codecs are bundled apart from
+ * it (scripts/build-audio.mjs), each bundle with its own copy of the class, so instanceof does not
+ * hold across them.
+ */
+export function isAudioFormatError(e: unknown): e is AudioFormatError {
+  return (
+    e instanceof Error && e.name === 'AudioFormatError' && typeof (e as AudioFormatError).code === 'string'
+  );
+}
+
 export function frameCount(audio: AudioData): number {
   return audio.channels[0]?.length ?? 0;
 }

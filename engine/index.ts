@@ -1,6 +1,12 @@
 // The engine's public API: pure TypeScript on Float32Array, no DOM and no Node, so the renderer's
 // Worker, the command line and the benchmarks all run the same code.
-export { type AudioData, AudioFormatError, type AudioFormatErrorCode, frameCount } from './audio-data';
+export {
+  type AudioData,
+  AudioFormatError,
+  type AudioFormatErrorCode,
+  frameCount,
+  isAudioFormatError,
+} from './audio-data';
 export { type Biquad, biquadCoefficients, biquadMagnitude } from './dsp/biquad';
 export { mulberry32 } from './dsp/random';
 export { decodeAudioFile, parseAudioFile } from './io/decode';

@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,7 +21,7 @@ import { TRUE_PEAK_WASM } from '../loudness/true-peak-wasm';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'siberia-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const cli = (...args: string[]) => spawnSync('node', ['scripts/audio.mjs', ...args], { encoding: 'utf8' });
+const cli = (...args: string[]) => spawnSync('node', ['scripts/audio.cjs', ...args], { encoding: 'utf8' });
 
 describe('audio CLI', () => {
   it('loudness prints one JSON report', () => {
@@ -351,33 +360,95 @@ describe('audio CLI: formats, stems, presets', () => {
 });
 
 describe('audio CLI start-up', () => {
-  it('loads no decoder nor encoder WebAssembly until a command needs it (static imports of the bundle)', () => {
-    // The engine's own wrappers (a few kB) come with its index; the packages and their inlined
-    // WebAssembly (megabytes) are chunks only import() reaches.
-    // Any run builds the bundle when it is stale.
-    expect(cli('loudness', path.join(dir, 'missing.wav')).status).toBe(2);
+  /**
+   * The files of dist/audio a command loads, as Node's CommonJS loader saw them (a preload records
+   * require.cache when the process exits), with their sizes.
+   */
+  function loaded(...args: string[]): { status: number | null; files: Map<string, number> } {
+    const record = path.join(dir, 'record-loaded.cjs');
+    const list = path.join(dir, 'loaded.json');
+    writeFileSync(
+      record,
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, JSON.stringify(Object.keys(require.cache))));`,
+    );
+    const run = spawnSync('node', ['-r', record, 'scripts/audio.cjs', ...args], { encoding: 'utf8' });
     const root = path.resolve('dist/audio');
-    const seen = new Set<string>();
-    const visit = (file: string) => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      const code = readFileSync(file, 'utf8');
-      // Static imports only: `import … from"./x.mjs"` or `import"./x.mjs"`; import("…") is dynamic.
-      for (const m of code.matchAll(/(?:from|import)\s*"(\.{1,2}\/[^"]+\.mjs)"/g))
-        visit(path.resolve(path.dirname(file), m[1] as string));
-    };
-    visit(path.join(root, 'cli.mjs'));
-    expect(seen.size).toBeGreaterThan(1);
-    let bytes = 0;
-    for (const file of seen) {
-      let code = readFileSync(file, 'utf8');
-      bytes += code.length;
-      // The engine's own true-peak scan (6 kB of SIMD) is part of loudness and the master.
-      if (code.includes(TRUE_PEAK_WASM))
-        code = code.replace(TRUE_PEAK_WASM, '').replace(/WebAssembly\.(Module|Instance)\(/g, '');
-      expect(code, path.basename(file)).not.toMatch(/WebAssembly/);
-    }
+    const files = new Map<string, number>();
+    for (const file of JSON.parse(readFileSync(list, 'utf8')) as string[])
+      if (file.startsWith(root)) files.set(path.relative(root, file), readFileSync(file).length);
+    return { status: run.status, files };
+  }
+
+  it('loads the command line alone for a WAV: no decoder, encoder or zod (lazy bundles load on demand)', () => {
+    const file = path.join(dir, 'startup.wav');
+    writeFileSync(file, encodeWav(sineSegments([[-20, 0.05]]), { format: 'wav24' }));
+    // Any run builds the bundle when it is stale; the second run is the one measured.
+    expect(cli('loudness', file).status).toBe(0);
+    const { status, files } = loaded('loudness', file);
+    expect(status).toBe(0);
+    expect([...files.keys()]).toEqual(['cli.cjs']);
     // What every start parses: tens of kB, not the codecs' (nor zod's) hundreds.
-    expect(bytes).toBeLessThan(150_000);
+    const size = files.get('cli.cjs') as number;
+    expect(size).toBeLessThan(120_000);
+    // The engine's own true-peak scan (6 kB of SIMD) is part of loudness and the master; no other
+    // WebAssembly is in it.
+    const code = readFileSync(path.resolve('dist/audio/cli.cjs'), 'utf8');
+    expect(code).toContain(TRUE_PEAK_WASM);
+    expect(code.replace(TRUE_PEAK_WASM, '').replace(/WebAssembly\.(Module|Instance)\(/g, '')).not.toMatch(
+      /WebAssembly/,
+    );
+  });
+
+  it('rebuilds when the bundle is older than what it was built from, and survives a damaged code cache', () => {
+    const file = path.join(dir, 'startup.wav');
+    const bundle = path.resolve('dist/audio/cli.cjs');
+    const caches = () => readdirSync(path.resolve('dist/audio')).filter((f) => f.endsWith('.cache'));
+    expect(cli('loudness', file).status).toBe(0);
+    expect(caches()).toHaveLength(1);
+    // An edited source: its time is after the bundle's.
+    const past = new Date(Date.now() - 3_600_000);
+    utimesSync(bundle, past, past);
+    const rebuilt = cli('loudness', file);
+    expect(rebuilt.status, rebuilt.stderr).toBe(0);
+    expect(statSync(bundle).mtimeMs).toBeGreaterThan(past.getTime() + 1000);
+    // The first run of a build leaves its code cache, the previous build's is gone.
+    const [cache] = caches();
+    expect(caches()).toHaveLength(1);
+    const { mtimeMs, size } = statSync(bundle);
+    expect(cache).toBe(`cli-${Math.round(mtimeMs)}-${size}.cache`);
+    // A cache V8 refuses (damaged, another Node) is compiled without, and written again.
+    const good = readFileSync(path.resolve('dist/audio', cache as string));
+    writeFileSync(path.resolve('dist/audio', cache as string), Buffer.alloc(good.length, 7));
+    const damaged = cli('loudness', file);
+    expect(damaged.status, damaged.stderr).toBe(0);
+    expect(LoudnessReport.parse(JSON.parse(damaged.stdout)).sampleRate).toBe(48000);
+    expect(
+      readFileSync(path.resolve('dist/audio', cache as string)).equals(Buffer.alloc(good.length, 7)),
+    ).toBe(false);
+    // The list of inputs gone: built again rather than trusted.
+    rmSync(path.resolve('dist/audio/inputs.txt'));
+    expect(cli('loudness', file).status).toBe(0);
+    expect(readFileSync(path.resolve('dist/audio/inputs.txt'), 'utf8')).toContain('engine/cli/main.ts\n');
+  });
+
+  it('a FLAC loads the decoders and the FLAC codec only; a damaged one is still an audio error', () => {
+    const flac = path.join(dir, 'startup.flac');
+    spawnSync('flac', ['-s', '-f', '-o', flac, path.join(dir, 'startup.wav')]);
+    const { status, files } = loaded('loudness', flac);
+    expect(status).toBe(0);
+    const names = [...files.keys()].map((f) => f.replace(/-[0-9a-f]{10}\.cjs$/, ''));
+    expect(names.sort()).toEqual([
+      'cli.cjs',
+      'lazy/codec-parser-index',
+      'lazy/engine-io-decoders',
+      'lazy/wasm-audio-decoders-flac-index',
+    ]);
+    // The error is thrown in the decoders' bundle and recognised by the command line's.
+    const damaged = path.join(dir, 'startup-damaged.flac');
+    const bytes = readFileSync(flac);
+    writeFileSync(damaged, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const run = cli('loudness', damaged);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^Cannot read this audio: The FLAC file/);
   });
 });

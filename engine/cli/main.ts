@@ -10,11 +10,11 @@ import type { ExportTags } from '../../contracts/export';
 import { type ExportFormat, FORMATS, formatFor, MASTER_PRESETS } from '../../contracts/formats';
 import {
   type AudioEncoder,
-  AudioFormatError,
   DEFAULT_MAX_LIMITING_DB,
   type FrameSource,
   fileSource,
   gainToDb,
+  isAudioFormatError,
   LoudnessMeter,
   loudnessReport,
   type MixStream,
@@ -411,7 +411,7 @@ async function master(rest: string[], notices: string[]): Promise<string> {
   const scratch = mkdtempSync(path.join(tmpdir(), 'siberia-master-'));
   const series = fileSeriesStore(scratch);
   // The oversampled peaks on a second thread, started now so that it is ready by the first pass.
-  const peaks = peakWorkFor(new URL('./peak-thread.mjs', import.meta.url));
+  const peaks = peakWorkFor(new URL('./peak-thread.cjs', import.meta.url));
   const decoded = !isPlainAudio(input);
   let file = input;
   const opened: Opened[] = [];
@@ -522,13 +522,18 @@ export async function run(argv: string[]): Promise<{ stdout: string; notices: st
   }
 }
 
-try {
-  const result = await run(process.argv.slice(2));
-  for (const notice of result.notices) writeOut(2, `${notice}\n`);
-  writeOut(1, `${result.stdout}\n`);
-} catch (e) {
-  if (e instanceof AudioFormatError) writeOut(2, `Cannot read this audio: ${e.message}\n`);
-  else if (e instanceof UsageError) writeOut(2, `${e.message}\n`);
-  else writeOut(2, `Unexpected error: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exit(e instanceof UsageError ? 2 : 1);
+/** The command line's entry (no top-level await: the bundle is CommonJS, see scripts/build-audio.mjs). */
+async function main(): Promise<void> {
+  try {
+    const result = await run(process.argv.slice(2));
+    for (const notice of result.notices) writeOut(2, `${notice}\n`);
+    writeOut(1, `${result.stdout}\n`);
+  } catch (e) {
+    if (isAudioFormatError(e)) writeOut(2, `Cannot read this audio: ${e.message}\n`);
+    else if (e instanceof UsageError) writeOut(2, `${e.message}\n`);
+    else writeOut(2, `Unexpected error: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(e instanceof UsageError ? 2 : 1);
+  }
 }
+
+void main();

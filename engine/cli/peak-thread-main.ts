@@ -1,4 +1,4 @@
-// The peak thread's entry (bundled as dist/audio/peak-thread.mjs beside the command line): runs each
+// The peak thread's entry (bundled as dist/audio/peak-thread.cjs beside the command line): runs each
 // job the command line posts (see peak-thread.ts).
 import { parentPort } from 'node:worker_threads';
 import { runJob } from './peak-thread';

@@ -1,4 +1,4 @@
-// The master's peak work on a second thread (the built peak-thread.mjs, a real worker_threads
+// The master's peak work on a second thread (the built peak-thread.cjs, a real worker_threads
 // thread) against the same work in line: the same numbers, in order, whatever the blocks; a pass
 // given up is abandoned without harm; a thread that dies or fails is an error, not a hang.
 import { spawnSync } from 'node:child_process';
@@ -15,9 +15,9 @@ import { drumLoop, noiseSong } from '../test-support/signals';
 import { peakWorkFor, runJob, ThreadPeakWork } from './peak-thread';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'siberia-peak-thread-'));
-const script = pathToFileURL(path.resolve('dist/audio/peak-thread.mjs'));
+const script = pathToFileURL(path.resolve('dist/audio/peak-thread.cjs'));
 const cli = (env: Record<string, string>, ...args: string[]) =>
-  spawnSync('node', ['scripts/audio.mjs', ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  spawnSync('node', ['scripts/audio.cjs', ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
 
 beforeAll(() => {
   // Any run of the launcher builds the bundle (and the thread's script beside it) when stale.

@@ -293,7 +293,7 @@ export class ThreadPeakWork implements PeakWork {
 
 /**
  * The peak work for this command line: a second thread when the machine has a second core and the
- * thread's script was built beside the command line's (dist/audio/peak-thread.mjs), else in line.
+ * thread's script was built beside the command line's (dist/audio/peak-thread.cjs), else in line.
  * SIBERIA_AUDIO_THREADS=1 keeps it in line.
  */
 export function peakWorkFor(script: URL): { work: PeakWork; close(): void } {
