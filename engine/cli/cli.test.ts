@@ -232,6 +232,16 @@ describe('audio CLI: formats, stems, presets', () => {
       /The MP3 file is cut short: it ends inside a frame at 4\.\d s of the 8\.0 s it announces/,
     );
 
+    // FLAC 1.4's 32-bit samples: said plainly, not "frames missing" (the parser knows no such frame).
+    const wide = path.join(dir, 'wide.flac');
+    spawnSync('sox', [song, '-b', '32', '-e', 'signed-integer', path.join(dir, 'wide.wav')]);
+    expect(spawnSync('flac', ['-s', '-f', '-o', wide, path.join(dir, 'wide.wav')]).status).toBe(0);
+    const wideRun = cli('loudness', wide);
+    expect(wideRun.status).toBe(1);
+    expect(wideRun.stderr).toMatch(
+      /The FLAC file holds 32-bit samples, which the engine cannot decode; re-encode it at 24-bit/,
+    );
+
     writeFileSync(path.join(dir, 'notes.wav'), 'These are my notes, not audio.');
     const unknown = cli('loudness', path.join(dir, 'notes.wav'));
     expect(unknown.status).toBe(1);

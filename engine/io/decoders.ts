@@ -130,6 +130,14 @@ async function flacSource(src: ByteSource): Promise<FrameSource> {
     ((info[16] as number) << 8) +
     (info[17] as number);
   if (sampleRate === 0) throw new AudioFormatError('bad_rate', 'The FLAC file gives no sample rate.');
+  // FLAC 1.4 added 32-bit samples, whose frames the parser here does not know: it would find none
+  // and report the whole file missing.
+  const bits = ((((info[12] as number) & 1) << 4) | ((info[13] as number) >> 4)) + 1;
+  if (bits > 24)
+    throw new AudioFormatError(
+      'unsupported_format',
+      `The FLAC file holds ${bits}-bit samples, which the engine cannot decode; re-encode it at 24-bit (or export it as WAV).`,
+    );
   if (total === 0)
     throw new AudioFormatError(
       'unsupported_format',
