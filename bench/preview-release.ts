@@ -112,7 +112,8 @@ function stems(dir: string, rate: number): string[] {
     const step = (2 * Math.PI * 110 * (i + 1)) / rate;
     const channels = [0, 1].map((c) => {
       const x = new Float32Array(frames);
-      for (let f = 0; f < frames; f++) x[f] = (0.15 + 0.1 * Math.sin(f / rate)) * Math.sin(step * f * (1 + c / 2));
+      for (let f = 0; f < frames; f++)
+        x[f] = (0.15 + 0.1 * Math.sin(f / rate)) * Math.sin(step * f * (1 + c / 2));
       return x;
     });
     const file = path.join(dir, `Stem ${i + 1}.wav`);
@@ -217,7 +218,10 @@ async function measure(build: Build, run: number, files: string[], fileRate: num
     // (a) The last import undone, then a change: the redo goes, and with it the last stem for good.
     const toolbar = opened.getByRole('toolbar');
     await toolbar.getByRole('button', { name: 'Undo', exact: true }).click();
-    await opened.locator('[data-testid="strip"]').nth(STEMS - 1).waitFor({ state: 'detached' });
+    await opened
+      .locator('[data-testid="strip"]')
+      .nth(STEMS - 1)
+      .waitFor({ state: 'detached' });
     const mute = opened
       .getByRole('listitem', { name: 'Track Stem 1' })
       .getByRole('button', { name: 'Mute', exact: true });

@@ -94,6 +94,9 @@ class MixProcessor extends AudioWorkletProcessor {
     });
     while (this.slots.length < this.held.length)
       this.slots.push({ channels: [], start: 0, n: 0, at: 0, clipFrame: 0, fades: NO_FADES });
+    // A slot keeps the channels of the last block it carried: a forgotten source must not stay
+    // reachable through it (the next block played fills it again).
+    for (const slot of this.slots) slot.channels = [];
     this.blocks = this.held.map(() => null);
   }
 

@@ -221,10 +221,13 @@ export class PreviewGraph {
     if (this.playing) this.start(at);
   }
 
+  /** Silent and detached; the sources let go of here too (a conversion under way stops). */
   dispose(): void {
     this.stop();
+    this.sources.clear();
     this.node?.disconnect();
     this.node?.port.close();
+    this.node = null;
   }
 
   /** Song second `at` plays a moment from now, on the context's clock, to the frame. */
