@@ -131,6 +131,13 @@ export type Step = {
   /** The first second at which 90 % of the expected was released (null: not within the watch). */
   released90AtS: number | null;
   releasedAtEndMiB: number;
+  /**
+   * The largest fall of the PSS from one second to the next, and the second it ended at: a freed
+   * source shows as one step (the page's own garbage grows some 2 MiB/s meanwhile, so "released"
+   * may not reach the expected figure even once the source is gone).
+   */
+  largestStepMiB: number;
+  largestStepAtS: number;
   /** After gc() in the page and its Workers and the memory pressure signal. */
   releasedAfterForcedMiB: number;
   /** After a gc() on every live AudioContext's worklet thread too. */
@@ -166,12 +173,19 @@ async function watchStep(page: Page, pids: number[], before: number, expected: n
   await page.waitForTimeout(1000);
   const workletGc = pssOf(pids);
   const at90 = released.findIndex((r) => r >= 0.9 * expected);
+  let step = { mib: 0, at: 0 };
+  released.forEach((r, i) => {
+    const fall = r - (i === 0 ? 0 : (released[i - 1] as number));
+    if (fall > step.mib) step = { mib: round1(fall), at: i + 1 };
+  });
   return {
     expectedMiB: round1(expected),
     beforeMiB: round1(before / MiB),
     releasedEachSecondMiB: released,
     released90AtS: at90 < 0 ? null : at90 + 1,
     releasedAtEndMiB: released.at(-1) ?? 0,
+    largestStepMiB: step.mib,
+    largestStepAtS: step.at,
     releasedAfterForcedMiB: round1((before - forced) / MiB),
     releasedAfterWorkletGcMiB: round1((before - workletGc) / MiB),
     workletThreadsReached: worklets.reached,
@@ -272,7 +286,8 @@ async function contextRateOf(dir: string): Promise<number> {
 }
 
 const line = (s: Step) =>
-  `released ${s.releasedAtEndMiB} MiB at ${WATCH_S} s (90 % at ${s.released90AtS ?? '—'} s), ` +
+  `released ${s.releasedAtEndMiB} MiB at ${WATCH_S} s (90 % at ${s.released90AtS ?? '—'} s, ` +
+  `largest step ${s.largestStepMiB} MiB at ${s.largestStepAtS} s), ` +
   `${s.releasedAfterForcedMiB} forced, ${s.releasedAfterWorkletGcMiB} with the worklets' gc ` +
   `(${s.workletThreadsReached}/${s.liveContexts} contexts) of ${s.expectedMiB} expected`;
 
@@ -306,6 +321,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         fig[`${step}ExpectedMiB`] = mine[0]?.[step].expectedMiB ?? 0;
         fig[`${step}Released10sMiB`] = median(mine.map((r) => r[step].releasedEachSecondMiB[9] ?? 0));
         fig[`${step}Released${WATCH_S}sMiB`] = of(step, 'releasedAtEndMiB');
+        fig[`${step}LargestStepMiB`] = of(step, 'largestStepMiB');
+        fig[`${step}LargestStepAtS`] = of(step, 'largestStepAtS');
         const at = of(step, 'released90AtS');
         fig[`${step}Released90AtS`] = Number.isFinite(at) ? at : null;
         fig[`${step}ReleasedAfterForcedMiB`] = of(step, 'releasedAfterForcedMiB');

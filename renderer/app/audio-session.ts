@@ -90,8 +90,9 @@ export class AudioSession {
    * meter and preview worklet rebuilt, the remaining sources handed to it, the playhead kept). The
    * worklet's thread goes with the old context, and with it the forgotten sources it still held: a
    * worklet allocates so little that V8 may not collect there for minutes, and nothing outside it
-   * can make it (bench/preview-release.ts measured a 10-minute stem kept after 60 s). While the
-   * preview plays, that waits until it stops.
+   * can make it (bench/preview-release.ts measured a 10-minute stem kept after 60 s). The copies it
+   * made of the sources left (at its rate) are handed over rather than made again. While the
+   * preview plays, all this waits until it stops.
    */
   private renewAudio(): void {
     const preview = this.preview;
@@ -102,13 +103,25 @@ export class AudioSession {
     }
     this.renewWhenStopped = false;
     const at = preview.position();
-    preview.dispose();
-    this.meterBus?.dispose();
-    void this.context?.close();
+    const meterBus = this.meterBus;
+    const context = this.context;
     this.preview = null;
     this.meterBus = null;
     this.context = null;
-    this.ensureAudio().seek(at);
+    const fresh = this.ensureAudio();
+    fresh.seek(at);
+    // The copies the old worklet made at its rate (a resampled 10-minute stem takes seconds to make)
+    // come back for the new one; then the old context goes.
+    void preview
+      .handBack()
+      .then((copies) => {
+        for (const { trackId, source, channels } of copies) fresh.adopt(trackId, source, channels);
+      })
+      .finally(() => {
+        preview.dispose();
+        meterBus?.dispose();
+        void context?.close();
+      });
   }
 
   /** The preview stopped: a renewal held back while it played is due now. */

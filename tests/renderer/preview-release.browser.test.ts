@@ -38,16 +38,18 @@ const watch = `(() => {
     constructor(context, name, options) {
       super(context, name, options);
       if (name !== 'siberia-mix') return;
-      const entry = { context, sent: [], peak: {} };
+      const entry = { context, sent: [], peak: {}, channels: {}, handed: null };
       nodes.push(entry);
       const port = this.port;
       const post = port.postMessage.bind(port);
       port.postMessage = (m, transfer) => {
-        if (m && ['source', 'forget', 'clear'].includes(m.type))
+        if (m && ['source', 'forget', 'clear', 'handBack'].includes(m.type))
           entry.sent.push({ type: m.type, trackId: m.trackId, trackIds: m.trackIds });
+        if (m && m.type === 'source') entry.channels[m.trackId] = m.channels;
         return post(m, transfer);
       };
       port.addEventListener('message', (e) => {
+        if (e.data.type === 'handedBack') entry.handed = e.data.sources;
         if (e.data.type !== 'peaks') return;
         e.data.trackIds.forEach((id, i) => {
           entry.peak[id] = Math.max(entry.peak[id] || 0, e.data.peaks[2 * i], e.data.peaks[2 * i + 1]);
@@ -88,11 +90,16 @@ async function openWatched(): Promise<Page> {
   }
 }
 
-/** Two tracks at the context's rate (the worklet reads the shared sources themselves): Keep, then Gone. */
-async function twoTracks(page: Page): Promise<{ keep: string; gone: string }> {
-  await importWav(page, 'Keep.wav', toneWav(6, 220, rate));
-  await importWav(page, 'Gone.wav', toneWav(6, 330, rate));
-  await expect.poll(async () => sources((await nodes(page))[0]).length).toBe(2);
+/**
+ * Two tracks, Keep then Gone; at the context's rate (the default) the worklet reads the shared
+ * sources themselves, at another it gets copies of its own, resampled.
+ */
+async function twoTracks(page: Page, at = rate, keepSeconds = 6): Promise<{ keep: string; gone: string }> {
+  await importWav(page, 'Keep.wav', toneWav(keepSeconds, 220, at));
+  // Keep's source in the worklet before Gone is imported: the order they arrive in names them.
+  await expect.poll(async () => sources((await nodes(page))[0]).length, { timeout: 10_000 }).toBe(1);
+  await importWav(page, 'Gone.wav', toneWav(6, 330, at));
+  await expect.poll(async () => sources((await nodes(page))[0]).length, { timeout: 10_000 }).toBe(2);
   const [keep, gone] = sources((await nodes(page))[0]) as [string, string];
   return { keep, gone };
 }
@@ -123,9 +130,9 @@ describe('the preview lets go of forgotten sources', () => {
 
     await forgetGone(page);
     await expect.poll(async () => (await nodes(page)).length).toBe(2);
-    const [old, renewed] = await nodes(page);
     // The old context is closed (its worklet thread, and what it held, gone); the new one holds Keep only.
-    expect(old?.state).toBe('closed');
+    await expect.poll(async () => (await nodes(page))[0]?.state).toBe('closed');
+    const [, renewed] = await nodes(page);
     expect(renewed?.state).not.toBe('closed');
     expect(sources(renewed)).toEqual([keep]);
     expect(sources(renewed)).not.toContain(gone);
@@ -151,8 +158,10 @@ describe('the preview lets go of forgotten sources', () => {
     await page.getByRole('button', { name: 'Open…' }).click();
     await page.getByText('Opened', { exact: false }).first().waitFor();
     await expect.poll(async () => (await nodes(page)).length).toBe(3);
+    await expect
+      .poll(async () => (await nodes(page)).map((n) => n.state === 'closed'))
+      .toEqual([true, true, false]);
     const after = await nodes(page);
-    expect(after.map((n) => n.state === 'closed')).toEqual([true, true, false]);
     expect(sources(after[2])).toEqual([]);
     await page.close();
   }, 60_000);
@@ -170,10 +179,40 @@ describe('the preview lets go of forgotten sources', () => {
     expect(playing[0]?.state).toBe('running');
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
     await expect.poll(async () => (await nodes(page)).length).toBe(2);
-    const [old, renewed] = await nodes(page);
-    expect(old?.state).toBe('closed');
-    expect(sources(renewed)).toEqual([keep]);
+    await expect.poll(async () => (await nodes(page))[0]?.state).toBe('closed');
+    expect(sources((await nodes(page))[1])).toEqual([keep]);
     expect(await clock(page).innerText()).toMatch(/^0:00\.0/);
+    await page.close();
+  }, 60_000);
+
+  it('at another rate than the context’s: the copy the old worklet made goes to the new one, not made again', async () => {
+    const page = await openWatched();
+    const other = rate === 48000 ? 44100 : 48000;
+    // A minute: its conversion takes many steps, so the copy handed back is in time to replace it.
+    const { keep } = await twoTracks(page, other, 60);
+    await forgetGone(page);
+    await expect.poll(async () => sources((await nodes(page))[1]), { timeout: 10_000 }).toEqual([keep]);
+    // The old worklet handed back its copy of Keep (not Gone's: forgotten); the new one got that very copy.
+    const handed = await page.evaluate((id) => {
+      type Entry = {
+        handed: { trackId: string; channels: Float32Array[] }[] | null;
+        channels: Record<string, Float32Array[]>;
+      };
+      const [old, renewed] = (window as unknown as { __preview: Entry[] }).__preview;
+      const back = old?.handed ?? [];
+      const mine = back.find((s) => s.trackId === id)?.channels;
+      return {
+        tracks: back.map((s) => s.trackId),
+        same: !!mine && mine.every((c, i) => c === renewed?.channels[id]?.[i]),
+        shared: mine?.some((c) => c.buffer instanceof SharedArrayBuffer),
+      };
+    }, keep);
+    expect(handed).toEqual({ tracks: [keep], same: true, shared: false });
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
+    await expect
+      .poll(async () => (await nodes(page))[1]?.peak[keep] ?? 0, { timeout: 8000 })
+      .toBeGreaterThan(0.1);
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
     await page.close();
   }, 60_000);
 });
