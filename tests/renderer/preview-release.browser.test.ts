@@ -2,7 +2,8 @@
 // until V8 collects there, which it may not do for minutes (bench/preview-release.ts), so once the
 // preview is stopped the desk's AudioContext is renewed: the old one (and its worklet thread) closed,
 // a new worklet given only the sources left, the playhead kept; it plays them, the meters read them,
-// a seek lands. Forgotten while playing, the renewal waits for the stop. Each siberia-mix node is
+// a seek lands. Forgotten while playing, the renewal waits for the stop. The copies the old worklet
+// made at its rate are handed back to the new one rather than made again. Each siberia-mix node is
 // watched in the page (its context, the sources posted to it, the peaks it reports). Needs `npm run build`.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
