@@ -39,6 +39,8 @@ export class AudioSession {
   private preview: PreviewGraph | null = null;
   private meterBus: MeterBus | null = null;
   private readonly sources = new Map<string, SharedSource>();
+  /** Sources were forgotten while the preview played: its context is renewed once it stops. */
+  private renewWhenStopped = false;
 
   constructor(
     private readonly deps: DeskBasics & {
@@ -80,6 +82,51 @@ export class AudioSession {
     this.engine.forget(gone);
     this.preview?.forget(gone);
     this.library.dispatch({ type: 'forget', ids: gone });
+    this.renewAudio();
+  }
+
+  /**
+   * After sources were forgotten: the desk's AudioContext is closed and a fresh one made (its
+   * meter and preview worklet rebuilt, the remaining sources handed to it, the playhead kept). The
+   * worklet's thread goes with the old context, and with it the forgotten sources it still held: a
+   * worklet allocates so little that V8 may not collect there for minutes, and nothing outside it
+   * can make it (bench/preview-release.ts measured a 10-minute stem kept after 60 s). The copies it
+   * made of the sources left (at its rate) are handed over rather than made again. While the
+   * preview plays, all this waits until it stops.
+   */
+  private renewAudio(): void {
+    const preview = this.preview;
+    if (!preview) return;
+    if (preview.isPlaying) {
+      this.renewWhenStopped = true;
+      return;
+    }
+    this.renewWhenStopped = false;
+    const at = preview.position();
+    const meterBus = this.meterBus;
+    const context = this.context;
+    this.preview = null;
+    this.meterBus = null;
+    this.context = null;
+    const fresh = this.ensureAudio();
+    fresh.seek(at);
+    // The copies the old worklet made at its rate (a resampled 10-minute stem takes seconds to make)
+    // come back for the new one; then the old context goes.
+    void preview
+      .handBack()
+      .then((copies) => {
+        for (const { trackId, source, channels } of copies) fresh.adopt(trackId, source, channels);
+      })
+      .finally(() => {
+        preview.dispose();
+        meterBus?.dispose();
+        void context?.close();
+      });
+  }
+
+  /** The preview stopped: a renewal held back while it played is due now. */
+  private stopped(): void {
+    if (this.renewWhenStopped) this.renewAudio();
   }
 
   /** The AudioContext starts on first use: creating it costs time the first paint does not need. */
@@ -94,6 +141,7 @@ export class AudioSession {
     this.preview.onEnded = () => {
       this.transport.dispatch(false);
       this.silenceMeter();
+      this.stopped();
     };
     for (const [id, source] of this.sources) this.preview.setSource(id, source);
     this.preview.sync(this.deps.mix.getState().present);
@@ -218,6 +266,7 @@ export class AudioSession {
     this.preview?.clear();
     this.engine.cancel();
     this.library.dispatch({ type: 'clear' });
+    this.renewAudio();
   }
 
   /**
@@ -269,18 +318,20 @@ export class AudioSession {
     if (preview.isPlaying) {
       preview.pause();
       this.silenceMeter();
+      this.stopped();
     } else {
       this.deps.beforePlay();
       this.meterBus?.reset();
       await preview.play();
     }
-    this.transport.dispatch(preview.isPlaying);
+    this.transport.dispatch(this.preview?.isPlaying ?? false);
   }
 
   stop(): void {
     this.preview?.stop();
     this.transport.dispatch(false);
     this.silenceMeter();
+    this.stopped();
   }
 
   seek(seconds: number): void {

@@ -329,9 +329,12 @@ export class RenderFlow {
       this.trims(),
       () => this.stopAB(),
       () => {
-        const stage = this.abStage ?? this.newStage();
+        const ahead = this.abStage;
         this.abStage = null;
-        return stage;
+        // Made ahead for a desk context since renewed (sources were forgotten): it would be unheard.
+        if (ahead?.desk === context) return ahead;
+        ahead?.close();
+        return this.newStage();
       },
     );
     void context.resume();

@@ -56,7 +56,11 @@ export class ABStage {
   readonly ready: Promise<void>;
   private readonly input: MediaStreamAudioSourceNode;
 
-  constructor(desk: AudioContext, out: AudioNode, url: string) {
+  constructor(
+    readonly desk: AudioContext,
+    out: AudioNode,
+    url: string,
+  ) {
     this.context = new AudioContext({ latencyHint: 'interactive', sampleRate: desk.sampleRate });
     this.output = this.context.createMediaStreamDestination();
     this.output.channelCount = 2;

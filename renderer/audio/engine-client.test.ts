@@ -222,6 +222,7 @@ describe('engine client: the mix, a piece at a time', () => {
 /** A Worker stand-in that records what it is posted and answers a store with empty peaks. */
 function recordingWorker() {
   const posted: { message: ToEngine; transfer: Transferable[] }[] = [];
+  const state = { terminated: false };
   const worker = {
     onmessage: null as ((e: MessageEvent<FromEngine>) => void) | null,
     onerror: null,
@@ -232,9 +233,11 @@ function recordingWorker() {
         queueMicrotask(() => worker.onmessage?.({ data: answer } as MessageEvent));
       }
     },
-    terminate() {},
+    terminate() {
+      state.terminated = true;
+    },
   };
-  return { worker: worker as unknown as Worker, posted };
+  return { worker: worker as unknown as Worker, posted, state };
 }
 
 describe('engine client: one shared copy of each source', () => {
@@ -283,16 +286,70 @@ describe('engine client: one shared copy of each source', () => {
     expect(transfer).toEqual([copy?.buffer]);
   });
 
-  it('tells a running Worker which tracks’ sources the desk let go of', async () => {
+  it('tells a busy Worker which tracks’ sources the desk let go of', async () => {
     const fake = recordingWorker();
     const client = new EngineClient(
       () => fake.worker,
       () => [],
     );
     await client.store('t', shared);
+    // A decode under way (never answered here): the Worker is busy and must not be stopped.
+    void client.decode('v', new ArrayBuffer(8)).catch(() => undefined);
     client.forget([]);
     client.forget(['t', 'u']);
     expect(fake.posted.map((p) => p.message)).toContainEqual({ type: 'forget', trackIds: ['t', 'u'] });
     expect(fake.posted.filter((p) => p.message.type === 'forget')).toHaveLength(1);
+    expect(fake.state.terminated).toBe(false);
+  });
+
+  it('stops an idle Worker instead (its thread collects lazily); the next one gets what the desk holds', async () => {
+    const workers = [recordingWorker(), recordingWorker()];
+    let spawned = 0;
+    const held = new Map([
+      ['t1', shared],
+      ['t2', shared],
+    ]);
+    const client = new EngineClient(
+      () => workers[spawned++]?.worker as Worker,
+      () => [...held].map(([trackId, source]) => ({ trackId, source })),
+    );
+    await client.store('t1', shared);
+    held.delete('t2');
+    client.forget(['t2']);
+    expect(workers[0]?.state.terminated).toBe(true);
+    expect(workers[0]?.posted.some((p) => p.message.type === 'forget')).toBe(false);
+    await client.store('t3', shared);
+    expect(spawned).toBe(2);
+    expect(workers[1]?.posted.map((p) => (p.message as { trackId?: string }).trackId)).toEqual(['t1', 't3']);
+  });
+
+  it('keeps a Worker that holds a master for Save, and tells it; stops it once the master is dropped', async () => {
+    const fake = recordingWorker();
+    const client = new EngineClient(
+      () => fake.worker,
+      () => [],
+    );
+    const mastering = client.master(
+      { tracks: [], master: { gainDb: 0 } as never, reverb: {} as never, sampleRate: 48000 },
+      DEFAULT_EXPORT,
+      () => undefined,
+    );
+    const asked = fake.posted.find((p) => p.message.type === 'master')?.message as { id: number };
+    const answer: FromEngine = {
+      type: 'mastered',
+      id: asked.id,
+      report: {} as never,
+      sampleRate: 48000,
+      original: [],
+      mastered: [],
+    };
+    (fake.worker.onmessage as (e: MessageEvent) => void)({ data: answer } as MessageEvent);
+    await mastering;
+    client.forget(['t']);
+    expect(fake.state.terminated).toBe(false);
+    expect(fake.posted.map((p) => p.message.type)).toContain('forget');
+    client.dropMaster(asked.id);
+    client.forget(['u']);
+    expect(fake.state.terminated).toBe(true);
   });
 });

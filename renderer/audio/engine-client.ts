@@ -49,6 +49,8 @@ export class EngineClient {
   private worker: Worker | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  /** Masters the Worker keeps for Save (until dropMaster). */
+  private readonly masters = new Set<number>();
 
   constructor(
     private readonly spawn: () => Worker,
@@ -81,11 +83,19 @@ export class EngineClient {
   }
 
   /**
-   * The desk let go of these tracks' sources: the Worker drops its references too. No Worker running,
-   * there is nothing to tell: a fresh one is resupplied only with what the desk still holds.
+   * The desk let go of these tracks' sources: the Worker drops its references too. An idle Worker
+   * (no request under way, no master kept) is stopped instead: an idle thread may not collect its
+   * garbage for minutes, and the sources with it (bench/preview-release.ts); a fresh one is
+   * resupplied, when next needed, only with what the desk still holds. No Worker running, there is
+   * nothing to tell.
    */
   forget(trackIds: readonly string[]): void {
     if (trackIds.length === 0) return;
+    if (this.pending.size === 0 && this.masters.size === 0) {
+      this.worker?.terminate();
+      this.worker = null;
+      return;
+    }
     this.worker?.postMessage({ type: 'forget', trackIds: [...trackIds] } satisfies ToEngine);
   }
 
@@ -138,6 +148,7 @@ export class EngineClient {
     return this.request({ type: 'master', id: 0, mix, settings }, [], onProgress).then((m) => {
       if (m.type !== 'mastered') throw unexpected(m);
       const { id, report, sampleRate, original, mastered } = m;
+      this.masters.add(id);
       return { id, report, sampleRate, original, mastered };
     });
   }
@@ -161,6 +172,7 @@ export class EngineClient {
 
   /** The master is discarded: the Worker lets it go (a restarted one holds none anyway). */
   dropMaster(master: number): void {
+    this.masters.delete(master);
     this.worker?.postMessage({ type: 'dropMaster', master } satisfies ToEngine);
   }
 
@@ -168,6 +180,7 @@ export class EngineClient {
   cancel(): void {
     this.worker?.terminate();
     this.worker = null;
+    this.masters.clear();
     for (const pending of this.pending.values()) {
       pending.reject(new EngineError({ code: 'cancelled', message: 'cancelled' }));
     }

@@ -4,7 +4,7 @@
 import { clipSpan } from '../../engine/mix/clip-span';
 import { Mixer, type StripBlock } from '../../engine/mix/mixer';
 import type { FromMixWorklet, ToMixWorklet, WorkletMix } from './protocol';
-import type { SourceChannel } from './shared-source';
+import { isShared, type SourceChannel } from './shared-source';
 import { type HeldSource, holdSource, sourceBlock } from './strip-source';
 
 declare class AudioWorkletProcessor {
@@ -74,6 +74,21 @@ class MixProcessor extends AudioWorkletProcessor {
       case 'ping':
         this.post({ type: 'pong', id: message.id });
         return;
+      case 'handBack': {
+        // The preview moves to a new context: the copies made for this one go back, transferred, so
+        // they need not be made again; shared sources the desk has already. Nothing is held after.
+        const sources: { trackId: string; channels: SourceChannel[] }[] = [];
+        for (const [trackId, channels] of this.sources)
+          if (!channels.some(isShared)) sources.push({ trackId, channels });
+        this.sources.clear();
+        this.playing = false;
+        this.place();
+        this.post(
+          { type: 'handedBack', sources },
+          sources.flatMap((s) => s.channels.map((c) => c.buffer as ArrayBuffer)),
+        );
+        return;
+      }
     }
   }
 
@@ -94,6 +109,9 @@ class MixProcessor extends AudioWorkletProcessor {
     });
     while (this.slots.length < this.held.length)
       this.slots.push({ channels: [], start: 0, n: 0, at: 0, clipFrame: 0, fades: NO_FADES });
+    // A slot keeps the channels of the last block it carried: a forgotten source must not stay
+    // reachable through it (the next block played fills it again).
+    for (const slot of this.slots) slot.channels = [];
     this.blocks = this.held.map(() => null);
   }
 

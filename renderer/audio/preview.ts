@@ -2,7 +2,7 @@ import type { ProjectFile } from '../../contracts/project';
 import { planarMixSourceSteps } from '../../engine/mix/planar-render';
 import { clipBounds } from '../state/clip-edit';
 import type { FromMixWorklet, ToMixWorklet, WorkletMix } from './protocol';
-import { postable, type SharedSource, sourceSeconds } from './shared-source';
+import { isShared, postable, type SharedSource, type SourceChannel, sourceSeconds } from './shared-source';
 
 /** Reports of the strips' peaks kept for a meter's read (4 × ~21 ms: longer than a dropped frame). */
 const METER_REPORTS = 4;
@@ -35,6 +35,11 @@ export class PreviewGraph {
   private readonly pongs = new Map<number, () => void>();
   /** Sources on their way to the worklet (being converted to the context's rate). */
   private readonly pending = new Set<Promise<void>>();
+  /** By track: the source the worklet was sent (itself, or the copy made of it). */
+  private readonly inWorklet = new Map<string, SharedSource>();
+  /** Copies a previous preview's worklet made and handed back: sent instead of converting again. */
+  private readonly adopted = new Map<string, { source: SharedSource; channels: SourceChannel[] }>();
+  private handedBack: ((sources: { trackId: string; channels: SourceChannel[] }[]) => void) | null = null;
   onEnded: (() => void) | null = null;
 
   /** An AudioContext for the desk; an OfflineAudioContext renders the same worklet for tests. */
@@ -71,6 +76,10 @@ export class PreviewGraph {
   }
 
   private receive(message: FromMixWorklet): void {
+    if (message.type === 'handedBack') {
+      this.handedBack?.(message.sources);
+      return;
+    }
     if (message.type === 'pong') {
       this.pongs.get(message.id)?.();
       this.pongs.delete(message.id);
@@ -115,15 +124,19 @@ export class PreviewGraph {
   }
 
   private async convert(trackId: string, source: SharedSource): Promise<void> {
+    if (this.sendAdopted(trackId, source)) return;
     const steps = planarMixSourceSteps(source, this.context.sampleRate);
     let step = steps.next();
     while (!step.done) {
       await new Promise((resolve) => setTimeout(resolve, 0));
       // Replaced or forgotten meanwhile (a new decode for the track): this one is stale.
       if (this.sources.get(trackId) !== source) return;
+      if (this.sendAdopted(trackId, source)) return;
       step = steps.next();
     }
+    this.adopted.delete(trackId);
     if (this.sources.get(trackId) !== source) return;
+    this.inWorklet.set(trackId, source);
     const heard = step.value;
     if (heard === source.channels) {
       // The source itself: shared, the worklet reads the desk's memory; not isolated (no shared
@@ -140,15 +153,64 @@ export class PreviewGraph {
     );
   }
 
+  /** The copy a previous worklet made of this source, if it came back: sent (transferred) instead. */
+  private sendAdopted(trackId: string, source: SharedSource): boolean {
+    const copy = this.adopted.get(trackId);
+    if (copy?.source !== source) return false;
+    this.adopted.delete(trackId);
+    this.inWorklet.set(trackId, source);
+    this.post({ type: 'source', trackId, channels: copy.channels }, transferOf(copy.channels));
+    return true;
+  }
+
+  /**
+   * The copy of `source` a previous preview's worklet made (see handBack), for the conversion under
+   * way here to send instead of finishing. Too late (already sent) or stale, it is dropped.
+   */
+  adopt(trackId: string, source: SharedSource, channels: SourceChannel[]): void {
+    if (this.sources.get(trackId) === source && !this.inWorklet.has(trackId))
+      this.adopted.set(trackId, { source, channels });
+  }
+
+  /**
+   * The worklet's own copies (converted, or not shared) of the sources still held, transferred back
+   * to be adopted by the next preview; the worklet holds nothing after. Settles with none if the
+   * worklet does not answer within a second (or never loaded).
+   */
+  handBack(): Promise<{ trackId: string; source: SharedSource; channels: SourceChannel[] }[]> {
+    if (!this.node) return Promise.resolve([]);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done([]), 1000);
+      const done = (sources: { trackId: string; channels: SourceChannel[] }[]) => {
+        clearTimeout(timer);
+        this.handedBack = null;
+        const copies = [];
+        for (const { trackId, channels } of sources) {
+          const source = this.inWorklet.get(trackId);
+          if (source && this.sources.get(trackId) === source) copies.push({ trackId, source, channels });
+        }
+        resolve(copies);
+      };
+      this.handedBack = done;
+      this.post({ type: 'handBack' });
+    });
+  }
+
   /** Let go of these tracks' sources (deleted for good): the worklet drops them too. */
   forget(trackIds: readonly string[]): void {
-    for (const id of trackIds) this.sources.delete(id);
+    for (const id of trackIds) {
+      this.sources.delete(id);
+      this.inWorklet.delete(id);
+      this.adopted.delete(id);
+    }
     if (trackIds.length > 0) this.post({ type: 'forget', trackIds: [...trackIds] });
   }
 
   /** Forgets every track's audio (another project is opened); playback should be stopped first. */
   clear(): void {
     this.sources.clear();
+    this.inWorklet.clear();
+    this.adopted.clear();
     this.post({ type: 'clear' });
   }
 
@@ -221,10 +283,15 @@ export class PreviewGraph {
     if (this.playing) this.start(at);
   }
 
+  /** Silent and detached; the sources let go of here too (a conversion under way stops). */
   dispose(): void {
     this.stop();
+    this.sources.clear();
+    this.inWorklet.clear();
+    this.adopted.clear();
     this.node?.disconnect();
     this.node?.port.close();
+    this.node = null;
   }
 
   /** Song second `at` plays a moment from now, on the context's clock, to the frame. */
@@ -261,6 +328,9 @@ export class PreviewGraph {
     this.meters.clear();
   }
 }
+
+const transferOf = (channels: readonly SourceChannel[]) =>
+  channels.filter((c) => !isShared(c)).map((c) => c.buffer as ArrayBuffer);
 
 function workletMix(project: ProjectFile): WorkletMix {
   return { tracks: project.tracks, master: { gainDb: project.master.gainDb }, reverb: project.reverb };

@@ -116,11 +116,16 @@ export type ToMixWorklet =
   | { type: 'mix'; mix: WorkletMix }
   | { type: 'play'; atFrame: number; songFrame: number }
   | { type: 'stop' }
-  | { type: 'ping'; id: number };
-/** `peaks`: per track in `trackIds` order, the left and right peak since the last report. */
+  | { type: 'ping'; id: number }
+  | { type: 'handBack' };
+/**
+ * `peaks`: per track in `trackIds` order, the left and right peak since the last report.
+ * `handedBack`: the worklet's own copies (converted, or not shared), transferred; it holds none now.
+ */
 export type FromMixWorklet =
   | { type: 'peaks'; trackIds: string[]; peaks: Float32Array }
-  | { type: 'pong'; id: number };
+  | { type: 'pong'; id: number }
+  | { type: 'handedBack'; sources: { trackId: string; channels: SourceChannel[] }[] };
 
 /**
  * Messages to and from the master's A/B worklet (ab.worklet.ts). `play` hands it both sides (shared

@@ -194,13 +194,16 @@ describe('one shared copy of each source', () => {
       .getByRole('listitem', { name: 'Track Keys16' })
       .getByRole('button', { name: 'Mute', exact: true })
       .click();
-    await expect.poll(async () => (await logged(desk2)).filter((m) => m.type === 'forget').length).toBe(2);
+    await expect.poll(async () => (await logged(desk2)).filter((m) => m.type === 'forget').length).toBe(1);
     const forgot = (await logged(desk2)).filter((m) => m.type === 'forget');
     const extra = (await logged(desk2)).find(
       (m) => m.type === 'decode' && !['k16', 'k24'].includes(m.trackId as string),
     );
-    expect(forgot.map((m) => m.to).sort()).toEqual(['engine', 'worklet']);
+    expect(forgot.map((m) => m.to)).toEqual(['worklet']);
     for (const m of forgot) expect(m.trackIds).toEqual([extra?.trackId]);
+    // The engine Worker, idle, is stopped rather than told: an idle thread may keep what it let go of
+    // until it collects, minutes later. The next one is given only the sources the desk still holds.
+    expect((await logged(desk2)).filter((m) => m.to === 'engine' && m.type === 'terminate')).toHaveLength(1);
 
     // Another project opened: the worklet is told to clear, the engine Worker (and its sources) goes.
     await desk2.getByRole('button', { name: 'Open…' }).click();
