@@ -128,7 +128,13 @@ describe("the export's bytes", () => {
 
   it("are 4fa7a81's through the command line's path", async () => {
     const got: Record<string, string> = {};
-    for (const format of ['wav16', 'wav24', 'flac24'] as const) got[format] = await cliExport(format);
-    expect(got).toEqual({ wav16: '36d92fa75b3ff090', wav24: '19371a2065d87e0e', flac24: '9d25bd04ea094b19' });
+    for (const format of ['wav16', 'wav24', 'flac24', 'mp3-320'] as const)
+      got[format] = await cliExport(format);
+    expect(got).toEqual({
+      wav16: '36d92fa75b3ff090',
+      wav24: '19371a2065d87e0e',
+      flac24: '9d25bd04ea094b19',
+      'mp3-320': '769944801af4473c',
+    });
   });
 });
