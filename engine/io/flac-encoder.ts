@@ -194,8 +194,11 @@ const MAX_PARTITION_ORDER = 8;
 const MAX_LPC_ORDER = 8;
 const QLP_PRECISION = 15;
 
-/** A quantised LPC predictor: its first `order` coefficients, and their shift. */
-type Lpc = { q: Int32Array; order: number; shift: number };
+/**
+ * A quantised LPC predictor: its coefficients (as many as its order: the residual's inner loop is
+ * bound by their length, which the compiler then knows) and their shift.
+ */
+type Lpc = { q: Int32Array; shift: number };
 
 /**
  * Linear prediction for one block: a Welch-windowed autocorrelation, Levinson-Durbin, coefficients
@@ -244,6 +247,9 @@ function quantise(coefs: Float64Array, order: number, into: Lpc): void {
   const log2cmax = cmax > 0 ? Math.floor(Math.log2(cmax)) + 1 : 0;
   const shift = Math.max(0, Math.min(15, QLP_PRECISION - 1 - log2cmax));
   const top = 2 ** (QLP_PRECISION - 1) - 1;
+  // A candidate's order is 4 or the block's highest, the same block after block: made again only
+  // when it changes.
+  if (into.q.length !== order) into.q = new Int32Array(order);
   let carry = 0;
   for (let i = 0; i < order; i++) {
     const v = (coefs[i] as number) * 2 ** shift + carry;
@@ -251,13 +257,13 @@ function quantise(coefs: Float64Array, order: number, into: Lpc): void {
     carry = v - r;
     into.q[i] = r;
   }
-  into.order = order;
   into.shift = shift;
 }
 
 /** Zig-zagged LPC residual of x[order, n) into out; returns the sum, or Infinity past 32 bits. */
 function lpcResidual(x: Int32Array, n: number, lpc: Lpc, out: Float64Array): number {
-  const { q, order, shift } = lpc;
+  const { q, shift } = lpc;
+  const order = q.length;
   const div = 2 ** shift;
   let total = 0;
   for (let i = order; i < n; i++) {
@@ -348,7 +354,7 @@ export type SubframeScratch = {
 };
 
 function subframeScratch(): SubframeScratch {
-  const lpc = (): Lpc => ({ q: new Int32Array(MAX_LPC_ORDER), order: 0, shift: 0 });
+  const lpc = (): Lpc => ({ q: new Int32Array(0), shift: 0 });
   return {
     residual: new Float64Array(FLAC_BLOCK),
     best: new Float64Array(FLAC_BLOCK),
@@ -405,11 +411,11 @@ function writeSubframe(w: BitWriter, x: Int32Array, n: number, bps: number, s: S
   for (let c = 0; c < candidates; c++) {
     const candidate = s.lpc[c] as Lpc;
     if (!Number.isFinite(lpcResidual(x, n, candidate, s.residual))) continue;
-    partitions(s.residual, n, candidate.order, maxParam, s, s.trialPartitions);
-    const cost = s.trialPartitions.bits + candidate.order * (bits + QLP_PRECISION) + 9;
+    partitions(s.residual, n, candidate.q.length, maxParam, s, s.trialPartitions);
+    const cost = s.trialPartitions.bits + candidate.q.length * (bits + QLP_PRECISION) + 9;
     if (cost < bestCost) {
       bestCost = cost;
-      order = candidate.order;
+      order = candidate.q.length;
       lpc = candidate;
       // The residual and partitions tried become the best; the old best's buffers the next trial's.
       const t = s.best;
@@ -434,7 +440,8 @@ function writeSubframe(w: BitWriter, x: Int32Array, n: number, bps: number, s: S
   if (lpc) {
     w.write(QLP_PRECISION - 1, 4);
     w.write(lpc.shift, 5);
-    for (let i = 0; i < lpc.order; i++) w.write(signedIn(lpc.q[i] as number, QLP_PRECISION), QLP_PRECISION);
+    for (let i = 0; i < lpc.q.length; i++)
+      w.write(signedIn(lpc.q[i] as number, QLP_PRECISION), QLP_PRECISION);
   }
   const count = 1 << part.order;
   let rice2 = false;
