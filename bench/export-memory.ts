@@ -39,6 +39,8 @@ const STEMS = Number(process.env.BENCH_EXPORT_STEMS ?? 2);
 const RUNS = Number(process.env.BENCH_EXPORT_RUNS ?? 3);
 const SAMPLE_MS = Number(process.env.BENCH_EXPORT_SAMPLE_MS ?? 50);
 const TIMELINE = process.env.BENCH_EXPORT_TIMELINE === '1';
+/** More V8 flags for the renderer (--trace-gc, say, read with DEBUG=pw:browser): diagnosis only. */
+const JS_FLAGS = process.env.BENCH_EXPORT_JS_FLAGS ?? '';
 const MiB = 1024 * 1024;
 /**
  * The stems are at a new project's rate, which the mix is rendered and (rate 'session') exported at:
@@ -235,7 +237,7 @@ async function measureExport(
   stemsDir: string,
 ): Promise<ExportRun> {
   // A browser of its own per run: its renderer processes hold only this desk.
-  const browser = await launchChromium(['--js-flags=--expose-gc']);
+  const browser = await launchChromium([`--js-flags=--expose-gc ${JS_FLAGS}`.trim()]);
   const server = await serve(build.dir, true);
   const desk: Desk = { browser, server, close: async () => {} };
   try {
