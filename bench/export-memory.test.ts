@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSteady, peakOf } from './export-memory';
+import { isSteady, peakOf, slopeOf } from './export-memory';
 
 describe("the export memory benchmark's readings", () => {
   it('finds the highest reading, when it came, and the longest wait between readings', () => {
@@ -18,5 +18,17 @@ describe("the export memory benchmark's readings", () => {
     expect(isSteady([100, 101], 3, 2)).toBe(false);
     expect(isSteady([50, 100, 101, 102], 3, 2)).toBe(true);
     expect(isSteady([100, 101, 104], 3, 2)).toBe(false);
+  });
+
+  it('measures the climb from a quarter of the way through the export to its end', () => {
+    // 2 MB a second from t = 1000 ms; the readings before 1250 ms (a jump) are left out.
+    const samples = [
+      { t: 1000, pss: 0 },
+      { t: 1100, pss: 5e6 },
+      ...[1300, 1500, 1700, 1900].map((t) => ({ t, pss: 1e7 + (t - 1300) * 2000 })),
+      { t: 2100, pss: 0 },
+    ];
+    expect(slopeOf(samples, 1000, 2000)).toBeCloseTo(2e6, 6);
+    expect(slopeOf(samples.slice(0, 4), 1000, 2000)).toBeNull();
   });
 });

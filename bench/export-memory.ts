@@ -39,6 +39,8 @@ const STEMS = Number(process.env.BENCH_EXPORT_STEMS ?? 2);
 const RUNS = Number(process.env.BENCH_EXPORT_RUNS ?? 3);
 const SAMPLE_MS = Number(process.env.BENCH_EXPORT_SAMPLE_MS ?? 50);
 const TIMELINE = process.env.BENCH_EXPORT_TIMELINE === '1';
+/** More V8 flags for the renderer (--trace-gc, say, read with DEBUG=pw:browser): diagnosis only. */
+const JS_FLAGS = process.env.BENCH_EXPORT_JS_FLAGS ?? '';
 const MiB = 1024 * 1024;
 /**
  * The stems are at a new project's rate, which the mix is rendered and (rate 'session') exported at:
@@ -75,6 +77,11 @@ export type ExportRun = {
   peakRssAboveBaselineMiB: number;
   /** When the peak was read, from the dialog's Export. */
   peakAtS: number;
+  /**
+   * How fast the readings climbed during the export, from a quarter of the way to "Saved" (MiB per
+   * second of the export's wall time; slopeOf): near 0 when what it holds does not grow with length.
+   */
+  slopeMiBPerS: number | null;
   /** From the dialog's Export to "Saved to …" shown. */
   exportWallS: number;
   /** After the export and a collection, above the baseline: what the export left held. */
@@ -87,6 +94,8 @@ export type ExportRun = {
 };
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
+const slopeMiB = (bytesPerS: number | null) =>
+  bytesPerS === null ? null : Math.round((bytesPerS / MiB) * 100) / 100;
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -103,6 +112,30 @@ export function peakOf(samples: readonly { t: number; pss: number }[]) {
     longestGap = Math.max(longestGap, s.t - (samples[i - 1] as { t: number }).t);
   }
   return { peak, longestGap };
+}
+
+/**
+ * How fast the readings climb while the export runs: the least-squares slope, in bytes per second,
+ * of the readings from a quarter of the way through the export (`from`, `to`: its start and end,
+ * ms) to its end, past the first piece's buffer and the encoder's set-up. Null with fewer than 3.
+ */
+export function slopeOf(
+  samples: readonly { t: number; pss: number }[],
+  from: number,
+  to: number,
+): number | null {
+  const start = from + (to - from) / 4;
+  const within = samples.filter((s) => s.t >= start && s.t <= to);
+  if (within.length < 3) return null;
+  const mt = within.reduce((n, s) => n + s.t, 0) / within.length;
+  const mp = within.reduce((n, s) => n + s.pss, 0) / within.length;
+  let num = 0;
+  let den = 0;
+  for (const s of within) {
+    num += (s.t - mt) * (s.pss - mp);
+    den += (s.t - mt) ** 2;
+  }
+  return den > 0 ? (num / den) * 1000 : null;
 }
 
 /**
@@ -204,7 +237,7 @@ async function measureExport(
   stemsDir: string,
 ): Promise<ExportRun> {
   // A browser of its own per run: its renderer processes hold only this desk.
-  const browser = await launchChromium(['--js-flags=--expose-gc']);
+  const browser = await launchChromium([`--js-flags=--expose-gc ${JS_FLAGS}`.trim()]);
   const server = await serve(build.dir, true);
   const desk: Desk = { browser, server, close: async () => {} };
   try {
@@ -271,6 +304,7 @@ async function measureExport(
       baselineMiB: round1(baseline / MiB),
       peakAboveBaselineMiB: round1((peak.pss - baseline) / MiB),
       peakAtS: round1((peak.t - started) / 1000),
+      slopeMiBPerS: slopeMiB(slopeOf(samples, started, started + wall)),
       exportWallS: round1(wall / 1000),
       peakRssAboveBaselineMiB: round1(peakRss / MiB),
       settledAfterS: settled,
@@ -366,6 +400,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
           const r = await measureExport(build, minutes, run, stemsDir);
           console.error(
             `${r.build} ${minutes} min: peak +${r.peakAboveBaselineMiB} MiB over ${r.baselineMiB} MiB, ` +
+              `climbing ${r.slopeMiBPerS} MiB/s, ` +
               `${r.fileBytes} bytes (${r.handedAs}, ${r.bridgeWrites} writes), ${r.exportWallS} s`,
           );
           runs.push(r);
@@ -377,6 +412,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         const mine = runs.filter((r) => r.build === build.label && r.minutes === minutes);
         summary[`${build.label} ${minutes} min`] = {
           peakAboveBaselineMiB: median(mine.map((r) => r.peakAboveBaselineMiB)),
+          slopeMiBPerS: median(mine.map((r) => r.slopeMiBPerS ?? Number.NaN)),
+          heldAfterMiB: median(mine.map((r) => r.heldAfterMiB)),
           fileMiB: round1((mine[0]?.fileBytes ?? 0) / MiB),
           exportWallS: median(mine.map((r) => r.exportWallS)),
         };

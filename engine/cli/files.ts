@@ -3,25 +3,27 @@
 import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { ByteSource } from '../io/pcm';
+import { ByteScratch } from '../io/scratch';
 import type { SeriesStore } from '../master/chunk-series';
 
 /** A file as a ByteSource. Each read reuses one buffer: its bytes are valid until the next read. */
 export function openBytes(file: string): ByteSource & { close(): void } {
   const fd = openSync(file, 'r');
   const size = fstatSync(fd).size;
-  let buffer = new Uint8Array(65536);
+  const scratch = new ByteScratch();
   return {
     size,
     read(offset, length) {
       const n = Math.max(0, Math.min(length, size - offset));
-      if (buffer.byteLength < n) buffer = new Uint8Array(Math.max(n, buffer.byteLength * 2));
+      const buffer = scratch.take(n);
       let got = 0;
       while (got < n) {
         const r = readSync(fd, buffer, got, n - got, offset + got);
         if (r === 0) break;
         got += r;
       }
-      return buffer.subarray(0, got);
+      // A file that shrank: what was read, the buffer's bytes as they are.
+      return got === n ? buffer : scratch.take(got);
     },
     close: () => closeSync(fd),
   };

@@ -55,12 +55,19 @@ export function applyDownmix(
   count: number,
   left: Float32Array,
   right: Float32Array,
+  at = 0,
 ): void {
-  left.fill(0, 0, count);
-  right.fill(0, 0, count);
-  downmix.gains.forEach(([gl, gr], c) => {
+  left.fill(0, at, at + count);
+  right.fill(0, at, at + count);
+  // Indexed loops, no callback: a stream calls this per block.
+  for (let c = 0; c < downmix.gains.length; c++) {
+    const gains = downmix.gains[c] as [number, number];
+    const gl = gains[0];
+    const gr = gains[1];
     const x = channels[c] as Float32Array;
-    if (gl !== 0) for (let i = 0; i < count; i++) left[i] = (left[i] as number) + gl * (x[i] as number);
-    if (gr !== 0) for (let i = 0; i < count; i++) right[i] = (right[i] as number) + gr * (x[i] as number);
-  });
+    if (gl !== 0)
+      for (let i = 0; i < count; i++) left[at + i] = (left[at + i] as number) + gl * (x[i] as number);
+    if (gr !== 0)
+      for (let i = 0; i < count; i++) right[at + i] = (right[at + i] as number) + gr * (x[i] as number);
+  }
 }

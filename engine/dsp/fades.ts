@@ -53,6 +53,9 @@ export function applyFades(
   for (let i = 0; i < n; i++) {
     const g = fadeGain(fades, clipFrame + i);
     if (g === 1) continue;
-    for (const ch of channels) ch[at + i] = (ch[at + i] as number) * g;
+    for (let c = 0; c < channels.length; c++) {
+      const ch = channels[c] as Float32Array;
+      ch[at + i] = (ch[at + i] as number) * g;
+    }
   }
 }

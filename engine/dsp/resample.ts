@@ -54,19 +54,61 @@ export function resampleRange(
   window: SourceWindow = { start: 0, length: input.length },
 ): void {
   const table = phaseTable(fromRate, toRate);
-  if (table) resampleByPhases(input, table, first, count, out, window);
-  else resampleByKernel(input, fromRate, toRate, first, count, out, window);
+  if (table) resampleByPhases(input, table, first, count, out, window.start, window.length);
+  else kernelRange(input, fromRate, toRate, first, count, out, window.start, window.length);
 }
 
 /** A window of a source: input[0] is frame `start` of a source of `length` frames. */
 export type SourceWindow = { start: number; length: number };
 
-/** The source frames [first, end) that output frames [first, first + count) read. */
-export function inputSpan(fromRate: number, toRate: number, first: number, count: number): [number, number] {
+/** The first source frame output frame `first` reads. */
+function inputStart(fromRate: number, toRate: number, first: number): number {
   const cutoff = Math.min(1, toRate / fromRate) * 0.95;
   const halfWidth = ZERO_CROSSINGS / cutoff;
   const ratio = toRate / fromRate;
-  return [Math.floor(first / ratio - halfWidth) - 1, Math.ceil((first + count - 1) / ratio + halfWidth) + 2];
+  return Math.floor(first / ratio - halfWidth) - 1;
+}
+
+/** One past the last source frame output frames [first, first + count) read. */
+function inputEnd(fromRate: number, toRate: number, first: number, count: number): number {
+  const cutoff = Math.min(1, toRate / fromRate) * 0.95;
+  const halfWidth = ZERO_CROSSINGS / cutoff;
+  const ratio = toRate / fromRate;
+  return Math.ceil((first + count - 1) / ratio + halfWidth) + 2;
+}
+
+/**
+ * resampleRange for one pair of rates, what a stream calls block after block: the phase table is
+ * looked up once, and nothing is allocated per call.
+ */
+export class RateConverter {
+  private readonly table: PhaseTable | null;
+  constructor(
+    readonly fromRate: number,
+    readonly toRate: number,
+  ) {
+    this.table = phaseTable(fromRate, toRate);
+  }
+  /** The first source frame output frame `first` reads. */
+  inputStart(first: number): number {
+    return inputStart(this.fromRate, this.toRate, first);
+  }
+  /** One past the last source frame output frames [first, first + count) read. */
+  inputEnd(first: number, count: number): number {
+    return inputEnd(this.fromRate, this.toRate, first, count);
+  }
+  /** resampleRange with input[0] being frame `start` of a source of `length` frames. */
+  range(
+    input: Float32Array,
+    first: number,
+    count: number,
+    out: Float32Array,
+    start: number,
+    length: number,
+  ): void {
+    if (this.table) resampleByPhases(input, this.table, first, count, out, start, length);
+    else kernelRange(input, this.fromRate, this.toRate, first, count, out, start, length);
+  }
 }
 
 /**
@@ -134,10 +176,9 @@ function resampleByPhases(
   first: number,
   count: number,
   out: Float32Array,
-  window: SourceWindow,
+  shift: number,
+  inLength: number,
 ): void {
-  const inLength = window.length;
-  const shift = window.start;
   const { L, M, taps, starts, counts, weights } = t;
   for (let o = 0; o < count; o++) {
     // Output frame j sits at input position j·M/L = n + q/L.
@@ -171,10 +212,21 @@ export function resampleByKernel(
   out: Float32Array,
   window: SourceWindow = { start: 0, length: input.length },
 ): void {
+  kernelRange(input, fromRate, toRate, first, count, out, window.start, window.length);
+}
+
+function kernelRange(
+  input: Float32Array,
+  fromRate: number,
+  toRate: number,
+  first: number,
+  count: number,
+  out: Float32Array,
+  shift: number,
+  inLength: number,
+): void {
   const ratio = toRate / fromRate;
   const cutoff = Math.min(1, ratio) * 0.95;
-  const inLength = window.length;
-  const shift = window.start;
   const halfWidth = ZERO_CROSSINGS / cutoff;
   const kernel = tabulatedKernel();
   for (let o = 0; o < count; o++) {

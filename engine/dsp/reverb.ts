@@ -10,7 +10,9 @@
  * every comb falls 60 dB in T60 seconds whatever its length; `size` scales the delay lengths (how
  * big the room sounds: echo density and colour), `damping` the lowpass in the loops (Freeverb's
  * damp, 0…1 scaled by 0.4) which shortens the highs' decay, `preDelayMs` a delay before it all.
- * Block-based and allocation-free once made, so the export and an AudioWorklet run it alike.
+ * Block-based and allocation-free once made, so the export and an AudioWorklet run it alike: each
+ * comb and allpass runs over the whole block in turn (a sample's sum in the same order as sample by
+ * sample, in doubles), with no per-sample call whose number result would be boxed.
  */
 export type ReverbSettings = {
   /** 0 … 1: the room's size (delay lengths from 0.5× to 1.5× Freeverb's). */
@@ -43,12 +45,21 @@ class Comb {
   constructor(readonly length: number) {
     this.buffer = new Float32Array(length);
   }
-  process(input: number): number {
-    const output = this.buffer[this.index] as number;
-    this.store = output * (1 - this.damp) + this.store * this.damp;
-    this.buffer[this.index] = input + this.store * this.feedback;
-    if (++this.index >= this.length) this.index = 0;
-    return output;
+  /** sum[i] += the comb's output for input[i], over [0, n). */
+  run(input: Float64Array, sum: Float64Array, n: number): void {
+    const buffer = this.buffer;
+    const { damp, feedback, length } = this;
+    let index = this.index;
+    let store = this.store;
+    for (let i = 0; i < n; i++) {
+      const output = buffer[index] as number;
+      store = output * (1 - damp) + store * damp;
+      buffer[index] = (input[i] as number) + store * feedback;
+      if (++index >= length) index = 0;
+      sum[i] = (sum[i] as number) + output;
+    }
+    this.index = index;
+    this.store = store;
   }
   clear(): void {
     this.buffer.fill(0);
@@ -62,11 +73,19 @@ class Allpass {
   constructor(readonly length: number) {
     this.buffer = new Float32Array(length);
   }
-  process(input: number): number {
-    const delayed = this.buffer[this.index] as number;
-    this.buffer[this.index] = input + delayed * ALLPASS_FEEDBACK;
-    if (++this.index >= this.length) this.index = 0;
-    return delayed - input;
+  /** The allpass over x[0, n), in place. */
+  run(x: Float64Array, n: number): void {
+    const buffer = this.buffer;
+    const length = this.length;
+    let index = this.index;
+    for (let i = 0; i < n; i++) {
+      const input = x[i] as number;
+      const delayed = buffer[index] as number;
+      buffer[index] = input + delayed * ALLPASS_FEEDBACK;
+      if (++index >= length) index = 0;
+      x[i] = delayed - input;
+    }
+    this.index = index;
   }
   clear(): void {
     this.buffer.fill(0);
@@ -81,6 +100,9 @@ export class Reverb {
   private preIndex = 0;
   private preFrames = 0;
   private settings: ReverbSettings;
+  /** A block's input (after the pre-delay) and one side's sum, grown to the largest block. */
+  private input = new Float64Array(0);
+  private sum = new Float64Array(0);
 
   constructor(
     private readonly sampleRate: number,
@@ -126,21 +148,35 @@ export class Reverb {
     outRight: Float32Array,
     n: number,
   ): void {
-    const [l, r] = this.sides;
+    if (this.input.length < n) {
+      this.input = new Float64Array(n);
+      this.sum = new Float64Array(n);
+    }
+    const input = this.input;
     const pre = this.preDelay;
     const size = pre.length;
     for (let i = 0; i < n; i++) {
-      let input = ((inLeft[i] as number) + (inRight[i] as number)) * FIXED_GAIN;
+      let x = ((inLeft[i] as number) + (inRight[i] as number)) * FIXED_GAIN;
       if (this.preFrames > 0) {
-        pre[this.preIndex] = input;
+        pre[this.preIndex] = x;
         let read = this.preIndex - this.preFrames;
         if (read < 0) read += size;
-        input = pre[read] as number;
+        x = pre[read] as number;
         if (++this.preIndex >= size) this.preIndex = 0;
       }
-      outLeft[i] = runSide(l, input) * SCALE_WET;
-      outRight[i] = runSide(r, input) * SCALE_WET;
+      input[i] = x;
     }
+    this.runSide(this.sides[0], n, outLeft);
+    this.runSide(this.sides[1], n, outRight);
+  }
+
+  /** One side: its combs summed (in order), through its allpasses (in order), into out. */
+  private runSide(side: Side, n: number, out: Float32Array): void {
+    const sum = this.sum;
+    sum.fill(0, 0, n);
+    for (let k = 0; k < side.combs.length; k++) (side.combs[k] as Comb).run(this.input, sum, n);
+    for (let k = 0; k < side.allpasses.length; k++) (side.allpasses[k] as Allpass).run(sum, n);
+    for (let i = 0; i < n; i++) out[i] = (sum[i] as number) * SCALE_WET;
   }
 
   clear(): void {
@@ -150,13 +186,6 @@ export class Reverb {
     }
     this.preDelay.fill(0);
   }
-}
-
-function runSide(side: Side, input: number): number {
-  let sum = 0;
-  for (const comb of side.combs) sum += comb.process(input);
-  for (const allpass of side.allpasses) sum = allpass.process(sum);
-  return sum;
 }
 
 function clamp01(x: number): number {

@@ -103,9 +103,17 @@ function blockHeader(last: boolean, type: number, length: number): Uint8Array {
   return Uint8Array.of((last ? 0x80 : 0) | type, (length >> 16) & 0xff, (length >> 8) & 0xff, length & 0xff);
 }
 
-/** Sum of |residual| of each fixed predictor order over x[0, n): the cheapest order and its cost. */
-function bestFixedOrder(x: Int32Array, n: number): { order: number; cost: number } {
-  if (n < 5) return { order: 0, cost: x.subarray(0, n).reduce((s, v) => s + Math.abs(v), 0) };
+/**
+ * Sum of |residual| of each fixed predictor order over x[0, n) into costs[0 … 4]; returns the
+ * cheapest order (its cost: costs[order]). Sums in a typed array: no object per call.
+ */
+function bestFixedOrder(x: Int32Array, n: number, costs: Float64Array): number {
+  if (n < 5) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += Math.abs(x[i] as number);
+    costs[0] = sum;
+    return 0;
+  }
   let e0 = 0;
   let e1 = 0;
   let e2 = 0;
@@ -131,10 +139,14 @@ function bestFixedOrder(x: Int32Array, n: number): { order: number; cost: number
     p2 = d2;
     p3 = d3;
   }
-  const costs = [e0, e1, e2, e3, e4];
+  costs[0] = e0;
+  costs[1] = e1;
+  costs[2] = e2;
+  costs[3] = e3;
+  costs[4] = e4;
   let order = 0;
   for (let o = 1; o < 5; o++) if ((costs[o] as number) < (costs[order] as number)) order = o;
-  return { order, cost: costs[order] as number };
+  return order;
 }
 
 function fixedResidual(x: Int32Array, n: number, order: number, out: Float64Array): void {
@@ -167,14 +179,15 @@ function fixedResidual(x: Int32Array, n: number, order: number, out: Float64Arra
   }
 }
 
-/** The Rice parameter (and estimated bits) for `count` values summing to `sum`. */
-function riceParam(sum: number, count: number, maxParam: number): { k: number; bits: number } {
+/** The Rice parameter for `count` values summing to `sum`; riceBits gives its estimated bits. */
+function riceParam(sum: number, count: number, maxParam: number): number {
   // The parameter near log2 of the mean is within a bit of the best (libFLAC's estimate).
   const mean = count > 0 ? sum / count : 0;
-  let k = mean < 1 ? 0 : mean < 4294967296 ? 31 - Math.clz32(mean) : Math.floor(Math.log2(mean));
-  if (k > maxParam) k = maxParam;
-  return { k, bits: count * (k + 1) + Math.floor(sum / 2 ** k) };
+  const k = mean < 1 ? 0 : mean < 4294967296 ? 31 - Math.clz32(mean) : Math.floor(Math.log2(mean));
+  return k > maxParam ? maxParam : k;
 }
+
+const riceBits = (sum: number, count: number, k: number) => count * (k + 1) + Math.floor(sum / 2 ** k);
 
 const MAX_PARTITION_ORDER = 8;
 
@@ -182,65 +195,74 @@ const MAX_LPC_ORDER = 8;
 const QLP_PRECISION = 15;
 
 /**
- * Linear prediction for one block: a Welch-windowed autocorrelation, Levinson-Durbin, coefficients
- * quantised to QLP_PRECISION bits with the rounding error carried along (as libFLAC does).
+ * A quantised LPC predictor: its coefficients (as many as its order: the residual's inner loop is
+ * bound by their length, which the compiler then knows) and their shift.
  */
-function lpcCandidates(
-  x: Int32Array,
-  n: number,
-  window: Float64Array,
-): Array<{ q: Int32Array; shift: number }> {
+type Lpc = { q: Int32Array; shift: number };
+
+/**
+ * Linear prediction for one block: a Welch-windowed autocorrelation, Levinson-Durbin, coefficients
+ * quantised to QLP_PRECISION bits with the rounding error carried along (as libFLAC does). The
+ * candidates (orders 4 and the highest) are written into s.lpc; returns how many.
+ */
+function lpcCandidates(x: Int32Array, n: number, s: SubframeScratch): number {
   const maxOrder = Math.min(MAX_LPC_ORDER, n - 1);
-  const w = window;
+  const w = s.window;
   for (let i = 0; i < n; i++) {
     const t = (2 * i) / (n - 1) - 1;
     w[i] = (x[i] as number) * (1 - t * t);
   }
-  const r = new Float64Array(maxOrder + 1);
+  const r = s.autocorrelation;
   for (let lag = 0; lag <= maxOrder; lag++) {
     let sum = 0;
     for (let i = lag; i < n; i++) sum += (w[i] as number) * (w[i - lag] as number);
     r[lag] = sum;
   }
-  if ((r[0] as number) === 0) return [];
+  if ((r[0] as number) === 0) return 0;
   r[0] = (r[0] as number) * (1 + 1e-9);
-  const out: Array<{ q: Int32Array; shift: number }> = [];
-  let a = new Float64Array(0);
+  let found = 0;
+  // The coefficients of order m - 1 (a) and m (next), in two buffers used in turn.
+  let a = s.coefficients[0] as Float64Array;
+  let next = s.coefficients[1] as Float64Array;
   let err = r[0] as number;
   for (let m = 1; m <= maxOrder; m++) {
     let acc = r[m] as number;
     for (let j = 1; j < m; j++) acc -= (a[j - 1] as number) * (r[m - j] as number);
     const k = acc / err;
-    const next = new Float64Array(m);
     for (let j = 1; j < m; j++) next[j - 1] = (a[j - 1] as number) - k * (a[m - j - 1] as number);
     next[m - 1] = k;
+    const t = a;
     a = next;
+    next = t;
     err *= 1 - k * k;
     if (!(err > 0)) break;
-    if (m === 4 || m === maxOrder) out.push(quantise(a));
+    if (m === 4 || m === maxOrder) quantise(a, m, s.lpc[found++] as Lpc);
   }
-  return out;
+  return found;
 }
 
-function quantise(coefs: Float64Array): { q: Int32Array; shift: number } {
+function quantise(coefs: Float64Array, order: number, into: Lpc): void {
   let cmax = 0;
-  for (const c of coefs) cmax = Math.max(cmax, Math.abs(c));
+  for (let i = 0; i < order; i++) cmax = Math.max(cmax, Math.abs(coefs[i] as number));
   const log2cmax = cmax > 0 ? Math.floor(Math.log2(cmax)) + 1 : 0;
   const shift = Math.max(0, Math.min(15, QLP_PRECISION - 1 - log2cmax));
   const top = 2 ** (QLP_PRECISION - 1) - 1;
-  const q = new Int32Array(coefs.length);
+  // A candidate's order is 4 or the block's highest, the same block after block: made again only
+  // when it changes.
+  if (into.q.length !== order) into.q = new Int32Array(order);
   let carry = 0;
-  for (let i = 0; i < coefs.length; i++) {
+  for (let i = 0; i < order; i++) {
     const v = (coefs[i] as number) * 2 ** shift + carry;
     const r = Math.max(-top - 1, Math.min(top, Math.round(v)));
     carry = v - r;
-    q[i] = r;
+    into.q[i] = r;
   }
-  return { q, shift };
+  into.shift = shift;
 }
 
 /** Zig-zagged LPC residual of x[order, n) into out; returns the sum, or Infinity past 32 bits. */
-function lpcResidual(x: Int32Array, n: number, q: Int32Array, shift: number, out: Float64Array): number {
+function lpcResidual(x: Int32Array, n: number, lpc: Lpc, out: Float64Array): number {
+  const { q, shift } = lpc;
   const order = q.length;
   const div = 2 ** shift;
   let total = 0;
@@ -256,14 +278,31 @@ function lpcResidual(x: Int32Array, n: number, q: Int32Array, shift: number, out
   return total;
 }
 
+/** A partitioning of a residual: its partition order, Rice parameters and estimated bits. */
+type Partitions = { order: number; bits: number; params: Int32Array };
+
+const newPartitions = (): Partitions => ({
+  order: 0,
+  bits: 0,
+  params: new Int32Array(1 << MAX_PARTITION_ORDER),
+});
+
 /**
- * Rice partitions for residual[0, n - order): the cheapest partition order, its parameters and bits.
- * The sums of the finest partitions are taken once; each coarser order adds neighbours.
+ * Rice partitions for residual[0, n - order): the cheapest partition order, its parameters and bits,
+ * into `best` (`trial` is scratch). The sums of the finest partitions are taken once; each coarser
+ * order adds neighbours, in place.
  */
-function partitions(residual: Float64Array, n: number, order: number, maxParam: number) {
+function partitions(
+  residual: Float64Array,
+  n: number,
+  order: number,
+  maxParam: number,
+  s: SubframeScratch,
+  best: Partitions,
+): void {
   let top = 0;
   while (top < MAX_PARTITION_ORDER && n % (1 << (top + 1)) === 0 && n >> (top + 1) > order) top++;
-  let sums = new Float64Array(1 << top);
+  const sums = s.sums;
   const size = n >> top;
   for (let part = 0; part < 1 << top; part++) {
     const from = part === 0 ? 0 : part * size - order;
@@ -272,28 +311,73 @@ function partitions(residual: Float64Array, n: number, order: number, maxParam: 
     for (let i = from; i < to; i++) sum += residual[i] as number;
     sums[part] = sum;
   }
-  let best = { order: 0, bits: Number.POSITIVE_INFINITY, params: [] as number[] };
+  best.bits = Number.POSITIVE_INFINITY;
+  const trial = s.trialParams;
   for (let p = top; p >= 0; p--) {
-    if (p < top) {
-      const coarser = new Float64Array(1 << p);
-      for (let i = 0; i < 1 << p; i++) coarser[i] = (sums[2 * i] as number) + (sums[2 * i + 1] as number);
-      sums = coarser;
-    }
+    if (p < top)
+      for (let i = 0; i < 1 << p; i++) sums[i] = (sums[2 * i] as number) + (sums[2 * i + 1] as number);
     const partSize = n >> p;
     let bits = 0;
-    const params: number[] = [];
     for (let part = 0; part < 1 << p; part++) {
       const count = part === 0 ? partSize - order : partSize;
-      const r = riceParam(sums[part] as number, count, maxParam);
-      params.push(r.k);
-      bits += r.bits + 5;
+      const sum = sums[part] as number;
+      const k = riceParam(sum, count, maxParam);
+      trial[part] = k;
+      bits += riceBits(sum, count, k) + 5;
     }
-    if (bits < best.bits) best = { order: p, bits, params };
+    if (bits < best.bits) {
+      best.order = p;
+      best.bits = bits;
+      for (let i = 0; i < 1 << p; i++) best.params[i] = trial[i] as number;
+    }
   }
-  return best;
 }
 
-export type SubframeScratch = { residual: Float64Array; best: Float64Array; window: Float64Array };
+/**
+ * What writing a subframe works in, made once per writer: residuals (the best so far and the one
+ * being tried), the LPC's window, autocorrelation, coefficients and candidates, the partitions'
+ * sums and parameters, the fixed predictors' costs. A block allocates nothing.
+ */
+export type SubframeScratch = {
+  residual: Float64Array;
+  best: Float64Array;
+  window: Float64Array;
+  autocorrelation: Float64Array;
+  coefficients: [Float64Array, Float64Array];
+  lpc: [Lpc, Lpc];
+  sums: Float64Array;
+  trialParams: Int32Array;
+  /** The partitions of the best residual so far, and of the one being tried. */
+  bestPartitions: Partitions;
+  trialPartitions: Partitions;
+  fixedCosts: Float64Array;
+};
+
+function subframeScratch(): SubframeScratch {
+  const lpc = (): Lpc => ({ q: new Int32Array(0), shift: 0 });
+  return {
+    residual: new Float64Array(FLAC_BLOCK),
+    best: new Float64Array(FLAC_BLOCK),
+    window: new Float64Array(FLAC_BLOCK),
+    autocorrelation: new Float64Array(MAX_LPC_ORDER + 1),
+    coefficients: [new Float64Array(MAX_LPC_ORDER), new Float64Array(MAX_LPC_ORDER)],
+    lpc: [lpc(), lpc()],
+    sums: new Float64Array(1 << MAX_PARTITION_ORDER),
+    trialParams: new Int32Array(1 << MAX_PARTITION_ORDER),
+    bestPartitions: newPartitions(),
+    trialPartitions: newPartitions(),
+    fixedCosts: new Float64Array(5),
+  };
+}
+
+/** A signed value of `bits` bits as the unsigned number of the same bits. */
+const signedIn = (v: number, bits: number) => (v < 0 ? v + 2 ** bits : v);
+
+/** A subframe's type byte, with its wasted bits. */
+function typeByte(w: BitWriter, type: number, wasted: number): void {
+  w.write((type << 1) | (wasted > 0 ? 1 : 0), 8);
+  if (wasted > 0) w.unary(wasted - 1);
+}
 
 /**
  * Writes one subframe of x[0, n) at `bps` bits: constant, fixed (orders 0–4) or LPC (orders 1–8),
@@ -304,10 +388,9 @@ export type SubframeScratch = { residual: Float64Array; best: Float64Array; wind
 function writeSubframe(w: BitWriter, x: Int32Array, n: number, bps: number, s: SubframeScratch): void {
   let constant = true;
   for (let i = 1; i < n && constant; i++) if (x[i] !== x[0]) constant = false;
-  const signedIn = (bits: number) => (v: number) => (v < 0 ? v + 2 ** bits : v);
   if (constant) {
     w.write(0, 8);
-    w.write(signedIn(bps)(x[0] as number), bps);
+    w.write(signedIn(x[0] as number, bps), bps);
     return;
   }
   let or = 0;
@@ -316,57 +399,58 @@ function writeSubframe(w: BitWriter, x: Int32Array, n: number, bps: number, s: S
   while (((or >> wasted) & 1) === 0 && wasted < bps - 1) wasted++;
   if (wasted > 0) for (let i = 0; i < n; i++) x[i] = (x[i] as number) >> wasted;
   const bits = bps - wasted;
-  const signed = signedIn(bits);
-  const typeByte = (type: number) => {
-    w.write((type << 1) | (wasted > 0 ? 1 : 0), 8);
-    if (wasted > 0) w.unary(wasted - 1);
-  };
   const maxParam = bits > 16 ? 30 : 14;
   // Fixed predictor first, then each LPC order: the smallest coded size wins.
-  const { order: fixedOrder } = bestFixedOrder(x, n);
+  const fixedOrder = bestFixedOrder(x, n, s.fixedCosts);
   fixedResidual(x, n, fixedOrder, s.best);
-  let best = {
-    kind: 'fixed' as 'fixed' | 'lpc',
-    order: fixedOrder,
-    lpc: null as { q: Int32Array; shift: number } | null,
-    part: partitions(s.best, n, fixedOrder, maxParam),
-  };
-  let bestCost = best.part.bits + fixedOrder * bits;
-  for (const c of lpcCandidates(x, n, s.window)) {
-    const order = c.q.length;
-    if (!Number.isFinite(lpcResidual(x, n, c.q, c.shift, s.residual))) continue;
-    const part = partitions(s.residual, n, order, maxParam);
-    const cost = part.bits + order * (bits + QLP_PRECISION) + 9;
+  partitions(s.best, n, fixedOrder, maxParam, s, s.bestPartitions);
+  let order = fixedOrder;
+  let lpc: Lpc | null = null;
+  let bestCost = s.bestPartitions.bits + fixedOrder * bits;
+  const candidates = lpcCandidates(x, n, s);
+  for (let c = 0; c < candidates; c++) {
+    const candidate = s.lpc[c] as Lpc;
+    if (!Number.isFinite(lpcResidual(x, n, candidate, s.residual))) continue;
+    partitions(s.residual, n, candidate.q.length, maxParam, s, s.trialPartitions);
+    const cost = s.trialPartitions.bits + candidate.q.length * (bits + QLP_PRECISION) + 9;
     if (cost < bestCost) {
       bestCost = cost;
-      best = { kind: 'lpc', order, lpc: c, part };
+      order = candidate.q.length;
+      lpc = candidate;
+      // The residual and partitions tried become the best; the old best's buffers the next trial's.
       const t = s.best;
       s.best = s.residual;
       s.residual = t;
+      const p = s.bestPartitions;
+      s.bestPartitions = s.trialPartitions;
+      s.trialPartitions = p;
     }
   }
   if (bestCost > n * bits) {
     // Noise the predictors cannot shrink: stored as is.
-    typeByte(1);
-    for (let i = 0; i < n; i++) w.write(signed(x[i] as number), bits);
+    typeByte(w, 1, wasted);
+    for (let i = 0; i < n; i++) w.write(signedIn(x[i] as number, bits), bits);
     return;
   }
-  const { order, part } = best;
+  const part = s.bestPartitions;
   w.reserve(Math.ceil(bestCost / 8) + 256);
-  if (best.kind === 'fixed') typeByte(8 | order);
-  else typeByte(32 | (order - 1));
-  for (let i = 0; i < order; i++) w.write(signed(x[i] as number), bits);
-  if (best.lpc) {
+  if (!lpc) typeByte(w, 8 | order, wasted);
+  else typeByte(w, 32 | (order - 1), wasted);
+  for (let i = 0; i < order; i++) w.write(signedIn(x[i] as number, bits), bits);
+  if (lpc) {
     w.write(QLP_PRECISION - 1, 4);
-    w.write(best.lpc.shift, 5);
-    for (const c of best.lpc.q) w.write(signedIn(QLP_PRECISION)(c), QLP_PRECISION);
+    w.write(lpc.shift, 5);
+    for (let i = 0; i < lpc.q.length; i++)
+      w.write(signedIn(lpc.q[i] as number, QLP_PRECISION), QLP_PRECISION);
   }
-  const rice2 = part.params.some((k) => k > 14);
+  const count = 1 << part.order;
+  let rice2 = false;
+  for (let p = 0; p < count; p++) if ((part.params[p] as number) > 14) rice2 = true;
   w.write(rice2 ? 1 : 0, 2);
   w.write(part.order, 4);
   const size = n >> part.order;
   const residual = s.best;
-  for (let p = 0; p < part.params.length; p++) {
+  for (let p = 0; p < count; p++) {
     const k = part.params[p] as number;
     w.write(k, rice2 ? 5 : 4);
     const from = p === 0 ? 0 : p * size - order;
@@ -391,11 +475,8 @@ export class FlacWriter {
   private readonly block: Int32Array[];
   private readonly side = new Int32Array(FLAC_BLOCK);
   private readonly mid = new Int32Array(FLAC_BLOCK);
-  private readonly scratch: SubframeScratch = {
-    residual: new Float64Array(FLAC_BLOCK),
-    best: new Float64Array(FLAC_BLOCK),
-    window: new Float64Array(FLAC_BLOCK),
-  };
+  private readonly scratch = subframeScratch();
+  /** The frames completed by one push, one after the other (handed out as a view: reused). */
   private readonly writer: BitWriter;
   private readonly md5 = new Md5();
   private filled = 0;
@@ -403,7 +484,6 @@ export class FlacWriter {
   private frames = 0;
   private minFrame = Number.POSITIVE_INFINITY;
   private maxFrame = 0;
-  private out: Uint8Array[] = [];
 
   constructor(spec: FlacSpec) {
     if (spec.channelCount < 1 || spec.channelCount > 8) throw new RangeError('FLAC holds 1 to 8 channels.');
@@ -429,12 +509,15 @@ export class FlacWriter {
     return out;
   }
 
-  /** Interleaved little-endian PCM (16 or 24-bit); returns the frames completed (concatenated). */
+  /**
+   * Interleaved little-endian PCM (16 or 24-bit); returns the frames completed, one after the other,
+   * in a buffer reused by the next push.
+   */
   push(pcm: Uint8Array, count: number): Uint8Array {
     this.md5.update(pcm.subarray(0, count * this.spec.channelCount * (this.spec.bits / 8)));
     const channels = this.spec.channelCount;
     const bytes = this.spec.bits / 8;
-    this.out = [];
+    this.writer.reset();
     for (let i = 0; i < count; ) {
       const take = Math.min(count - i, FLAC_BLOCK - this.filled);
       for (let c = 0; c < channels; c++) {
@@ -453,14 +536,14 @@ export class FlacWriter {
       i += take;
       if (this.filled === FLAC_BLOCK) this.flushBlock();
     }
-    return concat(this.out);
+    return this.writer.bytes.subarray(0, this.writer.length);
   }
 
   /** The last, shorter block, and the STREAMINFO to write over the header's at STREAMINFO_OFFSET. */
   finish(): { tail: Uint8Array; streamInfo: Uint8Array } {
-    this.out = [];
+    this.writer.reset();
     if (this.filled > 0) this.flushBlock();
-    const tail = concat(this.out);
+    const tail = this.writer.bytes.slice(0, this.writer.length);
     const info = streamInfo(this.spec, {
       frames: this.frames,
       minFrame: Number.isFinite(this.minFrame) ? this.minFrame : 0,
@@ -470,65 +553,56 @@ export class FlacWriter {
     return { tail, streamInfo: info };
   }
 
+  /** Appends the block as a frame to what the writer holds. */
   private flushBlock(): void {
     const n = this.filled;
     const w = this.writer;
     const { bits, channelCount } = this.spec;
-    w.reset();
+    const start = w.length;
     w.reserve(n * channelCount * 4 + 64);
     // Which pair costs least: L/R, L/S, S/R or M/S (stereo only).
     let assignment = channelCount - 1;
-    let subframes: Array<{ x: Int32Array; bps: number }> = this.block.map((x) => ({ x, bps: bits }));
+    let first = this.block[0] as Int32Array;
+    let second = this.block[1] as Int32Array;
+    let firstBps = bits;
+    let secondBps = bits;
     if (channelCount === 2) {
-      const l = this.block[0] as Int32Array;
-      const r = this.block[1] as Int32Array;
+      const l = first;
+      const r = second;
       for (let i = 0; i < n; i++) {
         const a = l[i] as number;
         const b = r[i] as number;
         this.side[i] = a - b;
         this.mid[i] = (a + b) >> 1;
       }
-      const cl = bestFixedOrder(l, n).cost;
-      const cr = bestFixedOrder(r, n).cost;
-      const cs = bestFixedOrder(this.side, n).cost;
-      const cm = bestFixedOrder(this.mid, n).cost;
-      const options = [
-        {
-          a: 1,
-          cost: cl + cr,
-          s: [
-            { x: l, bps: bits },
-            { x: r, bps: bits },
-          ],
-        },
-        {
-          a: 8,
-          cost: cl + cs,
-          s: [
-            { x: l, bps: bits },
-            { x: this.side, bps: bits + 1 },
-          ],
-        },
-        {
-          a: 9,
-          cost: cs + cr,
-          s: [
-            { x: this.side, bps: bits + 1 },
-            { x: r, bps: bits },
-          ],
-        },
-        {
-          a: 10,
-          cost: cm + cs,
-          s: [
-            { x: this.mid, bps: bits },
-            { x: this.side, bps: bits + 1 },
-          ],
-        },
-      ];
-      const best = options.reduce((a, b) => (b.cost < a.cost ? b : a));
-      assignment = best.a;
-      subframes = best.s;
+      const costs = this.scratch.fixedCosts;
+      const cl = costs[bestFixedOrder(l, n, costs)] as number;
+      const cr = costs[bestFixedOrder(r, n, costs)] as number;
+      const cs = costs[bestFixedOrder(this.side, n, costs)] as number;
+      const cm = costs[bestFixedOrder(this.mid, n, costs)] as number;
+      // The first of the cheapest, in this order.
+      assignment = 1;
+      let cost = cl + cr;
+      if (cl + cs < cost) {
+        assignment = 8;
+        cost = cl + cs;
+      }
+      if (cs + cr < cost) {
+        assignment = 9;
+        cost = cs + cr;
+      }
+      if (cm + cs < cost) assignment = 10;
+      if (assignment === 8) {
+        second = this.side;
+        secondBps = bits + 1;
+      } else if (assignment === 9) {
+        first = this.side;
+        firstBps = bits + 1;
+      } else if (assignment === 10) {
+        first = this.mid;
+        second = this.side;
+        secondBps = bits + 1;
+      }
     }
     // Frame header.
     w.write(0xfff8, 16);
@@ -542,17 +616,22 @@ export class FlacWriter {
     if (sizeCode === 6) w.write(n - 1, 8);
     else if (sizeCode === 7) w.write(n - 1, 16);
     let crc8 = 0;
-    for (let i = 0; i < w.length; i++) crc8 = CRC8[crc8 ^ (w.bytes[i] as number)] as number;
+    for (let i = start; i < w.length; i++) crc8 = CRC8[crc8 ^ (w.bytes[i] as number)] as number;
     w.write(crc8, 8);
-    for (const s of subframes) writeSubframe(w, s.x, n, s.bps, this.scratch);
+    if (channelCount === 2) {
+      writeSubframe(w, first, n, firstBps, this.scratch);
+      writeSubframe(w, second, n, secondBps, this.scratch);
+    } else
+      for (let c = 0; c < channelCount; c++)
+        writeSubframe(w, this.block[c] as Int32Array, n, bits, this.scratch);
     w.align();
     let crc16 = 0;
-    for (let i = 0; i < w.length; i++)
+    for (let i = start; i < w.length; i++)
       crc16 = ((crc16 << 8) & 0xffff) ^ (CRC16[(crc16 >> 8) ^ (w.bytes[i] as number)] as number);
     w.write(crc16, 16);
-    this.out.push(w.bytes.slice(0, w.length));
-    this.minFrame = Math.min(this.minFrame, w.length);
-    this.maxFrame = Math.max(this.maxFrame, w.length);
+    const size = w.length - start;
+    this.minFrame = Math.min(this.minFrame, size);
+    this.maxFrame = Math.max(this.maxFrame, size);
     this.frames += n;
     this.frameNumber++;
     this.filled = 0;
@@ -568,15 +647,4 @@ function writeUtf8Number(w: BitWriter, v: number): void {
   const lead = (0xff00 >> bytes) & 0xff;
   w.write(lead | Math.floor(v / 2 ** (6 * (bytes - 1))), 8);
   for (let i = bytes - 2; i >= 0; i--) w.write(0x80 | (Math.floor(v / 2 ** (6 * i)) & 0x3f), 8);
-}
-
-function concat(pieces: Uint8Array[]): Uint8Array {
-  if (pieces.length === 1) return pieces[0] as Uint8Array;
-  const out = new Uint8Array(pieces.reduce((s, p) => s + p.byteLength, 0));
-  let o = 0;
-  for (const p of pieces) {
-    out.set(p, o);
-    o += p.byteLength;
-  }
-  return out;
 }

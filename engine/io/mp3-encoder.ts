@@ -11,6 +11,7 @@ import { id3v2, utf8 } from './tags';
 export const MP3_RATES = [32000, 44100, 48000] as const;
 const BITRATES = [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320];
 const RATE_INDEX: Record<number, number> = { 44100: 0, 48000: 1, 32000: 2 };
+const RATES = [44100, 48000, 32000];
 /** LAME's encoder delay in samples (decoders add their own 529 to it). */
 const ENCODER_DELAY = 576;
 const FRAME_SAMPLES = 1152;
@@ -49,7 +50,9 @@ export class Mp3Writer {
   private frameOffsets: number[] = [];
   private audioBytes = 0;
   private nextFrameAt = 0;
-  private carry = new Uint8Array(0);
+  /** The first bytes of a frame header cut by the end of the last output (at most 3). */
+  private readonly carry = new Uint8Array(4);
+  private carried = 0;
   private musicCrc = 0;
   private samples = 0;
 
@@ -82,36 +85,41 @@ export class Mp3Writer {
     return out;
   }
 
+  /** LAME's frames for the block: a view of its memory, valid until the next call. */
   encode(block: readonly Float32Array[], count: number): Uint8Array {
     this.samples += count;
-    const input = block.map((ch) => (ch.length === count ? ch : ch.subarray(0, count)));
+    // Whole blocks as they are; the last, shorter one through views.
+    const input = block[0]?.length === count ? block : block.map((ch) => ch.subarray(0, count));
     return this.take(this.lame.encode(input));
   }
 
   finish(): { tail: Uint8Array; infoOffset: number; info: Uint8Array } {
-    const tail = this.take(this.lame.finalize());
+    const tail = this.take(this.lame.finalize()).slice();
     return { tail, infoOffset: this.id3.byteLength, info: this.infoFrame() };
   }
 
-  /** Copies LAME's bytes (its buffer is reused) and notes where each frame starts. */
+  /**
+   * Notes where each frame of LAME's bytes starts (handing the bytes back as they are: the caller
+   * writes them out before the next call). A frame header cut by the end of the bytes is read on
+   * from the few bytes carried over.
+   */
   private take(bytes: Uint8Array): Uint8Array {
-    const out = bytes.slice();
-    this.musicCrc = crc16(this.musicCrc, out);
+    this.musicCrc = crc16(this.musicCrc, bytes);
     const start = this.audioBytes;
-    const end = start + out.byteLength;
-    const joined = this.carry.byteLength ? concat2(this.carry, out) : out;
-    const joinedStart = end - joined.byteLength;
+    const end = start + bytes.byteLength;
+    const carryStart = start - this.carried;
+    const at = (p: number) => (p < start ? this.carry[p - carryStart] : bytes[p - start]) as number;
     while (this.nextFrameAt + 4 <= end) {
-      const p = this.nextFrameAt - joinedStart;
-      const b1 = joined[p + 1] as number;
-      const b2 = joined[p + 2] as number;
+      const p = this.nextFrameAt;
+      const b1 = at(p + 1);
+      const b2 = at(p + 2);
       // Not a frame where one should start: the seek table is then left coarse, never wrong in size.
-      if (joined[p] !== 0xff || (b1 & 0xe0) !== 0xe0) {
+      if (at(p) !== 0xff || (b1 & 0xe0) !== 0xe0) {
         this.nextFrameAt = Number.POSITIVE_INFINITY;
         break;
       }
       const kbps = BITRATES[b2 >> 4] as number;
-      const rate = [44100, 48000, 32000][(b2 >> 2) & 3] as number;
+      const rate = RATES[(b2 >> 2) & 3] as number;
       const size = Math.floor((144000 * kbps) / rate) + ((b2 >> 1) & 1);
       if (size <= 4) {
         this.nextFrameAt = Number.POSITIVE_INFINITY;
@@ -121,9 +129,11 @@ export class Mp3Writer {
       this.nextFrameAt += size;
     }
     this.audioBytes = end;
-    const keepFrom = Math.max(joinedStart, Math.min(this.nextFrameAt, end));
-    this.carry = joined.slice(keepFrom - joinedStart);
-    return out;
+    // What is left of a header begun before the end (nothing once the frames are lost).
+    const keepFrom = Math.max(carryStart, Math.min(this.nextFrameAt, end));
+    for (let p = keepFrom; p < end; p++) this.carry[p - keepFrom] = at(p);
+    this.carried = end - keepFrom;
+    return bytes;
   }
 
   /** The Xing ("Info" for CBR) frame with its LAME extension: frames, bytes, seek table, delay and padding. */
@@ -163,11 +173,4 @@ export class Mp3Writer {
     view.setUint16(o + 34, crc16(0, out.subarray(0, lame + 34)));
     return out;
   }
-}
-
-function concat2(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.byteLength + b.byteLength);
-  out.set(a);
-  out.set(b, a.byteLength);
-  return out;
 }

@@ -1,3 +1,5 @@
+import type { ViewCache } from './scratch';
+
 /**
  * Where a WAV or AIFF file keeps its samples and how they are coded: what the container parsers
  * find, and all a reader needs to decode any run of frames without the rest of the file.
@@ -39,7 +41,8 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /**
  * Decodes `count` frames from `bytes` (which start at a frame) into into[c][at …], deinterleaving.
  * The common codings are read without DataView calls: stereo 24-bit little-endian as three 32-bit
- * words per two frames, other 24-bit byte by byte, 16-bit through an Int16Array view.
+ * words per two frames, other 24-bit byte by byte, 16-bit through an Int16Array view. A stream
+ * decoding block after block from the same buffer passes `views`, so those views are made once.
  */
 export function decodeFrames(
   layout: PcmLayout,
@@ -47,13 +50,16 @@ export function decodeFrames(
   count: number,
   into: readonly Float32Array[],
   at: number,
+  views?: { words: ViewCache<Uint32Array>; int16: ViewCache<Int16Array> },
 ): void {
   const { channels, bits, bigEndian } = layout;
   const stride = channels * (bits / 8);
   if (!layout.float && bits === 24 && !bigEndian) {
     if (channels === 2 && LITTLE_ENDIAN && bytes.byteOffset % 4 === 0) {
       // Two stereo frames are three 32-bit words, read at once and taken apart.
-      const words = new Uint32Array(bytes.buffer, bytes.byteOffset, Math.floor((count * 6) / 4));
+      const words = views
+        ? views.words.of(bytes)
+        : new Uint32Array(bytes.buffer, bytes.byteOffset, Math.floor((count * 6) / 4));
       const left = into[0] as Float32Array;
       const right = into[1] as Float32Array;
       const pairs = count >> 1;
@@ -88,7 +94,9 @@ export function decodeFrames(
     return;
   }
   if (!layout.float && bits === 16 && bigEndian === !LITTLE_ENDIAN && bytes.byteOffset % 2 === 0) {
-    const samples = new Int16Array(bytes.buffer, bytes.byteOffset, count * channels);
+    const samples = views
+      ? views.int16.of(bytes)
+      : new Int16Array(bytes.buffer, bytes.byteOffset, count * channels);
     for (let c = 0; c < channels; c++) {
       const ch = into[c] as Float32Array;
       for (let i = 0, p = c; i < count; i++, p += channels) ch[at + i] = (samples[p] as number) / 32768;

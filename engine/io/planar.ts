@@ -27,8 +27,9 @@ export function readPlanar(
   into: Float32Array,
   at = 0,
 ): void {
+  // A loop rather than into.set(channel.subarray(…)): no view made per block.
   if (channel instanceof Float32Array) {
-    into.set(channel.subarray(start, start + n), at);
+    for (let i = 0; i < n; i++) into[at + i] = channel[start + i] as number;
     return;
   }
   for (let i = 0; i < n; i++) into[at + i] = (channel[start + i] as number) * INT16_SCALE;
@@ -48,9 +49,8 @@ export function planarSource(audio: PlanarAudio): FrameSource {
     notice: audio.notice,
     read(into, count) {
       const n = Math.max(0, Math.min(count, frames - position));
-      audio.channels.forEach((ch, c) => {
-        readPlanar(ch, position, n, into[c] as Float32Array);
-      });
+      for (let c = 0; c < audio.channels.length; c++)
+        readPlanar(audio.channels[c] as PlanarChannel, position, n, into[c] as Float32Array);
       position += n;
       return n;
     },

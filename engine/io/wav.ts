@@ -1,7 +1,8 @@
 import { type AudioData, AudioFormatError } from '../audio-data';
 import { fourCC, writeFourCC } from './bytes';
 import { type ByteSource, bytesPerFrame, bytesSource, decodeFrames, type PcmLayout } from './pcm';
-import { mulberry32 } from '../dsp/random';
+import { Mulberry32 } from '../dsp/random';
+import { ByteScratch, dataViews, type ViewCache, wordViews } from './scratch';
 
 const WAVE_FORMAT_PCM = 0x0001;
 const WAVE_FORMAT_IEEE_FLOAT = 0x0003;
@@ -163,12 +164,19 @@ type EncodePlan = {
   bits: 16 | 24 | 32;
   isFloat: boolean;
   dataSize: number;
-  /** 16-bit only: one dither generator per channel, consumed frame by frame. */
-  rngs: Array<() => number>;
+  /** 16-bit only: one dither generator per channel, consumed frame by frame, and its noise for the frames being written. */
+  dithers: Mulberry32[];
+  noise: Float64Array[];
   dither: boolean;
   /** Written as RF64 (sizes in a ds64 chunk): forced, or because the file would pass 4 GiB. */
   rf64: boolean;
+  /** The views writeFrames writes the bytes through, made once per buffer written into. */
+  words: ViewCache<Uint32Array>;
+  data: ViewCache<DataView>;
 };
+
+/** Frames of dither noise drawn at a time. */
+const NOISE_CHUNK = 4096;
 
 export type WavOptions = { format: WavFormat; ditherSeed?: number; rf64?: boolean };
 
@@ -188,11 +196,15 @@ function planEncoding(
     bits,
     isFloat: opts.format === 'wav32f',
     dataSize,
-    rngs: Array.from({ length: channelCount }, (_, c) =>
-      mulberry32((opts.ditherSeed ?? Date.now()) * 31 + c * 7919),
+    dithers: Array.from(
+      { length: channelCount },
+      (_, c) => new Mulberry32((opts.ditherSeed ?? Date.now()) * 31 + c * 7919),
     ),
+    noise: Array.from({ length: bits === 16 ? channelCount : 0 }, () => new Float64Array(NOISE_CHUNK)),
     dither: bits === 16,
     rf64: opts.rf64 === true || HEADER + dataSize + (dataSize & 1) - 8 > NO_SIZE,
+    words: wordViews(),
+    data: dataViews(),
   };
 }
 
@@ -257,7 +269,7 @@ function writeFrames(plan: EncodePlan, from: number, to: number, out: Uint8Array
   const channelCount = plan.channels.length;
   if (plan.bits === 24 && channelCount === 2 && LITTLE_ENDIAN && out.byteOffset % 4 === 0) {
     // The commonest case: two stereo frames are 12 bytes, three 32-bit words written at once.
-    const words = new Uint32Array(out.buffer, out.byteOffset, Math.floor(out.byteLength / 4));
+    const words = plan.words.of(out);
     const left = plan.channels[0] as Float32Array;
     const right = plan.channels[1] as Float32Array;
     const pairsEnd = from + ((to - from) & ~1);
@@ -275,7 +287,12 @@ function writeFrames(plan: EncodePlan, from: number, to: number, out: Uint8Array
       const p = (pairsEnd - from) * 6;
       const l = to24(left[pairsEnd] as number);
       const r = to24(right[pairsEnd] as number);
-      out.set([l & 0xff, (l >> 8) & 0xff, (l >> 16) & 0xff, r & 0xff, (r >> 8) & 0xff, (r >> 16) & 0xff], p);
+      out[p] = l & 0xff;
+      out[p + 1] = (l >> 8) & 0xff;
+      out[p + 2] = (l >> 16) & 0xff;
+      out[p + 3] = r & 0xff;
+      out[p + 4] = (r >> 8) & 0xff;
+      out[p + 5] = (r >> 16) & 0xff;
     }
     return;
   }
@@ -293,21 +310,28 @@ function writeFrames(plan: EncodePlan, from: number, to: number, out: Uint8Array
     }
     return;
   }
-  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const view = plan.data.of(out);
+  if (plan.isFloat) {
+    for (let i = from, p = 0; i < to; i++)
+      for (let c = 0; c < channelCount; c++, p += 4)
+        view.setFloat32(p, (plan.channels[c] as Float32Array)[i] as number, true);
+    return;
+  }
+  // 16-bit: the dither's noise is drawn a chunk of frames ahead, each channel from its own
+  // generator in order, so the numbers are those drawn frame by frame.
   let p = 0;
-  for (let i = from; i < to; i++) {
-    for (let c = 0; c < channelCount; c++) {
-      const x = (plan.channels[c] as Float32Array)[i] as number;
-      if (plan.isFloat) {
-        view.setFloat32(p, x, true);
-        p += 4;
-      } else {
-        const rng = plan.rngs[c] as () => number;
-        const dithered = x * 32768 + (plan.dither ? rng() - rng() : 0);
+  for (let chunk = from; chunk < to; chunk += NOISE_CHUNK) {
+    const end = Math.min(to, chunk + NOISE_CHUNK);
+    if (plan.dither)
+      for (let c = 0; c < channelCount; c++)
+        (plan.dithers[c] as Mulberry32).differences(plan.noise[c] as Float64Array, end - chunk);
+    for (let i = chunk; i < end; i++)
+      for (let c = 0; c < channelCount; c++, p += 2) {
+        const x = (plan.channels[c] as Float32Array)[i] as number;
+        const dithered =
+          x * 32768 + (plan.dither ? ((plan.noise[c] as Float64Array)[i - chunk] as number) : 0);
         view.setInt16(p, clampInt(Math.round(dithered), 32767), true);
-        p += 2;
       }
-    }
   }
 }
 
@@ -358,8 +382,10 @@ export function encodeWavChunks(
 }
 
 function onGrid(channels: readonly Float32Array[], scale: number, count = channels[0]?.length ?? 0): boolean {
-  for (const ch of channels)
+  for (let c = 0; c < channels.length; c++) {
+    const ch = channels[c] as Float32Array;
     for (let i = 0; i < count; i++) if (!Number.isInteger((ch[i] as number) * scale)) return false;
+  }
   return true;
 }
 
@@ -377,7 +403,7 @@ export class WavEncoder {
   readonly clipping: Clipping = { samples: 0, peak: 0 };
   private readonly plan: EncodePlan;
   private readonly channelCount: number;
-  private buffer = new Uint8Array(0);
+  private readonly bytes = new ByteScratch();
   private written = 0;
   private readonly bounded: boolean;
   /**
@@ -406,8 +432,7 @@ export class WavEncoder {
     const plan = this.plan;
     if (block.length !== this.channelCount || (this.bounded && this.written + count > plan.frames))
       throw new RangeError('The block does not fit the file announced in the header.');
-    const bytes = count * this.channelCount * (plan.bits / 8);
-    if (this.buffer.byteLength < bytes) this.buffer = new Uint8Array(bytes);
+    const out = this.bytes.take(count * this.channelCount * (plan.bits / 8));
     plan.channels = block;
     // A float file holds anything; a fixed-point one clips beyond full scale. The peak is kept for both.
     const top = plan.isFloat
@@ -417,7 +442,8 @@ export class WavEncoder {
         : 8388607 / 8388608;
     const bottom = plan.isFloat ? Number.NEGATIVE_INFINITY : -1;
     let { samples, peak } = this.clipping;
-    for (const ch of block) {
+    for (let c = 0; c < block.length; c++) {
+      const ch = block[c] as Float32Array;
       // The extremes without a branch per sample; the clipped ones are counted only in a block that
       // has some (or a NaN, which fails every comparison).
       let hi = 0;
@@ -437,7 +463,6 @@ export class WavEncoder {
     this.clipping.samples = samples;
     this.clipping.peak = peak;
     if (plan.bits === 16 && !plan.isFloat) plan.dither = !onGrid(block, 32768, count);
-    const out = this.buffer.subarray(0, bytes);
     writeFrames(plan, 0, count, out);
     this.written += count;
     return out;

@@ -296,13 +296,17 @@ export class Mixer {
    */
   process(blocks: ReadonlyArray<StripBlock | null>, frames: number): readonly [Float32Array, Float32Array] {
     if (frames > this.blockSize) throw new Error(`A block is at most ${this.blockSize} frames.`);
-    const [outL, outR] = this.out;
+    // Indexed loops and no destructuring of arrays here and below: an iterator is an allocation
+    // wherever the compiler has not optimised it away, and this runs per block.
+    const outL = this.out[0];
+    const outR = this.out[1];
     outL.fill(0, 0, frames);
     outR.fill(0, 0, frames);
     const k = Math.exp(-frames / (GLIDE_SEC * this.sampleRate));
     const bus = this.reverb;
     let sending = false;
-    for (const strip of this.strips) {
+    for (let s = 0; s < this.strips.length; s++) {
+      const strip = this.strips[s] as Strip;
       strip.step(k);
       if (bus && !strip.silent && (strip.send.from > 0 || strip.send.to > 0)) sending = true;
     }
@@ -421,7 +425,8 @@ export class Mixer {
     bus.process(this.sendLeft, this.sendRight, this.wetLeft, this.wetRight, frames);
     const r0 = this.returnGain.from;
     const dr = (this.returnGain.to - r0) / frames;
-    const [outL, outR] = this.out;
+    const outL = this.out[0];
+    const outR = this.out[1];
     for (let i = 0; i < frames; i++) {
       const g = r0 + dr * (i + 1);
       outL[i] = (outL[i] as number) + (this.wetLeft[i] as number) * g;

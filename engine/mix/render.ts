@@ -116,9 +116,10 @@ class MixRun {
     if (start >= frames) return 0;
     if (opts.signal?.aborted) throw new RenderCancelledError();
     const end = Math.min(frames, start + blockSize);
-    this.readers.forEach((reader, i) => {
+    for (let i = 0; i < this.readers.length; i++) {
+      const reader = this.readers[i];
       this.blocks[i] = reader ? readBlock(reader, start, end, blockSize) : null;
-    });
+    }
     this.block = this.mixer.process(this.blocks, end - start);
     this.start = end;
     opts.onProgress?.(end / frames);
@@ -152,8 +153,15 @@ export function mixFrameSource(
           if (left === 0) break;
         }
         const n = Math.min(left, count - done);
-        (into[0] as Float32Array).set(run.block[0].subarray(at, at + n), done);
-        (into[1] as Float32Array).set(run.block[1].subarray(at, at + n), done);
+        // Copied by a loop, not through subarray views: nothing made per block.
+        const intoL = into[0] as Float32Array;
+        const intoR = into[1] as Float32Array;
+        const blockL = run.block[0];
+        const blockR = run.block[1];
+        for (let i = 0; i < n; i++) {
+          intoL[done + i] = blockL[at + i] as number;
+          intoR[done + i] = blockR[at + i] as number;
+        }
         at += n;
         left -= n;
         done += n;
