@@ -4,7 +4,7 @@
 // module loader) and loads nothing but Node's fs, module and vm before the bundle. Plain JavaScript:
 // the launcher needs no compiler.
 'use strict';
-const { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
 const path = require('node:path');
 const vm = require('node:vm');
@@ -33,8 +33,8 @@ function stale() {
 
 /**
  * Runs the bundle as Node would require it, but compiled with V8's code cache: parsing and compiling
- * the command line's 70 kB was a third of the engine's start-up. The first run of a build writes the
- * cache (with every function that run compiled); the cache is named by the bundle's time and size,
+ * the command line's 70 kB was a third of the engine's start-up. The first successful run of a build
+ * writes the cache (with every function that run compiled); it is named by the bundle's time and size,
  * since V8 itself checks only the source's length, and a cache V8 rejects (another Node, other
  * flags) is written again. The cache is an optimisation: failing to read or write it changes nothing.
  */
@@ -49,14 +49,14 @@ function run() {
   }
   const script = new vm.Script(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
-    process.on('exit', () => {
+    process.on('exit', (code) => {
+      // A run that failed (a missing file, a bad flag) compiled little of the command line: the
+      // next run that succeeds writes the cache instead.
+      if (code !== 0) return;
       try {
         const temp = `${cacheFile}.${process.pid}.tmp`;
         writeFileSync(temp, script.createCachedData());
         renameSync(temp, cacheFile);
-        for (const name of readdirSync(out))
-          if (name.endsWith('.cache') && name !== path.basename(cacheFile))
-            rmSync(path.join(out, name), { force: true });
       } catch {
         // A read-only or full disk: the next start compiles again.
       }

@@ -131,6 +131,9 @@ export async function buildAudio(root = ROOT) {
   place(path.join(out, 'peak-thread.cjs'), thread);
   place(path.join(out, INPUTS_FILE), `${[...inputs].sort().join('\n')}\n`);
   place(path.join(out, 'cli.cjs'), cli);
+  // The previous bundle's code cache (scripts/audio.cjs writes the new one after a successful run).
+  for (const fileName of readdirSync(out))
+    if (fileName.endsWith('.cache')) rmSync(path.join(out, fileName), { force: true });
 
   const now = Date.now();
   for (const fileName of readdirSync(lazyDir)) {

@@ -435,10 +435,14 @@ describe('audio CLI start-up', () => {
     expect(
       readFileSync(path.resolve('dist/audio', cache as string)).equals(Buffer.alloc(good.length, 7)),
     ).toBe(false);
-    // The list of inputs gone: built again rather than trusted.
+    // The list of inputs gone: built again rather than trusted. A run that fails (it compiled
+    // little) leaves no cache; the next that succeeds does.
     rmSync(path.resolve('dist/audio/inputs.txt'));
-    expect(cli('loudness', file).status).toBe(0);
+    expect(cli('loudness', path.join(dir, 'missing.wav')).status).toBe(2);
     expect(readFileSync(path.resolve('dist/audio/inputs.txt'), 'utf8')).toContain('engine/cli/main.ts\n');
+    expect(caches()).toHaveLength(0);
+    expect(cli('loudness', file).status).toBe(0);
+    expect(caches()).toHaveLength(1);
   });
 
   it('a FLAC loads the decoders and the FLAC codec only; a damaged one is still an audio error', () => {
