@@ -32,7 +32,16 @@ import { encodeWav } from '../engine/index';
 import { launchChromium } from '../tests/e2e/chromium';
 import { type Desk, openDesk, RENDERER_DIR } from '../tests/renderer/harness';
 import { proEntitlements, signedIn } from '../tests/renderer/scripted-bridge';
-import { collectGarbage, pssOf, rendererPids, resetPeakRss, rssOf, serve } from './renderer-pss';
+import {
+  collectGarbage,
+  pssOf,
+  rendererPids,
+  resetPeakRss,
+  rssOf,
+  saveResult,
+  serve,
+  withMachine,
+} from './renderer-pss';
 
 const MINUTES = (process.env.BENCH_EXPORT_MINUTES ?? '5,20').split(',').map(Number);
 const STEMS = Number(process.env.BENCH_EXPORT_STEMS ?? 2);
@@ -418,26 +427,17 @@ if (import.meta.url === `file://${process.argv[1]}`) {
           exportWallS: median(mine.map((r) => r.exportWallS)),
         };
       }
-    const result = {
+    const result = withMachine({
       summary,
       builds,
       settings: { stems: STEMS, minutes: MINUTES, format: 'wav24', runs: RUNS, sampleEveryMs: SAMPLE_MS },
       runs,
-      machine: {
-        cpus: os.cpus().length,
-        // The machine is shared: its load while measuring says how far the wall times can be trusted.
-        loadAverage1m: round1(os.loadavg()[0] ?? 0),
-        chromium: '/usr/bin/chromium (headless)',
-      },
-      measuredAt: new Date().toISOString(),
-    };
-    console.log(JSON.stringify(result, null, 2));
+    });
+    // A file of the wrong size means a broken export: its figures are not written.
+    saveResult('export-memory', result, wrong.length === 0);
     if (wrong.length > 0) {
       console.error(`Files of the wrong size: ${wrong.map((r) => `${r.build} ${r.minutes} min`).join(', ')}`);
       process.exitCode = 1;
-    } else {
-      mkdirSync('bench/results', { recursive: true });
-      writeFileSync('bench/results/export-memory.json', `${JSON.stringify(result, null, 2)}\n`);
     }
   } finally {
     rmSync(work, { recursive: true, force: true });

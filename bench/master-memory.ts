@@ -23,7 +23,7 @@ import { launchChromium } from '../tests/e2e/chromium';
 import { type Desk, openDesk } from '../tests/renderer/harness';
 import { proEntitlements, signedIn } from '../tests/renderer/scripted-bridge';
 import { type Build, buildsToCompare, peakOf, samplePss, steadyPss } from './export-memory';
-import { collectGarbage, pssOf, rendererPids, serve } from './renderer-pss';
+import { collectGarbage, pssOf, rendererPids, saveResult, serve, withMachine } from './renderer-pss';
 
 const MINUTES = Number(process.env.BENCH_MASTER_MINUTES ?? 10);
 const STEMS = Number(process.env.BENCH_MASTER_STEMS ?? 1);
@@ -228,21 +228,21 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         abPlayer: mine[0]?.abPlayer ?? 'unknown',
       };
     }
-    const result = {
-      summary,
-      builds,
-      settings: { minutes: MINUTES, stems: STEMS, runs: RUNS, playSeconds: PLAY_S, sampleEveryMs: SAMPLE_MS },
-      runs,
-      machine: {
-        cpus: os.cpus().length,
-        loadAverage1m: round1(os.loadavg()[0] ?? 0),
-        chromium: '/usr/bin/chromium (headless)',
-      },
-      measuredAt: new Date().toISOString(),
-    };
-    console.log(JSON.stringify(result, null, 2));
-    mkdirSync('bench/results', { recursive: true });
-    writeFileSync('bench/results/master-memory.json', `${JSON.stringify(result, null, 2)}\n`);
+    saveResult(
+      'master-memory',
+      withMachine({
+        summary,
+        builds,
+        settings: {
+          minutes: MINUTES,
+          stems: STEMS,
+          runs: RUNS,
+          playSeconds: PLAY_S,
+          sampleEveryMs: SAMPLE_MS,
+        },
+        runs,
+      }),
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -29,7 +29,7 @@ import { launchChromium } from '../tests/e2e/chromium';
 import { type Desk, openDesk } from '../tests/renderer/harness';
 import { proEntitlements, signedIn } from '../tests/renderer/scripted-bridge';
 import { type Build, buildsToCompare, steadyPss } from './export-memory';
-import { collectGarbage, pssOf, rendererPids } from './renderer-pss';
+import { collectGarbage, pssOf, rendererPids, saveResult, withMachine } from './renderer-pss';
 
 const MINUTES = Number(process.env.BENCH_PREVIEW_MINUTES ?? 10);
 const STEMS = Number(process.env.BENCH_PREVIEW_STEMS ?? 2);
@@ -330,30 +330,24 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       }
       summary[build.label] = fig;
     }
-    const result = {
-      summary,
-      builds,
-      settings: {
-        minutes: MINUTES,
-        stems: STEMS,
-        runs: RUNS,
-        playSeconds: PLAY_S,
-        watchSeconds: WATCH_S,
-        fileRate,
-        contextRate,
-        format: 'WAV 24-bit stereo (held as float)',
-      },
-      runs,
-      machine: {
-        cpus: os.cpus().length,
-        loadAverage1m: round1(os.loadavg()[0] ?? 0),
-        chromium: '/usr/bin/chromium (headless)',
-      },
-      measuredAt: new Date().toISOString(),
-    };
-    console.log(JSON.stringify(result, null, 2));
-    mkdirSync('bench/results', { recursive: true });
-    writeFileSync('bench/results/preview-release.json', `${JSON.stringify(result, null, 2)}\n`);
+    saveResult(
+      'preview-release',
+      withMachine({
+        summary,
+        builds,
+        settings: {
+          minutes: MINUTES,
+          stems: STEMS,
+          runs: RUNS,
+          playSeconds: PLAY_S,
+          watchSeconds: WATCH_S,
+          fileRate,
+          contextRate,
+          format: 'WAV 24-bit stereo (held as float)',
+        },
+        runs,
+      }),
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

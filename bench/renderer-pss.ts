@@ -2,7 +2,8 @@
 // proportional set size of the renderer processes this Node process started (Linux /proc; it counts
 // everything a page holds: its heap, its Workers, its worklet's thread, ArrayBuffers, AudioBuffers),
 // a garbage collection everywhere before a reading, and the renderer build served as main serves it.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
@@ -124,4 +125,28 @@ export async function serve(dir: string, isolation: boolean) {
     url: `http://127.0.0.1:${port}/`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * A browser memory benchmark's result as the three of them write it (bench/results/<name>.json):
+ * what it measured, and the machine it ran on (shared: its load says how far times can be trusted).
+ */
+export function withMachine<T extends object>(result: T) {
+  return {
+    ...result,
+    machine: {
+      cpus: os.cpus().length,
+      loadAverage1m: Math.round((os.loadavg()[0] ?? 0) * 10) / 10,
+      chromium: '/usr/bin/chromium (headless)',
+    },
+    measuredAt: new Date().toISOString(),
+  };
+}
+
+/** Prints the result and writes it to bench/results/<name>.json. */
+export function saveResult(name: string, result: object, write = true): void {
+  console.log(JSON.stringify(result, null, 2));
+  if (!write) return;
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(`bench/results/${name}.json`, `${JSON.stringify(result, null, 2)}\n`);
 }
