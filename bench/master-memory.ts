@@ -14,16 +14,23 @@
 // (built here from git archive) or BENCH_MASTER_COMPARE_DIR=<dir>; BENCH_MEMORY_RENDERER_DIR serves
 // a build made beforehand instead of building this checkout's. Writes bench/results/master-memory.json.
 // Run alone: `BENCH_MASTER_COMPARE=2f920af npx tsx bench/master-memory.ts` (some 10 minutes).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { newProject } from '../contracts/project';
-import { encodeWav } from '../engine/index';
 import { launchChromium } from '../tests/e2e/chromium';
 import { type Desk, openDesk } from '../tests/renderer/harness';
 import { proEntitlements, signedIn } from '../tests/renderer/scripted-bridge';
 import { type Build, buildsToCompare, peakOf, samplePss, steadyPss } from './export-memory';
-import { collectGarbage, pssOf, rendererPids, saveResult, serve, withMachine } from './renderer-pss';
+import {
+  collectGarbage,
+  pssOf,
+  rendererPids,
+  saveResult,
+  serve,
+  toneStems,
+  withMachine,
+} from './renderer-pss';
 
 const MINUTES = Number(process.env.BENCH_MASTER_MINUTES ?? 10);
 const STEMS = Number(process.env.BENCH_MASTER_STEMS ?? 1);
@@ -65,23 +72,6 @@ export type MasterRun = {
   contextRate: number;
   longestSampleGapMs: number;
 };
-
-function stems(dir: string): string[] {
-  const frames = Math.round(MINUTES * 60 * SESSION_RATE);
-  return Array.from({ length: STEMS }, (_, i) => {
-    const step = (2 * Math.PI * 110 * (i + 1)) / SESSION_RATE;
-    const channels = [0, 1].map((c) => {
-      const x = new Float32Array(frames);
-      // A tone with a slow swell: the master has loudness to measure and a limiter to work.
-      for (let f = 0; f < frames; f++)
-        x[f] = (0.15 + 0.1 * Math.sin(f / SESSION_RATE)) * Math.sin(step * f * (1 + c / 2));
-      return x;
-    });
-    const file = path.join(dir, `${MINUTES} min stem ${i + 1}.wav`);
-    writeFileSync(file, encodeWav({ sampleRate: SESSION_RATE, channels }, { format: 'wav24' }));
-    return file;
-  });
-}
 
 /** Before the desk's scripts: which A/B player the page makes (a worklet node, or buffer sources). */
 const WATCH = `(() => {
@@ -200,7 +190,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     );
     const stemsDir = path.join(work, 'stems');
     mkdirSync(stemsDir);
-    const files = stems(stemsDir);
+    const files = toneStems(stemsDir, {
+      minutes: MINUTES,
+      stems: STEMS,
+      rate: SESSION_RATE,
+      name: (i) => `${MINUTES} min stem ${i + 1}.wav`,
+    });
     const runs: MasterRun[] = [];
     for (let run = 0; run < RUNS; run++)
       for (const build of run % 2 ? [...builds].reverse() : builds) {

@@ -16,7 +16,7 @@
 // Another build is measured in the same run, interleaved: BENCH_PREVIEW_COMPARE=<git revision> or
 // BENCH_PREVIEW_COMPARE_DIR=<dir>. Writes bench/results/preview-release.json.
 // Run alone: `BENCH_PREVIEW_COMPARE=4fa7a81 npx tsx bench/preview-release.ts` (some 15 minutes).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -24,12 +24,11 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { newProject } from '../contracts/project';
 import { serveRendererFile } from '../electron/main/renderer-files';
-import { encodeWav } from '../engine/index';
 import { launchChromium } from '../tests/e2e/chromium';
 import { type Desk, openDesk } from '../tests/renderer/harness';
 import { proEntitlements, signedIn } from '../tests/renderer/scripted-bridge';
 import { type Build, buildsToCompare, steadyPss } from './export-memory';
-import { collectGarbage, pssOf, rendererPids, saveResult, withMachine } from './renderer-pss';
+import { collectGarbage, pssOf, rendererPids, saveResult, toneStems, withMachine } from './renderer-pss';
 
 const MINUTES = Number(process.env.BENCH_PREVIEW_MINUTES ?? 10);
 const STEMS = Number(process.env.BENCH_PREVIEW_STEMS ?? 2);
@@ -104,22 +103,6 @@ async function serve(dir: string) {
     url: `http://127.0.0.1:${port}/`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-function stems(dir: string, rate: number): string[] {
-  const frames = Math.round(MINUTES * 60 * rate);
-  return Array.from({ length: STEMS }, (_, i) => {
-    const step = (2 * Math.PI * 110 * (i + 1)) / rate;
-    const channels = [0, 1].map((c) => {
-      const x = new Float32Array(frames);
-      for (let f = 0; f < frames; f++)
-        x[f] = (0.15 + 0.1 * Math.sin(f / rate)) * Math.sin(step * f * (1 + c / 2));
-      return x;
-    });
-    const file = path.join(dir, `Stem ${i + 1}.wav`);
-    writeFileSync(file, encodeWav({ sampleRate: rate, channels }, { format: 'wav24' }));
-    return file;
-  });
 }
 
 export type Step = {
@@ -303,7 +286,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const fileRate = RATE === 'context' ? contextRate : Number(RATE);
     const stemsDir = path.join(work, 'stems');
     mkdirSync(stemsDir);
-    const files = stems(stemsDir, fileRate);
+    const files = toneStems(stemsDir, {
+      minutes: MINUTES,
+      stems: STEMS,
+      rate: fileRate,
+      name: (i) => `Stem ${i + 1}.wav`,
+    });
     const runs: PreviewRun[] = [];
     for (let run = 0; run < RUNS; run++)
       for (const build of run % 2 ? [...builds].reverse() : builds) {

@@ -5,9 +5,11 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { createServer } from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { serveRendererFile } from '../electron/main/renderer-files';
+import { encodeWav } from '../engine/io/wav';
 
 /** Every process under `root` (this Node process: Chromium is its child). */
 function descendants(root: number): number[] {
@@ -149,4 +151,32 @@ export function saveResult(name: string, result: object, write = true): void {
   if (!write) return;
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(`bench/results/${name}.json`, `${JSON.stringify(result, null, 2)}\n`);
+}
+
+/**
+ * Stereo 24-bit stems on disk, as a file picker hands them: tones with a slow swell, so a master has
+ * loudness to measure and a limiter to work. `name(i)` names stem i (from 0).
+ */
+export function toneStems(
+  dir: string,
+  {
+    minutes,
+    stems,
+    rate,
+    name,
+  }: { minutes: number; stems: number; rate: number; name: (i: number) => string },
+): string[] {
+  const frames = Math.round(minutes * 60 * rate);
+  return Array.from({ length: stems }, (_, i) => {
+    const step = (2 * Math.PI * 110 * (i + 1)) / rate;
+    const channels = [0, 1].map((c) => {
+      const x = new Float32Array(frames);
+      for (let f = 0; f < frames; f++)
+        x[f] = (0.15 + 0.1 * Math.sin(f / rate)) * Math.sin(step * f * (1 + c / 2));
+      return x;
+    });
+    const file = path.join(dir, name(i));
+    writeFileSync(file, encodeWav({ sampleRate: rate, channels }, { format: 'wav24' }));
+    return file;
+  });
 }
