@@ -13,22 +13,22 @@ const root = path.dirname(__dirname);
 const out = path.join(root, 'dist', 'audio');
 const bundle = path.join(out, 'cli.cjs');
 
-/** Whether the bundle is missing, or any file it was built from (inputs.txt) is newer or gone. */
-function stale() {
-  let builtAt;
+/** The bundle's stat, or null when it is missing or anything it was built from (inputs.txt) is newer or gone. */
+function freshBundle() {
+  let built;
   let inputs;
   try {
-    builtAt = statSync(bundle).mtimeMs;
+    built = statSync(bundle);
     inputs = readFileSync(path.join(out, 'inputs.txt'), 'latin1').split('\n');
   } catch {
-    return true;
+    return null;
   }
   for (const input of inputs) {
     if (input === '') continue;
     const stat = statSync(path.join(root, input), { throwIfNoEntry: false });
-    if (!stat || stat.mtimeMs > builtAt) return true;
+    if (!stat || stat.mtimeMs > built.mtimeMs) return null;
   }
-  return false;
+  return built;
 }
 
 /**
@@ -38,8 +38,7 @@ function stale() {
  * since V8 itself checks only the source's length, and a cache V8 rejects (another Node, other
  * flags) is written again. The cache is an optimisation: failing to read or write it changes nothing.
  */
-function run() {
-  const stat = statSync(bundle);
+function run(stat) {
   const cacheFile = path.join(out, `cli-${Math.round(stat.mtimeMs)}-${stat.size}.cache`);
   let cachedData;
   try {
@@ -69,13 +68,17 @@ function run() {
   mod.loaded = true;
 }
 
-if (stale()) {
+const fresh = freshBundle();
+if (fresh) {
+  run(fresh);
+} else {
   import('./build-audio.mjs')
     .then(({ buildAudio }) => buildAudio(root))
-    .then(run, (e) => {
-      process.stderr.write(`Could not build the command line: ${e instanceof Error ? e.message : e}\n`);
-      process.exit(1);
-    });
-} else {
-  run();
+    .then(
+      () => run(statSync(bundle)),
+      (e) => {
+        process.stderr.write(`Could not build the command line: ${e instanceof Error ? e.message : e}\n`);
+        process.exit(1);
+      },
+    );
 }

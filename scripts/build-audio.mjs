@@ -40,7 +40,6 @@ export async function buildAudio(root = ROOT) {
   const inputs = new Set(['scripts/build-audio.mjs', 'scripts/audio.cjs', 'package-lock.json']);
   /** A lazily imported module's bundle: its file name in lazy/, built once per build. */
   const lazy = new Map();
-  const building = new Set();
   const written = new Set();
 
   const place = (target, contents) => {
@@ -49,8 +48,11 @@ export async function buildAudio(root = ROOT) {
     renameSync(temp, target);
   };
 
-  /** One bundle of `entry`; its import()s are bundles of their own, required from `lazyPrefix`. */
-  async function bundle(entry, lazyPrefix) {
+  /**
+   * One bundle of `entry`; its import()s are bundles of their own, required from `lazyPrefix`.
+   * `chain`: the bundles whose import() led here, to refuse a cycle rather than wait on it forever.
+   */
+  async function bundle(entry, lazyPrefix, chain = []) {
     let sites = 0;
     const result = await build({
       entryPoints: [entry],
@@ -84,8 +86,13 @@ export async function buildAudio(root = ROOT) {
                 pluginData: SKIP,
               });
               if (resolved.errors.length > 0 || resolved.external) return undefined;
+              if (resolved.path === entry || chain.includes(resolved.path))
+                throw new Error(`${resolved.path} is reached again through import(): cannot split a cycle`);
               sites += 1;
-              return { path: lazyPrefix + (await lazyBundle(resolved.path)), external: true };
+              return {
+                path: lazyPrefix + (await lazyBundle(resolved.path, [...chain, entry])),
+                external: true,
+              };
             });
           },
         },
@@ -103,18 +110,16 @@ export async function buildAudio(root = ROOT) {
     return code;
   }
 
-  function lazyBundle(file) {
+  function lazyBundle(file, chain) {
     const known = lazy.get(file);
     if (known) return known;
-    if (building.has(file)) throw new Error(`${file} imports itself through import(): cannot split it`);
-    building.add(file);
     const name = path
       .relative(root, file)
       .replace(/^node_modules\//, '')
       .replace(/\.[cm]?[jt]s$/, '')
       .replace(/[^A-Za-z0-9]+/g, '-')
       .replace(/^-+|-+$/g, '');
-    const job = bundle(file, './').then((contents) => {
+    const job = bundle(file, './', chain).then((contents) => {
       const hash = createHash('sha256').update(contents).digest('hex').slice(0, 10);
       const fileName = `${name}-${hash}.cjs`;
       const target = path.join(lazyDir, fileName);
