@@ -48,13 +48,20 @@ export async function startDesk(): Promise<Desk> {
 }
 
 /** A page with the scripted bridge, at 1280×720, once the desk says it is ready. */
-export async function openDesk(desk: Desk, state: Partial<ScriptedState> = {}, scale = 1): Promise<Page> {
+export async function openDesk(
+  desk: Desk,
+  state: Partial<ScriptedState> = {},
+  scale = 1,
+  /** A script run in the page before anything else (a test's watch on messages, say). */
+  firstScript?: string,
+): Promise<Page> {
   const page = await desk.browser.newPage({
     viewport: { width: 1280, height: 720 },
     deviceScaleFactor: scale,
   });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  if (firstScript) await page.addInitScript(firstScript);
   await page.addInitScript(`window.__scriptedState = ${JSON.stringify(scriptedState(state))};`);
   await page.addInitScript(await scriptedBridgeScript());
   await page.goto(desk.server.url);

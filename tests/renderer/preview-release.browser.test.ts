@@ -72,23 +72,13 @@ const nodes = (page: Page): Promise<Watched[]> =>
 const sources = (n: Watched | undefined) =>
   (n?.sent ?? []).filter((m) => m.type === 'source').map((m) => m.trackId);
 
-async function openWatched(): Promise<Page> {
-  const context = desk.browser;
-  const original = context.newPage.bind(context);
-  context.newPage = (async (options?: Parameters<typeof original>[0]) => {
-    const page = await original(options);
-    await page.addInitScript(watch);
-    return page;
-  }) as typeof context.newPage;
-  try {
-    return await openDesk(desk, {
-      account: signedIn(),
-      entitlements: proEntitlements(5),
-      openProject: newProject('Next', 48000),
-    });
-  } finally {
-    context.newPage = original;
-  }
+function openWatched(): Promise<Page> {
+  return openDesk(
+    desk,
+    { account: signedIn(), entitlements: proEntitlements(5), openProject: newProject('Next', 48000) },
+    1,
+    watch,
+  );
 }
 
 /**

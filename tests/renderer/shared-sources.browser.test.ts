@@ -243,17 +243,6 @@ describe('a restarted engine Worker', () => {
 });
 
 /** openDesk with the message watch installed first. */
-async function openDeskWatched(state: Parameters<typeof openDesk>[1]): Promise<Page> {
-  const context = desk.browser;
-  const original = context.newPage.bind(context);
-  context.newPage = (async (options?: Parameters<typeof original>[0]) => {
-    const page = await original(options);
-    await page.addInitScript(watch);
-    return page;
-  }) as typeof context.newPage;
-  try {
-    return await openDesk(desk, state);
-  } finally {
-    context.newPage = original;
-  }
+function openDeskWatched(state: Parameters<typeof openDesk>[1]): Promise<Page> {
+  return openDesk(desk, state, 1, watch);
 }
