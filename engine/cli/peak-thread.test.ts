@@ -12,7 +12,7 @@ import { inlinePeakWork, type PeakWork } from '../master/peak-work';
 import { mulberry32 } from '../dsp/random';
 import { encodeWav } from '../io/wav';
 import { drumLoop, noiseSong } from '../test-support/signals';
-import { peakWorkFor, runJob, ThreadPeakWork } from './peak-thread';
+import { peakWorkFor, runJob, type Share, ThreadPeakWork } from './peak-thread';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'siberia-peak-thread-'));
 const script = pathToFileURL(path.resolve('dist/audio/peak-thread.cjs'));
@@ -91,6 +91,28 @@ describe('the peak thread', () => {
       }
     } finally {
       work.close();
+    }
+  }, 120_000);
+
+  it('gives the same chunk peaks however the blocks are shared between the two threads', () => {
+    const audio = material(2, 5 * 48000 + 77, 11);
+    const sizes = [16384, 3000, 16384, 60, 16384, 1];
+    const floors = [0, 0.6, 0.95, 0.3];
+    const here = run(inlinePeakWork, audio, 48000, sizes, floors);
+    const shares: [string, Share][] = [
+      ['every other block here', (_behind, i) => i % 2 === 0],
+      ['every block here', () => true],
+      ['none here', () => false],
+      ['runs of three', (_behind, i) => Math.floor(i / 3) % 2 === 1],
+    ];
+    for (const [name, share] of shares) {
+      const work = new ThreadPeakWork(script, undefined, share);
+      try {
+        const there = run(work, audio, 48000, sizes, floors);
+        expect(there.emitted, name).toEqual(here.emitted);
+      } finally {
+        work.close();
+      }
     }
   }, 120_000);
 

@@ -7,14 +7,27 @@
 // peak thread runs the very same code the inline work runs (inlinePeakWork) on them, and hands the
 // chunks' peaks back through a second shared ring, in order. Both sides block only when a ring is
 // full or empty (Atomics.wait), so memory is the rings', whatever the length of the song.
+//
+// In the analysis the peaks are most of the work and this thread has less to do (decoding,
+// K-weighting): instead of waiting on a full ring, it reads a block's windows itself and the peak
+// thread only keeps that block as history. Each side then emits every chunk with the peaks of the
+// windows it read, and the chunk's peak is the larger of the two (exact: StreamChunkPeaks.push).
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { StreamChunkPeaks } from '../loudness/true-peak';
 import { inlinePeakWork, type PeakWork } from '../master/peak-work';
 
 /** Blocks the ring holds: the main thread may run this far ahead (also over the thread's start). */
 const SLOTS = 8;
+/**
+ * Whether the main thread reads a chunk job's block itself, given how many blocks the peak thread
+ * has yet to finish (and the block's index): by default when the ring is nearly full, so the main
+ * thread takes what would otherwise be waiting, and both threads stay busy.
+ */
+export type Share = (behind: number, index: number) => boolean;
+const nearlyFull: Share = (behind) => behind >= SLOTS - 2;
 
 /** Control words (Int32). */
 const WRITE = 0; // blocks pushed
@@ -41,6 +54,8 @@ type Job = {
   data: SharedArrayBuffer;
   /** Per slot: frames (Int32) … */
   counts: SharedArrayBuffer;
+  /** … 1 where the main thread reads the block's windows itself (Int32) … */
+  skips: SharedArrayBuffer;
   /** … and the floor (Float64). */
   floors: SharedArrayBuffer;
   /** The chunks' peaks (Float32 ring), or the meter's reading (three Float64). */
@@ -54,6 +69,7 @@ const STALL_MS = 60_000;
 export function runJob(job: Job, work: PeakWork = inlinePeakWork): void {
   const ctrl = new Int32Array(job.ctrl);
   const counts = new Int32Array(job.counts);
+  const skips = new Int32Array(job.skips);
   const floors = new Float64Array(job.floors);
   const data = new Float32Array(job.data);
   const { channelCount, maxBlock } = job;
@@ -95,7 +111,7 @@ export function runJob(job: Job, work: PeakWork = inlinePeakWork): void {
       }
       const s = read % SLOTS;
       const n = counts[s] as number;
-      if (stream) stream.push(slot(s), n, floors[s] as number);
+      if (stream) stream.push(slot(s), n, floors[s] as number, skips[s] === 1);
       else meter?.push(slot(s), n);
       read++;
       Atomics.store(ctrl, READ, read);
@@ -131,6 +147,7 @@ export class ThreadPeakWork implements PeakWork {
     private readonly script: URL,
     /** With no sign of life from the thread for this long, the pass fails rather than hang. */
     private readonly stallMs = STALL_MS,
+    private readonly share: Share = nearlyFull,
   ) {}
 
   /** Starts the thread ahead of its first job (its start-up then overlaps the command's). */
@@ -186,6 +203,7 @@ export class ThreadPeakWork implements PeakWork {
       ctrl: shared(4 * WORDS),
       data: shared(4 * SLOTS * channelCount * maxBlock),
       counts: shared(4 * SLOTS),
+      skips: shared(4 * SLOTS),
       floors: shared(8 * SLOTS),
       // Room for every chunk of the blocks in the ring and more: the thread never waits on it
       // while the main thread reads back at each push.
@@ -194,6 +212,7 @@ export class ThreadPeakWork implements PeakWork {
     const ctrl = this.start(job);
     const data = new Float32Array(job.data);
     const counts = new Int32Array(job.counts);
+    const skips = new Int32Array(job.skips);
     const floors = new Float64Array(job.floors);
     const results = new Float32Array(job.results);
     let pushed = 0;
@@ -223,7 +242,9 @@ export class ThreadPeakWork implements PeakWork {
       if (Atomics.load(ctrl, ABORT)) throw new Error('This pass was given up: another has started.');
     };
     return {
-      push(block: readonly Float32Array[], count: number, floor: number) {
+      /** Blocks pushed that the thread has not finished. */
+      behind: () => pushed - Atomics.load(ctrl, READ),
+      push(block: readonly Float32Array[], count: number, floor: number, skip = false) {
         if (count > maxBlock) throw new RangeError('Block larger than announced.');
         live();
         drain();
@@ -239,6 +260,7 @@ export class ThreadPeakWork implements PeakWork {
           data.set(count === ch.length ? ch : ch.subarray(0, count), (s * channelCount + c) * maxBlock);
         }
         counts[s] = count;
+        skips[s] = skip ? 1 : 0;
         floors[s] = floor;
         pushed++;
         Atomics.store(ctrl, WRITE, pushed);
@@ -271,8 +293,47 @@ export class ThreadPeakWork implements PeakWork {
     maxBlock: number,
     emit: (k: number, peak: number) => void,
   ) {
-    const ring = this.ring('chunks', sampleRate, channelCount, chunk, frames, maxBlock, emit);
-    return { push: ring.push, finish: () => void ring.finish() };
+    // Each side emits every chunk, in order; a chunk's peak is the larger of its two. Neither side
+    // runs further ahead of the other than the ring's blocks (and a block closes at most
+    // maxBlock / chunk + 1 chunks; the end, one more).
+    const room = (SLOTS + 2) * (Math.ceil(maxBlock / chunk) + 2);
+    const mine = new Float32Array(room);
+    const theirs = new Float32Array(room);
+    let mineCount = 0;
+    let theirsCount = 0;
+    let merged = 0;
+    const flush = () => {
+      const ready = mineCount < theirsCount ? mineCount : theirsCount;
+      for (; merged < ready; merged++) {
+        const a = mine[merged % room] as number;
+        const b = theirs[merged % room] as number;
+        emit(merged, a > b ? a : b);
+      }
+    };
+    const ring = this.ring('chunks', sampleRate, channelCount, chunk, frames, maxBlock, (_k, peak) => {
+      theirs[theirsCount++ % room] = peak;
+      flush();
+    });
+    const here = new StreamChunkPeaks(sampleRate, channelCount, chunk, frames, maxBlock, (_k, peak) => {
+      mine[mineCount++ % room] = peak;
+      flush();
+    });
+    const share = this.share;
+    let index = 0;
+    return {
+      push(block: readonly Float32Array[], count: number, floor: number) {
+        const take = share(ring.behind(), index++);
+        // Into the ring first: the thread goes on while this one reads its block.
+        ring.push(block, count, floor, take);
+        here.floor = floor;
+        here.push(block, count, !take);
+      },
+      finish() {
+        here.finish();
+        ring.finish();
+        flush();
+      },
+    };
   }
 
   meter(sampleRate: number, channelCount: number, maxBlock: number) {

@@ -6,6 +6,7 @@ import {
   interpolatorPhases,
   oversampledPeaks,
   raiseToOversampledPeaks,
+  StreamChunkPeaks,
   TruePeakDetector,
   truePeakOf,
 } from './true-peak';
@@ -166,6 +167,55 @@ describe("oversampled peaks with the caller's chunk peaks", () => {
     ]) {
       expect(() => raiseToOversampledPeaks(out, x, 48000, 0.1, bad)).toThrow(RangeError);
       expect(out.every((v) => v === 0)).toBe(true);
+    }
+  });
+});
+
+describe('chunk peaks read by two streams', () => {
+  it('are, chunk by chunk, the larger of the two when each skips the blocks the other reads', () => {
+    for (const [rate, channels, chunk, seed] of [
+      [48000, 2, 60, 1],
+      [44100, 1, 64, 2],
+      [22050, 3, 7, 3],
+    ] as const) {
+      const audio = Array.from(
+        { length: channels },
+        (_, c) => noiseSong(2, rate, seed + c).channels[0] as Float32Array,
+      );
+      const frames = (audio[0] as Float32Array).length;
+      // Blocks of every size (shorter than the interpolator too), and floors that change.
+      const sizes = [16384, 1, 5, 3000, 16384, 37, 8000];
+      const floors = [0, 0.4, 0.05, 0.8];
+      const read = (skips: (i: number) => boolean) => {
+        const peaks: number[] = [];
+        const stream = new StreamChunkPeaks(rate, channels, chunk, frames, 16384, (k, p) => {
+          expect(k).toBe(peaks.length);
+          peaks.push(p);
+        });
+        for (let at = 0, i = 0; at < frames; i++) {
+          const n = Math.min(sizes[i % sizes.length] as number, frames - at);
+          stream.floor = floors[i % floors.length] as number;
+          stream.push(
+            audio.map((ch) => ch.subarray(at, at + n)),
+            n,
+            skips(i),
+          );
+          at += n;
+        }
+        stream.finish();
+        return peaks;
+      };
+      const one = read(() => false);
+      const rng = mulberry32(seed);
+      const pattern = Array.from({ length: 200 }, () => rng() < 0.5);
+      const a = read((i) => pattern[i] as boolean);
+      const b = read((i) => !pattern[i]);
+      expect(one.length).toBe(Math.ceil(frames / chunk));
+      expect(a.length).toBe(one.length);
+      expect(a.map((p, k) => Math.max(p, b[k] as number))).toEqual(one);
+      // Each stream alone misses the other's windows.
+      expect(a).not.toEqual(one);
+      expect(b).not.toEqual(one);
     }
   });
 });

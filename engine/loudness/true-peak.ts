@@ -573,11 +573,43 @@ export class StreamChunkPeaks {
     this.boundary = this.lastChunk === 0 ? Number.POSITIVE_INFINITY : chunk;
   }
 
-  /** The next `count` frames (at most maxBlock) of every channel. */
-  push(block: readonly Float32Array[], count: number): void {
+  /**
+   * The next `count` frames (at most maxBlock) of every channel. `skip`: this block's windows are
+   * read by another stream over the same audio (the master's two threads share the work); here its
+   * samples are only kept as the next windows' history, and the chunks it closes are emitted with
+   * the peaks of the other windows alone. The largest of the two streams' peaks for a chunk is then
+   * the peak one stream would have read, to the bit.
+   */
+  push(block: readonly Float32Array[], count: number, skip = false): void {
     if (count > this.maxBlock) throw new RangeError('Block larger than announced.');
-    this.windows(block, count);
+    if (skip) this.skipWindows(block, count);
+    else this.windows(block, count);
     this.position += count;
+  }
+
+  /** As windows(), for windows another stream reads: their peaks count as 0 here. */
+  private skipWindows(block: readonly Float32Array[], n: number): void {
+    const two = 2 * this.half;
+    for (let c = 0; c < this.work.length; c++) {
+      const w = this.work[c] as Float32Array;
+      w.set((block[c] as Float32Array).subarray(0, n), two);
+      w.copyWithin(0, n, n + two);
+    }
+    // The windows are frames position − H … position − H + n − 1: each chunk boundary among them
+    // closes a chunk, as windows() would (the peak after it stays 0, the largest of zeros).
+    const last = this.position - this.half + n - 1;
+    let peak = this.current;
+    let k = this.currentChunk;
+    let boundary = this.boundary;
+    while (boundary <= last) {
+      this.emit(k, peak);
+      peak = 0;
+      k++;
+      boundary = k >= this.lastChunk ? Number.POSITIVE_INFINITY : (k + 1) * this.chunk;
+    }
+    this.boundary = boundary;
+    this.current = peak;
+    this.currentChunk = k;
   }
 
   /** After the last push: the windows that ring past the end, and the last chunk. */

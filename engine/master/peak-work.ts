@@ -9,9 +9,10 @@ import { StreamChunkPeaks } from '../loudness/true-peak';
 export interface ChunkPeakStream {
   /**
    * The next `count` frames; windows that provably stay at or under `floor` may be left out (see
-   * StreamChunkPeaks). Chunks are emitted in order, possibly some pushes later.
+   * StreamChunkPeaks). Chunks are emitted in order, possibly some pushes later. `skip`: another
+   * stream reads this block's windows (StreamChunkPeaks.push).
    */
-  push(block: readonly Float32Array[], count: number, floor: number): void;
+  push(block: readonly Float32Array[], count: number, floor: number, skip?: boolean): void;
   /** After the last push: every chunk not yet emitted is, before this returns. */
   finish(): void;
 }
@@ -43,9 +44,9 @@ export const inlinePeakWork: PeakWork = {
   chunkPeaks(sampleRate, channelCount, chunk, frames, maxBlock, emit) {
     const peaks = new StreamChunkPeaks(sampleRate, channelCount, chunk, frames, maxBlock, emit);
     return {
-      push(block, count, floor) {
+      push(block, count, floor, skip = false) {
         peaks.floor = floor;
-        peaks.push(block, count);
+        peaks.push(block, count, skip);
       },
       finish: () => peaks.finish(),
     };
