@@ -20,13 +20,24 @@
 // checkout's renderer first, as bench/renderer.ts does; BENCH_MEMORY_RENDERER_DIR serves another
 // build instead, as in bench/renderer-memory.ts. BENCH_EXPORT_RUNS repeats (medians in the
 // summary); BENCH_EXPORT_TIMELINE=1 keeps every reading. Writes bench/results/export-memory.json.
+// Diagnosis, off by default: BENCH_EXPORT_IDLE_S=<s> first leaves the desk standing that long after
+// the baseline's collection, no export, and reports its climb (`idle`: what the desk does by itself,
+// which the export's readings also carry; it is collected again before the export's baseline).
+// BENCH_EXPORT_MEMORY_INFRA=1 traces Chromium's memory-infra over CDP and takes a memory dump at the
+// baseline, one after another during the export, at "Saved" and after the collection: `memoryInfra`
+// gives each renderer allocator that moved (partition_alloc/partitions/array_buffer, blink_gc, cc,
+// malloc, v8, shared_memory…, summed over the renderer processes) in MiB per dump, and the PSS's
+// anonymous, file and shmem parts (smaps_rollup) at every reading. Light dumps by default
+// (BENCH_EXPORT_MEMORY_INFRA_DETAIL=detailed adds Blink's objects by type, blink_objects/…, but
+// takes seconds a dump); BENCH_EXPORT_MEMORY_INFRA_TRACE=<file> writes the raw trace. The dumps
+// take CPU and memory of their own: read the peaks from runs without them.
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { newProject } from '../contracts/project';
 import { encodeWav } from '../engine/index';
 import { launchChromium } from '../tests/e2e/chromium';
@@ -50,6 +61,17 @@ const SAMPLE_MS = Number(process.env.BENCH_EXPORT_SAMPLE_MS ?? 50);
 const TIMELINE = process.env.BENCH_EXPORT_TIMELINE === '1';
 /** More V8 flags for the renderer (--trace-gc, say, read with DEBUG=pw:browser): diagnosis only. */
 const JS_FLAGS = process.env.BENCH_EXPORT_JS_FLAGS ?? '';
+/** Chromium's own allocator breakdown during the export (memoryInfraOf): diagnosis only. */
+const MEMORY_INFRA = process.env.BENCH_EXPORT_MEMORY_INFRA === '1';
+/** Its dumps' level of detail: 'light' (the default, quicker: a detailed dump can take seconds) or 'detailed'. */
+const INFRA_DETAIL = process.env.BENCH_EXPORT_MEMORY_INFRA_DETAIL === 'detailed' ? 'detailed' : 'light';
+/** Where to write its raw trace (JSON, for chrome://tracing or Perfetto), if anywhere. */
+const INFRA_TRACE = process.env.BENCH_EXPORT_MEMORY_INFRA_TRACE;
+/**
+ * Seconds to read the desk standing still after the baseline, before the export (then collected and
+ * read again): how fast its memory climbs with no export at all, to set the export's climb against.
+ */
+const IDLE_S = Number(process.env.BENCH_EXPORT_IDLE_S ?? 0);
 const MiB = 1024 * 1024;
 /**
  * The stems are at a new project's rate, which the mix is rendered and (rate 'session') exported at:
@@ -98,8 +120,25 @@ export type ExportRun = {
   rendererProcesses: number;
   samples: number;
   longestSampleGapMs: number;
+  /**
+   * With BENCH_EXPORT_IDLE_S: the desk left standing for that long after a collection, no export:
+   * its highest reading above the collected PSS then, and its climb (slopeOf over the whole span).
+   */
+  idle?: { seconds: number; peakAboveMiB: number; slopeMiBPerS: number | null };
   /** With BENCH_EXPORT_TIMELINE=1: every reading, [s from the Export, MiB above the baseline]. */
   timeline?: number[][];
+  /**
+   * With BENCH_EXPORT_MEMORY_INFRA=1: the PSS's anonymous, file and shmem parts (MiB) at the baseline,
+   * the peak and the end; Chromium's memory dumps (when each was taken) and, for every allocator of
+   * the renderer processes that moved by a quarter MiB or more, its MiB in each dump.
+   */
+  memoryInfra?: {
+    pssKinds: Record<string, Record<string, number> | undefined>;
+    /** Every reading: [s from the Export, then MiB above the baseline's of anon, file, shmem]. */
+    kindsTimeline: number[][];
+    dumps: string[];
+    allocatorsMovedMiB: Record<string, number[]>;
+  };
 };
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
@@ -112,11 +151,11 @@ const median = (xs: number[]) => {
 };
 
 /** The highest reading, when, and how far apart readings came (a peak shorter than that may be missed). */
-export function peakOf(samples: readonly { t: number; pss: number }[]) {
-  let peak = samples[0] ?? { t: 0, pss: 0 };
+export function peakOf<S extends { t: number; pss: number }>(samples: readonly S[]) {
+  let peak = (samples[0] ?? { t: 0, pss: 0 }) as S;
   let longestGap = 0;
   for (let i = 1; i < samples.length; i++) {
-    const s = samples[i] as { t: number; pss: number };
+    const s = samples[i] as S;
     if (s.pss > peak.pss) peak = s;
     longestGap = Math.max(longestGap, s.t - (samples[i - 1] as { t: number }).t);
   }
@@ -156,14 +195,19 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { readFileSync } = require('node:fs');
 const { pids, everyMs } = workerData;
 const samples = [];
+const field = (text, name) => Number(new RegExp('^' + name + ':\\\\s+(\\\\d+) kB', 'm').exec(text)?.[1] ?? 0) * 1024;
 const take = () => {
-  let pss = 0;
+  let pss = 0, anon = 0, file = 0, shmem = 0;
   for (const pid of pids) {
     try {
-      pss += Number(/^Pss:\\s+(\\d+) kB/m.exec(readFileSync('/proc/' + pid + '/smaps_rollup', 'utf8'))?.[1] ?? 0) * 1024;
+      const text = readFileSync('/proc/' + pid + '/smaps_rollup', 'utf8');
+      pss += field(text, 'Pss');
+      anon += field(text, 'Pss_Anon');
+      file += field(text, 'Pss_File');
+      shmem += field(text, 'Pss_Shmem');
     } catch {}
   }
-  samples.push({ t: performance.timeOrigin + performance.now(), pss });
+  samples.push({ t: performance.timeOrigin + performance.now(), pss, anon, file, shmem });
 };
 take();
 const timer = setInterval(take, everyMs);
@@ -176,11 +220,14 @@ parentPort.on('message', () => {
 `;
 const now = () => performance.timeOrigin + performance.now();
 
+/** A reading: the PSS, and its anonymous, file-backed and shared-memory (shmem) parts, bytes. */
+type Reading = { t: number; pss: number; anon: number; file: number; shmem: number };
+
 export async function samplePss(pids: readonly number[], everyMs: number) {
   const worker = new Worker(SAMPLER, { eval: true, workerData: { pids, everyMs } });
   await once(worker, 'message');
   return {
-    async stop(): Promise<{ t: number; pss: number }[]> {
+    async stop(): Promise<Reading[]> {
       worker.postMessage('stop');
       const [samples] = await once(worker, 'message');
       await worker.terminate();
@@ -206,6 +253,125 @@ export async function steadyPss(page: Page, pids: readonly number[]): Promise<nu
     readings.push(pssOf(pids));
   }
   return round1((now() - started) / 1000);
+}
+
+/** The desk left standing `seconds` after a collection (no export): how far and how fast its PSS climbs. */
+async function standStill(page: Page, pids: readonly number[], seconds: number) {
+  const from = pssOf(pids);
+  const sampler = await samplePss(pids, SAMPLE_MS);
+  const started = now();
+  await page.waitForTimeout(seconds * 1000);
+  const samples = await sampler.stop();
+  const { peak } = peakOf(samples);
+  // Over every reading: slopeOf skips the first quarter of the span it is given (an export's set-up),
+  // so it is given one that begins a third of the time earlier.
+  const ended = now();
+  const slope = slopeOf(samples, started - (ended - started) / 3, ended);
+  return { seconds, peakAboveMiB: round1((peak.pss - from) / MiB), slopeMiBPerS: slopeMiB(slope) };
+}
+
+/** One memory-infra dump of the renderer processes: every allocator's size, summed over them. */
+type InfraDump = { label: string; atS: number; sizes: Map<string, number> };
+
+/**
+ * Chromium's memory-infra over the browser's CDP session (BENCH_EXPORT_MEMORY_INFRA=1): a trace of
+ * the disabled-by-default-memory-infra category alone, with dumps taken on request (`dump`), read
+ * back at `stop` as each renderer process's allocators (partition_alloc/partitions/array_buffer,
+ * malloc, blink_gc, v8, cc, discardable, …), summed over the renderer processes. For finding which
+ * allocator grows while the export runs, where the PSS only says that something does.
+ */
+async function memoryInfra(browser: Browser) {
+  const cdp = await browser.newBrowserCDPSession();
+  await cdp.send('Tracing.start', {
+    traceConfig: {
+      includedCategories: ['disabled-by-default-memory-infra'],
+      excludedCategories: ['*'],
+      // Every dump kept (a renderer's detailed dump is some 2 MB of JSON; the default buffer fills).
+      recordMode: 'recordAsMuchAsPossible',
+      traceBufferSizeInKb: 512 * 1024,
+      // Dumps only when asked, none on a timer (the protocol's type says a map of strings; Chromium
+      // reads the trace config's own JSON here).
+      memoryDumpConfig: { triggers: [] } as unknown as Record<string, string>,
+    },
+    transferMode: 'ReturnAsStream',
+  });
+  const asked: { label: string; t: number }[] = [];
+  const guidOf = (g: string) => BigInt(g.startsWith('0x') ? g : `0x${g}`);
+  return {
+    async dump(label: string): Promise<void> {
+      const t = now();
+      const r = await cdp.send('Tracing.requestMemoryDump', {
+        deterministic: false,
+        levelOfDetail: INFRA_DETAIL,
+      });
+      if (r.success) asked.push({ label, t });
+    },
+    /** The dumps asked for, in order, times from `from` (ms since the epoch). */
+    async stop(pids: readonly number[], from: number): Promise<InfraDump[]> {
+      const complete = new Promise<{ stream?: string }>((resolve) =>
+        cdp.once('Tracing.tracingComplete', resolve),
+      );
+      await cdp.send('Tracing.end');
+      const { stream } = await complete;
+      if (!stream) throw new Error('no trace stream');
+      let text = '';
+      for (;;) {
+        const chunk = await cdp.send('IO.read', { handle: stream, size: 1 << 20 });
+        text += chunk.base64Encoded ? Buffer.from(chunk.data, 'base64').toString('utf8') : chunk.data;
+        if (chunk.eof) break;
+      }
+      await cdp.send('IO.close', { handle: stream });
+      await cdp.detach();
+      if (INFRA_TRACE) writeFileSync(INFRA_TRACE, text);
+      const parsed = JSON.parse(text) as unknown;
+      type Ev = {
+        ph: string;
+        pid: number;
+        id?: string;
+        args?: { dumps?: { allocators?: Record<string, { attrs?: { size?: { value: string } } }> } };
+      };
+      const events = (Array.isArray(parsed) ? parsed : (parsed as { traceEvents: Ev[] }).traceEvents) as Ev[];
+      // The trace numbers its dumps afresh (0, 1, …, in the order taken), not by the guids that
+      // requestMemoryDump answers: the n-th dump in it is the n-th asked for.
+      const ids: string[] = [];
+      for (const e of events) if (e.ph === 'v' && e.id !== undefined && !ids.includes(e.id)) ids.push(e.id);
+      ids.sort((a, b) => (guidOf(a) < guidOf(b) ? -1 : 1));
+      if (ids.length !== asked.length)
+        throw new Error(`${ids.length} memory dumps in the trace, ${asked.length} asked for`);
+      const byId = new Map(
+        ids.map((id, i) => {
+          const a = asked[i] as (typeof asked)[number];
+          return [id, { label: a.label, atS: round1((a.t - from) / 1000), sizes: new Map<string, number>() }];
+        }),
+      );
+      for (const e of events) {
+        if (e.ph !== 'v' || !pids.includes(e.pid) || e.id === undefined) continue;
+        const dump = byId.get(e.id);
+        for (const [name, a] of Object.entries(e.args?.dumps?.allocators ?? {})) {
+          const size = a.attrs?.size?.value;
+          if (dump && size !== undefined)
+            dump.sizes.set(name, (dump.sizes.get(name) ?? 0) + Number.parseInt(size, 16));
+        }
+      }
+      return [...byId.values()];
+    },
+  };
+}
+
+/**
+ * The allocators whose size moved by at least `least` bytes from the first dump: name → MiB in each
+ * dump, in order. Allocators nest (a parent's size holds its children's): all levels are kept.
+ */
+export function movedAllocators(dumps: readonly InfraDump[], least: number): Record<string, number[]> {
+  const first = dumps[0]?.sizes ?? new Map<string, number>();
+  const names = new Set(dumps.flatMap((d) => [...d.sizes.keys()]));
+  const moved: Record<string, number[]> = {};
+  for (const name of [...names].sort()) {
+    const series = dumps.map((d) => d.sizes.get(name) ?? 0);
+    if (Math.max(...series.map((x) => Math.abs(x - (first.get(name) ?? 0)))) >= least)
+      moved[name] = series.map((x) => round1(x / MiB));
+  }
+  return moved;
 }
 
 /** The stems of one length, written once and reused by every run and build. */
@@ -247,6 +413,7 @@ async function measureExport(
 ): Promise<ExportRun> {
   // A browser of its own per run: its renderer processes hold only this desk.
   const browser = await launchChromium([`--js-flags=--expose-gc ${JS_FLAGS}`.trim()]);
+  const infra = MEMORY_INFRA ? await memoryInfra(browser) : undefined;
   const server = await serve(build.dir, true);
   const desk: Desk = { browser, server, close: async () => {} };
   try {
@@ -272,7 +439,11 @@ async function measureExport(
     const pids = rendererPids();
     const settled = await steadyPss(page, pids);
     await collectGarbage(page);
+    const idle = IDLE_S > 0 ? await standStill(page, pids, IDLE_S) : undefined;
+    if (idle) await collectGarbage(page);
     const baseline = pssOf(pids);
+    const [baselineKinds] = await samplePss(pids, 1000).then((s) => s.stop());
+    await infra?.dump('baseline');
 
     await page.getByRole('button', { name: 'Export mix' }).click();
     const dialog = page.getByTestId('export-dialog');
@@ -282,8 +453,15 @@ async function measureExport(
     const rssBefore = rssOf(pids);
     const started = now();
     await dialog.locator('button[type="submit"]').click();
+    // Dumps one after another while the export runs (each takes a while: they are not evenly spaced).
+    let exporting = true;
+    const dumping = (async () => {
+      while (infra && exporting) await infra.dump('export');
+    })();
     await page.getByText(/^Saved to .*mix\.wav$/).waitFor({ timeout: 900_000 });
     const wall = now() - started;
+    exporting = false;
+    await dumping;
     const rssAfter = rssOf(pids);
     const samples = await sampler.stop();
     const { peak, longestGap } = peakOf(samples);
@@ -295,8 +473,24 @@ async function measureExport(
     const { saved, calls } = await scripted(page);
     const writes = calls.filter((n) => n === 'gate.writeRender').length;
     const wholes = calls.filter((n) => n === 'gate.saveRender').length;
+    await infra?.dump('saved');
     await collectGarbage(page);
     const after = pssOf(pids);
+    await infra?.dump('collected');
+    const dumps = await infra?.stop(pids, started);
+    const kinds = (r: Reading | undefined) =>
+      r && {
+        pss: round1(r.pss / MiB),
+        anon: round1(r.anon / MiB),
+        file: round1(r.file / MiB),
+        shmem: round1(r.shmem / MiB),
+      };
+    const above = (r: Reading) =>
+      [
+        r.anon - (baselineKinds?.anon ?? 0),
+        r.file - (baselineKinds?.file ?? 0),
+        r.shmem - (baselineKinds?.shmem ?? 0),
+      ].map((v) => round1(v / MiB));
     await page.close();
     if (saved.length !== 1) throw new Error(`${saved.length} files saved, not 1`);
     return {
@@ -318,12 +512,23 @@ async function measureExport(
       peakRssAboveBaselineMiB: round1(peakRss / MiB),
       settledAfterS: settled,
       heldAfterMiB: round1((after - baseline) / MiB),
+      ...(idle ? { idle } : {}),
       rendererProcesses: pids.length,
       samples: samples.length,
       ...(TIMELINE
         ? { timeline: samples.map((x) => [round1((x.t - started) / 1000), round1((x.pss - baseline) / MiB)]) }
         : {}),
       longestSampleGapMs: Math.round(longestGap),
+      ...(dumps
+        ? {
+            memoryInfra: {
+              pssKinds: { baseline: kinds(baselineKinds), peak: kinds(peak), end: kinds(samples.at(-1)) },
+              kindsTimeline: samples.map((x) => [round1((x.t - started) / 1000), ...above(x)]),
+              dumps: dumps.map((d) => `${d.label} ${d.atS} s`),
+              allocatorsMovedMiB: movedAllocators(dumps, MiB / 4),
+            },
+          }
+        : {}),
     };
   } finally {
     await browser.close();

@@ -10,12 +10,27 @@ export function Transport({ duration }: { duration: number }) {
   const playing = useStore(controller.audio.transport, (p) => p);
   const clock = useRef<HTMLOutputElement>(null);
   const slider = useRef<HTMLInputElement>(null);
+  /** Where the slider was last put, and the length then (none yet: put on the first frame). */
+  const placed = useRef('');
   usePlayhead(
     useCallback(
       (seconds: number) => {
-        if (clock.current) clock.current.textContent = `${formatClock(seconds)} / ${formatClock(duration)}`;
-        if (slider.current && document.activeElement !== slider.current)
-          slider.current.value = String(seconds);
+        // Written only when they change: setting textContent replaces the text node (a new one every
+        // frame, and a layout of the desk with it), and a range's value moves its thumb, even to where
+        // it is. Written every frame, an idle desk laid itself out 60 times a second and left some
+        // 2 MiB a second of layout objects for the garbage collector.
+        const text = `${formatClock(seconds)} / ${formatClock(duration)}`;
+        if (clock.current && clock.current.textContent !== text) clock.current.textContent = text;
+        // The range reads its value back rounded to its step (and clamped to its max): what was last
+        // written, and for which length, is what to compare with. While the musician holds it, it is
+        // theirs, and put back once when let go.
+        const position = slider.current;
+        const key = `${seconds} ${duration}`;
+        if (position && document.activeElement === position) placed.current = '';
+        else if (position && placed.current !== key) {
+          position.value = String(seconds);
+          placed.current = key;
+        }
       },
       [duration],
     ),

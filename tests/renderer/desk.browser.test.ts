@@ -165,6 +165,24 @@ describe('the desk', () => {
     await page.close();
   });
 
+  it('lays nothing out while it stands still (the playhead redraws only what moved)', async () => {
+    const page = await openDesk(desk);
+    await importWav(page, 'Tone.wav', toneWav(4));
+    await page.waitForTimeout(500);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const layouts = async () =>
+      (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'LayoutCount')?.value ?? 0;
+    const before = await layouts();
+    await page.waitForTimeout(1000);
+    // Every frame's clock written anew laid the desk out some 60 times a second (and left its
+    // layout objects to the garbage collector): none now, while nothing changes.
+    expect((await layouts()) - before).toBeLessThan(5);
+    expect(await page.getByRole('status', { name: 'Position' }).innerText()).toMatch(/^0:00\.0 \/ 0:04\.0$/);
+    await cdp.detach();
+    await page.close();
+  });
+
   it('seeks by clicking the timeline', async () => {
     const page = await openDesk(desk);
     await importWav(page, 'Tone.wav', toneWav(4));
